@@ -1,0 +1,12 @@
+// Jest runs in ESM mode (npm test passes --experimental-vm-modules) because yargs 18 is
+// ESM-only; ts-jest only transpiles here, `npm run typecheck` does the type checking once.
+export default {
+  testEnvironment: 'node',
+  reporters: ['default', '<rootDir>/tests/summary-reporter.cjs'],
+  roots: ['<rootDir>/tests'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
+  },
+};

@@ -1,0 +1,20 @@
+// Regenerates examples/ and .env.example from the built CLI (npm run examples).
+// Credentials come from a fixed seed per example so the committed files are stable; the
+// example-drift test fails when this script would change a byte.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { envExample } from '../dist/render/env-example.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const examples = JSON.parse(readFileSync(join(root, 'examples', 'examples.json'), 'utf8'));
+for (const { dir, args } of examples) {
+  const out = join(root, 'examples', dir);
+  execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args, '--out', out, '--force', '--secrets-seed', `examples/${dir}`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  console.log(`examples/${dir}`);
+}
+writeFileSync(join(root, '.env.example'), envExample());
+console.log('.env.example');

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError } from '../errors.js';
+import { MAX_NODES } from '../plan/ports.js';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from '../plan/defaults.js';
+import { generate } from './generate.js';
+import { GENERATOR_VERSION } from './version.js';
+
+const PORT_SCHEME = `Published ports: node 1 uses ingress 8080, admin 9070, fabric 5122; node k = 2..5 uses
+k·10000 + those (node 2: 28080 / 29070 / 25122). Nodes 6..${MAX_NODES} use ingress 18000+k, admin 19000+k,
+fabric 15000+k (node 6: 18006 / 19006 / 15006). MinIO: API 9000, console 9001. --port-offset adds
+the same amount to every one of them. At most ${MAX_NODES} nodes.`;
+
+/** Bad input: one line on stderr, exit code 2, nothing written. */
+function fail(message: string): never {
+  process.stderr.write(`gen-compose: ${message.split('\n')[0]}\n`);
+  process.exit(2);
+}
+
+/** Runs a command; the user's mistakes become one line and exit 2, anything else a stack and exit 1. */
+async function run(command: () => unknown): Promise<void> {
+  try {
+    await command();
+  } catch (error) {
+    if (error instanceof UsageError) fail(error.message);
+    process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('gen-compose')
+  .usage('$0 [options]\n\nWrite docker-compose.yaml and .env for an N-node Restate cluster with MinIO for snapshots.')
+  .command(
+    '$0',
+    'generate a cluster',
+    (y) =>
+      y
+        .option('nodes', { alias: 'n', type: 'string', default: '3', describe: `number of Restate nodes (1..${MAX_NODES})` })
+        .option('replication', {
+          alias: 'r',
+          type: 'string',
+          describe: 'log and partition replication R (≤ nodes; default: the largest R with nodes ≥ 2R−1, at most 3)',
+        })
+        .option('metadata-nodes', { type: 'string', describe: 'run the metadata server on the first M nodes only (odd; default: all)' })
+        .option('out', { alias: 'o', type: 'string', default: './restate-cluster', describe: 'output directory' })
+        .option('cluster-name', { type: 'string', default: DEFAULT_CLUSTER_NAME, describe: 'Restate cluster name and compose project name' })
+        .option('restate-version', { type: 'string', default: DEFAULT_RESTATE_VERSION, describe: 'Restate image tag' })
+        .option('port-offset', { type: 'string', default: '0', describe: 'added to every published host port' })
+        .option('snapshot-interval-records', {
+          type: 'string',
+          default: String(DEFAULT_SNAPSHOT_INTERVAL_RECORDS),
+          describe: 'snapshot every partition after this many log records',
+        })
+        .option('force', { type: 'boolean', default: false, describe: 'replace existing files in the output directory' })
+        .option('secrets-seed', { type: 'string', hidden: true, describe: 'derive credentials from this seed (reproducible examples only)' })
+        .epilog(PORT_SCHEME),
+    (argv) => run(() => process.stdout.write(`${generate(argv, GENERATOR_VERSION)}\n`)),
+  )
+  .strict()
+  .version(GENERATOR_VERSION)
+  .help()
+  .wrap(Math.min(110, process.stdout.columns || 100))
+  // Parse errors (unknown flags, missing values) from yargs itself.
+  .fail((message, error) => fail(message ?? error?.message ?? 'invalid arguments'))
+  .parseAsync();

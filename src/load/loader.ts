@@ -1,0 +1,105 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { parse as parseYaml } from 'yaml';
+import { LoadError, serviceOf, type ComposeProject } from './compose-file.js';
+import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
+
+const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+/** A directory (looked up as compose does) or a compose file. */
+export function findComposeFile(target: string): string {
+  if (!existsSync(target)) throw new LoadError(`${target} does not exist`);
+  if (!statSync(target).isDirectory()) return target;
+  for (const name of COMPOSE_NAMES) {
+    const candidate = join(target, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new LoadError(`no compose file in ${target} (looked for ${COMPOSE_NAMES.join(', ')})`);
+}
+
+function readDotenv(path: string): Record<string, string> {
+  return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * YAML options as compose reads its files: merge keys (`<<: *anchor`) on. The yaml library
+ * stops at 100 aliases by default; a 100-node cluster merges two anchors per node, so allow
+ * more while still refusing an alias bomb.
+ */
+export const COMPOSE_YAML_OPTIONS = { merge: true, maxAliasCount: 10_000 } as const;
+
+/** Interpolates every string value (keys stay as written, as in compose). */
+function interpolateTree(node: unknown, lookup: Lookup, path: string): unknown {
+  if (typeof node === 'string') {
+    try {
+      return interpolate(node, lookup);
+    } catch (error) {
+      if (error instanceof InterpolationError) throw new LoadError(`${path}: ${error.message}`);
+      throw error;
+    }
+  }
+  if (Array.isArray(node)) return node.map((v, i) => interpolateTree(v, lookup, `${path}[${i}]`));
+  if (isRecord(node)) {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolateTree(v, lookup, path ? `${path}.${k}` : k)]));
+  }
+  return node;
+}
+
+export interface LoadOptions {
+  /** The shell environment, which wins over .env as in compose. Default: none (reproducible). */
+  shell?: Record<string, string | undefined>;
+}
+
+/**
+ * Reads a compose file the way `docker compose` does: YAML with merge keys, `.env` from the
+ * project directory, the shell's variables over .env's, every value interpolated, and each
+ * service's `env_file`s under its `environment`. Judges files anyone wrote: nothing here
+ * knows how gen-compose plans a cluster.
+ */
+export function loadCompose(target: string, options: LoadOptions = {}): ComposeProject {
+  const file = resolve(findComposeFile(target));
+  const dir = dirname(file);
+  const dotenv = readDotenv(join(dir, '.env'));
+  const shell = options.shell ?? {};
+  const lookup: Lookup = (name) => shell[name] ?? dotenv[name];
+
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(file, 'utf8'), { ...COMPOSE_YAML_OPTIONS, prettyErrors: true });
+  } catch (error) {
+    throw new LoadError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!isRecord(document)) throw new LoadError(`${file} is not a compose file (no top-level mapping)`);
+  const raw = interpolateTree(document, lookup, '') as Record<string, unknown>;
+  if (!isRecord(raw.services)) throw new LoadError(`${file} has no services`);
+
+  const services = Object.entries(raw.services).map(([name, spec]) => {
+    if (!isRecord(spec)) throw new LoadError(`service ${name} is not a mapping`);
+    const envFiles: Record<string, string> = {};
+    const list = spec.env_file === undefined ? [] : Array.isArray(spec.env_file) ? spec.env_file : [spec.env_file];
+    for (const entry of list) {
+      const path = isRecord(entry) ? String(entry.path) : String(entry);
+      const required = isRecord(entry) ? entry.required !== false : true;
+      const full = resolve(dir, path);
+      if (!existsSync(full)) {
+        if (required) throw new LoadError(`service ${name}: env_file ${path} does not exist`);
+        continue;
+      }
+      Object.assign(envFiles, readDotenv(full));
+    }
+    return serviceOf(name, spec, lookup, envFiles);
+  });
+
+  return {
+    file,
+    dir,
+    name: typeof raw.name === 'string' ? raw.name : undefined,
+    services,
+    volumes: isRecord(raw.volumes) ? Object.keys(raw.volumes) : [],
+    dotenv,
+    raw,
+  };
+}

@@ -1,0 +1,107 @@
+import {
+  DEFAULT_CLUSTER_NAME,
+  DEFAULT_RESTATE_VERSION,
+  DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
+} from './defaults.js';
+import { UsageError } from '../errors.js';
+import { MAX_NODES, portOffsetRange } from './ports.js';
+
+/** Options after validation: every field present, every rule below already holds. */
+export interface ClusterOptions {
+  nodes: number;
+  replication: number;
+  metadataNodes: number;
+  clusterName: string;
+  restateVersion: string;
+  portOffset: number;
+  snapshotIntervalRecords: number;
+}
+
+/** What the command line hands over: strings as typed, or nothing. */
+export interface RawOptions {
+  nodes?: string | number;
+  replication?: string | number;
+  metadataNodes?: string | number;
+  clusterName?: string;
+  restateVersion?: string;
+  portOffset?: string | number;
+  snapshotIntervalRecords?: string | number;
+}
+
+
+// Compose's rule for project names (compose-spec): lowercase letters, digits, '-' and '_',
+// starting with a letter or digit. The cluster name doubles as the project name.
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const RESTATE_VERSION = /^\d+\.\d+\.\d+$/;
+
+function integer(flag: string, value: string | number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value).trim();
+  if (!/^[+-]?\d+$/.test(text)) throw new UsageError(`--${flag} must be a whole number, got "${value}"`);
+  return Number(text);
+}
+
+/**
+ * Without --replication: the largest R this many nodes can fully back (N ≥ 2R−1 tolerates R−1
+ * failures), capped at 3, beyond which more copies mostly cost write latency.
+ */
+export function defaultReplication(nodes: number): number {
+  return Math.max(1, Math.min(3, Math.floor((nodes + 1) / 2)));
+}
+
+export function validateOptions(raw: RawOptions): ClusterOptions {
+  const nodes = integer('nodes', raw.nodes, 3);
+  if (nodes < 1) throw new UsageError(`--nodes must be at least 1, got ${nodes}`);
+  if (nodes > MAX_NODES) {
+    throw new UsageError(`--nodes ${nodes} is more than the ${MAX_NODES} nodes gen-compose supports on one host`);
+  }
+
+  const replication = integer('replication', raw.replication, defaultReplication(nodes));
+  if (replication < 1) throw new UsageError(`--replication must be at least 1, got ${replication}`);
+  if (replication > nodes) {
+    throw new UsageError(`--replication ${replication} needs at least ${replication} nodes, but --nodes is ${nodes}`);
+  }
+
+  const metadataNodes = integer('metadata-nodes', raw.metadataNodes, nodes);
+  if (raw.metadataNodes !== undefined) {
+    if (metadataNodes < 1 || metadataNodes > nodes) {
+      throw new UsageError(`--metadata-nodes must be between 1 and --nodes (${nodes}), got ${metadataNodes}`);
+    }
+    if (metadataNodes % 2 === 0) {
+      throw new UsageError(
+        `--metadata-nodes must be odd (a Raft group of ${metadataNodes} tolerates no more failures than ${metadataNodes - 1}), got ${metadataNodes}`,
+      );
+    }
+  }
+
+  const clusterName = raw.clusterName ?? DEFAULT_CLUSTER_NAME;
+  if (!PROJECT_NAME.test(clusterName)) {
+    throw new UsageError(
+      `--cluster-name "${clusterName}" is not a valid compose project name (lowercase letters, digits, '-' and '_', starting with a letter or digit)`,
+    );
+  }
+
+  const restateVersion = raw.restateVersion ?? DEFAULT_RESTATE_VERSION;
+  if (!RESTATE_VERSION.test(restateVersion)) {
+    throw new UsageError(`--restate-version must look like 1.7.12, got "${restateVersion}"`);
+  }
+
+  const portOffset = integer('port-offset', raw.portOffset, 0);
+  const allowed = portOffsetRange(nodes);
+  if (portOffset < allowed.min || portOffset > allowed.max) {
+    throw new UsageError(
+      `--port-offset ${portOffset} puts published ports outside 1..65535; for ${nodes} node(s) use ${allowed.min}..${allowed.max}`,
+    );
+  }
+
+  const snapshotIntervalRecords = integer(
+    'snapshot-interval-records',
+    raw.snapshotIntervalRecords,
+    DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
+  );
+  if (snapshotIntervalRecords < 1) {
+    throw new UsageError(`--snapshot-interval-records must be at least 1, got ${snapshotIntervalRecords}`);
+  }
+
+  return { nodes, replication, metadataNodes, clusterName, restateVersion, portOffset, snapshotIntervalRecords };
+}

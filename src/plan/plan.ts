@@ -1,0 +1,252 @@
+import {
+  CONTAINER_PORTS,
+  DEFAULT_LOG_FILTER,
+  DEFAULT_MINIO_IMAGE,
+  DEFAULT_MINIO_VERSION,
+  DEFAULT_SNAPSHOT_DESTINATION,
+  MINIO_CONTAINER_PORTS,
+  RESTATE_DATA_DIR,
+  RESTATE_IMAGE_REPOSITORY,
+} from './defaults.js';
+import type { ClusterOptions } from './options.js';
+import { minioPorts, nodePorts } from './ports.js';
+import type { Secrets } from './secrets.js';
+import { faultTolerance, type FaultTolerance } from './tolerance.js';
+
+export type Role = 'http-ingress' | 'admin' | 'worker' | 'log-server' | 'metadata-server';
+/** Restate's default role set (all five); a node that runs all of them needs no RESTATE_ROLES. */
+export const ALL_ROLES: readonly Role[] = ['http-ingress', 'admin', 'worker', 'log-server', 'metadata-server'];
+
+/**
+ * A value in a container's environment: either fixed by the plan, or read from a tunable
+ * (a variable in .env that the compose file interpolates, so users change it in one place).
+ */
+export type EnvValue = { literal: string } | { tunable: string };
+export interface EnvEntry {
+  name: string;
+  value: EnvValue;
+}
+
+export type TunableGroup = 'cluster' | 'ports' | 'snapshots' | 'minio';
+export interface Tunable {
+  name: string;
+  /** Written to .env, and the compose file's fallback (`${NAME:-value}`) unless secret. */
+  value: string;
+  /** Secrets have no fallback in the compose file: `${NAME:?…}` fails loudly without .env. */
+  secret: boolean;
+  group: TunableGroup;
+  description: string;
+}
+
+export interface PublishedPort {
+  /** The tunable holding the host port. */
+  tunable: string;
+  hostPort: number;
+  containerPort: number;
+}
+
+export interface RestateNode {
+  id: number;
+  /** Service name, container hostname and Restate node name at once. */
+  name: string;
+  volume: string;
+  autoProvision: boolean;
+  roles: Role[];
+  advertisedAddress: string;
+  ports: { ingress: PublishedPort; admin: PublishedPort; fabric: PublishedPort };
+  /** Node-specific variables; the shared ones are in ClusterPlan.commonEnvironment. */
+  environment: EnvEntry[];
+}
+
+export interface MinioPlan {
+  service: string;
+  bucketService: string;
+  /** Image repository and tag, both tunables. */
+  imageTunable: string;
+  versionTunable: string;
+  volume: string;
+  ports: { api: PublishedPort; console: PublishedPort };
+  environment: EnvEntry[];
+  /** The tunable holding the snapshot destination, from which the bucket job takes its bucket. */
+  destinationTunable: string;
+  rootUserTunable: string;
+  rootPasswordTunable: string;
+}
+
+export interface ClusterPlan {
+  options: ClusterOptions;
+  /** Compose project name (`name:`). */
+  projectName: string;
+  restateImage: { repository: string; versionTunable: string };
+  dataDir: string;
+  commonEnvironment: EnvEntry[];
+  nodes: RestateNode[];
+  minio: MinioPlan;
+  tunables: Tunable[];
+  tolerance: FaultTolerance;
+}
+
+const literal = (value: string | number | boolean): EnvValue => ({ literal: String(value) });
+const tunable = (name: string): EnvValue => ({ tunable: name });
+
+export function nodeName(id: number): string {
+  return `restate-${id}`;
+}
+
+export function fabricAddress(id: number): string {
+  return `http://${nodeName(id)}:${CONTAINER_PORTS.fabric}`;
+}
+
+export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterPlan {
+  const tunables: Tunable[] = [];
+  const define = (t: Omit<Tunable, 'secret'> & { secret?: boolean }): EnvValue => {
+    tunables.push({ secret: false, ...t });
+    return tunable(t.name);
+  };
+
+  define({ name: 'RESTATE_VERSION', value: options.restateVersion, group: 'cluster', description: 'Restate server image tag' });
+  const clusterName = define({
+    name: 'RESTATE_CLUSTER_NAME',
+    value: options.clusterName,
+    group: 'cluster',
+    description: 'Cluster name, the same on every node; keep it once the cluster holds data',
+  });
+  const replication = define({
+    name: 'RESTATE_DEFAULT_REPLICATION',
+    value: String(options.replication),
+    group: 'cluster',
+    description: 'Copies of every log record and partition; read once, when the cluster is provisioned (later: restatectl config set)',
+  });
+  const logFilter = define({ name: 'RESTATE_LOG_FILTER', value: DEFAULT_LOG_FILTER, group: 'cluster', description: 'Restate log filter (tracing syntax)' });
+  const timeZone = define({ name: 'TZ', value: 'UTC', group: 'cluster', description: 'Time zone of every container' });
+
+  const metadataIds = Array.from({ length: options.metadataNodes }, (_, i) => i + 1);
+  const commonEnvironment: EnvEntry[] = [
+    { name: 'RESTATE_CLUSTER_NAME', value: clusterName },
+    { name: 'RESTATE_DEFAULT_REPLICATION', value: replication },
+    // Lists are JSON-style arrays in one variable; a comma-separated string is a startup error.
+    { name: 'RESTATE_METADATA_CLIENT__ADDRESSES', value: literal(JSON.stringify(metadataIds.map(fabricAddress))) },
+    { name: 'RESTATE_BASE_DIR', value: literal(RESTATE_DATA_DIR) },
+    { name: 'RESTATE_BIND_ADDRESS', value: literal(`0.0.0.0:${CONTAINER_PORTS.fabric}`) },
+    { name: 'RESTATE_ADMIN__BIND_ADDRESS', value: literal(`0.0.0.0:${CONTAINER_PORTS.admin}`) },
+    { name: 'RESTATE_INGRESS__BIND_ADDRESS', value: literal(`0.0.0.0:${CONTAINER_PORTS.ingress}`) },
+    { name: 'RESTATE_LOG_FILTER', value: logFilter },
+    { name: 'TZ', value: timeZone },
+  ];
+
+  const nodes: RestateNode[] = [];
+  for (let id = 1; id <= options.nodes; id++) {
+    const name = nodeName(id);
+    const host = nodePorts(id, options.portOffset);
+    const publish = (kind: 'INGRESS' | 'ADMIN' | 'NODE', hostPort: number, containerPort: number, what: string): PublishedPort => {
+      const name = `NODE${id}_${kind}_PORT_OVERRIDE`;
+      define({ name, value: String(hostPort), group: 'ports', description: `Host port of ${nodeName(id)}'s ${what}` });
+      return { tunable: name, hostPort, containerPort };
+    };
+    const ports = {
+      ingress: publish('INGRESS', host.ingress, CONTAINER_PORTS.ingress, 'ingress (invocations)'),
+      admin: publish('ADMIN', host.admin, CONTAINER_PORTS.admin, 'admin API and UI'),
+      fabric: publish('NODE', host.fabric, CONTAINER_PORTS.fabric, 'fabric port (node-to-node, restatectl, /metrics)'),
+    };
+    const runsMetadata = id <= options.metadataNodes;
+    const roles = runsMetadata ? [...ALL_ROLES] : ALL_ROLES.filter((r) => r !== 'metadata-server');
+    // Exactly one node provisions the cluster. The server's default is auto-provision = true,
+    // so every other node must say false explicitly or it would form a cluster of its own.
+    const autoProvision = id === 1;
+    const environment: EnvEntry[] = [
+      { name: 'RESTATE_NODE_NAME', value: literal(name) },
+      { name: 'RESTATE_FORCE_NODE_ID', value: literal(id) },
+      { name: 'RESTATE_ADVERTISED_ADDRESS', value: literal(fabricAddress(id)) },
+      { name: 'RESTATE_AUTO_PROVISION', value: literal(autoProvision) },
+    ];
+    if (!runsMetadata) environment.push({ name: 'RESTATE_ROLES', value: literal(JSON.stringify(roles)) });
+    nodes.push({
+      id,
+      name,
+      volume: `${name}-data`,
+      autoProvision,
+      roles,
+      advertisedAddress: fabricAddress(id),
+      ports,
+      environment,
+    });
+  }
+
+  const destination = define({
+    name: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
+    value: DEFAULT_SNAPSHOT_DESTINATION,
+    group: 'snapshots',
+    description: 'Where partition snapshots go: s3://BUCKET/PREFIX (the bucket is created at start-up)',
+  });
+  const interval = define({
+    name: 'RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL_NUM_RECORDS',
+    value: String(options.snapshotIntervalRecords),
+    group: 'snapshots',
+    description: 'Take a partition snapshot every this many log records',
+  });
+  const endpoint = define({
+    name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL',
+    value: `http://minio:${MINIO_CONTAINER_PORTS.api}`,
+    group: 'snapshots',
+    description: 'S3 endpoint, as the Restate containers reach it',
+  });
+  const region = define({
+    name: 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
+    value: 'local',
+    group: 'snapshots',
+    description: 'S3 region; MinIO accepts any, but Restate fails to start without one',
+  });
+
+  define({ name: 'MINIO_IMAGE', value: DEFAULT_MINIO_IMAGE, group: 'minio', description: 'MinIO image repository (point it at a mirror if yours cannot pull from quay.io)' });
+  define({ name: 'MINIO_VERSION', value: DEFAULT_MINIO_VERSION, group: 'minio', description: 'MinIO release tag (pinned: never latest)' });
+  const rootUser = define({ name: 'MINIO_ROOT_USER', value: secrets.minioRootUser, secret: true, group: 'minio', description: 'MinIO root user, generated for this cluster' });
+  const rootPassword = define({ name: 'MINIO_ROOT_PASSWORD', value: secrets.minioRootPassword, secret: true, group: 'minio', description: 'MinIO root password, generated for this cluster' });
+  const minioHost = minioPorts(options.portOffset);
+  const minioPort = (name: string, hostPort: number, containerPort: number, what: string): PublishedPort => {
+    define({ name, value: String(hostPort), group: 'ports', description: `Host port of MinIO's ${what}` });
+    return { tunable: name, hostPort, containerPort };
+  };
+  const minioApi = minioPort('MINIO_API_PORT_OVERRIDE', minioHost.api, MINIO_CONTAINER_PORTS.api, 'S3 API');
+  const minioConsole = minioPort('MINIO_CONSOLE_PORT_OVERRIDE', minioHost.console, MINIO_CONTAINER_PORTS.console, 'web console');
+
+  commonEnvironment.push(
+    { name: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION', value: destination },
+    { name: 'RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL_NUM_RECORDS', value: interval },
+    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL', value: endpoint },
+    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION', value: region },
+    // MinIO is reached over plain http inside the compose network; Restate refuses that
+    // unless told (and only lowercase true/false parse).
+    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP', value: literal(true) },
+    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID', value: rootUser },
+    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY', value: rootPassword },
+  );
+
+  const minio: MinioPlan = {
+    service: 'minio',
+    bucketService: 'minio-create-bucket',
+    imageTunable: 'MINIO_IMAGE',
+    versionTunable: 'MINIO_VERSION',
+    volume: 'minio-data',
+    ports: { api: minioApi, console: minioConsole },
+    environment: [
+      { name: 'MINIO_ROOT_USER', value: rootUser },
+      { name: 'MINIO_ROOT_PASSWORD', value: rootPassword },
+      { name: 'TZ', value: timeZone },
+    ],
+    destinationTunable: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
+    rootUserTunable: 'MINIO_ROOT_USER',
+    rootPasswordTunable: 'MINIO_ROOT_PASSWORD',
+  };
+
+  return {
+    options,
+    projectName: options.clusterName,
+    restateImage: { repository: RESTATE_IMAGE_REPOSITORY, versionTunable: 'RESTATE_VERSION' },
+    dataDir: RESTATE_DATA_DIR,
+    commonEnvironment,
+    nodes,
+    minio,
+    tunables,
+    tolerance: faultTolerance(options.nodes, options.replication, options.metadataNodes),
+  };
+}

@@ -1,0 +1,21 @@
+import { validateOptions } from '../plan/options.js';
+import { planCluster } from '../plan/plan.js';
+import { renderEnv } from './env.js';
+
+/**
+ * The repository's .env.example: every variable a generated .env holds, with its comment, for
+ * the default 3-node cluster. Rendered from the same plan as real output so it cannot drift;
+ * secrets are placeholders, since the real ones are generated per cluster.
+ */
+export function envExample(): string {
+  const plan = planCluster(validateOptions({}), { minioRootUser: 'change-me', minioRootPassword: 'change-me' });
+  return renderEnv(plan, '', {
+    redactSecrets: true,
+    header: [
+      'Every variable of a generated .env, documented; this is the default 3-node cluster.',
+      'gen-compose writes a real .env next to each docker-compose.yaml, with credentials generated',
+      'for that cluster. Clusters with more nodes have NODEk_* port variables for every node k;',
+      'see "Published ports" in README.md for the scheme.',
+    ],
+  });
+}

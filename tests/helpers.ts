@@ -1,0 +1,31 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { Ajv } from 'ajv';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+export function tempDir(prefix = 'gen-compose-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Runs the built CLI as a user would: a separate process, its exit code and output. */
+export function runCli(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const schema = JSON.parse(readFileSync(join(ROOT, 'tests', 'schema', 'compose-spec.json'), 'utf8'));
+// validateFormats off: the schema names formats (duration, …) that Ajv does not define, and its
+// $schema URL (https, no '#') is not the one Ajv registers draft-07 under; the
+// structure is what matters here.
+const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false }).compile(schema);
+
+/** Errors from the Compose Specification schema; empty when the document is valid. */
+export function schemaErrors(document: unknown): string[] {
+  return validate(document) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}

@@ -1,0 +1,126 @@
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parse as parseDotenv } from 'dotenv';
+import { parse as parseYaml } from 'yaml';
+import { COMPOSE_YAML_OPTIONS, loadCompose } from '../src/load/loader.js';
+import { validateOptions } from '../src/plan/options.js';
+import { planCluster } from '../src/plan/plan.js';
+import { generateSecrets, seededSource } from '../src/plan/secrets.js';
+import { renderCluster } from '../src/render/index.js';
+import { writeFiles } from '../src/write/writer.js';
+import { schemaErrors, tempDir } from './helpers.js';
+
+function generated(raw: Parameters<typeof validateOptions>[0]) {
+  const plan = planCluster(validateOptions(raw), generateSecrets(seededSource('render-test')));
+  const dir = tempDir();
+  const files = renderCluster(plan, '0.0.0-test');
+  writeFiles(dir.path, files, { force: false });
+  return { plan, dir, files, compose: files[0]!.content, env: files[1]!.content };
+}
+
+describe.each([
+  { nodes: 1 },
+  { nodes: 3, replication: 2 },
+  { nodes: 5, replication: 3 },
+  { nodes: 5, replication: 3, metadataNodes: 3, portOffset: 7 },
+  { nodes: 7, replication: 3 },
+  { nodes: 100, replication: 3, metadataNodes: 5 },
+])('rendered cluster %j', (raw) => {
+  const g = generated(raw);
+  afterAll(() => g.dir.remove());
+
+  test('parses, and validates against the Compose Specification once interpolated', () => {
+    expect(() => parseYaml(g.compose, COMPOSE_YAML_OPTIONS)).not.toThrow();
+    const project = loadCompose(g.dir.path);
+    expect(schemaErrors(project.raw)).toEqual([]);
+  });
+
+  test('compose resolves each node to the planned identity, ports and settings', () => {
+    const project = loadCompose(g.dir.path);
+    const restate = project.services.filter((s) => s.name.startsWith('restate-'));
+    expect(restate).toHaveLength(g.plan.nodes.length);
+    for (const node of g.plan.nodes) {
+      const service = project.services.find((s) => s.name === node.name)!;
+      expect(service.environment.RESTATE_NODE_NAME).toBe(node.name);
+      expect(service.environment.RESTATE_FORCE_NODE_ID).toBe(String(node.id));
+      expect(service.environment.RESTATE_AUTO_PROVISION).toBe(node.id === 1 ? 'true' : 'false');
+      expect(service.environment.RESTATE_CLUSTER_NAME).toBe(g.plan.options.clusterName);
+      expect(service.environment.RESTATE_DEFAULT_REPLICATION).toBe(String(g.plan.options.replication));
+      expect(service.environment.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY).toMatch(/^[A-Za-z0-9]{32}$/);
+      expect(service.ports.map((p) => p.published)).toEqual([
+        node.ports.ingress.hostPort,
+        node.ports.admin.hostPort,
+        node.ports.fabric.hostPort,
+      ]);
+      expect(service.image).toBe(`docker.restate.dev/restatedev/restate:${g.plan.options.restateVersion}`);
+      expect(service.healthcheck?.test).toEqual(['CMD', 'curl', '--fail', '--silent', '--max-time', '2', 'http://localhost:9070/health']);
+      expect(service.dependsOn).toEqual({
+        minio: { condition: 'service_healthy' },
+        'minio-create-bucket': { condition: 'service_completed_successfully' },
+      });
+    }
+    const minio = project.services.find((s) => s.name === 'minio')!;
+    expect(minio.image).toMatch(/^quay\.io\/minio\/minio:RELEASE\.\d{4}-/);
+    expect(minio.ports.map((p) => p.published)).toEqual([g.plan.minio.ports.api.hostPort, g.plan.minio.ports.console.hostPort]);
+  });
+
+  test('.env holds every tunable; the compose file holds no secret literal', () => {
+    const env = parseDotenv(Buffer.from(g.env));
+    expect(Object.keys(env).sort()).toEqual(g.plan.tunables.map((t) => t.name).sort());
+    for (const t of g.plan.tunables) expect(env[t.name]).toBe(t.value);
+    for (const t of g.plan.tunables.filter((x) => x.secret)) expect(g.compose).not.toContain(t.value);
+  });
+});
+
+test('without .env the compose file fails loudly on the missing credentials', () => {
+  const g = generated({ nodes: 3 });
+  try {
+    writeFileSync(join(g.dir.path, '.env'), '# emptied by hand\n');
+    expect(() => loadCompose(g.dir.path)).toThrow(/MINIO_ROOT_USER is missing a value: MINIO_ROOT_USER must be set in .env/);
+  } finally {
+    g.dir.remove();
+  }
+});
+
+test('.env is written readable by its owner only', () => {
+  const g = generated({ nodes: 1 });
+  try {
+    expect(readFileSync(join(g.dir.path, '.env'), 'utf8')).toContain('MINIO_ROOT_PASSWORD=');
+    expect(statSync(join(g.dir.path, '.env')).mode & 0o777).toBe(0o600);
+  } finally {
+    g.dir.remove();
+  }
+});
+
+test('the bucket job derives the bucket from the snapshot destination and creates it idempotently', () => {
+  // Runs the job's real shell script under /bin/sh. `mc` is not installable here, so a stand-in
+  // records the arguments the script hands it; the shell logic is what is under test.
+  const g = generated({ nodes: 1 });
+  try {
+    const project = loadCompose(g.dir.path, { shell: { RESTATE_WORKER__SNAPSHOTS__DESTINATION: 's3://my-bucket/some/prefix' } });
+    const job = project.services.find((s) => s.name === 'minio-create-bucket')!;
+    expect(job.entrypoint).toEqual(['/bin/sh', '-c']);
+    const script = (job.command as string[])[0]!;
+    const log = join(g.dir.path, 'mc.log');
+    const mc = join(g.dir.path, 'mc');
+    writeFileSync(mc, `#!/bin/sh\necho "$@" >> ${log}\n`);
+    chmodSync(mc, 0o755);
+    const run = spawnSync('/bin/sh', ['-c', script], {
+      env: { ...job.environment, PATH: `${g.dir.path}:/usr/bin:/bin` },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    expect(calls[0]).toBe(`alias set cluster http://minio:9000 ${job.environment.MINIO_ROOT_USER} ${job.environment.MINIO_ROOT_PASSWORD}`);
+    expect(calls[1]).toBe('mb --ignore-existing cluster/my-bucket');
+  } finally {
+    g.dir.remove();
+  }
+});
+
+test('the schema check rejects what Compose rejects (control)', () => {
+  expect(schemaErrors({ services: { a: { image: 'x', healthchek: {} } } }).join()).toMatch(/additional properties/);
+  expect(schemaErrors({ services: { a: { image: 'x', ports: '8080:8080' } } })).not.toEqual([]);
+  expect(schemaErrors({ services: { a: { image: 'x' } } })).toEqual([]);
+});
