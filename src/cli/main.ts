@@ -58,6 +58,36 @@ await yargs(hideBin(process.argv))
         .epilog(PORT_SCHEME),
     (argv) => run(() => process.stdout.write(`${generate(argv, GENERATOR_VERSION)}\n`)),
   )
+  .command(
+    'rehearse <dir>',
+    'boot the cluster in DIR as local processes (restate-server, restatectl, an S3 stand-in) and prove it works',
+    (y) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true, describe: 'directory with docker-compose.yaml and .env (or a compose file)' })
+        .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'print every translation from container to local process' })
+        .option('keep', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards' })
+        .option('restate-server', { type: 'string', describe: 'restate-server binary (default: node_modules, then PATH)' })
+        .option('restatectl', { type: 'string', describe: 'restatectl binary (default: node_modules, then PATH)' })
+        .option('wait', { type: 'number', default: 60, describe: 'seconds any one wait (health, membership, an invocation) may take' })
+        .epilog(
+          'Needs @restatedev/restate-server, @restatedev/restatectl, @restatedev/restate-sdk and s3rver from npm (dev dependencies of gen-compose). The shell environment overrides .env, as with docker compose.',
+        ),
+    (argv) =>
+      run(async () => {
+        const { rehearse } = await import('../rehearse/run.js');
+        const ok = await rehearse({
+          target: argv.dir,
+          verbose: argv.verbose,
+          keep: argv.keep,
+          restateServer: argv['restate-server'],
+          restatectl: argv.restatectl,
+          shell: process.env,
+          print: (line) => process.stdout.write(`${line}\n`),
+          waitSeconds: argv.wait,
+        });
+        process.exitCode = ok ? 0 : 1;
+      }),
+  )
   .strict()
   .version(GENERATOR_VERSION)
   .help()

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** A process the rehearsal started, with its output in a log file. */
+export interface Started {
+  name: string;
+  child: ChildProcess;
+  log: string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Every process the rehearsal starts, so that all of them stop on success, failure, an
+ * exception or Ctrl-C. Children run in their own process group (detached) so that a terminal's
+ * Ctrl-C reaches the rehearsal, which then stops them in order, and so that --keep can leave
+ * them running after it exits.
+ */
+export class ProcessGroup {
+  private readonly running = new Set<Started>();
+
+  start(name: string, command: string, args: string[], env: Record<string, string>, log: string): Started {
+    const fd = openSync(log, 'a');
+    const child = spawn(command, args, { env, stdio: ['ignore', fd, fd], detached: true });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const started: Started = { name, child, log, exited };
+    this.running.add(started);
+    void exited.then(() => this.running.delete(started));
+    return started;
+  }
+
+  /** SIGKILL and wait: the data is temporary, and a clean Restate shutdown can take a minute. */
+  async kill(started: Started): Promise<void> {
+    if (started.child.exitCode === null && started.child.signalCode === null) {
+      try {
+        process.kill(-started.child.pid!, 'SIGKILL');
+      } catch {
+        started.child.kill('SIGKILL');
+      }
+    }
+    await started.exited;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((s) => this.kill(s)));
+  }
+
+  /** For process exit paths that cannot wait. */
+  killAllNow(): void {
+    for (const s of this.running) {
+      try {
+        process.kill(-s.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Leave everything running (--keep): the rehearsal may exit without taking them along. */
+  detach(): Started[] {
+    const all = [...this.running];
+    for (const s of all) s.child.unref();
+    return all;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** True when nothing listens on 127.0.0.1:port. */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

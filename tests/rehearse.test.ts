@@ -1,0 +1,101 @@
+// Real rehearsals: real restate-server and restatectl processes, the s3rver stand-in and the
+// counter service written with the Restate SDK, driven through the CLI as a user runs it.
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parse as parseDotenv } from 'dotenv';
+import { CLI, ROOT, runCli, tempDir } from './helpers.js';
+
+import { jest } from '@jest/globals';
+
+jest.setTimeout(240_000);
+
+/**
+ * Every *_PORT_OVERRIDE of a cluster's .env shifted by `offset`, as shell variables: compose
+ * (and rehearse) let the shell override .env, so the committed example runs unchanged on
+ * ports nothing else on the machine uses.
+ */
+function shiftedPorts(dir: string, offset: number): Record<string, string> {
+  const env = parseDotenv(readFileSync(join(dir, '.env')));
+  return Object.fromEntries(
+    Object.entries(env)
+      .filter(([name]) => name.endsWith('_PORT_OVERRIDE'))
+      .map(([name, value]) => [name, String(Number(value) + offset)]),
+  );
+}
+
+function rehearse(dir: string, shell: Record<string, string>, extra: string[] = []) {
+  const r = spawnSync(process.execPath, [CLI, 'rehearse', dir, ...extra], {
+    encoding: 'utf8',
+    env: { ...process.env, ...shell },
+    timeout: 230_000,
+  });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+const noRestateServerLeft = () => spawnSync('pgrep', ['-f', 'restate-server-linux'], { encoding: 'utf8' }).stdout.trim();
+
+test('the committed 3-node example forms one cluster, serves through every ingress, snapshots, and survives a node loss', () => {
+  const dir = join(ROOT, 'examples', '3-node');
+  const r = rehearse(dir, shiftedPorts(dir, 1311), ['--verbose']);
+  expect(r.output).toMatch(/Rehearsal of .*: PASS/);
+  expect(r.status).toBe(0);
+  expect(r.output).toMatch(/PASS {2}start 3 restate-server process\(es\) and wait for one healthy cluster/);
+  expect(r.output).toMatch(/restate-1, restate-2, restate-3 alive in one cluster/);
+  expect(r.output).toMatch(/invoked through every ingress \(9391, 29391, 39391\)/);
+  expect(r.output).toMatch(/all 24 partitions snapshotted; \d+ object\(s\) under s3:\/\/restate\/snapshots/);
+  expect(r.output).toMatch(/restate-3 killed; invocations through restate-1, restate-2 succeeded .* all 8 counters = 5, exactly as expected/);
+  expect(r.output).toMatch(/restate-3 rejoined after .* every counter = 6/);
+  expect(r.output).toMatch(/restate-2: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 → http:\/\/127\.0\.0\.1:26433/);
+  expect(r.output).toMatch(/first successful invocation: [\d.]+s after start/);
+  expect(noRestateServerLeft()).toBe('');
+});
+
+test('a 1-node cluster passes, and the report says it cannot survive a node loss instead of pretending', () => {
+  const dir = tempDir();
+  try {
+    expect(runCli(['--nodes', '1', '--out', dir.path, '--port-offset', '1422']).status).toBe(0);
+    const r = rehearse(dir.path, {});
+    expect(r.output).toMatch(/PASS/);
+    expect(r.status).toBe(0);
+    expect(r.output).toMatch(/SKIP {2}kill one node \(SIGKILL\)[^\n]*\n\s+this topology does not survive a node loss: a single node has no peer to fail over to/);
+    expect(noRestateServerLeft()).toBe('');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a misspelled RESTATE_AUTO_PROVISION boots for real, fails, and names the cause', () => {
+  const dir = tempDir();
+  try {
+    cpSync(join(ROOT, 'examples', '3-node'), dir.path, { recursive: true });
+    const file = join(dir.path, 'docker-compose.yaml');
+    const compose = readFileSync(file, 'utf8');
+    const two = compose.indexOf('\n  restate-2:\n');
+    const at = compose.indexOf('RESTATE_AUTO_PROVISION:', two);
+    writeFileSync(file, `${compose.slice(0, at)}RESTATE_AUTO_PROVISONING:${compose.slice(at + 'RESTATE_AUTO_PROVISION:'.length)}`);
+    const r = rehearse(dir.path, shiftedPorts(dir.path, 1533), ['--wait', '20']);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/Rehearsal of .*: FAIL/);
+    expect(r.output).toMatch(/FAIL {2}start 3 restate-server process\(es\)/);
+    expect(r.output).toMatch(/Likely cause: restate-1, restate-2 would all auto-provision/);
+    expect(noRestateServerLeft()).toBe('');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a wrong advertised address stops the rehearsal before anything starts, naming the variable', () => {
+  const dir = tempDir();
+  try {
+    cpSync(join(ROOT, 'examples', '3-node'), dir.path, { recursive: true });
+    const file = join(dir.path, 'docker-compose.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"', 'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"'));
+    const r = rehearse(dir.path, shiftedPorts(dir.path, 1644));
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/restate-3: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 names restate-2, not restate-3 itself/);
+    expect(r.output).not.toMatch(/start 3 restate-server/);
+  } finally {
+    dir.remove();
+  }
+});
