@@ -119,6 +119,12 @@ describe('rejections', () => {
     [{ nodes: '5', portOffset: '6466' }, /outside 1\.\.65535; for 5 node\(s\) use -5121\.\.6465/],
     [{ portOffset: '-5122' }, /outside 1\.\.65535/],
     [{ snapshotIntervalRecords: '0' }, /at least 1/],
+    [{ restateVersion: '1.5.3' }, /Restate 1\.5\.3 cannot be verified: .* pass --unverified to generate anyway/],
+    [{ restateVersion: '1.8.0' }, /cannot be verified/],
+    [{ memory: 'lots' }, /--memory must look like 4G/],
+    [{ memory: '4096' }, /--memory must look like 4G/],
+    [{ memory: '512M' }, /below the 1G a Restate node needs/],
+    [{ snapshotsRetained: '0' }, /--snapshots-retained must be at least 1/],
   ])('%j', (raw, message) => {
     expect(() => validateOptions(raw)).toThrow(UsageError);
     expect(() => validateOptions(raw)).toThrow(message);
@@ -147,5 +153,38 @@ describe('secrets', () => {
     const env = envOf(p.commonEnvironment);
     expect(env.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY).toEqual({ tunable: 'MINIO_ROOT_PASSWORD' });
     expect(env.RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP).toEqual({ literal: 'true' });
+  });
+});
+
+describe('version-aware and sized output', () => {
+  test('an unverifiable version needs --unverified', () => {
+    expect(validateOptions({ restateVersion: '1.5.3', unverified: true }).restateVersion).toBe('1.5.3');
+    expect(validateOptions({ restateVersion: '1.6.2' }).unverified).toBe(false);
+  });
+
+  test.each([
+    ['1.6.1', 'RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED'],
+    ['1.6.2', 'RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED'],
+    ['1.7.2', 'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED'],
+    ['1.7.12', 'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED'],
+  ])('--snapshots-retained on %s is %s', (version, variable) => {
+    const env = envOf(plan({ restateVersion: version, snapshotsRetained: '3' }).commonEnvironment);
+    expect(env[variable]).toEqual({ tunable: variable });
+    expect(Object.keys(env).filter((k) => k.includes('RETAINED'))).toEqual([variable]);
+  });
+
+  test('no retained setting unless asked (Restate keeps its default)', () => {
+    expect(Object.keys(envOf(plan({}).commonEnvironment)).some((k) => k.includes('RETAINED'))).toBe(false);
+  });
+
+  test('--memory 4G: limit 4096M, RocksDB 3/8 and query engine 1/8 of it, as tunables', () => {
+    const p = plan({ memory: '4G' });
+    expect(p.memoryLimitTunable).toBe('NODE_MEMORY_LIMIT');
+    const values = Object.fromEntries(p.tunables.map((t) => [t.name, t.value]));
+    expect(values.NODE_MEMORY_LIMIT).toBe('4096M');
+    expect(values.RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE).toBe('1536MiB');
+    expect(values.RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE).toBe('512MiB');
+    expect(validateOptions({ memory: '2GiB' }).memoryBytes).toBe(2 * 2 ** 30);
+    expect(validateOptions({ memory: '1536m' }).memoryBytes).toBe(1536 * 2 ** 20);
   });
 });

@@ -26,6 +26,7 @@ describe.each([
   { nodes: 5, replication: 3, metadataNodes: 3, portOffset: 7 },
   { nodes: 7, replication: 3 },
   { nodes: 100, replication: 3, metadataNodes: 5 },
+  { nodes: 3, memory: '4G', snapshotsRetained: 2, restateVersion: '1.6.2' },
 ])('rendered cluster %j', (raw) => {
   const g = generated(raw);
   afterAll(() => g.dir.remove());

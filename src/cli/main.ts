@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
+import { LoadError } from '../load/compose-file.js';
 import { MAX_NODES } from '../plan/ports.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from '../plan/defaults.js';
 import { generate } from './generate.js';
@@ -23,7 +24,7 @@ async function run(command: () => unknown): Promise<void> {
   try {
     await command();
   } catch (error) {
-    if (error instanceof UsageError) fail(error.message);
+    if (error instanceof UsageError || error instanceof LoadError) fail(error.message);
     process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   }
@@ -53,10 +54,31 @@ await yargs(hideBin(process.argv))
           default: String(DEFAULT_SNAPSHOT_INTERVAL_RECORDS),
           describe: 'snapshot every partition after this many log records',
         })
+        .option('snapshots-retained', { type: 'string', describe: 'snapshots kept per partition (default: Restate\'s, 1)' })
+        .option('memory', { type: 'string', describe: 'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit' })
+        .option('unverified', { type: 'boolean', default: false, describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked' })
         .option('force', { type: 'boolean', default: false, describe: 'replace existing files in the output directory' })
         .option('secrets-seed', { type: 'string', hidden: true, describe: 'derive credentials from this seed (reproducible examples only)' })
         .epilog(PORT_SCHEME),
     (argv) => run(() => process.stdout.write(`${generate(argv, GENERATOR_VERSION)}\n`)),
+  )
+  .command(
+    'check <target>',
+    'judge a Restate compose file (any, not only ours): settings proven with restate-server --dump-config, cluster and container rules',
+    (y) =>
+      y
+        .positional('target', { type: 'string', demandOption: true, describe: 'directory with a compose file and .env, or a compose file' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' })
+        .option('fetch', { type: 'boolean', default: false, describe: "fetch the file's own restate-server version from npm if it is not installed" })
+        .option('restate-server', { type: 'string', describe: 'restate-server binary to prove settings with' })
+        .epilog('Exit code 1 when any finding is an error, 2 for bad input. The shell environment overrides .env, as with docker compose.'),
+    (argv) =>
+      run(async () => {
+        const { check, formatText, hasErrors } = await import('../check/check.js');
+        const result = await check(argv.target, { restateServer: argv['restate-server'], fetch: argv.fetch, shell: process.env });
+        process.stdout.write(argv.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatText(result)}\n`);
+        process.exitCode = hasErrors(result) ? 1 : 0;
+      }),
   )
   .command(
     'rehearse <dir>',

@@ -4,6 +4,8 @@ import {
   DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
 } from './defaults.js';
 import { UsageError } from '../errors.js';
+import { parseDockerBytes } from '../load/compose-file.js';
+import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
 import { MAX_NODES, portOffsetRange } from './ports.js';
 
 /** Options after validation: every field present, every rule below already holds. */
@@ -15,6 +17,12 @@ export interface ClusterOptions {
   restateVersion: string;
   portOffset: number;
   snapshotIntervalRecords: number;
+  /** Generate for a Restate version whose keys cannot be checked here (the user said so). */
+  unverified: boolean;
+  /** Snapshots kept per partition; undefined leaves Restate's default. */
+  snapshotsRetained?: number;
+  /** Memory limit per Restate container in bytes; undefined sets none. */
+  memoryBytes?: number;
 }
 
 /** What the command line hands over: strings as typed, or nothing. */
@@ -26,6 +34,9 @@ export interface RawOptions {
   restateVersion?: string;
   portOffset?: string | number;
   snapshotIntervalRecords?: string | number;
+  unverified?: boolean;
+  snapshotsRetained?: string | number;
+  memory?: string;
 }
 
 
@@ -33,6 +44,8 @@ export interface RawOptions {
 // starting with a letter or digit. The cluster name doubles as the project name.
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const RESTATE_VERSION = /^\d+\.\d+\.\d+$/;
+
+const MIN_MEMORY = 2 ** 30;
 
 function integer(flag: string, value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -85,6 +98,12 @@ export function validateOptions(raw: RawOptions): ClusterOptions {
   if (!RESTATE_VERSION.test(restateVersion)) {
     throw new UsageError(`--restate-version must look like 1.7.12, got "${restateVersion}"`);
   }
+  const unverified = raw.unverified === true;
+  if (!isSupported(restateVersion) && !unverified) {
+    throw new UsageError(
+      `Restate ${restateVersion} cannot be verified: gen-compose proves its keys against the restate-server npm carries (${OLDEST_SUPPORTED} to ${NEWEST_SUPPORTED}, 1.6.x and 1.7.x); pass --unverified to generate anyway`,
+    );
+  }
 
   const portOffset = integer('port-offset', raw.portOffset, 0);
   const allowed = portOffsetRange(nodes);
@@ -103,5 +122,17 @@ export function validateOptions(raw: RawOptions): ClusterOptions {
     throw new UsageError(`--snapshot-interval-records must be at least 1, got ${snapshotIntervalRecords}`);
   }
 
-  return { nodes, replication, metadataNodes, clusterName, restateVersion, portOffset, snapshotIntervalRecords };
+  const snapshotsRetained = raw.snapshotsRetained === undefined ? undefined : integer('snapshots-retained', raw.snapshotsRetained, 1);
+  if (snapshotsRetained !== undefined && snapshotsRetained < 1) {
+    throw new UsageError(`--snapshots-retained must be at least 1, got ${snapshotsRetained}`);
+  }
+
+  let memoryBytes: number | undefined;
+  if (raw.memory !== undefined) {
+    memoryBytes = /[kmgt]/i.test(raw.memory) ? parseDockerBytes(raw.memory) : undefined;
+    if (memoryBytes === undefined) throw new UsageError(`--memory must look like 4G, 512M or 2GiB, got "${raw.memory}"`);
+    if (memoryBytes < MIN_MEMORY) throw new UsageError(`--memory ${raw.memory} is below the 1G a Restate node needs`);
+  }
+
+  return { nodes, replication, metadataNodes, clusterName, restateVersion, portOffset, snapshotIntervalRecords, unverified, snapshotsRetained, memoryBytes };
 }

@@ -11,6 +11,7 @@ import {
 import type { ClusterOptions } from './options.js';
 import { minioPorts, nodePorts } from './ports.js';
 import type { Secrets } from './secrets.js';
+import { snapshotsRetainedVariable } from '../restate/versions.js';
 import { faultTolerance, type FaultTolerance } from './tolerance.js';
 
 export type Role = 'http-ingress' | 'admin' | 'worker' | 'log-server' | 'metadata-server';
@@ -75,6 +76,8 @@ export interface MinioPlan {
 
 export interface ClusterPlan {
   options: ClusterOptions;
+  /** The tunable holding each Restate container's memory limit, when --memory is given. */
+  memoryLimitTunable?: string;
   /** Compose project name (`name:`). */
   projectName: string;
   restateImage: { repository: string; versionTunable: string };
@@ -221,6 +224,30 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY', value: rootPassword },
   );
 
+  if (options.snapshotsRetained !== undefined) {
+    // 1.6 and 1.7 spell this key differently, and each ignores the other's spelling.
+    const name = snapshotsRetainedVariable(options.restateVersion);
+    commonEnvironment.push({
+      name,
+      value: define({ name, value: String(options.snapshotsRetained), group: 'snapshots', description: 'Snapshots kept per partition in the store' }),
+    });
+  }
+
+  let memoryLimitTunable: string | undefined;
+  if (options.memoryBytes !== undefined) {
+    // Restate's Helm chart gives RocksDB 3 GiB of an 8 GiB limit ("less than 50%"); the query
+    // engine gets 1/8. The rest is for everything else a node holds in memory.
+    const mib = (bytes: number) => `${Math.floor(bytes / 2 ** 20)}MiB`;
+    memoryLimitTunable = 'NODE_MEMORY_LIMIT';
+    define({ name: memoryLimitTunable, value: `${Math.floor(options.memoryBytes / 2 ** 20)}M`, group: 'cluster', description: 'Memory limit of each Restate container (keep the two sizes below within it)' });
+    for (const [name, share, what] of [
+      ['RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE', 3 / 8, 'RocksDB memory per node (3/8 of the limit)'],
+      ['RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE', 1 / 8, 'Query engine memory per node (1/8 of the limit)'],
+    ] as const) {
+      commonEnvironment.push({ name, value: define({ name, value: mib(options.memoryBytes * share), group: 'cluster', description: what }) });
+    }
+  }
+
   const minio: MinioPlan = {
     service: 'minio',
     bucketService: 'minio-create-bucket',
@@ -240,6 +267,7 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
 
   return {
     options,
+    memoryLimitTunable,
     projectName: options.clusterName,
     restateImage: { repository: RESTATE_IMAGE_REPOSITORY, versionTunable: 'RESTATE_VERSION' },
     dataDir: RESTATE_DATA_DIR,

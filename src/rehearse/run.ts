@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCompose } from '../load/loader.js';
-import { findBinary, type Binary } from './binaries.js';
+import { findBinary, type Binary } from '../restate/binaries.js';
 import { COUNTER_ADD, COUNTER_GET, COUNTER_SERVICE } from './counter.js';
 import { freePort, portIsFree, ProcessGroup, type Started } from './processes.js';
 import { translate, type LocalCluster, type LocalNode } from './translate.js';
@@ -162,8 +162,8 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
         for (const t of cluster.translations) say(`  ${t.service}: ${t.variable} ${t.from ?? '(unset)'} → ${t.to}  (${t.why})`);
       }
       if (cluster.problems.length > 0) throw new StepFailed(cluster.problems.join('; '));
-      server = findBinary('restate-server', options.restateServer);
-      ctl = findBinary('restatectl', options.restatectl);
+      server = findBinary('restate-server', { explicit: options.restateServer, version: cluster.restateVersions[0] });
+      ctl = findBinary('restatectl', { explicit: options.restatectl });
       const versions = cluster.restateVersions;
       const versionNote =
         versions.length === 0 || (versions.length === 1 && versions[0] === server.version)

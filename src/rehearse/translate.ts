@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { faultTolerance, type FaultTolerance } from '../plan/tolerance.js';
+import { autoProvisions, createsBucket, imageTag, isRestateService, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
 
 /**
  * Turns the Restate services of a compose file into host processes, changing only what differs
@@ -22,10 +23,8 @@ const BIND_VARIABLES = {
 } as const;
 type PortKind = keyof typeof DEFAULT_CONTAINER_PORTS;
 
-const RESTATE_IMAGE = /(^|\/)restatedev\/restate([:@]|$)/;
 const URL_HOST = /\b(https?):\/\/([A-Za-z0-9._-]+)(?::(\d+))?/g;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
-const ALL_ROLES = ['http-ingress', 'admin', 'worker', 'log-server', 'metadata-server'];
 
 export interface Translation {
   service: string;
@@ -68,26 +67,9 @@ export interface LocalCluster {
   tolerance: FaultTolerance;
 }
 
-export function isRestateService(service: ComposeService): boolean {
-  return RESTATE_IMAGE.test(service.image ?? '') || 'RESTATE_NODE_NAME' in service.environment;
-}
-
 function portOf(address: string | undefined): number | undefined {
   const m = address === undefined ? null : /:(\d+)\/?$/.exec(address);
   return m ? Number(m[1]) : undefined;
-}
-
-/** RESTATE_ROLES as the server reads it: a JSON-style list, or the default of all roles. */
-export function rolesOf(env: Record<string, string>): string[] {
-  const raw = env.RESTATE_ROLES;
-  if (raw === undefined) return [...ALL_ROLES];
-  try {
-    const parsed = JSON.parse(raw);
-    if (Array.isArray(parsed)) return parsed.map(String);
-  } catch {
-    // Not a list: the server refuses it at start-up; the node is reported as failing then.
-  }
-  return [];
 }
 
 export interface TranslateOptions {
@@ -104,14 +86,7 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
   const restateServices = project.services.filter(isRestateService);
   if (restateServices.length === 0) problems.push(`${project.file} has no Restate service (no restatedev/restate image, no RESTATE_NODE_NAME)`);
 
-  // Every name a container is reachable by on the compose network.
-  const byHost = new Map<string, ComposeService>();
-  for (const s of project.services) {
-    byHost.set(s.name, s);
-    if (s.hostname) byHost.set(s.hostname, s);
-    const containerName = s.raw.container_name;
-    if (typeof containerName === 'string') byHost.set(containerName, s);
-  }
+  const byHost = servicesByHost(project.services);
 
   // Host port for a service's container port: the published one, or a free one (said so).
   const allocated = new Map<string, number>();
@@ -156,10 +131,7 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
         accessKeyId: firstEnv.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID,
         secretAccessKey: firstEnv.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY,
       };
-      const createsBucket = project.services.some((s) =>
-        /\bmc\b[^\n]*\bmb\b/.test([s.entrypoint, s.command].flat().filter(Boolean).join(' ')),
-      );
-      if (!createsBucket) {
+      if (!createsBucket(project.services)) {
         warnings.push(`no service creates bucket "${s3.bucket}" (no "mc mb" command found); Restate never creates it, so snapshots would fail under compose`);
       }
     }
@@ -229,11 +201,10 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
 
     return {
       service: service.name,
-      nodeName: source.RESTATE_NODE_NAME ?? service.hostname ?? service.name,
+      nodeName: nodeNameOf(service),
       env,
       hostPorts,
-      // Restate's default is true: only an explicit false keeps a node from provisioning.
-      autoProvision: (source.RESTATE_AUTO_PROVISION ?? 'true') !== 'false',
+      autoProvision: autoProvisions(source),
       roles: rolesOf(source),
       dataDir: join(baseDir, service.name),
     };
@@ -258,7 +229,7 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
     );
   }
 
-  const images = new Set(restateServices.map((s) => /:([^:@/]+)$/.exec(s.image ?? '')?.[1]).filter((v): v is string => !!v));
+  const images = new Set(restateServices.map((s) => imageTag(s.image)).filter((v): v is string => !!v));
   const replication = Number(firstEnv.RESTATE_DEFAULT_REPLICATION ?? '1');
   const metadataMembers = nodes.filter((n) => n.roles.includes('metadata-server')).length;
   return {

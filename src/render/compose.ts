@@ -41,6 +41,7 @@ export function renderCompose(plan: ClusterPlan, generatorVersion: string): stri
     header: [...generatedBy(generatorVersion, plan.options), 'Start it with: docker compose up -d'],
     projectName: quote(plan.projectName),
     restateImage: quote(`${plan.restateImage.repository}:${ref(plan.restateImage.versionTunable)}`),
+    memoryLimit: plan.memoryLimitTunable ? quote(ref(plan.memoryLimitTunable)) : undefined,
     restateHealthcheck: JSON.stringify(['CMD', 'curl', '--fail', '--silent', '--max-time', '2', `http://localhost:${adminPort}/health`]),
     commonEnvironment: env(plan.commonEnvironment),
     nodes: plan.nodes.map((node) => ({

@@ -11,7 +11,12 @@ export function regenerateCommand(o: ClusterOptions): string {
     `--restate-version ${o.restateVersion}`,
     `--port-offset ${o.portOffset}`,
     `--snapshot-interval-records ${o.snapshotIntervalRecords}`,
-  ].join(' ');
+    o.snapshotsRetained === undefined ? '' : `--snapshots-retained ${o.snapshotsRetained}`,
+    o.memoryBytes === undefined ? '' : `--memory ${Math.floor(o.memoryBytes / 2 ** 20)}M`,
+    o.unverified ? '--unverified' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function generatedBy(generatorVersion: string, o: ClusterOptions): string[] {

@@ -1,0 +1,101 @@
+import type { ComposeProject } from '../load/compose-file.js';
+import { loadCompose } from '../load/loader.js';
+import { fetchBinary, findBinary, type Binary } from '../restate/binaries.js';
+import { isRestateService, imageTag } from '../restate/services.js';
+import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
+import { fidelity } from './fidelity.js';
+import { clusterRules, containerRules, type Finding } from './rules.js';
+
+export interface CheckOptions {
+  /** A restate-server to use instead of looking one up. */
+  restateServer?: string;
+  /** Fetch the file's own Restate version from npm when it is not at hand. */
+  fetch: boolean;
+  /** The shell environment, which compose lets override .env. */
+  shell?: Record<string, string | undefined>;
+  /** How binaries are found; replaceable so the no-binary path can be exercised. */
+  locate?: typeof findBinary;
+}
+
+export interface CheckResult {
+  file: string;
+  /** The binary the fidelity check ran, if any. */
+  restateServer?: { version: string; path: string; source: string };
+  findings: Finding[];
+}
+
+/** Picks the binary for the file's Restate version, saying so when it has to settle for another. */
+function binaryFor(version: string | undefined, options: CheckOptions, findings: Finding[]): Binary | undefined {
+  const locate = options.locate ?? findBinary;
+  // A binary the user named, or asked to fetch, must be there: failing is their error to see.
+  if (options.restateServer) return locate('restate-server', { explicit: options.restateServer });
+  let binary: Binary | undefined;
+  let lookupError: unknown;
+  try {
+    binary = locate('restate-server', { version });
+  } catch (error) {
+    lookupError = error;
+  }
+  if (version && options.fetch && isSupported(version) && binary?.version !== version) return fetchBinary('restate-server', version);
+  if (!binary) {
+    findings.push({ severity: 'warning', rule: 'fidelity-skipped', message: `settings not proven against a real server: ${(lookupError as Error).message}` });
+    return undefined;
+  }
+  if (version && binary.version !== version) {
+    findings.push({
+      severity: 'warning',
+      rule: 'fidelity-version',
+      message: `the file runs Restate ${version}, but the settings were checked with restate-server ${binary.version} (${binary.source}); keys differ between versions${isSupported(version) ? ": run check --fetch to use the file's own version" : ''}`,
+    });
+  }
+  return binary;
+}
+
+export async function checkProject(project: ComposeProject, options: CheckOptions): Promise<CheckResult> {
+  const findings: Finding[] = [...clusterRules(project), ...containerRules(project)];
+  const nodes = project.services.filter(isRestateService);
+
+  const versions = [...new Set(nodes.map((n) => imageTag(n.image)).filter((v): v is string => v !== undefined && v !== 'latest'))];
+  if (versions.length > 1) findings.push({ severity: 'error', rule: 'restate-version', message: `the nodes run different Restate versions (${versions.join(', ')})` });
+  const version = versions[0];
+  if (version && /^\d+\.\d+\.\d+$/.test(version) && !isSupported(version)) {
+    findings.push({ severity: 'warning', rule: 'restate-version', message: `Restate ${version} cannot be verified here: npm carries restate-server ${OLDEST_SUPPORTED} to ${NEWEST_SUPPORTED} (1.6.x and 1.7.x)` });
+  }
+
+  let restateServer: CheckResult['restateServer'];
+  if (nodes.length > 0) {
+    const binary = binaryFor(version, options, findings);
+    if (binary) {
+      restateServer = { version: binary.version, path: binary.path, source: binary.source };
+      // A few at a time: each run is a short-lived restate-server process.
+      const results: Finding[][] = [];
+      for (let i = 0; i < nodes.length; i += 4) {
+        results.push(...(await Promise.all(nodes.slice(i, i + 4).map((n) => fidelity(n, binary)))));
+      }
+      findings.push(...results.flat());
+    }
+  }
+  return { file: project.file, restateServer, findings };
+}
+
+export async function check(target: string, options: CheckOptions): Promise<CheckResult> {
+  return checkProject(loadCompose(target, { shell: options.shell }), options);
+}
+
+export function hasErrors(result: CheckResult): boolean {
+  return result.findings.some((f) => f.severity === 'error');
+}
+
+export function formatText(result: CheckResult): string {
+  const counts = (s: Finding['severity']) => result.findings.filter((f) => f.severity === s).length;
+  const lines = result.findings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => `${f.severity.padEnd(7)} ${[f.service, f.variable].filter(Boolean).join(' ')}${f.service || f.variable ? ': ' : ''}${f.message}`);
+  const info = result.findings.filter((f) => f.severity === 'info').map((f) => `info    ${f.message}`);
+  const proven = result.restateServer ? `settings proven with restate-server ${result.restateServer.version} --dump-config` : 'settings NOT proven against a real server';
+  return [
+    ...lines,
+    ...info,
+    `${result.file}: ${counts('error')} error(s), ${counts('warning')} warning(s); ${proven}`,
+  ].join('\n');
+}

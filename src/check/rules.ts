@@ -1,0 +1,283 @@
+import { parseDockerBytes, type ComposeProject, type ComposeService } from '../load/compose-file.js';
+import { faultTolerance, describeTolerance } from '../plan/tolerance.js';
+import { parseByteSize } from '../restate/config-keys.js';
+import { autoProvisions, createsBucket, imageTag, isRestateService, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  severity: Severity;
+  /** A short stable name for the rule, for --json consumers and tests. */
+  rule: string;
+  service?: string;
+  variable?: string;
+  message: string;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
+const DEFAULT_ROCKSDB_MEMORY = 2 * 2 ** 30;
+const DEFAULT_QUERY_ENGINE_MEMORY = 2 ** 30;
+
+function hostOf(url: string): { host: string; port: string } | undefined {
+  try {
+    const u = new URL(url);
+    return { host: u.hostname, port: u.port };
+  } catch {
+    return undefined;
+  }
+}
+
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 === 0 ? 0 : 2)} GiB`;
+
+/** Cluster rules: Restate's documented requirements for nodes that are meant to form one cluster. */
+export function clusterRules(project: ComposeProject): Finding[] {
+  const findings: Finding[] = [];
+  const add = (f: Finding) => findings.push(f);
+  const nodes = project.services.filter(isRestateService);
+  if (nodes.length === 0) {
+    add({ severity: 'error', rule: 'no-restate-service', message: 'no Restate service found (no restatedev/restate image, no RESTATE_NODE_NAME)' });
+    return findings;
+  }
+  const byHost = servicesByHost(project.services);
+  const multiNode = nodes.length > 1;
+
+  // Provisioning: the default is true, so every node but one must say false.
+  const provisioners = nodes.filter((n) => autoProvisions(n.environment));
+  if (provisioners.length > 1) {
+    for (const n of provisioners) {
+      add({
+        severity: 'error',
+        rule: 'single-auto-provision',
+        service: n.name,
+        variable: 'RESTATE_AUTO_PROVISION',
+        message: `${n.environment.RESTATE_AUTO_PROVISION === undefined ? 'not set, so true (Restate\'s default)' : `"${n.environment.RESTATE_AUTO_PROVISION}"`}: ${provisioners.length} nodes would auto-provision (${provisioners.map((p) => p.name).join(', ')}); at most one may, or each forms a cluster of its own`,
+      });
+    }
+  } else if (provisioners.length === 0) {
+    add({ severity: 'warning', rule: 'single-auto-provision', message: 'no node auto-provisions: the cluster does nothing until someone runs "restatectl provision"' });
+  }
+
+  // Identity.
+  const seen = (label: string, value: (s: ComposeService) => string | undefined, variable: string) => {
+    const owners = new Map<string, string[]>();
+    for (const n of nodes) {
+      const v = value(n);
+      if (v !== undefined) owners.set(v, [...(owners.get(v) ?? []), n.name]);
+    }
+    for (const [v, services] of owners) {
+      if (services.length > 1) add({ severity: 'error', rule: 'unique-node-identity', variable, service: services.join(', '), message: `${label} "${v}" is used by ${services.join(' and ')}; every node needs its own` });
+    }
+  };
+  seen('node name', nodeNameOf, 'RESTATE_NODE_NAME');
+  seen('node id', (s) => s.environment.RESTATE_FORCE_NODE_ID, 'RESTATE_FORCE_NODE_ID');
+  const clusterNames = new Set(nodes.map((n) => n.environment.RESTATE_CLUSTER_NAME ?? 'localcluster'));
+  if (clusterNames.size > 1) {
+    add({ severity: 'error', rule: 'same-cluster-name', variable: 'RESTATE_CLUSTER_NAME', message: `the nodes name different clusters (${[...clusterNames].join(', ')}); all must share one` });
+  }
+
+  // Addresses: a node must be reachable by its peers at the address it advertises.
+  for (const n of nodes) {
+    const advertised = n.environment.RESTATE_ADVERTISED_ADDRESS;
+    if (advertised === undefined) {
+      if (multiNode) add({ severity: 'warning', rule: 'advertised-address', service: n.name, variable: 'RESTATE_ADVERTISED_ADDRESS', message: 'not set: the node advertises an address derived from its hostname; set it explicitly (http://<service>:5122)' });
+      continue;
+    }
+    const target = hostOf(advertised);
+    if (!target) {
+      add({ severity: 'error', rule: 'advertised-address', service: n.name, variable: 'RESTATE_ADVERTISED_ADDRESS', message: `"${advertised}" is not a URL (include the scheme: http://${n.name}:5122)` });
+    } else if (LOOPBACK.has(target.host)) {
+      if (multiNode) add({ severity: 'error', rule: 'advertised-address', service: n.name, variable: 'RESTATE_ADVERTISED_ADDRESS', message: `${advertised} is the container itself: other nodes cannot reach it there` });
+    } else if (!byHost.has(target.host)) {
+      add({ severity: 'error', rule: 'advertised-address', service: n.name, variable: 'RESTATE_ADVERTISED_ADDRESS', message: `${advertised} names "${target.host}", which is no service in this file` });
+    } else if (byHost.get(target.host) !== n) {
+      add({ severity: 'error', rule: 'advertised-address', service: n.name, variable: 'RESTATE_ADVERTISED_ADDRESS', message: `${advertised} names ${byHost.get(target.host)!.name}, not ${n.name} itself` });
+    }
+  }
+
+  // Metadata: the client must list exactly the nodes that run the metadata server.
+  const metadataNodes = nodes.filter((n) => rolesOf(n.environment).includes('metadata-server'));
+  for (const n of nodes) {
+    const raw = n.environment.RESTATE_METADATA_CLIENT__ADDRESSES;
+    // A node that runs the metadata server includes itself in its client on its own.
+    const self = rolesOf(n.environment).includes('metadata-server');
+    if (raw === undefined) {
+      if (multiNode) {
+        add(
+          self
+            ? { severity: 'warning', rule: 'metadata-addresses', service: n.name, variable: 'RESTATE_METADATA_CLIENT__ADDRESSES', message: 'not set: the node knows only its own metadata server; list every metadata server so it survives losing one' }
+            : { severity: 'error', rule: 'metadata-addresses', service: n.name, variable: 'RESTATE_METADATA_CLIENT__ADDRESSES', message: 'not set: the node cannot find the metadata store of the other nodes' },
+        );
+      }
+      continue;
+    }
+    let list: unknown;
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      list = undefined;
+    }
+    if (!Array.isArray(list)) {
+      add({ severity: 'error', rule: 'metadata-addresses', service: n.name, variable: 'RESTATE_METADATA_CLIENT__ADDRESSES', message: `"${raw}" is not a list; write it as ["http://restate-1:5122", …] (a comma-separated string fails at start-up)` });
+      continue;
+    }
+    const listed = new Set<ComposeService>();
+    for (const address of list.map(String)) {
+      const target = hostOf(address);
+      const service = target && byHost.get(target.host);
+      if (!service) {
+        add({ severity: 'error', rule: 'metadata-addresses', service: n.name, variable: 'RESTATE_METADATA_CLIENT__ADDRESSES', message: `${address} names no service in this file` });
+      } else if (!rolesOf(service.environment).includes('metadata-server')) {
+        add({ severity: 'error', rule: 'metadata-addresses', service: n.name, variable: 'RESTATE_METADATA_CLIENT__ADDRESSES', message: `${address} is ${service.name}, which does not run the metadata-server role` });
+      } else {
+        listed.add(service);
+      }
+    }
+    const unlisted = metadataNodes.filter((m) => !listed.has(m) && !(self && m === n)).map((m) => m.name);
+    if (unlisted.length > 0 && listed.size > 0) {
+      add({ severity: 'warning', rule: 'metadata-addresses', service: n.name, variable: 'RESTATE_METADATA_CLIENT__ADDRESSES', message: `does not list ${unlisted.join(', ')}, which ${unlisted.length === 1 ? 'runs' : 'run'} the metadata server; list all of them so the client survives losing one` });
+    }
+  }
+  if (metadataNodes.length > 1 && metadataNodes.length % 2 === 0) {
+    add({ severity: 'warning', rule: 'metadata-quorum', message: `${metadataNodes.length} metadata servers tolerate no more failures than ${metadataNodes.length - 1}; use an odd number` });
+  }
+
+  // Ingress: since 1.4 the http-ingress role is its own; a node without it opens no ingress
+  // port (checked with 1.7.12: admin answers, 8080 refuses), as in older guides' role lists.
+  const ingressNodes = nodes.filter((n) => rolesOf(n.environment).includes('http-ingress'));
+  if (ingressNodes.length === 0) {
+    add({ severity: 'error', rule: 'ingress', variable: 'RESTATE_ROLES', message: 'no node runs the http-ingress role, so nothing accepts invocations (the worker role no longer includes it)' });
+  } else {
+    for (const n of nodes) {
+      if (!ingressNodes.includes(n) && n.ports.some((p) => p.target === 8080)) {
+        add({ severity: 'warning', rule: 'ingress', service: n.name, variable: 'RESTATE_ROLES', message: 'publishes the ingress port 8080 but does not run the http-ingress role: nothing listens there' });
+      }
+    }
+  }
+
+  // Replication.
+  const replicationText = nodes[0]!.environment.RESTATE_DEFAULT_REPLICATION ?? '1';
+  const replication = /^\d+$/.test(replicationText) ? Number(replicationText) : undefined;
+  const logServers = nodes.filter((n) => rolesOf(n.environment).includes('log-server')).length;
+  if (replication !== undefined) {
+    if (replication > logServers) {
+      add({ severity: 'error', rule: 'replication', variable: 'RESTATE_DEFAULT_REPLICATION', message: `replication ${replication} needs ${replication} log servers; the file has ${logServers}, so nothing can be written` });
+    } else {
+      const t = faultTolerance(logServers, replication, Math.max(1, metadataNodes.length));
+      add({ severity: 'info', rule: 'fault-tolerance', message: `${nodes.length} node(s): ${describeTolerance(t, replication).join('; ')}` });
+      if (t.belowRecommendedSize && replication > 1) {
+        add({ severity: 'warning', rule: 'fault-tolerance', variable: 'RESTATE_DEFAULT_REPLICATION', message: `${logServers} log servers < 2×${replication}−1: the cluster works but tolerates ${t.logFailuresTolerated} node failure(s), not ${replication - 1}` });
+      }
+    }
+  }
+
+  // Snapshots.
+  for (const n of nodes) {
+    const env = n.environment;
+    const destination = env.RESTATE_WORKER__SNAPSHOTS__DESTINATION;
+    const v = (name: string) => `RESTATE_WORKER__SNAPSHOTS__${name}`;
+    if (destination === undefined) {
+      const interval = ['SNAPSHOT_INTERVAL', 'SNAPSHOT_INTERVAL_NUM_RECORDS'].find((k) => env[v(k)] !== undefined);
+      if (interval) add({ severity: 'error', rule: 'snapshots', service: n.name, variable: v(interval), message: 'a snapshot interval without a destination: restate-server refuses to start' });
+      if (multiNode) add({ severity: 'warning', rule: 'snapshots', service: n.name, variable: v('DESTINATION'), message: 'no snapshot destination: a node that joins later or loses its disk cannot catch up once logs are trimmed' });
+      continue;
+    }
+    if (!destination.startsWith('s3://')) {
+      add({ severity: 'error', rule: 'snapshots', service: n.name, variable: v('DESTINATION'), message: `"${destination}": release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol")` });
+      continue;
+    }
+    const endpoint = env[v('AWS_ENDPOINT_URL')];
+    const allowHttp = env[v('AWS_ALLOW_HTTP')];
+    if (allowHttp !== undefined && allowHttp !== 'true' && allowHttp !== 'false') {
+      add({ severity: 'error', rule: 'snapshots', service: n.name, variable: v('AWS_ALLOW_HTTP'), message: `"${allowHttp}" is not true or false (lowercase): restate-server refuses to start` });
+    } else if (endpoint?.startsWith('http://') && allowHttp !== 'true') {
+      add({ severity: 'error', rule: 'snapshots', service: n.name, variable: v('AWS_ALLOW_HTTP'), message: `the endpoint ${endpoint} is plain http, which Restate refuses unless AWS_ALLOW_HTTP is "true"` });
+    }
+    if (endpoint !== undefined && env[v('AWS_REGION')] === undefined && env[v('AWS_PROFILE')] === undefined) {
+      add({ severity: 'error', rule: 'snapshots', service: n.name, variable: v('AWS_REGION'), message: 'not set: with a custom endpoint the node fails to resolve a region; set any value (e.g. local)' });
+    }
+    const target = endpoint ? hostOf(endpoint) : undefined;
+    if (target && !LOOPBACK.has(target.host) && /^[a-z0-9_-]+$/i.test(target.host) && !byHost.has(target.host)) {
+      add({ severity: 'error', rule: 'snapshots', service: n.name, variable: v('AWS_ENDPOINT_URL'), message: `${endpoint} names "${target.host}", which is no service in this file` });
+    }
+  }
+  const destination = nodes.map((n) => n.environment.RESTATE_WORKER__SNAPSHOTS__DESTINATION).find((d) => d?.startsWith('s3://'));
+  const endpoint = nodes[0]!.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL;
+  if (destination && endpoint && byHost.has(hostOf(endpoint)?.host ?? '') && !createsBucket(project.services)) {
+    add({ severity: 'warning', rule: 'snapshots', message: `no service creates the bucket of ${destination} (no "mc mb" found); Restate never creates it, and snapshots fail until it exists` });
+  }
+  const snapshotSettings = new Set(nodes.map((n) => JSON.stringify(Object.entries(n.environment).filter(([k]) => k.startsWith('RESTATE_WORKER__SNAPSHOTS__')).sort())));
+  if (snapshotSettings.size > 1) add({ severity: 'warning', rule: 'snapshots', message: 'the nodes have different snapshot settings; every node writes and reads the same snapshots' });
+  return findings;
+}
+
+/** Container rules: what Docker would run, whatever Restate thinks of it. */
+export function containerRules(project: ComposeProject): Finding[] {
+  const findings: Finding[] = [];
+  const add = (f: Finding) => findings.push(f);
+  for (const s of project.services) {
+    const restate = isRestateService(s);
+    const minio = /(^|\/)minio\/(minio|mc)([:@]|$)/.test(s.image ?? '') || /(^|\/)minio([:@]|$)/.test(s.image ?? '');
+    const test = s.healthcheck?.test;
+    const testText = Array.isArray(test) ? test.join(' ') : (test ?? '');
+    if (restate && /\bwget\b/.test(testText)) {
+      add({ severity: 'error', rule: 'healthcheck', service: s.name, message: `the healthcheck calls wget, which the Restate image does not have (it has curl): it never passes` });
+    }
+    if (/(^|\/)minio\/minio([:@]|$)/.test(s.image ?? '') && /\bcurl\b/.test(testText)) {
+      add({ severity: 'error', rule: 'healthcheck', service: s.name, message: 'the healthcheck calls curl, which MinIO images have not shipped since late 2023: use ["CMD", "mc", "ready", "local"]' });
+    }
+    if (restate && !s.healthcheck) {
+      add({ severity: 'warning', rule: 'healthcheck', service: s.name, message: 'no healthcheck: nothing can wait for this node to be ready (curl http://localhost:9070/health works in the image)' });
+    }
+    if (s.image) {
+      const image = s.image.split('@')[0]!;
+      const repository = image.replace(/:[^:/]+$/, '');
+      const tag = imageTag(s.image);
+      if (!s.image.includes('@') && (tag === undefined || tag === 'latest')) {
+        add({ severity: restate || minio ? 'error' : 'warning', rule: 'image-tag', service: s.name, message: `${s.image} floats on latest: pin a release so the cluster does not change under you` });
+      }
+      if (/^(docker\.io\/)?minio\/(minio|mc)$/.test(repository)) {
+        add({ severity: 'error', rule: 'image-registry', service: s.name, message: `${repository} on Docker Hub was removed in September 2026: use quay.io/${repository.replace(/^docker\.io\//, '')} with a pinned RELEASE tag, or a mirror` });
+      }
+    }
+  }
+
+  // Well-known credentials.
+  for (const s of project.services) {
+    for (const [name, value] of Object.entries(s.environment)) {
+      if (/(PASSWORD|SECRET_ACCESS_KEY)$/.test(name) && ['minioadmin', 'password', 'admin', 'changeme', 'change-me'].includes(value)) {
+        add({ severity: 'warning', rule: 'credentials', service: s.name, variable: name, message: `"${value}" is a well-known default: anyone who reaches the port can use it` });
+      }
+    }
+  }
+
+  // Published host ports.
+  const owners = new Map<string, string>();
+  for (const s of project.services) {
+    for (const p of s.ports) {
+      if (p.published === undefined) continue;
+      if (p.published < 1 || p.published > 65535) {
+        add({ severity: 'error', rule: 'ports', service: s.name, message: `host port ${p.published} (${p.spec}) is outside 1..65535` });
+        continue;
+      }
+      const key = `${p.protocol}/${p.published}`;
+      const owner = owners.get(key);
+      if (owner) add({ severity: 'error', rule: 'ports', service: s.name, message: `host port ${p.published} is already published by ${owner}` });
+      else owners.set(key, s.name);
+    }
+  }
+
+  // Memory: what Restate is configured to use must fit the container's limit.
+  for (const s of project.services.filter(isRestateService)) {
+    if (!s.memLimit) continue;
+    const limit = parseDockerBytes(s.memLimit);
+    if (limit === undefined) continue;
+    const rocksdb = parseByteSize(s.environment.RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE ?? '') ?? DEFAULT_ROCKSDB_MEMORY;
+    const queryEngine = parseByteSize(s.environment.RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE ?? '') ?? DEFAULT_QUERY_ENGINE_MEMORY;
+    if (rocksdb + queryEngine > limit) {
+      add({ severity: 'warning', rule: 'memory', service: s.name, variable: 'RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE', message: `RocksDB (${gib(rocksdb)}) and the query engine (${gib(queryEngine)}) are configured for more than the ${gib(limit)} memory limit: the container will be OOM-killed under load` });
+    } else if (rocksdb > limit / 2) {
+      add({ severity: 'warning', rule: 'memory', service: s.name, variable: 'RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE', message: `RocksDB (${gib(rocksdb)}) takes more than half the ${gib(limit)} limit; Restate's Helm chart keeps it under 50%` });
+    }
+  }
+  return findings;
+}

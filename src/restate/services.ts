@@ -1,0 +1,65 @@
+import type { ComposeService } from '../load/compose-file.js';
+
+/**
+ * What a compose service means to Restate, read from the file alone (check and rehearse judge
+ * files anyone wrote, so nothing here knows how gen-compose plans a cluster).
+ */
+
+const RESTATE_IMAGE = /(^|\/)restatedev\/restate([:@]|$)/;
+export const ALL_ROLES = ['http-ingress', 'admin', 'worker', 'log-server', 'metadata-server'];
+
+export function isRestateService(service: ComposeService): boolean {
+  return RESTATE_IMAGE.test(service.image ?? '') || 'RESTATE_NODE_NAME' in service.environment;
+}
+
+/** RESTATE_ROLES as the server reads it: a JSON-style list, or the default of all roles. */
+export function rolesOf(env: Record<string, string>): string[] {
+  const raw = env.RESTATE_ROLES;
+  if (raw === undefined) return [...ALL_ROLES];
+  try {
+    const parsed = JSON.parse(raw);
+    if (Array.isArray(parsed)) return parsed.map(String);
+  } catch {
+    // Not a list: the server refuses it at start-up (check's fidelity step reports that).
+  }
+  return [];
+}
+
+/** Restate's default is auto-provision = true: only an explicit "false" keeps a node from provisioning. */
+export function autoProvisions(env: Record<string, string>): boolean {
+  return (env.RESTATE_AUTO_PROVISION ?? 'true') !== 'false';
+}
+
+/** The node name: RESTATE_NODE_NAME, else the container's hostname (Restate's default). */
+export function nodeNameOf(service: ComposeService): string {
+  return service.environment.RESTATE_NODE_NAME ?? service.hostname ?? service.name;
+}
+
+/** The tag of an image reference, or undefined when it has none (which means latest). */
+export function imageTag(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  const withoutDigest = image.split('@')[0]!;
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  return colon < 0 ? undefined : withoutDigest.slice(colon + 1);
+}
+
+/** Every name a container answers to on the compose network, mapped to its service. */
+export function servicesByHost(services: ComposeService[]): Map<string, ComposeService> {
+  const byHost = new Map<string, ComposeService>();
+  for (const s of services) {
+    byHost.set(s.name, s);
+    if (s.hostname) byHost.set(s.hostname, s);
+    const containerName = s.raw.container_name;
+    if (typeof containerName === 'string') byHost.set(containerName, s);
+  }
+  return byHost;
+}
+
+/**
+ * Whether some service creates the snapshot bucket: Restate never does. Recognises MinIO's
+ * client (`mc mb`) in a command or entrypoint; other ways are possible, so callers warn only.
+ */
+export function createsBucket(services: ComposeService[]): boolean {
+  return services.some((s) => /\bmc\b[^\n]*\bmb\b/.test([s.entrypoint, s.command].flat().filter(Boolean).join(' ')));
+}

@@ -1,0 +1,43 @@
+/**
+ * The Restate versions gen-compose can vouch for: those whose restate-server npm carries, so
+ * every key emitted for them is checked against that version's own binary. npm has no 1.5.x
+ * and nothing older; 1.6.1 is the oldest, 1.7.12 the newest (looked up on the registry).
+ */
+export const SUPPORTED_MINORS = ['1.6', '1.7'] as const;
+export const OLDEST_SUPPORTED = '1.6.1';
+export const NEWEST_SUPPORTED = '1.7.12';
+
+export function minorOf(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
+}
+
+export function isSupported(version: string): boolean {
+  return (SUPPORTED_MINORS as readonly string[]).includes(minorOf(version));
+}
+
+/** Compares dotted versions numerically: negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Variables renamed between supported versions: `before` is read up to `since`, `after` from it on. */
+export const VERSIONED_RENAMES = [
+  { before: 'RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED', after: 'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED', since: '1.7.0' },
+];
+
+/**
+ * Keys whose name depends on the version. `worker.snapshots.num-retained` is 1.7's name;
+ * 1.6 reads it only as `experimental-num-retained` (checked with both binaries: each ignores
+ * the other's spelling).
+ */
+export function snapshotsRetainedVariable(version: string): string {
+  return compareVersions(version, '1.7.0') >= 0
+    ? 'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED'
+    : 'RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED';
+}
