@@ -14,7 +14,7 @@ describe.each(examples)('examples/$dir', ({ dir, args }) => {
     try {
       const r = runCli([...args, '--out', tmp.path, '--force', '--secrets-seed', `examples/${dir}`]);
       expect(r.status).toBe(0);
-      for (const file of ['docker-compose.yaml', '.env']) {
+      for (const file of ['docker-compose.yaml', '.env', '.gen-compose.json']) {
         const committed = readFileSync(join(ROOT, 'examples', dir, file), 'utf8');
         const fresh = readFileSync(join(tmp.path, file), 'utf8');
         expect({ file, content: fresh }).toEqual({ file, content: committed });

@@ -149,9 +149,11 @@ describe('secrets', () => {
 
   test('the plan marks credentials as secrets and uses them for Restate snapshots', () => {
     const p = plan({});
-    expect(p.tunables.filter((t) => t.secret).map((t) => t.name)).toEqual(['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD']);
+    expect(p.tunables.filter((t) => t.secret).map((t) => t.name)).toEqual(['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY']);
     const env = envOf(p.commonEnvironment);
-    expect(env.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY).toEqual({ tunable: 'MINIO_ROOT_PASSWORD' });
+    // Restate gets a key of its own, limited to the bucket: never MinIO's root credentials.
+    expect(env.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID).toEqual({ tunable: 'RESTATE_S3_ACCESS_KEY' });
+    expect(env.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY).toEqual({ tunable: 'RESTATE_S3_SECRET_KEY' });
     expect(env.RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP).toEqual({ literal: 'true' });
   });
 });

@@ -15,7 +15,7 @@ function generated(raw: Parameters<typeof validateOptions>[0]) {
   const plan = planCluster(validateOptions(raw), generateSecrets(seededSource('render-test')));
   const dir = tempDir();
   const files = renderCluster(plan, '0.0.0-test');
-  writeFiles(dir.path, files, { force: false });
+  writeFiles(dir.path, files);
   return { plan, dir, files, compose: files[0]!.content, env: files[1]!.content };
 }
 
@@ -78,7 +78,7 @@ test('without .env the compose file fails loudly on the missing credentials', ()
   const g = generated({ nodes: 3 });
   try {
     writeFileSync(join(g.dir.path, '.env'), '# emptied by hand\n');
-    expect(() => loadCompose(g.dir.path)).toThrow(/MINIO_ROOT_USER is missing a value: MINIO_ROOT_USER must be set in .env/);
+    expect(() => loadCompose(g.dir.path)).toThrow(/required variable (\w+) is missing a value: \1 must be set in .env/);
   } finally {
     g.dir.remove();
   }
@@ -94,9 +94,10 @@ test('.env is written readable by its owner only', () => {
   }
 });
 
-test('the bucket job derives the bucket from the snapshot destination and creates it idempotently', () => {
-  // Runs the job's real shell script under /bin/sh. `mc` is not installable here, so a stand-in
-  // records the arguments the script hands it; the shell logic is what is under test.
+test('the bucket job creates the bucket and a user limited to it, and can run again', () => {
+  // Runs the job's real shell script under /bin/sh. MinIO's `mc` cannot be installed here, so a
+  // stand-in records what the script asks of it and behaves as mc is documented to: `policy
+  // attach` fails with "already in effect" when the policy is attached already (minio/mc#4670).
   const g = generated({ nodes: 1 });
   try {
     const project = loadCompose(g.dir.path, { shell: { RESTATE_WORKER__SNAPSHOTS__DESTINATION: 's3://my-bucket/some/prefix' } });
@@ -104,17 +105,55 @@ test('the bucket job derives the bucket from the snapshot destination and create
     expect(job.entrypoint).toEqual(['/bin/sh', '-c']);
     const script = (job.command as string[])[0]!;
     const log = join(g.dir.path, 'mc.log');
+    const attached = join(g.dir.path, 'attached');
     const mc = join(g.dir.path, 'mc');
-    writeFileSync(mc, `#!/bin/sh\necho "$@" >> ${log}\n`);
+    writeFileSync(
+      mc,
+      `#!/bin/sh
+echo "$*" >> ${log}
+case "$*" in
+  "admin policy create"*) cat "$6" >> ${log} ;;
+  "admin policy attach"*)
+    if [ -e ${attached} ]; then echo "mc: <ERROR> Unable to make user/group policy association. The specified policy change is already in effect." >&2; exit 1; fi
+    touch ${attached} ;;
+esac
+`,
+    );
     chmodSync(mc, 0o755);
-    const run = spawnSync('/bin/sh', ['-c', script], {
-      env: { ...job.environment, PATH: `${g.dir.path}:/usr/bin:/bin` },
-      encoding: 'utf8',
-    });
-    expect(run.status).toBe(0);
-    const calls = readFileSync(log, 'utf8').trim().split('\n');
-    expect(calls[0]).toBe(`alias set cluster http://minio:9000 ${job.environment.MINIO_ROOT_USER} ${job.environment.MINIO_ROOT_PASSWORD}`);
-    expect(calls[1]).toBe('mb --ignore-existing cluster/my-bucket');
+    const runJob = () => spawnSync('/bin/sh', ['-c', script], { env: { ...job.environment, PATH: `${g.dir.path}:/usr/bin:/bin` }, encoding: 'utf8' });
+    const first = runJob();
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    const calls = readFileSync(log, 'utf8');
+    const env = job.environment;
+    expect(calls).toContain(`alias set cluster http://minio:9000 ${env.MINIO_ROOT_USER} ${env.MINIO_ROOT_PASSWORD}\n`);
+    expect(calls).toContain('mb --ignore-existing cluster/my-bucket\n');
+    expect(calls).toContain(`admin user add cluster ${env.RESTATE_S3_ACCESS_KEY} ${env.RESTATE_S3_SECRET_KEY}\n`);
+    expect(calls).toContain(`admin policy attach cluster restate-snapshots --user ${env.RESTATE_S3_ACCESS_KEY}\n`);
+    const policy = JSON.parse(calls.slice(calls.indexOf('{"Version"'), calls.lastIndexOf(']}') + 2));
+    expect(policy.Statement.map((st: { Resource: string[] }) => st.Resource)).toEqual([['arn:aws:s3:::my-bucket'], ['arn:aws:s3:::my-bucket/*']]);
+    // The key Restate uses is the limited one, never MinIO's root.
+    const node = project.services.find((s) => s.name === 'restate-1')!;
+    expect(node.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID).toBe(env.RESTATE_S3_ACCESS_KEY);
+    expect(node.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID).not.toBe(env.MINIO_ROOT_USER);
+
+    const again = runJob();
+    expect(again.status).toBe(0);
+  } finally {
+    g.dir.remove();
+  }
+});
+
+test('a real mc failure in the job is not swallowed', () => {
+  const g = generated({ nodes: 1 });
+  try {
+    const job = loadCompose(g.dir.path).services.find((s) => s.name === 'minio-create-bucket')!;
+    const mc = join(g.dir.path, 'mc');
+    writeFileSync(mc, `#!/bin/sh\ncase "$*" in "admin policy attach"*) echo "mc: <ERROR> Access Denied." >&2; exit 1 ;; esac\n`);
+    chmodSync(mc, 0o755);
+    const run = spawnSync('/bin/sh', ['-c', (job.command as string[])[0]!], { env: { ...job.environment, PATH: `${g.dir.path}:/usr/bin:/bin` }, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Access Denied');
   } finally {
     g.dir.remove();
   }

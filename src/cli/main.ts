@@ -4,7 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
 import { LoadError } from '../load/compose-file.js';
 import { MAX_NODES } from '../plan/ports.js';
-import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from '../plan/defaults.js';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_PUBLISH_ADDRESS, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from '../plan/defaults.js';
 import { generate } from './generate.js';
 import { GENERATOR_VERSION } from './version.js';
 
@@ -35,32 +35,63 @@ await yargs(hideBin(process.argv))
   .usage('$0 [options]\n\nWrite docker-compose.yaml and .env for an N-node Restate cluster with MinIO for snapshots.')
   .command(
     '$0',
-    'generate a cluster',
+    'generate a cluster (or regenerate one gen-compose wrote: options not given keep their previous values)',
     (y) =>
       y
-        .option('nodes', { alias: 'n', type: 'string', default: '3', describe: `number of Restate nodes (1..${MAX_NODES})` })
+        .option('nodes', { alias: 'n', type: 'string', describe: `number of Restate nodes, 1..${MAX_NODES} (default: 3)` })
         .option('replication', {
           alias: 'r',
           type: 'string',
-          describe: 'log and partition replication R (≤ nodes; default: the largest R with nodes ≥ 2R−1, at most 3)',
+          describe: 'log and partition replication R ≤ nodes (default: the largest R with nodes ≥ 2R−1, at most 3)',
         })
         .option('metadata-nodes', { type: 'string', describe: 'run the metadata server on the first M nodes only (odd; default: all)' })
         .option('out', { alias: 'o', type: 'string', default: './restate-cluster', describe: 'output directory' })
-        .option('cluster-name', { type: 'string', default: DEFAULT_CLUSTER_NAME, describe: 'Restate cluster name and compose project name' })
-        .option('restate-version', { type: 'string', default: DEFAULT_RESTATE_VERSION, describe: 'Restate image tag' })
-        .option('port-offset', { type: 'string', default: '0', describe: 'added to every published host port' })
+        .option('cluster-name', { type: 'string', describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})` })
+        .option('restate-version', { type: 'string', describe: `Restate image tag, 1.6.x or 1.7.x (default: ${DEFAULT_RESTATE_VERSION})` })
+        .option('port-offset', { type: 'string', describe: 'added to every published host port (default: 0)' })
+        .option('publish-address', { type: 'string', describe: `host address ports are published on (default: ${DEFAULT_PUBLISH_ADDRESS}, this host only; 0.0.0.0 exposes them)` })
         .option('snapshot-interval-records', {
           type: 'string',
-          default: String(DEFAULT_SNAPSHOT_INTERVAL_RECORDS),
-          describe: 'snapshot every partition after this many log records',
+          describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})`,
         })
-        .option('snapshots-retained', { type: 'string', describe: 'snapshots kept per partition (default: Restate\'s, 1)' })
+        .option('snapshots-retained', { type: 'string', describe: "snapshots kept per partition (default: Restate's, 1)" })
         .option('memory', { type: 'string', describe: 'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit' })
-        .option('unverified', { type: 'boolean', default: false, describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked' })
-        .option('force', { type: 'boolean', default: false, describe: 'replace existing files in the output directory' })
+        .option('unverified', { type: 'boolean', describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked' })
+        .option('force', { type: 'boolean', default: false, describe: "replace files gen-compose did not write, shrink the cluster, or rename it" })
+        .option('dry-run', { type: 'boolean', describe: 'print what would change, as a unified diff, and write nothing' })
+        .option('check', { type: 'boolean', describe: 'exit 1 when the files on disk differ from what the options generate' })
+        .option('stdout', { type: 'boolean', describe: 'print the compose file instead of writing anything' })
+        .conflicts('dry-run', ['check', 'stdout'])
+        .conflicts('check', 'stdout')
         .option('secrets-seed', { type: 'string', hidden: true, describe: 'derive credentials from this seed (reproducible examples only)' })
         .epilog(PORT_SCHEME),
-    (argv) => run(() => process.stdout.write(`${generate(argv, GENERATOR_VERSION)}\n`)),
+    (argv) =>
+      run(async () => {
+        const result = await generate(
+          {
+            flags: {
+              nodes: argv.nodes,
+              replication: argv.replication,
+              metadataNodes: argv['metadata-nodes'],
+              clusterName: argv['cluster-name'],
+              restateVersion: argv['restate-version'],
+              portOffset: argv['port-offset'],
+              publishAddress: argv['publish-address'],
+              snapshotIntervalRecords: argv['snapshot-interval-records'],
+              snapshotsRetained: argv['snapshots-retained'],
+              memory: argv.memory,
+              unverified: argv.unverified,
+            },
+            out: argv.out,
+            force: argv.force,
+            secretsSeed: argv['secrets-seed'],
+            mode: argv['dry-run'] ? 'dry-run' : argv.check ? 'check' : argv.stdout ? 'stdout' : 'write',
+          },
+          GENERATOR_VERSION,
+        );
+        process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+        process.exitCode = result.exitCode;
+      }),
   )
   .command(
     'check <target>',

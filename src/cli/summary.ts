@@ -1,20 +1,28 @@
-import type { ClusterPlan } from '../plan/plan.js';
+import type { ClusterPlan, PublishedPort } from '../plan/plan.js';
 import { describeTolerance } from '../plan/tolerance.js';
 
 /** What the user reads after a successful run: files, endpoints, and what the cluster survives. */
-export function summary(plan: ClusterPlan, written: string[]): string {
+export function summary(plan: ClusterPlan, written: string[], fresh = true): string {
   const { options: o, tolerance: t } = plan;
+  // Values as written to .env, where kept hand edits may differ from the plan's own.
+  const value = new Map(plan.tunables.map((x) => [x.name, x.value]));
+  const port = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
+  const address = value.get('PUBLISH_ADDRESS') ?? o.publishAddress;
+  const host = address === '0.0.0.0' ? 'localhost' : address;
   const lines = [`Wrote ${written.join(', ')}`, ''];
   lines.push(`${o.nodes}-node Restate cluster "${o.clusterName}" (Restate ${o.restateVersion}), replication ${o.replication}:`);
   for (const node of plan.nodes) {
     const p = node.ports;
     const roles = node.roles.includes('metadata-server') ? '' : '  (no metadata server)';
     lines.push(
-      `  ${node.name.padEnd(11)} ingress http://localhost:${p.ingress.hostPort}  admin http://localhost:${p.admin.hostPort}  fabric ${p.fabric.hostPort}${node.autoProvision ? '  (provisions the cluster)' : ''}${roles}`,
+      `  ${node.name.padEnd(11)} ingress http://${host}:${port(p.ingress)}  admin http://${host}:${port(p.admin)}  fabric ${port(p.fabric)}${node.autoProvision ? '  (provisions the cluster)' : ''}${roles}`,
     );
   }
   lines.push(
-    `  ${'minio'.padEnd(11)} S3 API http://localhost:${plan.minio.ports.api.hostPort}  console http://localhost:${plan.minio.ports.console.hostPort}`,
+    `  ${'minio'.padEnd(11)} S3 API http://${host}:${port(plan.minio.ports.api)}  console http://${host}:${port(plan.minio.ports.console)}`,
+    address === '127.0.0.1'
+      ? 'Every port is published on 127.0.0.1: reachable from this host only (--publish-address 0.0.0.0 exposes them).'
+      : `warning: every port is published on ${address}, reachable from the network: the admin API and the fabric port have no authentication, and MinIO's console takes the root password.`,
     '',
     'Fault tolerance:',
     ...describeTolerance(t, o.replication).map((l) => `  ${l}`),
@@ -24,6 +32,6 @@ export function summary(plan: ClusterPlan, written: string[]): string {
       `warning: ${o.nodes} node(s) < 2×${o.replication}−1: the cluster works but tolerates ${t.logFailuresTolerated} node failure(s), not ${o.replication - 1}. Use at least ${2 * o.replication - 1} nodes for that.`,
     );
   }
-  lines.push('', 'Next: docker compose up -d   (in the output directory)');
+  if (fresh) lines.push('', 'Next: docker compose up -d   (in the output directory)');
   return lines.join('\n');
 }

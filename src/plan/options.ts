@@ -1,5 +1,6 @@
 import {
   DEFAULT_CLUSTER_NAME,
+  DEFAULT_PUBLISH_ADDRESS,
   DEFAULT_RESTATE_VERSION,
   DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
 } from './defaults.js';
@@ -23,6 +24,8 @@ export interface ClusterOptions {
   snapshotsRetained?: number;
   /** Memory limit per Restate container in bytes; undefined sets none. */
   memoryBytes?: number;
+  /** Host address every port is published on: 127.0.0.1 (this host only) unless opened on purpose. */
+  publishAddress: string;
 }
 
 /** What the command line hands over: strings as typed, or nothing. */
@@ -37,6 +40,7 @@ export interface RawOptions {
   unverified?: boolean;
   snapshotsRetained?: string | number;
   memory?: string;
+  publishAddress?: string;
 }
 
 
@@ -134,5 +138,23 @@ export function validateOptions(raw: RawOptions): ClusterOptions {
     if (memoryBytes < MIN_MEMORY) throw new UsageError(`--memory ${raw.memory} is below the 1G a Restate node needs`);
   }
 
-  return { nodes, replication, metadataNodes, clusterName, restateVersion, portOffset, snapshotIntervalRecords, unverified, snapshotsRetained, memoryBytes };
+  const publishAddress = raw.publishAddress ?? DEFAULT_PUBLISH_ADDRESS;
+  const octets = publishAddress.split('.');
+  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) {
+    throw new UsageError(`--publish-address must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${publishAddress}"`);
+  }
+
+  return {
+    nodes,
+    replication,
+    metadataNodes,
+    clusterName,
+    restateVersion,
+    portOffset,
+    snapshotIntervalRecords,
+    unverified,
+    snapshotsRetained,
+    memoryBytes,
+    publishAddress,
+  };
 }

@@ -40,6 +40,8 @@ export interface Tunable {
 }
 
 export interface PublishedPort {
+  /** The tunable holding the host address it is published on. */
+  addressTunable: string;
   /** The tunable holding the host port. */
   tunable: string;
   hostPort: number;
@@ -72,6 +74,9 @@ export interface MinioPlan {
   destinationTunable: string;
   rootUserTunable: string;
   rootPasswordTunable: string;
+  /** Restate's own key, which the bucket job creates and limits to the snapshot bucket. */
+  snapshotsAccessKeyTunable: string;
+  snapshotsSecretKeyTunable: string;
 }
 
 export interface ClusterPlan {
@@ -123,6 +128,13 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   const logFilter = define({ name: 'RESTATE_LOG_FILTER', value: DEFAULT_LOG_FILTER, group: 'cluster', description: 'Restate log filter (tracing syntax)' });
   const timeZone = define({ name: 'TZ', value: 'UTC', group: 'cluster', description: 'Time zone of every container' });
 
+  define({
+    name: 'PUBLISH_ADDRESS',
+    value: options.publishAddress,
+    group: 'ports',
+    description: 'Host address every port is published on: 127.0.0.1 keeps them on this host; 0.0.0.0 exposes them to the network',
+  });
+
   const metadataIds = Array.from({ length: options.metadataNodes }, (_, i) => i + 1);
   const commonEnvironment: EnvEntry[] = [
     { name: 'RESTATE_CLUSTER_NAME', value: clusterName },
@@ -144,7 +156,7 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     const publish = (kind: 'INGRESS' | 'ADMIN' | 'NODE', hostPort: number, containerPort: number, what: string): PublishedPort => {
       const name = `NODE${id}_${kind}_PORT_OVERRIDE`;
       define({ name, value: String(hostPort), group: 'ports', description: `Host port of ${nodeName(id)}'s ${what}` });
-      return { tunable: name, hostPort, containerPort };
+      return { addressTunable: 'PUBLISH_ADDRESS', tunable: name, hostPort, containerPort };
     };
     const ports = {
       ingress: publish('INGRESS', host.ingress, CONTAINER_PORTS.ingress, 'ingress (invocations)'),
@@ -204,10 +216,14 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   define({ name: 'MINIO_VERSION', value: DEFAULT_MINIO_VERSION, group: 'minio', description: 'MinIO release tag (pinned: never latest)' });
   const rootUser = define({ name: 'MINIO_ROOT_USER', value: secrets.minioRootUser, secret: true, group: 'minio', description: 'MinIO root user, generated for this cluster' });
   const rootPassword = define({ name: 'MINIO_ROOT_PASSWORD', value: secrets.minioRootPassword, secret: true, group: 'minio', description: 'MinIO root password, generated for this cluster' });
+  // Restate does not get the root credentials: the bucket job gives it a key of its own that
+  // can touch the snapshot bucket and nothing else.
+  const snapshotsKey = define({ name: 'RESTATE_S3_ACCESS_KEY', value: secrets.snapshotsAccessKey, secret: true, group: 'minio', description: "Restate's MinIO access key, limited to the snapshot bucket" });
+  const snapshotsSecret = define({ name: 'RESTATE_S3_SECRET_KEY', value: secrets.snapshotsSecretKey, secret: true, group: 'minio', description: "Restate's MinIO secret key" });
   const minioHost = minioPorts(options.portOffset);
   const minioPort = (name: string, hostPort: number, containerPort: number, what: string): PublishedPort => {
     define({ name, value: String(hostPort), group: 'ports', description: `Host port of MinIO's ${what}` });
-    return { tunable: name, hostPort, containerPort };
+    return { addressTunable: 'PUBLISH_ADDRESS', tunable: name, hostPort, containerPort };
   };
   const minioApi = minioPort('MINIO_API_PORT_OVERRIDE', minioHost.api, MINIO_CONTAINER_PORTS.api, 'S3 API');
   const minioConsole = minioPort('MINIO_CONSOLE_PORT_OVERRIDE', minioHost.console, MINIO_CONTAINER_PORTS.console, 'web console');
@@ -220,8 +236,8 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     // MinIO is reached over plain http inside the compose network; Restate refuses that
     // unless told (and only lowercase true/false parse).
     { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP', value: literal(true) },
-    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID', value: rootUser },
-    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY', value: rootPassword },
+    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID', value: snapshotsKey },
+    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY', value: snapshotsSecret },
   );
 
   if (options.snapshotsRetained !== undefined) {
@@ -263,6 +279,8 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     destinationTunable: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
     rootUserTunable: 'MINIO_ROOT_USER',
     rootPasswordTunable: 'MINIO_ROOT_PASSWORD',
+    snapshotsAccessKeyTunable: 'RESTATE_S3_ACCESS_KEY',
+    snapshotsSecretKeyTunable: 'RESTATE_S3_SECRET_KEY',
   };
 
   return {

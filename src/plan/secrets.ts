@@ -4,6 +4,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 export interface Secrets {
   minioRootUser: string;
   minioRootPassword: string;
+  /** Restate's own MinIO key, limited to the snapshot bucket. */
+  snapshotsAccessKey: string;
+  snapshotsSecretKey: string;
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -36,5 +39,7 @@ export function generateSecrets(source: ByteSource = randomSource): Secrets {
     minioRootUser: `admin-${toAlphabet(source('minio-root-user', 8), 8)}`,
     // 32 characters of a 62-letter alphabet: about 190 bits.
     minioRootPassword: toAlphabet(source('minio-root-password', 32), 32),
+    snapshotsAccessKey: `restate-${toAlphabet(source('snapshots-access-key', 12), 12)}`,
+    snapshotsSecretKey: toAlphabet(source('snapshots-secret-key', 32), 32),
   };
 }

@@ -33,7 +33,7 @@ export function renderCompose(plan: ClusterPlan, generatorVersion: string): stri
       name,
       value: quote('literal' in value ? escapeDollars(value.literal) : ref(value.tunable)),
     }));
-  const port = (p: PublishedPort) => quote(`${ref(p.tunable)}:${p.containerPort}`);
+  const port = (p: PublishedPort) => quote(`${ref(p.addressTunable)}:${ref(p.tunable)}:${p.containerPort}`);
 
   const adminPort = plan.nodes[0]!.ports.admin.containerPort;
   const { minio } = plan;
@@ -60,6 +60,8 @@ export function renderCompose(plan: ClusterPlan, generatorVersion: string): stri
         { name: 'MINIO_ROOT_USER', value: { tunable: minio.rootUserTunable } },
         { name: 'MINIO_ROOT_PASSWORD', value: { tunable: minio.rootPasswordTunable } },
         { name: 'SNAPSHOT_DESTINATION', value: { tunable: minio.destinationTunable } },
+        { name: 'RESTATE_S3_ACCESS_KEY', value: { tunable: minio.snapshotsAccessKeyTunable } },
+        { name: 'RESTATE_S3_SECRET_KEY', value: { tunable: minio.snapshotsSecretKeyTunable } },
       ]),
       internalEndpoint: `http://${minio.service}:${minio.ports.api.containerPort}`,
       ports: [minio.ports.api, minio.ports.console].map(port),

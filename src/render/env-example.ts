@@ -8,7 +8,13 @@ import { renderEnv } from './env.js';
  * secrets are placeholders, since the real ones are generated per cluster.
  */
 export function envExample(): string {
-  const plan = planCluster(validateOptions({}), { minioRootUser: 'change-me', minioRootPassword: 'change-me' });
+  const placeholder = 'change-me';
+  const plan = planCluster(validateOptions({}), {
+    minioRootUser: placeholder,
+    minioRootPassword: placeholder,
+    snapshotsAccessKey: placeholder,
+    snapshotsSecretKey: placeholder,
+  });
   return renderEnv(plan, '', {
     redactSecrets: true,
     header: [

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { ClusterPlan, Tunable, TunableGroup } from '../plan/plan.js';
 import { generatedBy } from './header.js';
 import { template } from './templates.js';
@@ -14,10 +15,11 @@ const GROUP_TITLES: Record<TunableGroup, string> = {
  * .env parser treats specially (spaces, quotes, #, $) is single-quoted, which Compose and
  * dotenv both take literally.
  */
-export function envValue(value: string): string {
+export function envValue(value: string, name = 'a value'): string {
   if (/^[A-Za-z0-9_.,:\/=@+-]*$/.test(value)) return value;
+  // Single quotes are literal to compose and dotenv alike, but cannot hold a single quote.
   if (value.includes("'") || value.includes('\n')) {
-    throw new Error(`cannot write ${JSON.stringify(value)} to .env safely`);
+    throw new UsageError(`${name} in .env holds a quote or line break gen-compose cannot write back safely; change it by hand and run again`);
   }
   return `'${value}'`;
 }
@@ -26,6 +28,8 @@ export interface EnvRenderOptions {
   /** Replace secret values (for .env.example, which documents but must not carry secrets). */
   redactSecrets?: boolean;
   header?: string[];
+  /** Variables of the user's that gen-compose does not write; kept at the end, as they were. */
+  extra?: Record<string, string>;
 }
 
 export function renderEnv(plan: ClusterPlan, generatorVersion: string, opts: EnvRenderOptions = {}): string {
@@ -36,9 +40,16 @@ export function renderEnv(plan: ClusterPlan, generatorVersion: string, opts: Env
       .map((t) => ({
         name: t.name,
         description: t.description,
-        value: opts.redactSecrets && t.secret ? 'change-me' : envValue(t.value),
+        value: opts.redactSecrets && t.secret ? 'change-me' : envValue(t.value, t.name),
       })),
   }));
+  const extra = Object.entries(opts.extra ?? {});
+  if (extra.length > 0) {
+    groups.push({
+      title: 'Yours: kept from the previous .env (gen-compose does not use these)',
+      tunables: extra.map(([name, value]) => ({ name, description: '', value: envValue(value, name) })),
+    });
+  }
   const header = opts.header ?? [
     ...generatedBy(generatorVersion, plan.options),
     'docker compose reads this file when it interpolates docker-compose.yaml; keep it beside that file.',

@@ -1,55 +1,57 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { RenderedFile } from '../render/index.js';
 
-export interface WriteOptions {
-  /** Replace files that already exist. Without it, an existing file is never touched. */
-  force: boolean;
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Writes every file or none. Each file first goes to a temporary name in the same directory
- * (so the rename is atomic on one file system); only when all are on disk are they renamed
- * into place. An interrupted run leaves the previous files, not half-written ones.
+ * Writes a set of files so that a reader sees either the old set or the new one, never a mix:
+ * 1. every new file goes into a staging directory beside the targets (same file system, so
+ *    renames are atomic), and is fsynced;
+ * 2. a COMMITTED marker is written: from here on the new set is the truth;
+ * 3. each file is renamed into place, and the staging directory removed.
+ * A run interrupted before 2 leaves the old files and a staging directory the next run
+ * discards; one interrupted during 3 is completed by the next run (rolled forward).
  */
-export function writeFiles(dir: string, files: RenderedFile[], { force }: WriteOptions): string[] {
-  if (exists(dir) && !statSync(dir).isDirectory()) {
-    throw new UsageError(`--out ${dir} exists and is not a directory`);
-  }
-  const existing = files.map((f) => join(dir, f.path)).filter(exists);
-  if (existing.length > 0 && !force) {
-    throw new UsageError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; refusing to overwrite (pass --force to replace)`);
-  }
+export const STAGING_DIR = '.gen-compose.staging';
+const MARKER = 'COMMITTED';
 
-  mkdirSync(dir, { recursive: true });
-  const staged: { temp: string; target: string }[] = [];
+function writeDurably(path: string, content: string, mode: number): void {
+  const fd = openSync(path, 'w', mode);
   try {
-    for (const file of files) {
-      const target = join(dir, file.path);
-      const temp = join(dir, `.${file.path}.gen-compose-${process.pid}.tmp`);
-      staged.push({ temp, target });
-      const fd = openSync(temp, 'wx', file.mode);
-      try {
-        writeSync(fd, file.content);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
-    for (const { temp, target } of staged) renameSync(temp, target);
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Finishes or discards a write that was interrupted. Says which, for the summary. */
+export function recoverInterruptedWrite(dir: string): 'none' | 'completed' | 'discarded' {
+  const staging = join(dir, STAGING_DIR);
+  if (!existsSync(staging)) return 'none';
+  if (existsSync(join(staging, MARKER))) {
+    for (const name of readdirSync(staging)) if (name !== MARKER) renameSync(join(staging, name), join(dir, name));
+    rmSync(staging, { recursive: true, force: true });
+    return 'completed';
+  }
+  rmSync(staging, { recursive: true, force: true });
+  return 'discarded';
+}
+
+export function writeFiles(dir: string, files: RenderedFile[]): string[] {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} exists and is not a directory`);
+  mkdirSync(dir, { recursive: true });
+  recoverInterruptedWrite(dir);
+  const staging = join(dir, STAGING_DIR);
+  mkdirSync(staging);
+  try {
+    for (const file of files) writeDurably(join(staging, file.path), file.content, file.mode);
+    writeDurably(join(staging, MARKER), '', 0o644);
   } catch (error) {
-    for (const { temp } of staged) rmSync(temp, { force: true });
+    rmSync(staging, { recursive: true, force: true });
     throw error;
   }
-  return staged.map((s) => s.target);
+  for (const file of files) renameSync(join(staging, file.path), join(dir, file.path));
+  rmSync(staging, { recursive: true, force: true });
+  return files.map((f) => join(dir, f.path));
 }

@@ -1,0 +1,144 @@
+import { UsageError } from '../errors.js';
+import type { ClusterOptions, RawOptions } from './options.js';
+import { nodeName, type ClusterPlan } from './plan.js';
+
+/**
+ * Regenerating into a directory gen-compose wrote before. Pure functions: the caller reads the
+ * directory, these decide what the new files keep.
+ */
+
+/** Options for this run: the previous run's, overridden by every flag given now. */
+export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOptions): RawOptions {
+  if (!previous) return flags;
+  const fromPrevious: RawOptions = {
+    nodes: previous.nodes,
+    replication: previous.replication,
+    metadataNodes: previous.metadataNodes,
+    clusterName: previous.clusterName,
+    restateVersion: previous.restateVersion,
+    portOffset: previous.portOffset,
+    snapshotIntervalRecords: previous.snapshotIntervalRecords,
+    unverified: previous.unverified,
+    snapshotsRetained: previous.snapshotsRetained,
+    memory: previous.memoryBytes === undefined ? undefined : `${Math.floor(previous.memoryBytes / 2 ** 20)}M`,
+    publishAddress: previous.publishAddress,
+  };
+  // A flag given now wins; one not given keeps the previous value (not the global default).
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  // The previous metadata count was "all nodes" when it equalled the node count: keep that
+  // meaning when the cluster grows, unless --metadata-nodes is given.
+  if (previous.metadataNodes === previous.nodes && given.metadataNodes === undefined) delete fromPrevious.metadataNodes;
+  return { ...fromPrevious, ...given };
+}
+
+export interface Regeneration {
+  /** What changed, for the summary. */
+  notes: string[];
+  /** What a running cluster needs after these files are in place. */
+  steps: string[];
+}
+
+/**
+ * Judges a change of options against a cluster that may be running. Refuses (unless forced)
+ * what Restate cannot do or what would orphan data: removing nodes, renaming the cluster.
+ */
+export function judgeRegeneration(previous: ClusterOptions | undefined, next: ClusterOptions, force: boolean): Regeneration {
+  const notes: string[] = [];
+  const steps: string[] = [];
+  if (!previous) return { notes, steps };
+  const exec = 'docker compose exec restate-1';
+
+  if (next.clusterName !== previous.clusterName) {
+    const message = `the cluster is named "${previous.clusterName}"; renaming it to "${next.clusterName}" also renames the compose project, so every volume gets a new name and the nodes start empty`;
+    if (!force) throw new UsageError(`${message} (pass --force to do it anyway)`);
+    notes.push(`${message} (--force)`);
+  }
+  if (next.nodes < previous.nodes) {
+    const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => nodeName(next.nodes + i + 1));
+    const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes would drop ${removed.join(', ')}: Restate does not support removing nodes from a cluster (a node that joined must stay)`;
+    if (!force) throw new UsageError(`${message}; pass --force to write it anyway`);
+    notes.push(`${message} (--force; their volumes stay until you remove them)`);
+  }
+  if (next.nodes > previous.nodes) {
+    const added = Array.from({ length: next.nodes - previous.nodes }, (_, i) => nodeName(previous.nodes + i + 1));
+    const existing = Array.from({ length: previous.nodes }, (_, i) => nodeName(i + 1));
+    notes.push(`growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`);
+    steps.push(
+      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${exec} restatectl snapshots create`,
+      `Start the new nodes:\n     docker compose up -d ${added.join(' ')}`,
+      `Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${existing.map((n) => `docker compose up -d --no-deps ${n}`).join('\n     ')}`,
+      `Check that every node is alive and which nodes serve metadata:\n     ${exec} restatectl status\n     ${exec} restatectl metadata-server list-servers`,
+    );
+  }
+  if (next.replication !== previous.replication) {
+    notes.push(`replication ${previous.replication} → ${next.replication}`);
+    steps.push(
+      `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${exec} restatectl config set --replication ${next.replication}`,
+    );
+  }
+  if (next.restateVersion !== previous.restateVersion) {
+    notes.push(`Restate ${previous.restateVersion} → ${next.restateVersion}`);
+    steps.push(
+      `Upgrade one node at a time (docker compose up -d would recreate them all at once):\n     ${Array.from({ length: next.nodes }, (_, i) => `docker compose up -d --no-deps ${nodeName(i + 1)}`).join('\n     ')}`,
+    );
+  }
+  return { notes, steps };
+}
+
+export interface KeptValues {
+  plan: ClusterPlan;
+  notes: string[];
+  /** Variables in the existing .env that gen-compose does not write: kept as they are. */
+  extra: Record<string, string>;
+}
+
+/**
+ * Carries values over from the existing .env: every secret (credentials must survive
+ * regeneration), and every value the user edited by hand, that is, one that differs from what
+ * the previous run wrote. A value nobody edited follows the new options. Where an edited value
+ * and a new flag disagree, the edit wins and a note says so.
+ */
+export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<string, string> | undefined, env: Record<string, string>): KeptValues {
+  const notes: string[] = [];
+  const tunables = plan.tunables.map((t) => {
+    const current = env[t.name];
+    if (current === undefined) return t;
+    if (t.secret) return { ...t, value: current };
+    const written = previousTunables?.[t.name];
+    const edited = written === undefined || current !== written;
+    if (!edited) return t;
+    if (current !== t.value && written !== undefined && t.value !== written) {
+      notes.push(`kept ${t.name}=${current} from your .env; these options would write ${t.value} (edit or delete the line in .env to take it)`);
+    }
+    return { ...t, value: current };
+  });
+  const known = new Set(plan.tunables.map((t) => t.name));
+  const extra = Object.fromEntries(Object.entries(env).filter(([name]) => !known.has(name)));
+  return { plan: { ...plan, tunables }, notes, extra };
+}
+
+/**
+ * Values kept from .env go straight into the running cluster, so they must make sense with the
+ * rest: ports that are ports and do not collide, an address, a replication the nodes can
+ * hold. A bad one is reported on one line, naming the .env line, and nothing is written.
+ */
+export function checkKeptValues(plan: ClusterPlan): void {
+  const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
+  const bad = (name: string, why: string) => new UsageError(`.env has ${name}=${value.get(name)}, ${why}: fix or delete that line`);
+  const owners = new Map<number, string>();
+  for (const [name, text] of value) {
+    if (!name.endsWith('_PORT_OVERRIDE')) continue;
+    const port = Number(text);
+    if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw bad(name, 'which is not a port (1..65535)');
+    if (owners.has(port)) throw bad(name, `the same port as ${owners.get(port)}`);
+    owners.set(port, name);
+  }
+  const address = value.get('PUBLISH_ADDRESS') ?? '';
+  const octets = address.split('.');
+  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) throw bad('PUBLISH_ADDRESS', 'which is not an IPv4 address');
+  const replication = value.get('RESTATE_DEFAULT_REPLICATION') ?? '';
+  if (!/^\d+$/.test(replication) || Number(replication) < 1 || Number(replication) > plan.nodes.length) {
+    throw bad('RESTATE_DEFAULT_REPLICATION', `which is not a replication ${plan.nodes.length} nodes can hold (1..${plan.nodes.length})`);
+  }
+  if (!value.get('RESTATE_CLUSTER_NAME')) throw bad('RESTATE_CLUSTER_NAME', 'which is empty');
+}

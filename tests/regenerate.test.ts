@@ -1,0 +1,165 @@
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { loadCompose } from '../src/load/loader.js';
+import { runCli, schemaErrors, tempDir } from './helpers.js';
+
+const envOf = (dir: string) => parseDotenv(readFileSync(join(dir, '.env')));
+const SECRETS = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
+
+/** Every file in a directory with its bytes and mode: "nothing changed" means this is equal. */
+function snapshot(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  return Object.fromEntries(readdirSync(dir).map((name) => [name, `${(statSync(join(dir, name)).mode & 0o777).toString(8)} ${readFileSync(join(dir, name), 'utf8')}`]));
+}
+
+let dir: { path: string; remove: () => void };
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+const out = () => join(dir.path, 'cluster');
+const gen = (...args: string[]) => runCli([...args, '--out', out()]);
+
+test('regenerating keeps every secret, node identities, the cluster name and the volumes', () => {
+  expect(gen('--nodes', '3', '--cluster-name', 'shop').status).toBe(0);
+  const before = envOf(out());
+  const again = gen('--restate-version', '1.7.10');
+  expect(again.status).toBe(0);
+  const after = envOf(out());
+  for (const name of SECRETS) expect(after[name]).toBe(before[name]);
+  expect(after.RESTATE_VERSION).toBe('1.7.10');
+  expect(after.RESTATE_CLUSTER_NAME).toBe('shop');
+  const project = loadCompose(out());
+  expect(project.name).toBe('shop');
+  expect(project.volumes).toEqual(['restate-1-data', 'restate-2-data', 'restate-3-data', 'minio-data']);
+  expect(project.services.filter((s) => s.name.startsWith('restate-')).map((s) => [s.name, s.environment.RESTATE_FORCE_NODE_ID])).toEqual([
+    ['restate-1', '1'],
+    ['restate-2', '2'],
+    ['restate-3', '3'],
+  ]);
+  expect(again.stdout).toContain('note: Restate 1.7.12 → 1.7.10');
+  expect(again.stdout).toContain('docker compose up -d --no-deps restate-1');
+  expect(statSync(join(out(), '.env')).mode & 0o777).toBe(0o600);
+});
+
+test('hand edits to .env survive every later run; a conflicting flag gets a note; your own variables stay', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const envFile = join(out(), '.env');
+  writeFileSync(envFile, `${readFileSync(envFile, 'utf8').replace('RESTATE_LOG_FILTER=warn,restate=info', 'RESTATE_LOG_FILTER=debug')}MY_TOKEN=abc\n`);
+  expect(gen().status).toBe(0);
+  expect(gen().status).toBe(0);
+  expect(envOf(out()).RESTATE_LOG_FILTER).toBe('debug');
+  expect(envOf(out()).MY_TOKEN).toBe('abc');
+  expect(loadCompose(out()).services[0]!.environment.RESTATE_LOG_FILTER).toBe('debug');
+
+  const edited = readFileSync(envFile, 'utf8').replace('NODE2_ADMIN_PORT_OVERRIDE=29070', 'NODE2_ADMIN_PORT_OVERRIDE=19999');
+  writeFileSync(envFile, edited);
+  const shifted = gen('--port-offset', '10');
+  expect(shifted.status).toBe(0);
+  expect(shifted.stdout).toContain('note: kept NODE2_ADMIN_PORT_OVERRIDE=19999 from your .env; these options would write 29080');
+  expect(envOf(out()).NODE2_ADMIN_PORT_OVERRIDE).toBe('19999');
+  // Values nobody edited follow the new offset.
+  expect(envOf(out()).NODE2_INGRESS_PORT_OVERRIDE).toBe('28090');
+  expect(gen('--check').status).toBe(0);
+});
+
+test('growing 3 → 5 adds non-provisioning nodes and prints what a running cluster needs', () => {
+  expect(gen('--nodes', '3', '--replication', '2').status).toBe(0);
+  const r = gen('--nodes', '5', '--replication', '3');
+  expect(r.status).toBe(0);
+  const project = loadCompose(out());
+  expect(schemaErrors(project.raw)).toEqual([]);
+  const nodes = project.services.filter((s) => s.name.startsWith('restate-'));
+  expect(nodes.map((n) => n.environment.RESTATE_AUTO_PROVISION)).toEqual(['true', 'false', 'false', 'false', 'false']);
+  expect(r.stdout).toContain('note: growing from 3 to 5 nodes: restate-4, restate-5 join with RESTATE_AUTO_PROVISION=false');
+  expect(r.stdout).toContain('docker compose exec restate-1 restatectl snapshots create');
+  expect(r.stdout).toContain('docker compose up -d restate-4 restate-5');
+  expect(r.stdout).toContain('docker compose exec restate-1 restatectl config set --replication 3');
+  expect(r.stdout).not.toContain('Next: docker compose up -d');
+});
+
+test('options not given keep their previous values, not the defaults', () => {
+  expect(gen('--nodes', '5', '--replication', '2', '--port-offset', '3').status).toBe(0);
+  expect(gen('--restate-version', '1.7.10').status).toBe(0);
+  const state = JSON.parse(readFileSync(join(out(), '.gen-compose.json'), 'utf8'));
+  expect(state.options).toMatchObject({ nodes: 5, replication: 2, portOffset: 3, restateVersion: '1.7.10' });
+  expect(JSON.stringify(state)).not.toMatch(new RegExp(SECRETS.map((s) => envOf(out())[s]).join('|')));
+});
+
+test.each([
+  [['--nodes', '2'], /shrinking from 3 to 2 nodes would drop restate-3: Restate does not support removing nodes/],
+  [['--cluster-name', 'other'], /renaming it to "other" also renames the compose project/],
+])('%j is refused, leaving the directory as it was; --force does it', (args, message) => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const before = snapshot(out());
+  const refused = gen(...args);
+  expect(refused.status).toBe(2);
+  expect(refused.stderr).toMatch(message);
+  expect(snapshot(out())).toEqual(before);
+  expect(gen(...args, '--force').status).toBe(0);
+});
+
+test('a directory holding compose files gen-compose did not write is refused; --force replaces them', () => {
+  mkdirSync(out());
+  writeFileSync(join(out(), 'docker-compose.yaml'), 'services: {}\n');
+  const before = snapshot(out());
+  const r = gen();
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/docker-compose\.yaml was not written by gen-compose/);
+  expect(snapshot(out())).toEqual(before);
+  expect(gen('--force').status).toBe(0);
+});
+
+test('--dry-run prints a diff with secrets masked and writes nothing', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const before = snapshot(out());
+  const r = gen('--nodes', '4', '--dry-run');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain(`would change: ${join(out(), 'docker-compose.yaml')}`);
+  expect(r.stdout).toContain('+  restate-4:');
+  expect(r.stdout).toContain('+NODE4_INGRESS_PORT_OVERRIDE=48080');
+  expect(r.stdout).toContain('Nothing was written (--dry-run)');
+  for (const name of SECRETS) expect(r.stdout).not.toContain(envOf(out())[name]);
+  expect(snapshot(out())).toEqual(before);
+  // A new directory: everything would be created, and it is still not there afterwards.
+  const fresh = runCli(['--dry-run', '--out', join(dir.path, 'new')]);
+  expect(fresh.stdout).toContain('would create');
+  expect(existsSync(join(dir.path, 'new'))).toBe(false);
+});
+
+test('--check: 0 when up to date, 1 on drift (for CI)', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  expect(gen('--check').status).toBe(0);
+  const drift = gen('--check', '--nodes', '4');
+  expect(drift.status).toBe(1);
+  expect(drift.stdout).toMatch(/differs from what these options generate: docker-compose\.yaml, \.env, \.gen-compose\.json/);
+  writeFileSync(join(out(), 'docker-compose.yaml'), `${readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')}# hand edit\n`);
+  expect(gen('--check').status).toBe(1);
+});
+
+test('--stdout prints the compose file and writes nothing', () => {
+  const r = gen('--stdout', '--nodes', '2');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/^# Generated by gen-compose .*a 2-node Restate cluster/);
+  expect(r.stdout).toContain('restate-2:');
+  expect(existsSync(out())).toBe(false);
+});
+
+test('--publish-address 0.0.0.0 opens every port on purpose, and the summary says so', () => {
+  const r = gen('--publish-address', '0.0.0.0');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/warning: every port is published on 0\.0\.0\.0, reachable from the network/);
+  const ports = loadCompose(out()).services.flatMap((s) => s.ports);
+  expect(ports.length).toBeGreaterThan(0);
+  expect(new Set(ports.map((p) => p.hostIp))).toEqual(new Set(['0.0.0.0']));
+  expect(gen('--publish-address', 'everywhere').stderr).toMatch(/--publish-address must be an IPv4 address/);
+});
+
+test('by default every published port, ingress included, listens on 127.0.0.1 only', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const ports = loadCompose(out()).services.flatMap((s) => s.ports);
+  expect(ports).toHaveLength(11);
+  expect(ports.every((p) => p.hostIp === '127.0.0.1')).toBe(true);
+});
