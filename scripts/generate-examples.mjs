@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const examples = JSON.parse(readFileSync(join(root, 'examples', 'examples.json'), 'utf8'));
 for (const { dir, args } of examples) {
   const out = join(root, 'examples', dir);
-  execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args, '--out', out, '--force', '--secrets-seed', `examples/${dir}`], {
+  execFileSync(process.execPath, [join(root, 'dist/bundle/gen-compose.js'), ...args, '--out', out, '--force', '--secrets-seed', `examples/${dir}`], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   console.log(`examples/${dir}`);

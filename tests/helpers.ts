@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { Ajv } from 'ajv';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+/** The CLI as the package ships it (the bin): the bundle. */
+export const CLI = join(ROOT, 'dist', 'bundle', 'gen-compose.js');
 
 export function tempDir(prefix = 'gen-compose-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

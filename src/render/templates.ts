@@ -1,24 +1,29 @@
-import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import type { TemplateDelegate } from 'handlebars';
+import runtime from 'handlebars/runtime.js';
+import { PRECOMPILED } from './templates.generated.js';
 
-/** The built-in templates, shipped beside dist/ and src/ in the package. */
+/** Handlebars without its compiler: all the CLI needs to run precompiled templates. */
+const Handlebars = runtime as { template(spec: unknown): TemplateDelegate };
+
+/** The built-in templates (their source; the CLI runs the precompiled form of the same files). */
 export const BUILTIN_TEMPLATE_DIR = new URL('../../compose-templates/', import.meta.url);
 
 export type TemplateName = 'docker-compose.yaml.hbs' | 'env.hbs';
 
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
+const loaded = new Map<string, TemplateDelegate>();
 
 /**
- * Compiles a template once. YAML and .env are not HTML, so nothing is escaped: the renderer
- * hands templates values that are already quoted for their file. `strict` turns a name the
- * view lacks into an error instead of an empty string in the output.
+ * A built-in template, precompiled at build time (scripts/precompile-templates.mjs) with
+ * `noEscape` (YAML and .env are not HTML: the renderer hands templates values already quoted
+ * for their file) and `strict` (a name the view lacks is an error, not an empty string).
  */
-export function template(name: TemplateName): Handlebars.TemplateDelegate {
-  let fn = compiled.get(name);
+export function template(name: TemplateName): TemplateDelegate {
+  let fn = loaded.get(name);
   if (!fn) {
-    const source = readFileSync(new URL(name, BUILTIN_TEMPLATE_DIR), 'utf8');
-    fn = Handlebars.compile(source, { noEscape: true, strict: true });
-    compiled.set(name, fn);
+    const spec = PRECOMPILED[name];
+    if (!spec) throw new Error(`no precompiled template ${name}: run npm run build`);
+    fn = Handlebars.template(spec);
+    loaded.set(name, fn);
   }
   return fn;
 }

@@ -1,0 +1,79 @@
+import {
+  DEFAULT_CLUSTER_NAME,
+  DEFAULT_PUBLISH_ADDRESS,
+  DEFAULT_RESTATE_VERSION,
+  DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
+} from '../plan/defaults.js';
+import { MAX_NODES } from '../plan/ports.js';
+import { generate, type GenerateArgs } from './generate.js';
+import { run } from './run.js';
+import { GENERATOR_VERSION } from './version.js';
+
+/**
+ * The generator's flags, once: the yargs CLI builds its options (and --help) from this table,
+ * and the fast path in main.ts parses the same flags with node:util.
+ */
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  alias?: string;
+  describe: string;
+  hidden?: boolean;
+}
+
+export const GENERATE_FLAGS: Record<string, FlagSpec> = {
+  nodes: { type: 'string', alias: 'n', describe: `number of Restate nodes, 1..${MAX_NODES} (default: 3)` },
+  replication: { type: 'string', alias: 'r', describe: 'log and partition replication R ≤ nodes (default: the largest R with nodes ≥ 2R−1, at most 3)' },
+  'metadata-nodes': { type: 'string', describe: 'run the metadata server on the first M nodes only (odd; default: all)' },
+  out: { type: 'string', alias: 'o', describe: 'output directory (default: ./restate-cluster)' },
+  'cluster-name': { type: 'string', describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})` },
+  'restate-version': { type: 'string', describe: `Restate image tag, 1.6.x or 1.7.x (default: ${DEFAULT_RESTATE_VERSION})` },
+  'port-offset': { type: 'string', describe: 'added to every published host port (default: 0)' },
+  'publish-address': { type: 'string', describe: `host address ports are published on (default: ${DEFAULT_PUBLISH_ADDRESS}, this host only; 0.0.0.0 exposes them)` },
+  'snapshot-interval-records': { type: 'string', describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})` },
+  'snapshots-retained': { type: 'string', describe: "snapshots kept per partition (default: Restate's, 1)" },
+  memory: { type: 'string', describe: 'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit' },
+  unverified: { type: 'boolean', describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked' },
+  force: { type: 'boolean', describe: 'replace files gen-compose did not write, shrink the cluster, or rename it' },
+  'dry-run': { type: 'boolean', describe: 'print what would change, as a unified diff, and write nothing' },
+  check: { type: 'boolean', describe: 'exit 1 when the files on disk differ from what the options generate' },
+  stdout: { type: 'boolean', describe: 'print the compose file instead of writing anything' },
+  'secrets-seed': { type: 'string', hidden: true, describe: 'derive credentials from this seed (reproducible examples only)' },
+};
+
+/** At most one of these: the yargs CLI enforces it, the fast path hands such a call over. */
+export const EXCLUSIVE_MODES = ['dry-run', 'check', 'stdout'] as const;
+
+type Values = Record<string, string | boolean | undefined>;
+const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+/** Parsed flags (kebab-case names, as in the table) → what generate() takes. */
+export function generateArgs(values: Values): GenerateArgs {
+  return {
+    flags: {
+      nodes: text(values.nodes),
+      replication: text(values.replication),
+      metadataNodes: text(values['metadata-nodes']),
+      clusterName: text(values['cluster-name']),
+      restateVersion: text(values['restate-version']),
+      portOffset: text(values['port-offset']),
+      publishAddress: text(values['publish-address']),
+      snapshotIntervalRecords: text(values['snapshot-interval-records']),
+      snapshotsRetained: text(values['snapshots-retained']),
+      memory: text(values.memory),
+      unverified: values.unverified === true ? true : undefined,
+    },
+    out: text(values.out) ?? './restate-cluster',
+    force: values.force === true,
+    secretsSeed: text(values['secrets-seed']),
+    mode: values['dry-run'] ? 'dry-run' : values.check ? 'check' : values.stdout ? 'stdout' : 'write',
+  };
+}
+
+/** The generate command, from parsed flags to printed result and exit code. */
+export function runGenerate(values: Values): Promise<void> {
+  return run(async () => {
+    const result = await generate(generateArgs(values), GENERATOR_VERSION);
+    process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+    process.exitCode = result.exitCode;
+  });
+}

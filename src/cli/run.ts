@@ -1,0 +1,19 @@
+import { UsageError } from '../errors.js';
+import { LoadError } from '../load/compose-file.js';
+
+/** Bad input: one line on stderr, exit code 2, nothing written. */
+export function fail(message: string): never {
+  process.stderr.write(`gen-compose: ${message.split('\n')[0]}\n`);
+  process.exit(2);
+}
+
+/** Runs a command; the user's mistakes become one line and exit 2, anything else a stack and exit 1. */
+export async function run(command: () => unknown): Promise<void> {
+  try {
+    await command();
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof LoadError) fail(error.message);
+    process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
+}

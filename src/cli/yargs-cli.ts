@@ -1,0 +1,82 @@
+import yargs from 'yargs';
+import { MAX_NODES } from '../plan/ports.js';
+import { EXCLUSIVE_MODES, GENERATE_FLAGS, runGenerate } from './generate-options.js';
+import { fail, run } from './run.js';
+import { GENERATOR_VERSION } from './version.js';
+
+const PORT_SCHEME = `Published ports: node 1 uses ingress 8080, admin 9070, fabric 5122; node k = 2..5 uses
+k·10000 + those (node 2: 28080 / 29070 / 25122). Nodes 6..${MAX_NODES} use ingress 18000+k, admin 19000+k,
+fabric 15000+k (node 6: 18006 / 19006 / 15006). MinIO: API 9000, console 9001. --port-offset adds
+the same amount to every one of them. At most ${MAX_NODES} nodes.`;
+
+/** The full command line: help, version, subcommands, and every error message. */
+export async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+  .scriptName('gen-compose')
+  .usage('$0 [options]\n\nWrite docker-compose.yaml and .env for an N-node Restate cluster with MinIO for snapshots.')
+  .command(
+    '$0',
+    'generate a cluster (or regenerate one gen-compose wrote: options not given keep their previous values)',
+    (y) => {
+      for (const [name, spec] of Object.entries(GENERATE_FLAGS)) y.option(name, spec);
+      for (const [i, mode] of EXCLUSIVE_MODES.entries()) y.conflicts(mode, EXCLUSIVE_MODES.slice(i + 1));
+      return y.epilog(PORT_SCHEME);
+    },
+    (argv) => runGenerate(argv as Record<string, string | boolean | undefined>),
+  )
+  .command(
+    'check <target>',
+    'judge a Restate compose file (any, not only ours): settings proven with restate-server --dump-config, cluster and container rules',
+    (y) =>
+      y
+        .positional('target', { type: 'string', demandOption: true, describe: 'directory with a compose file and .env, or a compose file' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' })
+        .option('fetch', { type: 'boolean', default: false, describe: "fetch the file's own restate-server version from npm if it is not installed" })
+        .option('restate-server', { type: 'string', describe: 'restate-server binary to prove settings with' })
+        .epilog('Exit code 1 when any finding is an error, 2 for bad input. The shell environment overrides .env, as with docker compose.'),
+    (argv) =>
+      run(async () => {
+        const { check, formatText, hasErrors } = await import('../check/check.js');
+        const result = await check(argv.target, { restateServer: argv['restate-server'], fetch: argv.fetch, shell: process.env });
+        process.stdout.write(argv.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatText(result)}\n`);
+        process.exitCode = hasErrors(result) ? 1 : 0;
+      }),
+  )
+  .command(
+    'rehearse <dir>',
+    'boot the cluster in DIR as local processes (restate-server, restatectl, an S3 stand-in) and prove it works',
+    (y) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true, describe: 'directory with docker-compose.yaml and .env (or a compose file)' })
+        .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'print every translation from container to local process' })
+        .option('keep', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards' })
+        .option('restate-server', { type: 'string', describe: 'restate-server binary (default: node_modules, then PATH)' })
+        .option('restatectl', { type: 'string', describe: 'restatectl binary (default: node_modules, then PATH)' })
+        .option('wait', { type: 'number', default: 60, describe: 'seconds any one wait (health, membership, an invocation) may take' })
+        .epilog(
+          'Needs @restatedev/restate-server, @restatedev/restatectl, @restatedev/restate-sdk and s3rver from npm (dev dependencies of gen-compose). The shell environment overrides .env, as with docker compose.',
+        ),
+    (argv) =>
+      run(async () => {
+        const { rehearse } = await import('../rehearse/run.js');
+        const ok = await rehearse({
+          target: argv.dir,
+          verbose: argv.verbose,
+          keep: argv.keep,
+          restateServer: argv['restate-server'],
+          restatectl: argv.restatectl,
+          shell: process.env,
+          print: (line) => process.stdout.write(`${line}\n`),
+          waitSeconds: argv.wait,
+        });
+        process.exitCode = ok ? 0 : 1;
+      }),
+  )
+  .strict()
+  .version(GENERATOR_VERSION)
+  .help()
+  .wrap(Math.min(110, process.stdout.columns || 100))
+  // Parse errors (unknown flags, missing values) from yargs itself.
+  .fail((message, error) => fail(message ?? error?.message ?? 'invalid arguments'))
+  .parseAsync();
+}
