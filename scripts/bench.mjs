@@ -58,7 +58,7 @@ try {
   console.log(`  100 nodes / 3 nodes = ${(hundred / three).toFixed(2)}× (target ≤ 1.5×)`);
 
   if (!process.argv.includes('--cli-only') && rehearsals > 0) {
-    const example = join(root, 'examples', '3-node');
+    const example = join(root, 'examples', 'ha');
     // Shift every published port, as compose lets the shell override .env, so nothing else on
     // the machine is in the way.
     const env = { ...process.env };
@@ -67,7 +67,7 @@ try {
       if (m) env[m[1]] = String(Number(m[2]) + 2711);
     }
     const timings = { 'all admin APIs healthy': [], 'one cluster, all members alive': [], 'first successful invocation': [] };
-    console.log(`\nCluster: rehearse examples/3-node, ${rehearsals} run(s) (seconds after the restate-server processes start):`);
+    console.log(`\nCluster: rehearse examples/ha, ${rehearsals} run(s) (seconds after the restate-server processes start):`);
     for (let i = 0; i < rehearsals; i++) {
       const r = spawnSync(process.execPath, [cli, 'rehearse', example], { env, encoding: 'utf8' });
       if (r.status !== 0) {

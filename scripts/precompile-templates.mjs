@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// The same options as a template compiled at run time (see src/render/templates.ts).
-export const COMPILE_OPTIONS = { noEscape: true, strict: true };
+// The same options as src/render/templates.ts (COMPILE_OPTIONS) uses for a user's templates.
+const COMPILE_OPTIONS = { noEscape: true, strict: true };
 const names = readdirSync(`${root}compose-templates`).filter((f) => f.endsWith('.hbs')).sort();
 const entries = names.map((name) => {
   const source = readFileSync(`${root}compose-templates/${name}`, 'utf8');

@@ -17,7 +17,7 @@ const brief = (f: Finding) => `${f.severity} ${f.rule} ${f.service ?? '-'} ${f.v
 async function checkEdited(edit: (compose: string) => string, envEdit: (env: string) => string = (e) => e): Promise<CheckResult> {
   const dir = tempDir();
   try {
-    cpSync(join(ROOT, 'examples', '3-node'), dir.path, { recursive: true });
+    cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
     const file = join(dir.path, 'docker-compose.yaml');
     writeFileSync(file, edit(readFileSync(file, 'utf8')));
     writeFileSync(join(dir.path, '.env'), envEdit(readFileSync(join(dir.path, '.env'), 'utf8')));
@@ -36,7 +36,7 @@ const inService = (service: string, from: string, to: string) => (compose: strin
 };
 const everywhere = (from: string, to: string) => (compose: string) => compose.replaceAll(from, to);
 
-describe.each(['1-node', '3-node', '5-node'])('examples/%s', (dir) => {
+describe.each(['dev', 'ha', 'prod'])('examples/%s', (dir) => {
   test('passes check with zero findings, proven with the real server', async () => {
     const result = await check(join(ROOT, 'examples', dir));
     expect(problems(result)).toEqual([]);
@@ -155,7 +155,7 @@ describe('each rule has a fixture that trips it', () => {
 
 describe('binaries and versions', () => {
   test('no restate-server at hand: a clear warning, not silence', async () => {
-    const r = await checkProject(loadCompose(join(ROOT, 'examples', '3-node')), {
+    const r = await checkProject(loadCompose(join(ROOT, 'examples', 'ha')), {
       fetch: false,
       locate: () => {
         throw new UsageError('restate-server not found (looked in node_modules and PATH)');
@@ -201,7 +201,7 @@ describe('binaries and versions', () => {
   });
 
   test('the CLI: text summary, exit 1 on errors, exit 2 on a missing target', () => {
-    const ok = runCli(['check', join(ROOT, 'examples', '3-node')]);
+    const ok = runCli(['check', join(ROOT, 'examples', 'ha')]);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/0 error\(s\), 0 warning\(s\); settings proven with restate-server 1\.7\.12 --dump-config/);
     const seed = runCli(['check', join(ROOT, 'tests', 'fixtures', 'seeds', 'cluster-docs')]);

@@ -10,7 +10,7 @@ describe('gen-compose (generate)', () => {
       const r = runCli(['--nodes', '3', '--replication', '2', '--out', out]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(readdirSync(out).sort()).toEqual(['.env', '.gen-compose.json', 'docker-compose.yaml']);
+      expect(readdirSync(out).sort()).toEqual(['.env', '.gen-compose.json', 'README.md', 'docker-compose.yaml']);
       expect(r.stdout).toContain('restate-2   ingress http://127.0.0.1:28080  admin http://127.0.0.1:29070  fabric 25122');
       expect(r.stdout).toContain('Every port is published on 127.0.0.1: reachable from this host only');
       expect(r.stdout).toContain('log (replication 2): tolerates 1 node failure');

@@ -38,7 +38,7 @@ function rehearse(dir: string, shell: Record<string, string>, extra: string[] = 
 const noRestateServerLeft = () => spawnSync('pgrep', ['-f', 'restate-server-linux-x64/bin/restate-server$'], { encoding: 'utf8' }).stdout.trim();
 
 test('the committed 3-node example forms one cluster, serves through every ingress, snapshots, and survives a node loss', () => {
-  const dir = join(ROOT, 'examples', '3-node');
+  const dir = join(ROOT, 'examples', 'ha');
   const r = rehearse(dir, shiftedPorts(dir, 1311), ['--verbose']);
   expect(r.output).toMatch(/Rehearsal of .*: PASS/);
   expect(r.status).toBe(0);
@@ -70,7 +70,7 @@ test('a 1-node cluster passes, and the report says it cannot survive a node loss
 test('a misspelled RESTATE_AUTO_PROVISION boots for real, fails, and names the cause', () => {
   const dir = tempDir();
   try {
-    cpSync(join(ROOT, 'examples', '3-node'), dir.path, { recursive: true });
+    cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
     const file = join(dir.path, 'docker-compose.yaml');
     const compose = readFileSync(file, 'utf8');
     const two = compose.indexOf('\n  restate-2:\n');
@@ -90,7 +90,7 @@ test('a misspelled RESTATE_AUTO_PROVISION boots for real, fails, and names the c
 test('a wrong advertised address stops the rehearsal before anything starts, naming the variable', () => {
   const dir = tempDir();
   try {
-    cpSync(join(ROOT, 'examples', '3-node'), dir.path, { recursive: true });
+    cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
     const file = join(dir.path, 'docker-compose.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"', 'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"'));
     const r = rehearse(dir.path, shiftedPorts(dir.path, 1644));

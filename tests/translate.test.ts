@@ -10,7 +10,7 @@ const options = { baseDir: '/tmp/base', freePort: () => next++ };
 /** A copy of the committed 3-node example with one edit applied to its compose file. */
 function edited(edit: (compose: string) => string) {
   const dir = tempDir();
-  cpSync(join(ROOT, 'examples', '3-node'), dir.path, { recursive: true });
+  cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
   const file = join(dir.path, 'docker-compose.yaml');
   writeFileSync(file, edit(readFileSync(file, 'utf8')));
   try {
@@ -29,7 +29,7 @@ const inService = (service: string, from: string, to: string) => (compose: strin
 };
 
 test('the 3-node example: listen and service addresses move to 127.0.0.1 and the published ports', () => {
-  const c = translate(loadCompose(join(ROOT, 'examples', '3-node')), options);
+  const c = translate(loadCompose(join(ROOT, 'examples', 'ha')), options);
   expect(c.problems).toEqual([]);
   expect(c.warnings).toEqual([]);
   expect(c.nodes.map((n) => [n.service, n.hostPorts])).toEqual([
@@ -53,7 +53,7 @@ test('the 3-node example: listen and service addresses move to 127.0.0.1 and the
 });
 
 test('the shell overrides .env, as in compose', () => {
-  const c = translate(loadCompose(join(ROOT, 'examples', '3-node'), { shell: { NODE2_INGRESS_PORT_OVERRIDE: '18888' } }), options);
+  const c = translate(loadCompose(join(ROOT, 'examples', 'ha'), { shell: { NODE2_INGRESS_PORT_OVERRIDE: '18888' } }), options);
   expect(c.nodes[1]!.hostPorts.ingress).toBe(18888);
 });
 
@@ -82,6 +82,6 @@ test('an unpublished port gets a free one, and a missing bind address the defaul
 });
 
 test('a file:// destination cannot run', () => {
-  const project = loadCompose(join(ROOT, 'examples', '3-node'), { shell: { RESTATE_WORKER__SNAPSHOTS__DESTINATION: 'file:///snapshots' } });
+  const project = loadCompose(join(ROOT, 'examples', 'ha'), { shell: { RESTATE_WORKER__SNAPSHOTS__DESTINATION: 'file:///snapshots' } });
   expect(translate(project, options).problems.join()).toMatch(/"file:\/\/\/snapshots" is not an s3:\/\/bucket\/prefix URL/);
 });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { validateOptions, type RawOptions } from '../plan/options.js';
@@ -6,7 +6,8 @@ import { planCluster } from '../plan/plan.js';
 import { checkKeptValues, judgeRegeneration, keepExistingValues, mergeOptions } from '../plan/regenerate.js';
 import { generateSecrets, randomSource, seededSource } from '../plan/secrets.js';
 import { renderCluster, type RenderedFile } from '../render/index.js';
-import { ENV_FILE, readExisting } from '../write/existing.js';
+import { ENV_FILE, readExisting, STATE_FILE } from '../write/existing.js';
+import { customTemplates } from '../render/templates.js';
 import { writeFiles } from '../write/writer.js';
 import { summary } from './summary.js';
 
@@ -17,6 +18,8 @@ export interface GenerateArgs {
   force: boolean;
   secretsSeed?: string;
   mode: 'write' | 'dry-run' | 'check' | 'stdout';
+  /** A directory of the user's templates, over the built-in ones. */
+  templates?: string;
 }
 
 export interface GenerateResult {
@@ -49,7 +52,9 @@ export async function generate(args: GenerateArgs, generatorVersion: string): Pr
   const ownPlan = planCluster(options, secrets);
   const kept = existing.ours ? keepExistingValues(ownPlan, previous?.tunables, existing.env) : { plan: ownPlan, notes: [], extra: {} };
   checkKeptValues(kept.plan);
-  const files = renderCluster(kept.plan, generatorVersion, { ownPlan, extraEnv: kept.extra });
+  const render = args.templates === undefined ? undefined : await customTemplates(args.templates);
+  const files = renderCluster(kept.plan, generatorVersion, { ownPlan, extraEnv: kept.extra, render });
+  const current = (path: string) => (existsSync(join(args.out, path)) ? readFileSync(join(args.out, path), 'utf8') : undefined);
   const secretNames = new Set(kept.plan.tunables.filter((t) => t.secret).map((t) => t.name));
   const shown = (file: RenderedFile, content: string) => (file.path === ENV_FILE ? maskSecrets(content, secretNames) : content);
 
@@ -57,7 +62,7 @@ export async function generate(args: GenerateArgs, generatorVersion: string): Pr
     case 'stdout':
       return { output: files[0]!.content, exitCode: 0 };
     case 'check': {
-      const drifted = files.filter((f) => existing.contents[f.path] !== f.content).map((f) => f.path);
+      const drifted = files.filter((f) => current(f.path) !== f.content).map((f) => f.path);
       return drifted.length === 0
         ? { output: `${args.out} is up to date with these options`, exitCode: 0 }
         : { output: `${args.out} differs from what these options generate: ${drifted.join(', ')} (run without --check to update, or --dry-run to see how)`, exitCode: 1 };
@@ -66,7 +71,7 @@ export async function generate(args: GenerateArgs, generatorVersion: string): Pr
       const { createTwoFilesPatch } = await import('diff');
       const parts: string[] = [];
       for (const f of files) {
-        const before = existing.contents[f.path];
+        const before = current(f.path);
         if (before === f.content) {
           parts.push(`unchanged: ${join(args.out, f.path)}`);
           continue;
@@ -79,7 +84,7 @@ export async function generate(args: GenerateArgs, generatorVersion: string): Pr
     }
     default: {
       const written = writeFiles(args.out, files);
-      const lines = [summary(kept.plan, written.filter((p) => !p.endsWith('.json')), previous === undefined)];
+      const lines = [summary(kept.plan, written.filter((p) => !p.endsWith(STATE_FILE)), previous === undefined)];
       for (const note of [...regeneration.notes, ...kept.notes]) lines.push(`note: ${note}`);
       if (regeneration.steps.length > 0) {
         lines.push('', 'On a running cluster, in the output directory:', ...regeneration.steps.map((s, i) => `  ${i + 1}. ${s}`));

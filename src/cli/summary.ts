@@ -20,6 +20,14 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true): str
   }
   lines.push(
     `  ${'minio'.padEnd(11)} S3 API http://${host}:${port(plan.minio.ports.api)}  console http://${host}:${port(plan.minio.ports.console)}`,
+    ...(plan.loadBalancer ? [`  ${'load-balancer'.padEnd(11)} http://${host}:${port(plan.loadBalancer.port)} (every node's ingress behind one URL)`] : []),
+    ...(plan.monitoring
+      ? [
+          `  ${'prometheus'.padEnd(11)} http://${host}:${port(plan.monitoring.prometheus.port)}`,
+          `  ${'grafana'.padEnd(11)} http://${host}:${port(plan.monitoring.grafana.port)} (admin, GRAFANA_ADMIN_PASSWORD in .env)`,
+        ]
+      : []),
+    'README.md in the output directory has the topology, every endpoint and the commands to run.',
     address === '127.0.0.1'
       ? 'Every port is published on 127.0.0.1: reachable from this host only (--publish-address 0.0.0.0 exposes them).'
       : `warning: every port is published on ${address}, reachable from the network: the admin API and the fabric port have no authentication, and MinIO's console takes the root password.`,

@@ -25,6 +25,19 @@ export async function main(argv: string[]): Promise<void> {
     (argv) => runGenerate(argv as Record<string, string | boolean | undefined>),
   )
   .command(
+    'templates export <dir>',
+    'write the built-in templates to DIR, as a starting point for --templates DIR',
+    (y) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true })
+        .option('force', { type: 'boolean', default: false, describe: 'replace template files already in DIR' }),
+    (argv) =>
+      run(async () => {
+        const { exportTemplates } = await import('../render/export.js');
+        process.stdout.write(`${exportTemplates(argv.dir, argv.force)}\n`);
+      }),
+  )
+  .command(
     'check <target>',
     'judge a Restate compose file (any, not only ours): settings proven with restate-server --dump-config, cluster and container rules',
     (y) =>

@@ -27,3 +27,12 @@ export const RESTATE_DATA_DIR = '/restate-data';
  * fabric port have no authentication, and MinIO's console is a login page.
  */
 export const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';
+
+/** Optional services: images pinned to releases seen in use (never latest). */
+export const LOAD_BALANCER_IMAGE = 'haproxy:3.2.24-alpine';
+export const PROMETHEUS_IMAGE = 'prom/prometheus:v3.5.0';
+export const GRAFANA_IMAGE = 'grafana/grafana:12.2.0';
+/** Their host ports, outside every band the nodes use (see ports.ts). */
+export const LOAD_BALANCER_PORT = 7080;
+export const PROMETHEUS_PORT = 9090;
+export const GRAFANA_PORT = 3000;

@@ -26,6 +26,10 @@ export interface ClusterOptions {
   memoryBytes?: number;
   /** Host address every port is published on: 127.0.0.1 (this host only) unless opened on purpose. */
   publishAddress: string;
+  /** An HAProxy front door spreading ingress traffic over every node. */
+  loadBalancer: boolean;
+  /** Prometheus scraping every node, and Grafana with a starter dashboard. */
+  monitoring: boolean;
 }
 
 /** What the command line hands over: strings as typed, or nothing. */
@@ -41,6 +45,29 @@ export interface RawOptions {
   snapshotsRetained?: string | number;
   memory?: string;
   publishAddress?: string;
+  loadBalancer?: boolean;
+  monitoring?: boolean;
+  preset?: string;
+}
+
+/**
+ * Named starting points: each sets several options, and every flag given still wins.
+ * dev: one small node; ha: 3 nodes that survive losing one; prod: 5 nodes that survive losing
+ * two, metadata on 3, memory limits, monitoring and a load balancer.
+ */
+export const PRESETS: Record<string, RawOptions> = {
+  dev: { nodes: 1, replication: 1, memory: '2G' },
+  ha: { nodes: 3, replication: 2 },
+  prod: { nodes: 5, replication: 3, metadataNodes: 3, memory: '8G', monitoring: true, loadBalancer: true },
+};
+
+/** The flags with the preset's values beneath them. */
+export function applyPreset(raw: RawOptions): RawOptions {
+  if (raw.preset === undefined) return raw;
+  const preset = PRESETS[raw.preset];
+  if (!preset) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${raw.preset}"`);
+  const given = Object.fromEntries(Object.entries(raw).filter(([k, v]) => v !== undefined && k !== 'preset'));
+  return { ...preset, ...given };
 }
 
 
@@ -66,7 +93,8 @@ export function defaultReplication(nodes: number): number {
   return Math.max(1, Math.min(3, Math.floor((nodes + 1) / 2)));
 }
 
-export function validateOptions(raw: RawOptions): ClusterOptions {
+export function validateOptions(given: RawOptions): ClusterOptions {
+  const raw = applyPreset(given);
   const nodes = integer('nodes', raw.nodes, 3);
   if (nodes < 1) throw new UsageError(`--nodes must be at least 1, got ${nodes}`);
   if (nodes > MAX_NODES) {
@@ -156,5 +184,7 @@ export function validateOptions(raw: RawOptions): ClusterOptions {
     snapshotsRetained,
     memoryBytes,
     publishAddress,
+    loadBalancer: raw.loadBalancer === true,
+    monitoring: raw.monitoring === true,
   };
 }

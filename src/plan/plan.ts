@@ -1,5 +1,11 @@
 import {
   CONTAINER_PORTS,
+  GRAFANA_IMAGE,
+  GRAFANA_PORT,
+  LOAD_BALANCER_IMAGE,
+  LOAD_BALANCER_PORT,
+  PROMETHEUS_IMAGE,
+  PROMETHEUS_PORT,
   DEFAULT_LOG_FILTER,
   DEFAULT_MINIO_IMAGE,
   DEFAULT_MINIO_VERSION,
@@ -9,7 +15,7 @@ import {
   RESTATE_IMAGE_REPOSITORY,
 } from './defaults.js';
 import type { ClusterOptions } from './options.js';
-import { minioPorts, nodePorts } from './ports.js';
+import { extraPorts, minioPorts, nodePorts } from './ports.js';
 import type { Secrets } from './secrets.js';
 import { snapshotsRetainedVariable } from '../restate/versions.js';
 import { faultTolerance, type FaultTolerance } from './tolerance.js';
@@ -28,7 +34,7 @@ export interface EnvEntry {
   value: EnvValue;
 }
 
-export type TunableGroup = 'cluster' | 'ports' | 'snapshots' | 'minio';
+export type TunableGroup = 'cluster' | 'ports' | 'snapshots' | 'minio' | 'monitoring';
 export interface Tunable {
   name: string;
   /** Written to .env, and the compose file's fallback (`${NAME:-value}`) unless secret. */
@@ -79,8 +85,29 @@ export interface MinioPlan {
   snapshotsSecretKeyTunable: string;
 }
 
+/** The HAProxy front door (--load-balancer). */
+export interface LoadBalancerPlan {
+  service: string;
+  image: string;
+  port: PublishedPort;
+  /** Config file, relative to the output directory, and where the container reads it. */
+  configFile: string;
+  containerConfigFile: string;
+  /** Every node's ingress as the balancer reaches it on the compose network. */
+  backends: { name: string; address: string }[];
+  healthPath: string;
+}
+
+/** Prometheus scraping every node's fabric port, and Grafana on top (--monitoring). */
+export interface MonitoringPlan {
+  prometheus: { service: string; image: string; port: PublishedPort; configFile: string; volume: string; targets: string[] };
+  grafana: { service: string; image: string; port: PublishedPort; adminPasswordTunable: string; volume: string };
+}
+
 export interface ClusterPlan {
   options: ClusterOptions;
+  loadBalancer?: LoadBalancerPlan;
+  monitoring?: MonitoringPlan;
   /** The tunable holding each Restate container's memory limit, when --memory is given. */
   memoryLimitTunable?: string;
   /** Compose project name (`name:`). */
@@ -283,8 +310,50 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     snapshotsSecretKeyTunable: 'RESTATE_S3_SECRET_KEY',
   };
 
+  const extra = extraPorts(options.portOffset);
+  const servicePort = (name: string, hostPort: number, containerPort: number, what: string): PublishedPort => {
+    define({ name, value: String(hostPort), group: 'ports', description: `Host port of ${what}` });
+    return { addressTunable: 'PUBLISH_ADDRESS', tunable: name, hostPort, containerPort };
+  };
+  const loadBalancer: LoadBalancerPlan | undefined = options.loadBalancer
+    ? {
+        service: 'load-balancer',
+        image: LOAD_BALANCER_IMAGE,
+        port: servicePort('LOAD_BALANCER_PORT_OVERRIDE', extra.loadBalancer, LOAD_BALANCER_PORT, 'the load balancer (one URL for invocations)'),
+        configFile: 'haproxy/haproxy.cfg',
+        containerConfigFile: '/usr/local/etc/haproxy/haproxy.cfg',
+        backends: nodes.filter((n) => n.roles.includes('http-ingress')).map((n) => ({ name: n.name, address: `${n.name}:${CONTAINER_PORTS.ingress}` })),
+        healthPath: '/restate/health',
+      }
+    : undefined;
+  let monitoring: MonitoringPlan | undefined;
+  if (options.monitoring) {
+    const adminPassword = 'GRAFANA_ADMIN_PASSWORD';
+    define({ name: adminPassword, value: secrets.grafanaAdminPassword, secret: true, group: 'monitoring', description: "Grafana's admin password, generated for this cluster (user: admin)" });
+    monitoring = {
+      prometheus: {
+        service: 'prometheus',
+        image: PROMETHEUS_IMAGE,
+        port: servicePort('PROMETHEUS_PORT_OVERRIDE', extra.prometheus, PROMETHEUS_PORT, 'Prometheus'),
+        configFile: 'prometheus/prometheus.yml',
+        volume: 'prometheus-data',
+        // Restate serves Prometheus metrics on the fabric port.
+        targets: nodes.map((n) => `${n.name}:${CONTAINER_PORTS.fabric}`),
+      },
+      grafana: {
+        service: 'grafana',
+        image: GRAFANA_IMAGE,
+        port: servicePort('GRAFANA_PORT_OVERRIDE', extra.grafana, GRAFANA_PORT, 'Grafana'),
+        adminPasswordTunable: adminPassword,
+        volume: 'grafana-data',
+      },
+    };
+  }
+
   return {
     options,
+    loadBalancer,
+    monitoring,
     memoryLimitTunable,
     projectName: options.clusterName,
     restateImage: { repository: RESTATE_IMAGE_REPOSITORY, versionTunable: 'RESTATE_VERSION' },

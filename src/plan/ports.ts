@@ -1,4 +1,4 @@
-import { CONTAINER_PORTS, MINIO_CONTAINER_PORTS } from './defaults.js';
+import { CONTAINER_PORTS, GRAFANA_PORT, LOAD_BALANCER_PORT, MINIO_CONTAINER_PORTS, PROMETHEUS_PORT } from './defaults.js';
 
 /**
  * Published host ports.
@@ -8,8 +8,9 @@ import { CONTAINER_PORTS, MINIO_CONTAINER_PORTS } from './defaults.js';
  * (28080, 29070, 25122 for node 2). Node 6 would need 68080 > 65535, so nodes 6 and up take
  * the 1xxxx decade that node 1 leaves unused: ingress 18000+k, admin 19000+k, fabric 15000+k
  * (node 6: 18006 / 19006 / 15006; node 100: 18100 / 19100 / 15100). Those three bands never
- * meet each other, the classic ports, or MinIO's 9000/9001, so no two ports collide for any
- * N up to MAX_NODES. A port offset shifts every published port, MinIO's included.
+ * meet each other, the classic ports, MinIO's 9000/9001, or the optional load balancer (7080),
+ * Prometheus (9090) and Grafana (3000), so no two ports collide for any N up to MAX_NODES. A
+ * port offset shifts every published port.
  */
 export const MAX_NODES = 100;
 export const CLASSIC_SCHEME_NODES = 5;
@@ -43,7 +44,12 @@ export function minioPorts(offset = 0): { api: number; console: number } {
   return { api: MINIO_CONTAINER_PORTS.api + offset, console: MINIO_CONTAINER_PORTS.console + offset };
 }
 
-/** Every host port a cluster of `nodes` publishes, in a fixed order (for range and collision checks). */
+/** The optional services' host ports (load balancer, Prometheus, Grafana), reserved whether used or not. */
+export function extraPorts(offset = 0): { loadBalancer: number; prometheus: number; grafana: number } {
+  return { loadBalancer: LOAD_BALANCER_PORT + offset, prometheus: PROMETHEUS_PORT + offset, grafana: GRAFANA_PORT + offset };
+}
+
+/** Every host port a cluster of `nodes` may publish, in a fixed order (for range and collision checks). */
 export function allPublishedPorts(nodes: number, offset = 0): number[] {
   const ports: number[] = [];
   for (let id = 1; id <= nodes; id++) {
@@ -51,7 +57,7 @@ export function allPublishedPorts(nodes: number, offset = 0): number[] {
     ports.push(p.ingress, p.admin, p.fabric);
   }
   const m = minioPorts(offset);
-  ports.push(m.api, m.console);
+  ports.push(m.api, m.console, ...Object.values(extraPorts(offset)));
   return ports;
 }
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { ClusterOptions, RawOptions } from './options.js';
+import { applyPreset, type ClusterOptions, type RawOptions } from './options.js';
 import { nodeName, type ClusterPlan } from './plan.js';
 
 /**
@@ -22,9 +22,12 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
     snapshotsRetained: previous.snapshotsRetained,
     memory: previous.memoryBytes === undefined ? undefined : `${Math.floor(previous.memoryBytes / 2 ** 20)}M`,
     publishAddress: previous.publishAddress,
+    loadBalancer: previous.loadBalancer,
+    monitoring: previous.monitoring,
   };
   // A flag given now wins; one not given keeps the previous value (not the global default).
-  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  // A preset given now counts as flags (below the explicit ones), so it can change a cluster.
+  const given = Object.fromEntries(Object.entries(flags.preset ? applyPreset(flags) : flags).filter(([, v]) => v !== undefined));
   // The previous metadata count was "all nodes" when it equalled the node count: keep that
   // meaning when the cluster grows, unless --metadata-nodes is given.
   if (previous.metadataNodes === previous.nodes && given.metadataNodes === undefined) delete fromPrevious.metadataNodes;

@@ -7,6 +7,8 @@ export interface Secrets {
   /** Restate's own MinIO key, limited to the snapshot bucket. */
   snapshotsAccessKey: string;
   snapshotsSecretKey: string;
+  /** Grafana's admin password (used with --monitoring). */
+  grafanaAdminPassword: string;
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -41,5 +43,6 @@ export function generateSecrets(source: ByteSource = randomSource): Secrets {
     minioRootPassword: toAlphabet(source('minio-root-password', 32), 32),
     snapshotsAccessKey: `restate-${toAlphabet(source('snapshots-access-key', 12), 12)}`,
     snapshotsSecretKey: toAlphabet(source('snapshots-secret-key', 32), 32),
+    grafanaAdminPassword: toAlphabet(source('grafana-admin-password', 24), 24),
   };
 }

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ComposeProject } from '../load/compose-file.js';
 import { loadCompose } from '../load/loader.js';
+import { expositionProblems, findService, HAPROXY_CONFIG, mountedFile, prometheusTargets, PROMETHEUS_CONFIG, readmeCurls, translateHaproxy, type HostPortOf } from './extras.js';
 import { findBinary, type Binary } from '../restate/binaries.js';
 import { COUNTER_ADD, COUNTER_GET, COUNTER_SERVICE } from './counter.js';
 import { freePort, portIsFree, ProcessGroup, type Started } from './processes.js';
@@ -82,6 +84,14 @@ function tail(file: string, lines = 15): string {
   }
 }
 
+function executableOnPath(name: string): string | undefined {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin']) {
+    const path = join(dir, name);
+    if (dir && existsSync(path)) return path;
+  }
+  return undefined;
+}
+
 /** Objects s3rver stored under the bucket/prefix (its files end in ._S3rver_object). */
 function storedObjects(dir: string): string[] {
   const found: string[] = [];
@@ -113,6 +123,7 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
   const baseDir = mkdtempSync(join(tmpdir(), 'gen-compose-rehearse-'));
   const nodeProcesses = new Map<string, Started>();
   let cluster: LocalCluster | undefined;
+  let project: ComposeProject | undefined;
   let kept = false;
 
   const interrupted = (signal: NodeJS.Signals) => {
@@ -153,7 +164,7 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
     let s3Dir = '';
 
     const preflight = await step('read the compose file and translate it for local processes', async () => {
-      const project = loadCompose(options.target, { shell: options.shell });
+      project = loadCompose(options.target, { shell: options.shell });
       // translate() wants ports synchronously; fetch a pool up front.
       const pool = await Promise.all(Array.from({ length: 3 * project.services.length + 4 }, freePort));
       cluster = translate(project, { baseDir, freePort: () => pool.pop()! });
@@ -180,8 +191,15 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
       }
       return `${cluster.nodes.length} Restate node(s), ${cluster.translations.length} translations (--verbose lists them), ${versionNote}`;
     });
-    if (!preflight || !cluster) return report();
+    if (!preflight || !cluster || !project) return report();
     const c = cluster;
+    const p = project;
+    /** Where a service's container port is on this machine: a node's translated port, else the published one. */
+    const hostPortOf: HostPortOf = (service, containerPort) =>
+      c.nodes.find((n) => n.service === service.name)?.containerPorts[containerPort] ??
+      service.ports.find((port) => port.target === containerPort && port.published !== undefined)?.published;
+    const balancer = findService(p, /(^|\/)haproxy[:@]/, HAPROXY_CONFIG);
+    let balancerPort: number | undefined;
 
     const supporting = await step('start the S3 stand-in and the counter service', async () => {
       const parts: string[] = [];
@@ -198,6 +216,26 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
         svc.child.exitCode !== null ? `exited:\n${tail(svc.log)}` : (await portIsFree(counterPort)) ? 'not yet' : true,
       );
       parts.push(`counter service on 127.0.0.1:${counterPort}`);
+      if (balancer) {
+        const haproxy = executableOnPath('haproxy');
+        if (!haproxy) {
+          say(`  note: ${balancer.name} is HAProxy, but no haproxy binary is installed here (apt-get install haproxy): the load balancer is not rehearsed`);
+        } else {
+          const source = readFileSync(join(p.dir, mountedFile(balancer, HAPROXY_CONFIG)!), 'utf8');
+          const translated = translateHaproxy(source, p, balancer, hostPortOf);
+          if (translated.problems.length > 0) throw new StepFailed(translated.problems.join('; '));
+          if (options.verbose) for (const change of translated.changes) say(`  ${balancer.name}: ${change}`);
+          const config = join(baseDir, 'haproxy.cfg');
+          writeFileSync(config, translated.config);
+          const check = await run(haproxy, ['-c', '-f', config], 10_000);
+          if (check.code !== 0) throw new StepFailed(`haproxy rejects the generated config: ${(check.stdout + check.stderr).trim().split('\n').slice(-2).join(' / ')}`);
+          balancerPort = hostPortOf(balancer, Number(/bind\s+(?:\*|0\.0\.0\.0)?:(\d+)/.exec(source)?.[1]));
+          const proc = group.start(balancer.name, haproxy, ['-db', '-f', config], { PATH: process.env.PATH ?? '' }, join(baseDir, 'haproxy.log'));
+          await waitFor('load balancer listening', options.waitSeconds, async () => (proc.child.exitCode !== null ? `exited:\n${tail(proc.log)}` : (await portIsFree(balancerPort!)) ? 'not yet' : true));
+          const version = (await run(haproxy, ['-v'])).stdout.split('\n')[0]?.trim();
+          parts.push(`${balancer.name}: the generated haproxy.cfg on ${version} at 127.0.0.1:${balancerPort} (the image runs ${balancer.image})`);
+        }
+      }
       return parts.join(', ');
     });
     if (!supporting) return report();
@@ -263,19 +301,26 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
     const keys = Array.from({ length: 8 }, (_, i) => `rehearsal-${process.pid}-${i}`);
     let expected = 0;
     let call = 0;
-    /** One add to every key through a node's ingress; each retried under one idempotency key, so it counts once. */
-    const add = async (node: LocalNode, seconds = options.waitSeconds) => {
+    /** One add to every key through an ingress (a node's, or the balancer's); each retried under one idempotency key, so it counts once. */
+    const add = async (node: { service: string; hostPorts: { ingress: number } }, { once = false } = {}) => {
       expected += 1;
       await Promise.all(
         keys.map(async (key) => {
           const idempotencyKey = `${key}-${++call}`;
           let value = NaN;
-          await waitFor(`invocation through ${node.service}'s ingress`, seconds, async () => {
-            const r = await http('POST', `http://127.0.0.1:${node.hostPorts.ingress}/${COUNTER_SERVICE}/${key}/${COUNTER_ADD}`, 1, { 'idempotency-key': idempotencyKey }, 5000);
+          const attempt = async (): Promise<true | string> => {
+            const r = await http('POST', `http://127.0.0.1:${node.hostPorts.ingress}/${COUNTER_SERVICE}/${key}/${COUNTER_ADD}`, 1, { 'idempotency-key': idempotencyKey }, 10_000);
             if (r.status !== 200) return `HTTP ${r.status} ${r.text.slice(0, 200)}`;
             value = JSON.parse(r.text);
             return true;
-          });
+          };
+          if (once) {
+            // A single attempt, as a client would make it: a failure here is a failure.
+            const result = await attempt().catch((error: Error) => error.message);
+            if (result !== true) throw new StepFailed(`invocation through ${node.service} failed: ${result}`);
+          } else {
+            await waitFor(`invocation through ${node.service}'s ingress`, options.waitSeconds, attempt);
+          }
           if (value !== expected) throw new StepFailed(`counter ${key} through ${node.service} is ${value}, expected ${expected} (an increment was lost or doubled)`);
         }),
       );
@@ -291,6 +336,7 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
 
     const admin = c.nodes.find((n) => n.roles.includes('admin')) ?? c.nodes[0]!;
     const ingresses = c.nodes.filter((n) => n.roles.includes('http-ingress'));
+    const frontDoor = balancer && balancerPort !== undefined ? { service: balancer.name, hostPorts: { ingress: balancerPort } } : undefined;
     const invoked = await step('register the counter service and invoke it through every ingress', async () => {
       await waitFor('deployment registered', options.waitSeconds, async () => {
         const r = await http('POST', `http://127.0.0.1:${admin.hostPorts.admin}/deployments`, { uri: `http://127.0.0.1:${counterPort}` });
@@ -300,9 +346,45 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
         await add(node);
         if (expected === 1) timings.push(`first successful invocation: ${((Date.now() - clusterStart) / 1000).toFixed(1)}s after start`);
       }
-      return `registered through ${admin.service}; invoked through every ingress (${ingresses.map((n) => n.hostPorts.ingress).join(', ')}), ${keys.length} keys each; every counter = ${expected}`;
+      if (frontDoor) await add(frontDoor);
+      return `registered through ${admin.service}; invoked through ${frontDoor ? `${frontDoor.service} and ` : ''}every ingress (${ingresses.map((n) => n.hostPorts.ingress).join(', ')}), ${keys.length} keys each; every counter = ${expected}`;
     });
     if (!invoked) return report();
+
+    await step("run the README's commands and scrape every metrics target", async () => {
+      const parts: string[] = [];
+      const readme = join(p.dir, 'README.md');
+      const overridden = Object.keys(options.shell).some((k) => k.endsWith('_PORT_OVERRIDE') || k === 'PUBLISH_ADDRESS');
+      if (!existsSync(readme)) parts.push('no README.md');
+      else if (overridden) parts.push("README commands skipped: the environment overrides the ports they were written for");
+      else {
+        const commands = readmeCurls(readFileSync(readme, 'utf8'));
+        for (const command of commands) {
+          const r = await new Promise<{ code: number; output: string }>((resolve) =>
+            execFile('/bin/sh', ['-c', command], { env: { PATH: process.env.PATH ?? '', SERVICE_URL: `http://127.0.0.1:${counterPort}` }, timeout: 20_000 }, (error, stdout, stderr) =>
+              resolve({ code: error ? 1 : 0, output: `${stdout}${stderr}`.trim() }),
+            ),
+          );
+          if (r.code !== 0) throw new StepFailed(`README command failed: ${command}${r.output ? ` (${r.output.split('\n')[0]})` : ''}`);
+        }
+        parts.push(`${commands.length} curl command(s) from README.md succeeded`);
+      }
+      const prometheus = findService(p, /(^|\/)prometheus[:@]/, PROMETHEUS_CONFIG);
+      if (prometheus) {
+        const config = readFileSync(join(p.dir, mountedFile(prometheus, PROMETHEUS_CONFIG)!), 'utf8');
+        const targets = prometheusTargets(config, p, hostPortOf);
+        if (targets.problems.length > 0) throw new StepFailed(targets.problems.join('; '));
+        for (const url of targets.urls) {
+          const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+          const body = await response.text();
+          const type = response.headers.get('content-type') ?? '';
+          const problems = [...(response.status === 200 ? [] : [`HTTP ${response.status}`]), ...(type.startsWith('text/plain') ? [] : [`content-type ${type}`]), ...expositionProblems(body)];
+          if (problems.length > 0) throw new StepFailed(`${url} (a Prometheus target): ${problems.join('; ')}`);
+        }
+        parts.push(`all ${targets.urls.length} Prometheus targets answer in the text exposition format`);
+      }
+      return parts.join('; ');
+    });
 
     await step('create snapshots and find them in the bucket', async () => {
       if (!c.s3) return { skip: 'the file sets no snapshot destination' };
@@ -352,11 +434,14 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
       await group.kill(nodeProcesses.get(victim.service)!);
       say(`  killed ${victim.service}`);
       const survivors = ingresses.filter((n) => n !== victim);
+      // Through the balancer first, straight after the kill, each call a single attempt: a
+      // client of the front door must not notice the node is gone.
+      if (frontDoor) for (let i = 0; i < 5; i++) await add(frontDoor, { once: true });
       for (const node of survivors) await add(node);
       const failover = (Date.now() - killedAt) / 1000;
       timings.push(`serving again after a node loss: ${failover.toFixed(1)}s`);
       await checkCounters(survivors[0]!);
-      return `${victim.service} killed; invocations through ${survivors.map((n) => n.service).join(', ')} succeeded within ${failover.toFixed(1)}s; all ${keys.length} counters = ${expected}, exactly as expected`;
+      return `${victim.service} killed; invocations through ${frontDoor ? `${frontDoor.service} (5 rounds, right after the kill), ` : ''}${survivors.map((n) => n.service).join(', ')} succeeded within ${failover.toFixed(1)}s; all ${keys.length} counters = ${expected}, exactly as expected`;
     });
 
     await step('restart the killed node and see it rejoin', async () => {

@@ -39,6 +39,8 @@ export interface LocalNode {
   nodeName: string;
   env: Record<string, string>;
   hostPorts: Record<PortKind, number>;
+  /** Container port → port on this machine, for anything that names the node by port (a balancer). */
+  containerPorts: Record<number, number>;
   autoProvision: boolean;
   roles: string[];
   dataDir: string;
@@ -149,10 +151,12 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
     for (const [name, value] of Object.entries(source)) env[name] = value;
 
     const hostPorts = {} as Record<PortKind, number>;
+    const containerPorts: Record<number, number> = {};
     for (const kind of Object.keys(BIND_VARIABLES) as PortKind[]) {
       const variable = BIND_VARIABLES[kind];
       const containerPort = portOf(source[variable]) ?? DEFAULT_CONTAINER_PORTS[kind];
       hostPorts[kind] = hostPort(service, containerPort);
+      containerPorts[containerPort] = hostPorts[kind];
       note(variable, `127.0.0.1:${hostPorts[kind]}`, `listen on the host port published for container port ${containerPort}`);
     }
     note('RESTATE_BASE_DIR', join(baseDir, service.name), 'each node gets its own data directory');
@@ -204,6 +208,7 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
       nodeName: nodeNameOf(service),
       env,
       hostPorts,
+      containerPorts,
       autoProvision: autoProvisions(source),
       roles: rolesOf(source),
       dataDir: join(baseDir, service.name),

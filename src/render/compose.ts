@@ -1,6 +1,6 @@
 import type { ClusterPlan, EnvEntry, PublishedPort, Tunable } from '../plan/plan.js';
 import { generatedBy } from './header.js';
-import { template } from './templates.js';
+import { renderBuiltin, type Render } from './templates.js';
 
 /**
  * A quoted YAML scalar. Double quotes (JSON strings are valid YAML) unless the text itself
@@ -21,7 +21,7 @@ export function interpolation(t: Tunable): string {
   return t.secret ? `\${${t.name}:?${t.name} must be set in .env}` : `\${${t.name}:-${t.value}}`;
 }
 
-export function renderCompose(plan: ClusterPlan, generatorVersion: string): string {
+export function renderCompose(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
   const tunables = new Map(plan.tunables.map((t) => [t.name, t]));
   const ref = (name: string): string => {
     const t = tunables.get(name);
@@ -67,7 +67,33 @@ export function renderCompose(plan: ClusterPlan, generatorVersion: string): stri
       ports: [minio.ports.api, minio.ports.console].map(port),
       volumeMount: quote(`${minio.volume}:/data`),
     },
-    volumes: [...plan.nodes.map((n) => n.volume), minio.volume],
+    loadBalancer: plan.loadBalancer && {
+      service: plan.loadBalancer.service,
+      image: quote(plan.loadBalancer.image),
+      configMount: quote(`./${plan.loadBalancer.configFile}:${plan.loadBalancer.containerConfigFile}:ro`),
+      port: port(plan.loadBalancer.port),
+    },
+    monitoring: plan.monitoring && {
+      prometheus: {
+        service: plan.monitoring.prometheus.service,
+        image: quote(plan.monitoring.prometheus.image),
+        configMount: quote(`./${plan.monitoring.prometheus.configFile}:/etc/prometheus/prometheus.yml:ro`),
+        dataMount: quote(`${plan.monitoring.prometheus.volume}:/prometheus`),
+        port: port(plan.monitoring.prometheus.port),
+      },
+      grafana: {
+        service: plan.monitoring.grafana.service,
+        image: quote(plan.monitoring.grafana.image),
+        adminPassword: quote(ref(plan.monitoring.grafana.adminPasswordTunable)),
+        dataMount: quote(`${plan.monitoring.grafana.volume}:/var/lib/grafana`),
+        port: port(plan.monitoring.grafana.port),
+      },
+    },
+    volumes: [
+      ...plan.nodes.map((n) => n.volume),
+      minio.volume,
+      ...(plan.monitoring ? [plan.monitoring.prometheus.volume, plan.monitoring.grafana.volume] : []),
+    ],
   };
-  return template('docker-compose.yaml.hbs')(view);
+  return render('docker-compose.yaml.hbs', view);
 }

@@ -9,16 +9,18 @@ import { renderEnv } from './env.js';
  */
 export function envExample(): string {
   const placeholder = 'change-me';
-  const plan = planCluster(validateOptions({}), {
+  const plan = planCluster(validateOptions({ loadBalancer: true, monitoring: true }), {
     minioRootUser: placeholder,
     minioRootPassword: placeholder,
     snapshotsAccessKey: placeholder,
     snapshotsSecretKey: placeholder,
+    grafanaAdminPassword: placeholder,
   });
   return renderEnv(plan, '', {
     redactSecrets: true,
     header: [
-      'Every variable of a generated .env, documented; this is the default 3-node cluster.',
+      'Every variable of a generated .env, documented: the default 3-node cluster, with --load-balancer',
+      'and --monitoring (their variables appear only with those flags).',
       'gen-compose writes a real .env next to each docker-compose.yaml, with credentials generated',
       'for that cluster. Clusters with more nodes have NODEk_* port variables for every node k;',
       'see "Published ports" in README.md for the scheme.',

@@ -1,13 +1,14 @@
 import { UsageError } from '../errors.js';
 import type { ClusterPlan, Tunable, TunableGroup } from '../plan/plan.js';
 import { generatedBy } from './header.js';
-import { template } from './templates.js';
+import { renderBuiltin, type Render } from './templates.js';
 
 const GROUP_TITLES: Record<TunableGroup, string> = {
   cluster: 'Cluster',
   ports: 'Published host ports',
   snapshots: 'Partition snapshots (S3-compatible store)',
   minio: 'MinIO',
+  monitoring: 'Monitoring (Grafana)',
 };
 
 /**
@@ -30,6 +31,7 @@ export interface EnvRenderOptions {
   header?: string[];
   /** Variables of the user's that gen-compose does not write; kept at the end, as they were. */
   extra?: Record<string, string>;
+  render?: Render;
 }
 
 export function renderEnv(plan: ClusterPlan, generatorVersion: string, opts: EnvRenderOptions = {}): string {
@@ -55,5 +57,5 @@ export function renderEnv(plan: ClusterPlan, generatorVersion: string, opts: Env
     'docker compose reads this file when it interpolates docker-compose.yaml; keep it beside that file.',
     'It holds this cluster\'s credentials: keep it private and out of version control.',
   ];
-  return template('env.hbs')({ header, groups });
+  return (opts.render ?? renderBuiltin)('env.hbs', { header, groups });
 }

@@ -13,6 +13,9 @@ export function regenerateCommand(o: ClusterOptions): string {
     `--snapshot-interval-records ${o.snapshotIntervalRecords}`,
     o.snapshotsRetained === undefined ? '' : `--snapshots-retained ${o.snapshotsRetained}`,
     o.memoryBytes === undefined ? '' : `--memory ${Math.floor(o.memoryBytes / 2 ** 20)}M`,
+    o.publishAddress === '127.0.0.1' ? '' : `--publish-address ${o.publishAddress}`,
+    o.loadBalancer ? '--load-balancer' : '',
+    o.monitoring ? '--monitoring' : '',
     o.unverified ? '--unverified' : '',
   ]
     .filter(Boolean)

@@ -2,6 +2,8 @@ import type { ClusterPlan } from '../plan/plan.js';
 import { COMPOSE_FILE, ENV_FILE, STATE_FILE, type GeneratorState } from '../write/existing.js';
 import { renderCompose } from './compose.js';
 import { renderEnv } from './env.js';
+import { renderReadme } from './readme.js';
+import { renderBuiltin, type Render } from './templates.js';
 
 export interface RenderedFile {
   /** Path relative to the output directory. */
@@ -31,6 +33,8 @@ export interface RenderExtras {
   ownPlan?: ClusterPlan;
   /** The user's own .env variables, kept at its end. */
   extraEnv?: Record<string, string>;
+  /** Templates to render with (--templates); the built-in ones by default. */
+  render?: Render;
 }
 
 /**
@@ -38,9 +42,35 @@ export interface RenderExtras {
  * values); hand edits live in .env, which compose reads first.
  */
 export function renderCluster(plan: ClusterPlan, generatorVersion: string, extras: RenderExtras = {}): RenderedFile[] {
-  return [
-    { path: COMPOSE_FILE, content: renderCompose(extras.ownPlan ?? plan, generatorVersion), mode: 0o644 },
-    { path: ENV_FILE, content: renderEnv(plan, generatorVersion, { extra: extras.extraEnv }), mode: 0o600 },
-    { path: STATE_FILE, content: renderState(extras.ownPlan ?? plan, generatorVersion), mode: 0o644 },
+  const render = extras.render ?? renderBuiltin;
+  const own = extras.ownPlan ?? plan;
+  const files: RenderedFile[] = [
+    { path: COMPOSE_FILE, content: renderCompose(own, generatorVersion, render), mode: 0o644 },
+    { path: ENV_FILE, content: renderEnv(plan, generatorVersion, { extra: extras.extraEnv, render }), mode: 0o600 },
+    { path: STATE_FILE, content: renderState(own, generatorVersion), mode: 0o644 },
+    { path: 'README.md', content: renderReadme(plan, generatorVersion, render), mode: 0o644 },
   ];
+  const common = { generatorVersion, projectName: plan.projectName };
+  if (own.loadBalancer) {
+    const lb = own.loadBalancer;
+    files.push({
+      path: lb.configFile,
+      content: render('haproxy.cfg.hbs', { ...common, listenPort: lb.port.containerPort, healthPath: lb.healthPath, backends: lb.backends }),
+      mode: 0o644,
+    });
+  }
+  if (own.monitoring) {
+    const m = own.monitoring;
+    files.push(
+      { path: m.prometheus.configFile, content: render('prometheus.yml.hbs', { ...common, targets: m.prometheus.targets }), mode: 0o644 },
+      {
+        path: 'grafana/provisioning/datasources/prometheus.yaml',
+        content: render('grafana-datasource.yaml.hbs', { ...common, prometheusUrl: `http://${m.prometheus.service}:${m.prometheus.port.containerPort}` }),
+        mode: 0o644,
+      },
+      { path: 'grafana/provisioning/dashboards/restate.yaml', content: render('grafana-dashboards.yaml.hbs', common), mode: 0o644 },
+      { path: 'grafana/dashboards/restate.json', content: render('grafana-dashboard.json.hbs', common), mode: 0o644 },
+    );
+  }
+  return files;
 }

@@ -1,29 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TemplateDelegate } from 'handlebars';
 import runtime from 'handlebars/runtime.js';
+import { UsageError } from '../errors.js';
 import { PRECOMPILED } from './templates.generated.js';
-
-/** Handlebars without its compiler: all the CLI needs to run precompiled templates. */
-const Handlebars = runtime as { template(spec: unknown): TemplateDelegate };
 
 /** The built-in templates (their source; the CLI runs the precompiled form of the same files). */
 export const BUILTIN_TEMPLATE_DIR = new URL('../../compose-templates/', import.meta.url);
 
-export type TemplateName = 'docker-compose.yaml.hbs' | 'env.hbs';
-
-const loaded = new Map<string, TemplateDelegate>();
+export const TEMPLATE_NAMES = [
+  'docker-compose.yaml.hbs',
+  'env.hbs',
+  'README.md.hbs',
+  'haproxy.cfg.hbs',
+  'prometheus.yml.hbs',
+  'grafana-datasource.yaml.hbs',
+  'grafana-dashboards.yaml.hbs',
+  'grafana-dashboard.json.hbs',
+] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /**
- * A built-in template, precompiled at build time (scripts/precompile-templates.mjs) with
- * `noEscape` (YAML and .env are not HTML: the renderer hands templates values already quoted
- * for their file) and `strict` (a name the view lacks is an error, not an empty string).
+ * Compile options for every template, built-in (precompiled by scripts/precompile-templates.mjs)
+ * or a user's: no HTML escaping (YAML, .env and Markdown are not HTML; the renderer hands
+ * templates values already quoted for their file), and `strict`, so a name the view lacks is an
+ * error instead of an empty string in the output.
  */
-export function template(name: TemplateName): TemplateDelegate {
-  let fn = loaded.get(name);
+export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+
+/** Handlebars without its compiler: all the built-in templates need. */
+const Handlebars = runtime as unknown as { template(spec: unknown): TemplateDelegate };
+
+/** Renders one template; an error names the file (and Handlebars adds the line). */
+export type Render = (name: TemplateName, view: object) => string;
+
+function renderWith(fn: TemplateDelegate, file: string, view: object): string {
+  try {
+    return fn(view);
+  } catch (error) {
+    throw new UsageError(`${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+const builtin = new Map<string, TemplateDelegate>();
+export const renderBuiltin: Render = (name, view) => {
+  let fn = builtin.get(name);
   if (!fn) {
     const spec = PRECOMPILED[name];
     if (!spec) throw new Error(`no precompiled template ${name}: run npm run build`);
     fn = Handlebars.template(spec);
-    loaded.set(name, fn);
+    builtin.set(name, fn);
   }
-  return fn;
+  return renderWith(fn, `compose-templates/${name}`, view);
+};
+
+/**
+ * A user's template directory (--templates): each file there replaces the built-in one of the
+ * same name; any template it lacks falls back to the built-in. Loads the Handlebars compiler,
+ * which the usual run does without.
+ */
+export async function customTemplates(dir: string): Promise<Render> {
+  if (!existsSync(dir)) throw new UsageError(`--templates ${dir} does not exist`);
+  const { default: Compiler } = await import('handlebars');
+  const compiled = new Map<string, { fn: TemplateDelegate; file: string }>();
+  for (const name of TEMPLATE_NAMES) {
+    const file = join(dir, name);
+    if (existsSync(file)) compiled.set(name, { fn: Compiler.compile(readFileSync(file, 'utf8'), COMPILE_OPTIONS), file });
+  }
+  return (name, view) => {
+    const own = compiled.get(name);
+    return own ? renderWith(own.fn, own.file, view) : renderBuiltin(name, view);
+  };
 }

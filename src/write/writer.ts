@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { RenderedFile } from '../render/index.js';
 
@@ -25,12 +25,26 @@ function writeDurably(path: string, content: string, mode: number): void {
   }
 }
 
+/** Files below a directory, as paths relative to it. */
+function filesBelow(root: string, dir = root): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesBelow(root, path) : [relative(root, path)];
+  });
+}
+
+/** Moves a staged file into place, creating its directory (files may live in subdirectories). */
+function place(staging: string, dir: string, path: string): void {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  renameSync(join(staging, path), join(dir, path));
+}
+
 /** Finishes or discards a write that was interrupted. Says which, for the summary. */
 export function recoverInterruptedWrite(dir: string): 'none' | 'completed' | 'discarded' {
   const staging = join(dir, STAGING_DIR);
   if (!existsSync(staging)) return 'none';
   if (existsSync(join(staging, MARKER))) {
-    for (const name of readdirSync(staging)) if (name !== MARKER) renameSync(join(staging, name), join(dir, name));
+    for (const path of filesBelow(staging)) if (path !== MARKER) place(staging, dir, path);
     rmSync(staging, { recursive: true, force: true });
     return 'completed';
   }
@@ -45,13 +59,16 @@ export function writeFiles(dir: string, files: RenderedFile[]): string[] {
   const staging = join(dir, STAGING_DIR);
   mkdirSync(staging);
   try {
-    for (const file of files) writeDurably(join(staging, file.path), file.content, file.mode);
+    for (const file of files) {
+      mkdirSync(dirname(join(staging, file.path)), { recursive: true });
+      writeDurably(join(staging, file.path), file.content, file.mode);
+    }
     writeDurably(join(staging, MARKER), '', 0o644);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
-  for (const file of files) renameSync(join(staging, file.path), join(dir, file.path));
+  for (const file of files) place(staging, dir, file.path);
   rmSync(staging, { recursive: true, force: true });
   return files.map((f) => join(dir, f.path));
 }
