@@ -72,8 +72,8 @@ describe('published ports', () => {
 
   test('MinIO keeps 9000/9001 and shifts with the offset', () => {
     const p = plan({ nodes: 3, replication: 2, portOffset: 100 });
-    expect(p.minio.ports.api.hostPort).toBe(9100);
-    expect(p.minio.ports.console.hostPort).toBe(9101);
+    expect(p.minio!.ports.api.hostPort).toBe(9100);
+    expect(p.minio!.ports.console.hostPort).toBe(9101);
     expect(p.nodes[1]!.ports.ingress.hostPort).toBe(28180);
   });
 });

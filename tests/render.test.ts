@@ -63,7 +63,7 @@ describe.each([
     }
     const minio = project.services.find((s) => s.name === 'minio')!;
     expect(minio.image).toMatch(/^quay\.io\/minio\/minio:RELEASE\.\d{4}-/);
-    expect(minio.ports.map((p) => p.published)).toEqual([g.plan.minio.ports.api.hostPort, g.plan.minio.ports.console.hostPort]);
+    expect(minio.ports.map((p) => p.published)).toEqual([g.plan.minio!.ports.api.hostPort, g.plan.minio!.ports.console.hostPort]);
   });
 
   test('.env holds every tunable; the compose file holds no secret literal', () => {

@@ -4,7 +4,7 @@ import { fetchBinary, findBinary, type Binary } from '../restate/binaries.js';
 import { isRestateService, imageTag } from '../restate/services.js';
 import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
 import { fidelity } from './fidelity.js';
-import { clusterRules, containerRules, type Finding } from './rules.js';
+import { clusterRules, containerRules, looksLikeStack, swarmRules, type Finding } from './rules.js';
 
 export interface CheckOptions {
   /** A restate-server to use instead of looking one up. */
@@ -15,6 +15,8 @@ export interface CheckOptions {
   shell?: Record<string, string | undefined>;
   /** How binaries are found; replaceable so the no-binary path can be exercised. */
   locate?: typeof findBinary;
+  /** Judge the file as a Swarm stack even if it does not look like one. */
+  swarm?: boolean;
 }
 
 export interface CheckResult {
@@ -53,6 +55,7 @@ function binaryFor(version: string | undefined, options: CheckOptions, findings:
 
 export async function checkProject(project: ComposeProject, options: CheckOptions): Promise<CheckResult> {
   const findings: Finding[] = [...clusterRules(project), ...containerRules(project)];
+  if (options.swarm || looksLikeStack(project)) findings.push(...swarmRules(project));
   const nodes = project.services.filter(isRestateService);
 
   const versions = [...new Set(nodes.map((n) => imageTag(n.image)).filter((v): v is string => v !== undefined && v !== 'latest'))];

@@ -281,3 +281,80 @@ export function containerRules(project: ComposeProject): Finding[] {
   }
   return findings;
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A file meant for `docker stack deploy`: by its name, or by what only Swarm reads. */
+export function looksLikeStack(project: ComposeProject): boolean {
+  if (/docker-stack\.ya?ml$/.test(project.file)) return true;
+  const networks = isRecord(project.raw.networks) ? Object.values(project.raw.networks) : [];
+  if (networks.some((n) => isRecord(n) && n.driver === 'overlay')) return true;
+  return project.services.some((s) => isRecord(s.raw.deploy) && (s.raw.deploy.placement !== undefined || s.raw.deploy.endpoint_mode !== undefined));
+}
+
+/** What breaks, or quietly weakens, a cluster under Docker Swarm (docker stack deploy). */
+export function swarmRules(project: ComposeProject): Finding[] {
+  const findings: Finding[] = [];
+  const add = (f: Finding) => findings.push(f);
+  const byHost = servicesByHost(project.services);
+  const deployOf = (s: ComposeService): Record<string, unknown> => (isRecord(s.raw.deploy) ? s.raw.deploy : {});
+  const nodes = project.services.filter(isRestateService);
+
+  for (const s of project.services) {
+    const env = s.raw.environment;
+    if (isRecord(env)) {
+      for (const [name, value] of Object.entries(env)) {
+        if (typeof value === 'boolean' || typeof value === 'number') {
+          add({ severity: 'error', rule: 'swarm-env-string', service: s.name, variable: name, message: `${JSON.stringify(value)} is a ${typeof value}: docker stack deploy accepts only strings here; quote it ("${value}")` });
+        }
+      }
+    }
+    if (Object.keys(s.dependsOn).length > 0) {
+      add({ severity: 'warning', rule: 'swarm-depends-on', service: s.name, message: `depends_on (${Object.keys(s.dependsOn).join(', ')}) is ignored by Swarm: nothing waits for it, so the service must cope on its own` });
+    }
+    const dnsrr = deployOf(s).endpoint_mode === 'dnsrr';
+    const ingressPorts = Array.isArray(s.raw.ports) && s.raw.ports.some((p) => !isRecord(p) || p.mode !== 'host');
+    if (dnsrr && ingressPorts) {
+      add({ severity: 'error', rule: 'swarm-ports', service: s.name, message: 'endpoint_mode dnsrr with ports not in host mode: Swarm refuses the service (publish them with mode: host)' });
+    }
+  }
+
+  const placements = new Map<string, string[]>();
+  for (const n of nodes) {
+    const deploy = deployOf(n);
+    const advertised = n.environment.RESTATE_ADVERTISED_ADDRESS;
+    let host: string | undefined;
+    try {
+      host = advertised ? new URL(advertised).hostname : undefined;
+    } catch {
+      host = undefined;
+    }
+    const target = host ? byHost.get(host) : undefined;
+    if (target && (isRecord(target.raw.deploy) ? target.raw.deploy.endpoint_mode : undefined) !== 'dnsrr') {
+      add({ severity: 'error', rule: 'swarm-self-address', service: n.name, variable: 'RESTATE_ADVERTISED_ADDRESS', message: `${advertised} resolves to ${target.name}'s virtual IP, through which a task cannot reach itself (the first node then fails to provision): set deploy.endpoint_mode: dnsrr` });
+    }
+    const replicas = deploy.replicas;
+    if (typeof replicas === 'number' && replicas > 1) {
+      add({ severity: 'error', rule: 'swarm-replicas', service: n.name, message: `replicas ${replicas}: every task would be the same Restate node; run one replica per node service` });
+    }
+    const update = isRecord(deploy.update_config) ? deploy.update_config : {};
+    if (update.order === 'start-first') {
+      add({ severity: 'error', rule: 'swarm-update-order', service: n.name, message: 'update_config order start-first runs two tasks of one Restate node at once during a rollout: use stop-first' });
+    }
+    const placement = isRecord(deploy.placement) && Array.isArray(deploy.placement.constraints) ? deploy.placement.constraints.map(String).sort() : [];
+    const key = JSON.stringify(placement);
+    placements.set(key, [...(placements.get(key) ?? []), n.name]);
+  }
+  if (nodes.length > 1) {
+    for (const [key, services] of placements) {
+      if (services.length < 2) continue;
+      add({
+        severity: 'error',
+        rule: 'swarm-placement',
+        service: services.join(', '),
+        message: `${services.join(' and ')} ${key === '[]' ? 'have no placement constraints' : `share the placement constraints ${key}`}, so Swarm may run them on one host, and losing that host loses them all: pin each node to its own host (e.g. node.labels.restate-node == k)`,
+      });
+    }
+  }
+  return findings;
+}

@@ -60,6 +60,7 @@ export async function generate(args: GenerateArgs, generatorVersion: string): Pr
 
   switch (args.mode) {
     case 'stdout':
+      // The compose (or stack) file is always the first one rendered.
       return { output: files[0]!.content, exitCode: 0 };
     case 'check': {
       const drifted = files.filter((f) => current(f.path) !== f.content).map((f) => f.path);

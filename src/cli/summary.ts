@@ -19,7 +19,9 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true): str
     );
   }
   lines.push(
-    `  ${'minio'.padEnd(11)} S3 API http://${host}:${port(plan.minio.ports.api)}  console http://${host}:${port(plan.minio.ports.console)}`,
+    plan.minio
+      ? `  ${'minio'.padEnd(11)} S3 API http://${host}:${port(plan.minio.ports.api)}  console http://${host}:${port(plan.minio.ports.console)}`
+      : `  snapshots   ${o.snapshotsEndpoint}: fill in RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env, and create the bucket`,
     ...(plan.loadBalancer ? [`  ${'load-balancer'.padEnd(11)} http://${host}:${port(plan.loadBalancer.port)} (every node's ingress behind one URL)`] : []),
     ...(plan.monitoring
       ? [
@@ -28,7 +30,9 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true): str
         ]
       : []),
     'README.md in the output directory has the topology, every endpoint and the commands to run.',
-    address === '127.0.0.1'
+    o.target === 'swarm'
+      ? 'Swarm publishes each port on every interface of the host that runs the service: firewall them. Label the hosts and deploy as README.md says.'
+      : address === '127.0.0.1'
       ? 'Every port is published on 127.0.0.1: reachable from this host only (--publish-address 0.0.0.0 exposes them).'
       : `warning: every port is published on ${address}, reachable from the network: the admin API and the fabric port have no authentication, and MinIO's console takes the root password.`,
     '',
@@ -40,6 +44,13 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true): str
       `warning: ${o.nodes} node(s) < 2×${o.replication}−1: the cluster works but tolerates ${t.logFailuresTolerated} node failure(s), not ${o.replication - 1}. Use at least ${2 * o.replication - 1} nodes for that.`,
     );
   }
-  if (fresh) lines.push('', 'Next: docker compose up -d   (in the output directory)');
+  if (fresh) {
+    lines.push(
+      '',
+      o.target === 'swarm'
+        ? `Next: label the hosts, then: set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ${plan.projectName}`
+        : 'Next: docker compose up -d   (in the output directory)',
+    );
+  }
   return lines.join('\n');
 }

@@ -38,19 +38,20 @@ export async function main(argv: string[]): Promise<void> {
       }),
   )
   .command(
-    'check <target>',
+    'check <path>',
     'judge a Restate compose file (any, not only ours): settings proven with restate-server --dump-config, cluster and container rules',
     (y) =>
       y
-        .positional('target', { type: 'string', demandOption: true, describe: 'directory with a compose file and .env, or a compose file' })
+        .positional('path', { type: 'string', demandOption: true, describe: 'directory with a compose (or stack) file and .env, or the file itself' })
         .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' })
         .option('fetch', { type: 'boolean', default: false, describe: "fetch the file's own restate-server version from npm if it is not installed" })
         .option('restate-server', { type: 'string', describe: 'restate-server binary to prove settings with' })
+        .option('target', { type: 'string', choices: ['compose', 'swarm'], describe: 'judge as a Swarm stack too (automatic for docker-stack.yaml and files with Swarm settings)' })
         .epilog('Exit code 1 when any finding is an error, 2 for bad input. The shell environment overrides .env, as with docker compose.'),
     (argv) =>
       run(async () => {
         const { check, formatText, hasErrors } = await import('../check/check.js');
-        const result = await check(argv.target, { restateServer: argv['restate-server'], fetch: argv.fetch, shell: process.env });
+        const result = await check(argv.path, { restateServer: argv['restate-server'], fetch: argv.fetch, shell: process.env, swarm: argv.target === 'swarm' });
         process.stdout.write(argv.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatText(result)}\n`);
         process.exitCode = hasErrors(result) ? 1 : 0;
       }),

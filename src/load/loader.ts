@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { LoadError, serviceOf, type ComposeProject } from './compose-file.js';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
 
-const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml', 'docker-stack.yaml', 'docker-stack.yml'];
 
 /** A directory (looked up as compose does) or a compose file. */
 export function findComposeFile(target: string): string {

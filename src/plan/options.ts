@@ -30,6 +30,10 @@ export interface ClusterOptions {
   loadBalancer: boolean;
   /** Prometheus scraping every node, and Grafana with a starter dashboard. */
   monitoring: boolean;
+  /** What runs the files: Docker Compose on one host, or Docker Swarm across hosts. */
+  target: 'compose' | 'swarm';
+  /** An external S3 endpoint for snapshots instead of MinIO in the cluster. */
+  snapshotsEndpoint?: string;
 }
 
 /** What the command line hands over: strings as typed, or nothing. */
@@ -48,6 +52,8 @@ export interface RawOptions {
   loadBalancer?: boolean;
   monitoring?: boolean;
   preset?: string;
+  target?: string;
+  snapshotsEndpoint?: string;
 }
 
 /**
@@ -172,6 +178,24 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     throw new UsageError(`--publish-address must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${publishAddress}"`);
   }
 
+  const target = raw.target ?? 'compose';
+  if (target !== 'compose' && target !== 'swarm') throw new UsageError(`--target must be compose or swarm, got "${target}"`);
+  if (target === 'swarm' && (raw.loadBalancer === true || raw.monitoring === true)) {
+    throw new UsageError('--load-balancer and --monitoring are not available with --target swarm yet (their config files would have to be on every host); leave them out');
+  }
+  const snapshotsEndpoint = raw.snapshotsEndpoint;
+  if (snapshotsEndpoint !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(snapshotsEndpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.length > 1) {
+      throw new UsageError(`--snapshots-endpoint must be an http(s) URL of an S3 endpoint, like https://s3.eu-central-1.amazonaws.com, got "${snapshotsEndpoint}"`);
+    }
+  }
+
   return {
     nodes,
     replication,
@@ -186,5 +210,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     publishAddress,
     loadBalancer: raw.loadBalancer === true,
     monitoring: raw.monitoring === true,
+    target,
+    snapshotsEndpoint,
   };
 }

@@ -116,7 +116,8 @@ export interface ClusterPlan {
   dataDir: string;
   commonEnvironment: EnvEntry[];
   nodes: RestateNode[];
-  minio: MinioPlan;
+  /** MinIO in the cluster, unless snapshots go to an external S3 endpoint. */
+  minio?: MinioPlan;
   tunables: Tunable[];
   tolerance: FaultTolerance;
 }
@@ -226,43 +227,83 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     group: 'snapshots',
     description: 'Take a partition snapshot every this many log records',
   });
+  const external = options.snapshotsEndpoint;
   const endpoint = define({
     name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL',
-    value: `http://minio:${MINIO_CONTAINER_PORTS.api}`,
+    value: external ?? `http://minio:${MINIO_CONTAINER_PORTS.api}`,
     group: 'snapshots',
-    description: 'S3 endpoint, as the Restate containers reach it',
+    description: external ? 'Your S3 endpoint' : 'S3 endpoint, as the Restate containers reach it',
   });
   const region = define({
     name: 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
-    value: 'local',
+    value: external ? 'us-east-1' : 'local',
     group: 'snapshots',
-    description: 'S3 region; MinIO accepts any, but Restate fails to start without one',
+    description: external ? "Your bucket's region" : 'S3 region; MinIO accepts any, but Restate fails to start without one',
   });
 
-  define({ name: 'MINIO_IMAGE', value: DEFAULT_MINIO_IMAGE, group: 'minio', description: 'MinIO image repository (point it at a mirror if yours cannot pull from quay.io)' });
-  define({ name: 'MINIO_VERSION', value: DEFAULT_MINIO_VERSION, group: 'minio', description: 'MinIO release tag (pinned: never latest)' });
-  const rootUser = define({ name: 'MINIO_ROOT_USER', value: secrets.minioRootUser, secret: true, group: 'minio', description: 'MinIO root user, generated for this cluster' });
-  const rootPassword = define({ name: 'MINIO_ROOT_PASSWORD', value: secrets.minioRootPassword, secret: true, group: 'minio', description: 'MinIO root password, generated for this cluster' });
-  // Restate does not get the root credentials: the bucket job gives it a key of its own that
-  // can touch the snapshot bucket and nothing else.
-  const snapshotsKey = define({ name: 'RESTATE_S3_ACCESS_KEY', value: secrets.snapshotsAccessKey, secret: true, group: 'minio', description: "Restate's MinIO access key, limited to the snapshot bucket" });
-  const snapshotsSecret = define({ name: 'RESTATE_S3_SECRET_KEY', value: secrets.snapshotsSecretKey, secret: true, group: 'minio', description: "Restate's MinIO secret key" });
-  const minioHost = minioPorts(options.portOffset);
-  const minioPort = (name: string, hostPort: number, containerPort: number, what: string): PublishedPort => {
-    define({ name, value: String(hostPort), group: 'ports', description: `Host port of MinIO's ${what}` });
-    return { addressTunable: 'PUBLISH_ADDRESS', tunable: name, hostPort, containerPort };
-  };
-  const minioApi = minioPort('MINIO_API_PORT_OVERRIDE', minioHost.api, MINIO_CONTAINER_PORTS.api, 'S3 API');
-  const minioConsole = minioPort('MINIO_CONSOLE_PORT_OVERRIDE', minioHost.console, MINIO_CONTAINER_PORTS.console, 'web console');
+  let minio: MinioPlan | undefined;
+  if (!external) {
+    define({ name: 'MINIO_IMAGE', value: DEFAULT_MINIO_IMAGE, group: 'minio', description: 'MinIO image repository (point it at a mirror if yours cannot pull from quay.io)' });
+    define({ name: 'MINIO_VERSION', value: DEFAULT_MINIO_VERSION, group: 'minio', description: 'MinIO release tag (pinned: never latest)' });
+    const rootUser = define({ name: 'MINIO_ROOT_USER', value: secrets.minioRootUser, secret: true, group: 'minio', description: 'MinIO root user, generated for this cluster' });
+    const rootPassword = define({ name: 'MINIO_ROOT_PASSWORD', value: secrets.minioRootPassword, secret: true, group: 'minio', description: 'MinIO root password, generated for this cluster' });
+    const minioHost = minioPorts(options.portOffset);
+    const minioPort = (name: string, hostPort: number, containerPort: number, what: string): PublishedPort => {
+      define({ name, value: String(hostPort), group: 'ports', description: `Host port of MinIO's ${what}` });
+      return { addressTunable: 'PUBLISH_ADDRESS', tunable: name, hostPort, containerPort };
+    };
+    minio = {
+      service: 'minio',
+      bucketService: 'minio-create-bucket',
+      imageTunable: 'MINIO_IMAGE',
+      versionTunable: 'MINIO_VERSION',
+      volume: 'minio-data',
+      ports: {
+        api: minioPort('MINIO_API_PORT_OVERRIDE', minioHost.api, MINIO_CONTAINER_PORTS.api, 'S3 API'),
+        console: minioPort('MINIO_CONSOLE_PORT_OVERRIDE', minioHost.console, MINIO_CONTAINER_PORTS.console, 'web console'),
+      },
+      environment: [
+        { name: 'MINIO_ROOT_USER', value: rootUser },
+        { name: 'MINIO_ROOT_PASSWORD', value: rootPassword },
+        { name: 'TZ', value: timeZone },
+      ],
+      destinationTunable: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
+      rootUserTunable: 'MINIO_ROOT_USER',
+      rootPasswordTunable: 'MINIO_ROOT_PASSWORD',
+      snapshotsAccessKeyTunable: 'RESTATE_S3_ACCESS_KEY',
+      snapshotsSecretKeyTunable: 'RESTATE_S3_SECRET_KEY',
+    };
+  }
+  // Restate does not get MinIO's root credentials: the bucket job gives it a key of its own
+  // that can touch the snapshot bucket and nothing else. With an external store the keys are
+  // the user's to fill in (compose refuses to start while they are empty).
+  const snapshotsKey = define({
+    name: 'RESTATE_S3_ACCESS_KEY',
+    value: external ? '' : secrets.snapshotsAccessKey,
+    secret: true,
+    group: external ? 'snapshots' : 'minio',
+    description: external ? 'Access key for your snapshot bucket: fill in' : "Restate's MinIO access key, limited to the snapshot bucket",
+  });
+  const snapshotsSecret = define({
+    name: 'RESTATE_S3_SECRET_KEY',
+    value: external ? '' : secrets.snapshotsSecretKey,
+    secret: true,
+    group: external ? 'snapshots' : 'minio',
+    description: external ? 'Secret key for your snapshot bucket: fill in' : "Restate's MinIO secret key",
+  });
 
   commonEnvironment.push(
     { name: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION', value: destination },
     { name: 'RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL_NUM_RECORDS', value: interval },
     { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL', value: endpoint },
     { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION', value: region },
-    // MinIO is reached over plain http inside the compose network; Restate refuses that
-    // unless told (and only lowercase true/false parse).
-    { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP', value: literal(true) },
+  );
+  // A plain-http endpoint (MinIO in the cluster) is refused unless allowed; only lowercase
+  // true/false parse.
+  if (!external || external.startsWith('http://')) {
+    commonEnvironment.push({ name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP', value: literal(true) });
+  }
+  commonEnvironment.push(
     { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID', value: snapshotsKey },
     { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY', value: snapshotsSecret },
   );
@@ -290,25 +331,6 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
       commonEnvironment.push({ name, value: define({ name, value: mib(options.memoryBytes * share), group: 'cluster', description: what }) });
     }
   }
-
-  const minio: MinioPlan = {
-    service: 'minio',
-    bucketService: 'minio-create-bucket',
-    imageTunable: 'MINIO_IMAGE',
-    versionTunable: 'MINIO_VERSION',
-    volume: 'minio-data',
-    ports: { api: minioApi, console: minioConsole },
-    environment: [
-      { name: 'MINIO_ROOT_USER', value: rootUser },
-      { name: 'MINIO_ROOT_PASSWORD', value: rootPassword },
-      { name: 'TZ', value: timeZone },
-    ],
-    destinationTunable: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
-    rootUserTunable: 'MINIO_ROOT_USER',
-    rootPasswordTunable: 'MINIO_ROOT_PASSWORD',
-    snapshotsAccessKeyTunable: 'RESTATE_S3_ACCESS_KEY',
-    snapshotsSecretKeyTunable: 'RESTATE_S3_SECRET_KEY',
-  };
 
   const extra = extraPorts(options.portOffset);
   const servicePort = (name: string, hostPort: number, containerPort: number, what: string): PublishedPort => {

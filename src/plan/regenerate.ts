@@ -24,6 +24,8 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
     publishAddress: previous.publishAddress,
     loadBalancer: previous.loadBalancer,
     monitoring: previous.monitoring,
+    target: previous.target,
+    snapshotsEndpoint: previous.snapshotsEndpoint,
   };
   // A flag given now wins; one not given keeps the previous value (not the global default).
   // A preset given now counts as flags (below the explicit ones), so it can change a cluster.

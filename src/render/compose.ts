@@ -21,52 +21,72 @@ export function interpolation(t: Tunable): string {
   return t.secret ? `\${${t.name}:?${t.name} must be set in .env}` : `\${${t.name}:-${t.value}}`;
 }
 
-export function renderCompose(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
+/** What both targets' views are built from: the plan's values, quoted for YAML. */
+function viewParts(plan: ClusterPlan) {
   const tunables = new Map(plan.tunables.map((t) => [t.name, t]));
   const ref = (name: string): string => {
     const t = tunables.get(name);
     if (!t) throw new Error(`plan refers to tunable ${name} but does not define it`);
     return interpolation(t);
   };
+  // Every value a quoted string: Swarm rejects anything else in `environment`.
   const env = (entries: EnvEntry[]) =>
     entries.map(({ name, value }) => ({
       name,
       value: quote('literal' in value ? escapeDollars(value.literal) : ref(value.tunable)),
     }));
-  const port = (p: PublishedPort) => quote(`${ref(p.addressTunable)}:${ref(p.tunable)}:${p.containerPort}`);
-
   const adminPort = plan.nodes[0]!.ports.admin.containerPort;
   const { minio } = plan;
+  return {
+    ref,
+    env,
+    minioImage: minio && quote(`${ref(minio.imageTunable)}:${ref(minio.versionTunable)}`),
+    common: {
+      restateImage: quote(`${plan.restateImage.repository}:${ref(plan.restateImage.versionTunable)}`),
+      memoryLimit: plan.memoryLimitTunable ? quote(ref(plan.memoryLimitTunable)) : undefined,
+      restateHealthcheck: JSON.stringify(['CMD', 'curl', '--fail', '--silent', '--max-time', '2', `http://localhost:${adminPort}/health`]),
+      commonEnvironment: env(plan.commonEnvironment),
+      minio: minio && {
+        service: minio.service,
+        bucketService: minio.bucketService,
+        image: quote(`${ref(minio.imageTunable)}:${ref(minio.versionTunable)}`),
+        command: JSON.stringify(['server', '/data', '--console-address', `:${minio.ports.console.containerPort}`]),
+        environment: env(minio.environment),
+        bucketEnvironment: env([
+          { name: 'MINIO_ROOT_USER', value: { tunable: minio.rootUserTunable } },
+          { name: 'MINIO_ROOT_PASSWORD', value: { tunable: minio.rootPasswordTunable } },
+          { name: 'SNAPSHOT_DESTINATION', value: { tunable: minio.destinationTunable } },
+          { name: 'RESTATE_S3_ACCESS_KEY', value: { tunable: minio.snapshotsAccessKeyTunable } },
+          { name: 'RESTATE_S3_SECRET_KEY', value: { tunable: minio.snapshotsSecretKeyTunable } },
+        ]),
+        internalEndpoint: `http://${minio.service}:${minio.ports.api.containerPort}`,
+        volumeMount: quote(`${minio.volume}:/data`),
+      },
+      volumes: [
+        ...plan.nodes.map((n) => n.volume),
+        ...(minio ? [minio.volume] : []),
+        ...(plan.monitoring ? [plan.monitoring.prometheus.volume, plan.monitoring.grafana.volume] : []),
+      ],
+    },
+  };
+}
+
+export function renderCompose(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
+  const { ref, env, common } = viewParts(plan);
+  // Short syntax, bound to the publish address: "127.0.0.1:8080:8080".
+  const port = (p: PublishedPort) => quote(`${ref(p.addressTunable)}:${ref(p.tunable)}:${p.containerPort}`);
+  const { minio } = plan;
   const view = {
+    ...common,
     header: [...generatedBy(generatorVersion, plan.options), 'Start it with: docker compose up -d'],
     projectName: quote(plan.projectName),
-    restateImage: quote(`${plan.restateImage.repository}:${ref(plan.restateImage.versionTunable)}`),
-    memoryLimit: plan.memoryLimitTunable ? quote(ref(plan.memoryLimitTunable)) : undefined,
-    restateHealthcheck: JSON.stringify(['CMD', 'curl', '--fail', '--silent', '--max-time', '2', `http://localhost:${adminPort}/health`]),
-    commonEnvironment: env(plan.commonEnvironment),
     nodes: plan.nodes.map((node) => ({
       name: node.name,
       environment: env(node.environment),
       ports: [node.ports.ingress, node.ports.admin, node.ports.fabric].map(port),
       volumeMount: quote(`${node.volume}:${plan.dataDir}`),
     })),
-    minio: {
-      service: minio.service,
-      bucketService: minio.bucketService,
-      image: quote(`${ref(minio.imageTunable)}:${ref(minio.versionTunable)}`),
-      command: JSON.stringify(['server', '/data', '--console-address', `:${minio.ports.console.containerPort}`]),
-      environment: env(minio.environment),
-      bucketEnvironment: env([
-        { name: 'MINIO_ROOT_USER', value: { tunable: minio.rootUserTunable } },
-        { name: 'MINIO_ROOT_PASSWORD', value: { tunable: minio.rootPasswordTunable } },
-        { name: 'SNAPSHOT_DESTINATION', value: { tunable: minio.destinationTunable } },
-        { name: 'RESTATE_S3_ACCESS_KEY', value: { tunable: minio.snapshotsAccessKeyTunable } },
-        { name: 'RESTATE_S3_SECRET_KEY', value: { tunable: minio.snapshotsSecretKeyTunable } },
-      ]),
-      internalEndpoint: `http://${minio.service}:${minio.ports.api.containerPort}`,
-      ports: [minio.ports.api, minio.ports.console].map(port),
-      volumeMount: quote(`${minio.volume}:/data`),
-    },
+    minio: common.minio && minio && { ...common.minio, ports: [minio.ports.api, minio.ports.console].map(port) },
     loadBalancer: plan.loadBalancer && {
       service: plan.loadBalancer.service,
       image: quote(plan.loadBalancer.image),
@@ -89,11 +109,43 @@ export function renderCompose(plan: ClusterPlan, generatorVersion: string, rende
         port: port(plan.monitoring.grafana.port),
       },
     },
-    volumes: [
-      ...plan.nodes.map((n) => n.volume),
-      minio.volume,
-      ...(plan.monitoring ? [plan.monitoring.prometheus.volume, plan.monitoring.grafana.volume] : []),
-    ],
   };
   return render('docker-compose.yaml.hbs', view);
+}
+
+/**
+ * The same plan for `docker stack deploy` (Docker Swarm across hosts). What differs, and why:
+ * - each node is pinned to the host labelled restate-node=k, so nodes land on separate hosts
+ *   and a node's volume stays with it; MinIO to the host labelled restate-minio=true;
+ * - endpoint_mode dnsrr: a service name resolves to its task's own address, so a node can
+ *   reach its advertised address (through the default virtual IP it cannot, and the first node
+ *   fails to provision); dnsrr allows published ports only in host mode;
+ * - no depends_on (Swarm ignores it): the bucket job restarts until MinIO answers, and nodes
+ *   open their partitions once the store does;
+ * - rollouts stop a node's task before starting its replacement, one at a time, so two tasks
+ *   of one Restate node never run at once.
+ */
+export function renderStack(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
+  const { ref, env, common } = viewParts(plan);
+  // Long syntax in host mode: published on the host that runs the task.
+  const port = (p: PublishedPort) => ({ target: p.containerPort, published: quote(ref(p.tunable)) });
+  const { minio } = plan;
+  const view = {
+    ...common,
+    header: [
+      ...generatedBy(generatorVersion, plan.options),
+      'Deploy it with: set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ' + plan.projectName,
+      '(docker stack deploy does not read .env itself; label the hosts first: see README.md)',
+    ],
+    nodes: plan.nodes.map((node) => ({
+      name: node.name,
+      id: node.id,
+      environment: env(node.environment),
+      ports: [node.ports.ingress, node.ports.admin, node.ports.fabric].map(port),
+      volumeMount: quote(`${node.volume}:${plan.dataDir}`),
+    })),
+    minio: common.minio && minio && { ...common.minio, ports: [minio.ports.api, minio.ports.console].map(port) },
+    network: `${plan.projectName}-net`,
+  };
+  return render('docker-stack.yaml.hbs', view);
 }

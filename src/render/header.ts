@@ -14,6 +14,8 @@ export function regenerateCommand(o: ClusterOptions): string {
     o.snapshotsRetained === undefined ? '' : `--snapshots-retained ${o.snapshotsRetained}`,
     o.memoryBytes === undefined ? '' : `--memory ${Math.floor(o.memoryBytes / 2 ** 20)}M`,
     o.publishAddress === '127.0.0.1' ? '' : `--publish-address ${o.publishAddress}`,
+    o.target === 'swarm' ? '--target swarm' : '',
+    o.snapshotsEndpoint ? `--snapshots-endpoint ${o.snapshotsEndpoint}` : '',
     o.loadBalancer ? '--load-balancer' : '',
     o.monitoring ? '--monitoring' : '',
     o.unverified ? '--unverified' : '',

@@ -1,6 +1,6 @@
 import type { ClusterPlan } from '../plan/plan.js';
-import { COMPOSE_FILE, ENV_FILE, STATE_FILE, type GeneratorState } from '../write/existing.js';
-import { renderCompose } from './compose.js';
+import { COMPOSE_FILE, ENV_FILE, STACK_FILE, STATE_FILE, type GeneratorState } from '../write/existing.js';
+import { renderCompose, renderStack } from './compose.js';
 import { renderEnv } from './env.js';
 import { renderReadme } from './readme.js';
 import { renderBuiltin, type Render } from './templates.js';
@@ -45,7 +45,9 @@ export function renderCluster(plan: ClusterPlan, generatorVersion: string, extra
   const render = extras.render ?? renderBuiltin;
   const own = extras.ownPlan ?? plan;
   const files: RenderedFile[] = [
-    { path: COMPOSE_FILE, content: renderCompose(own, generatorVersion, render), mode: 0o644 },
+    own.options.target === 'swarm'
+      ? { path: STACK_FILE, content: renderStack(own, generatorVersion, render), mode: 0o644 }
+      : { path: COMPOSE_FILE, content: renderCompose(own, generatorVersion, render), mode: 0o644 },
     { path: ENV_FILE, content: renderEnv(plan, generatorVersion, { extra: extras.extraEnv, render }), mode: 0o600 },
     { path: STATE_FILE, content: renderState(own, generatorVersion), mode: 0o644 },
     { path: 'README.md', content: renderReadme(plan, generatorVersion, render), mode: 0o644 },

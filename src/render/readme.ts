@@ -8,13 +8,19 @@ import { renderBuiltin, type Render } from './templates.js';
  */
 export function readmeView(plan: ClusterPlan, generatorVersion: string) {
   const { options: o, tolerance: t } = plan;
+  const swarm = o.target === 'swarm';
   const address = o.publishAddress === '0.0.0.0' ? '127.0.0.1' : o.publishAddress;
-  const url = (p: PublishedPort, path = '') => `http://${address}:${p.hostPort}${path}`;
+  // Under Swarm a node's ports are published on the host that runs it: the commands name that
+  // host through a variable, which defaults to this machine.
+  const hostOf = (node?: { id: number }) => (swarm ? (node ? `\${RESTATE_${node.id}_HOST:-127.0.0.1}` : '\${MINIO_HOST:-127.0.0.1}') : address);
+  const url = (p: PublishedPort, path = '', node?: { id: number }) => `http://${hostOf(node)}:${p.hostPort}${path}`;
   const node1 = plan.nodes[0]!;
   const lastNonProvisioner = [...plan.nodes].reverse().find((n) => !n.autoProvision);
   const survivor = plan.nodes.find((n) => n !== lastNonProvisioner && n.roles.includes('http-ingress')) ?? node1;
   const lb = plan.loadBalancer;
-  const invokeUrl = lb ? url(lb.port) : url(node1.ports.ingress);
+  /** For the endpoint table: under Swarm, the host labelled for the node, by name. */
+  const tableUrl = (p: PublishedPort, node: { id: number }) => (swarm ? `http://HOST_${node.id}:${p.hostPort}` : url(p));
+  const invokeUrl = lb ? url(lb.port) : url(node1.ports.ingress, '', node1);
 
   const roleNames: Record<string, string> = { 'metadata-server': 'metadata', 'log-server': 'log', worker: 'worker', admin: 'admin', 'http-ingress': 'ingress' };
   const mermaid = ['flowchart LR', '  clients([clients])'];
@@ -24,7 +30,12 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
     const roles = n.roles.map((r) => roleNames[r] ?? r).join(' · ');
     mermaid.push(`    ${n.name.replace('-', '')}["${n.name} (N${n.id})${n.autoProvision ? ' provisions' : ''}<br/>${roles}<br/>:${n.ports.ingress.hostPort} :${n.ports.admin.hostPort} :${n.ports.fabric.hostPort}"]`);
   }
-  mermaid.push('  end', `  minio[("MinIO<br/>snapshots<br/>:${plan.minio.ports.api.hostPort} :${plan.minio.ports.console.hostPort}")]`);
+  mermaid.push(
+    '  end',
+    plan.minio
+      ? `  minio[("MinIO<br/>snapshots<br/>:${plan.minio.ports.api.hostPort} :${plan.minio.ports.console.hostPort}")]`
+      : `  minio[("S3<br/>${o.snapshotsEndpoint}")]`,
+  );
   for (const n of plan.nodes) {
     const id = n.name.replace('-', '');
     if (n.roles.includes('http-ingress')) mermaid.push(lb ? `  lb --> ${id}` : `  clients --> ${id}`);
@@ -45,7 +56,9 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
   ];
 
   const otherEndpoints = [
-    `MinIO S3 API ${url(plan.minio.ports.api)}, console ${url(plan.minio.ports.console)} (root user and password in \`.env\`; Restate uses its own key, limited to the snapshot bucket)`,
+    plan.minio
+      ? `MinIO S3 API ${url(plan.minio.ports.api)}, console ${url(plan.minio.ports.console)} (root user and password in \`.env\`; Restate uses its own key, limited to the snapshot bucket)`
+      : `Snapshots go to ${o.snapshotsEndpoint}: put the bucket's keys in \`.env\` (RESTATE_S3_ACCESS_KEY, RESTATE_S3_SECRET_KEY) and create the bucket of RESTATE_WORKER__SNAPSHOTS__DESTINATION yourself`,
   ];
   if (lb) otherEndpoints.unshift(`Load balancer (every node's ingress behind one URL): ${url(lb.port)}`);
   if (plan.monitoring) {
@@ -64,27 +77,32 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
     regenerateCommand: regenerateCommand(o),
     loadBalancer: !!lb,
     monitoring: !!plan.monitoring,
-    publishAddress: o.publishAddress,
-    localOnly: o.publishAddress === '127.0.0.1',
+    publishAddress: swarm ? 'every interface of the host that runs each service (Swarm host mode)' : `\`${o.publishAddress}\``,
+    localOnly: !swarm && o.publishAddress === '127.0.0.1',
+    swarm,
+    stackName: plan.projectName,
+    minio: !!plan.minio,
+    labels: plan.nodes.map((n) => `docker node update --label-add restate-node=${n.id} HOST_${n.id}`),
     mermaid,
     nodes: plan.nodes.map((n) => ({
       name: n.name,
       provisions: n.autoProvision,
-      ingress: n.roles.includes('http-ingress') ? url(n.ports.ingress) : '(no ingress role)',
-      admin: url(n.ports.admin),
+      ingress: n.roles.includes('http-ingress') ? tableUrl(n.ports.ingress, n) : '(no ingress role)',
+      admin: tableUrl(n.ports.admin, n),
       fabric: n.ports.fabric.hostPort,
     })),
     otherEndpoints,
     tolerance,
     healthChecks: plan.nodes.flatMap((n) => [
-      `curl -fsS ${url(n.ports.admin, '/health')} && echo "${n.name} admin ok"`,
-      ...(n.roles.includes('http-ingress') ? [`curl -fsS ${url(n.ports.ingress, '/restate/health')} && echo " ${n.name} ingress ok"`] : []),
+      `curl -fsS ${url(n.ports.admin, '/health', n)} && echo "${n.name} admin ok"`,
+      ...(n.roles.includes('http-ingress') ? [`curl -fsS ${url(n.ports.ingress, '/restate/health', n)} && echo " ${n.name} ingress ok"`] : []),
     ]),
     firstNode: node1.name,
-    adminUrl: url(node1.ports.admin),
+    adminUrl: url(node1.ports.admin, '', node1),
     invokeUrl,
     failoverNode: lastNonProvisioner?.name ?? node1.name,
-    failoverInvokeUrl: lb ? url(lb.port) : url(survivor.ports.ingress),
+    failoverNodeId: lastNonProvisioner?.id ?? node1.id,
+    failoverInvokeUrl: lb ? url(lb.port) : url(survivor.ports.ingress, '', survivor),
   };
 }
 

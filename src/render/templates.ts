@@ -10,6 +10,7 @@ export const BUILTIN_TEMPLATE_DIR = new URL('../../compose-templates/', import.m
 
 export const TEMPLATE_NAMES = [
   'docker-compose.yaml.hbs',
+  'docker-stack.yaml.hbs',
   'env.hbs',
   'README.md.hbs',
   'haproxy.cfg.hbs',

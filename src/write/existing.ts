@@ -5,6 +5,8 @@ import type { ClusterOptions } from '../plan/options.js';
 
 /** Files gen-compose writes into an output directory. */
 export const COMPOSE_FILE = 'docker-compose.yaml';
+/** The same cluster for Docker Swarm (--target swarm). */
+export const STACK_FILE = 'docker-stack.yaml';
 export const ENV_FILE = '.env';
 /** What the last run used: the options, and the non-secret values it wrote (to tell edits apart). */
 export const STATE_FILE = '.gen-compose.json';
@@ -38,13 +40,15 @@ function read(path: string): string | undefined {
 /** What an output directory already holds, read before anything is decided or written. */
 export function readExisting(dir: string): ExistingCluster {
   const contents: Record<string, string> = {};
-  for (const name of [COMPOSE_FILE, ENV_FILE, STATE_FILE]) {
+  for (const name of [COMPOSE_FILE, STACK_FILE, ENV_FILE, STATE_FILE]) {
     const text = read(join(dir, name));
     if (text !== undefined) contents[name] = text;
   }
-  // The compose file carries the stamp; a .env alone must carry it too.
-  const decisive = contents[COMPOSE_FILE] !== undefined ? COMPOSE_FILE : contents[ENV_FILE] !== undefined ? ENV_FILE : undefined;
-  const ours = decisive === undefined || contents[decisive]!.startsWith(STAMP);
+  // Every compose or stack file there must carry the stamp; a .env alone must carry it too.
+  const candidates = [COMPOSE_FILE, STACK_FILE].filter((f) => contents[f] !== undefined);
+  if (candidates.length === 0 && contents[ENV_FILE] !== undefined) candidates.push(ENV_FILE);
+  const decisive = candidates.find((f) => !contents[f]!.startsWith(STAMP));
+  const ours = decisive === undefined;
   let state: GeneratorState | undefined;
   if (ours && contents[STATE_FILE] !== undefined) {
     try {
@@ -57,7 +61,7 @@ export function readExisting(dir: string): ExistingCluster {
   return {
     contents,
     ours,
-    foreignFile: ours ? undefined : decisive,
+    foreignFile: decisive,
     state,
     env: contents[ENV_FILE] !== undefined ? parseDotenv(Buffer.from(contents[ENV_FILE]!)) : {},
   };

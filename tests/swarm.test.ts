@@ -1,0 +1,135 @@
+// --target swarm: the same plan rendered as a stack for docker stack deploy, checked and rehearsed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { jest } from '@jest/globals';
+import { parse as parseYaml } from 'yaml';
+import { checkProject } from '../src/check/check.js';
+import { COMPOSE_YAML_OPTIONS, loadCompose } from '../src/load/loader.js';
+import { CLI, ROOT, runCli, schemaErrors, tempDir } from './helpers.js';
+
+jest.setTimeout(240_000);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+describe.each([3, 5])('%i-node stack', (nodes) => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+  beforeAll(() => {
+    expect(runCli(['--target', 'swarm', '--nodes', String(nodes), '--port-offset', String(1900 + nodes), '--out', dir.path]).status).toBe(0);
+  });
+
+  test('validates against the Compose Specification and passes check with zero findings', async () => {
+    const project = loadCompose(dir.path);
+    expect(project.file).toMatch(/docker-stack\.yaml$/);
+    expect(schemaErrors(project.raw)).toEqual([]);
+    const result = await checkProject(project, { fetch: false });
+    expect(result.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+
+  test('what Swarm needs: string env, one pinned replica per node, dnsrr, host-mode ports, stop-first, overlay, no depends_on', () => {
+    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as { services: Record<string, Record<string, unknown>>; networks: Record<string, { driver: string }> };
+    const restate = Object.entries(raw.services).filter(([name]) => name.startsWith('restate-'));
+    expect(restate).toHaveLength(nodes);
+    for (const [name, service] of Object.entries(raw.services)) {
+      expect(service.depends_on).toBeUndefined();
+      for (const value of Object.values(service.environment as Record<string, unknown>)) expect(typeof value).toBe('string');
+      if (isRecord(service.deploy) && service.deploy.endpoint_mode !== undefined) expect(service.deploy.endpoint_mode).toBe('dnsrr');
+      for (const port of (service.ports as Record<string, unknown>[] | undefined) ?? []) expect(port.mode).toBe('host');
+      if (!name.startsWith('restate-')) continue;
+      const deploy = service.deploy as Record<string, any>;
+      expect(deploy.replicas).toBe(1);
+      expect(deploy.placement.constraints).toEqual([`node.labels.restate-node == ${name.split('-')[1]}`]);
+      expect(deploy.update_config).toMatchObject({ parallelism: 1, order: 'stop-first' });
+      expect(deploy.restart_policy.condition).toBe('any');
+    }
+    expect((raw.services.minio!.deploy as Record<string, any>).placement.constraints).toEqual(['node.labels.restate-minio == true']);
+    expect(Object.values(raw.networks).map((n) => n.driver)).toEqual(['overlay']);
+  });
+
+  test('the README explains labels, deploy, check and host loss', () => {
+    const readme = readFileSync(join(dir.path, 'README.md'), 'utf8');
+    expect(readme).toContain('docker node update --label-add restate-node=1 HOST_1');
+    expect(readme).toContain('docker node update --label-add restate-minio=true HOST_1');
+    expect(readme).toContain('set -a; . ./.env; set +a');
+    expect(readme).toContain('docker stack deploy -c docker-stack.yaml restate-cluster');
+    expect(readme).toContain('When a host is lost, the node pinned to it stays down until the host returns');
+  });
+
+  test('rehearses green (the same translation to local processes)', () => {
+    const r = spawnSync(process.execPath, [CLI, 'rehearse', dir.path], { encoding: 'utf8', timeout: 230_000 });
+    const output = `${r.stdout}${r.stderr}`;
+    expect(output).toMatch(/Rehearsal of .*: PASS/);
+    expect(r.status).toBe(0);
+    expect(output).toMatch(new RegExp(`${nodes} restate-server process\\(es\\)`));
+    expect(output).toMatch(/curl command\(s\) from README\.md succeeded/);
+    expect(output).toMatch(/killed; invocations through .* succeeded/);
+  });
+});
+
+describe('check flags what breaks Swarm', () => {
+  /** A 3-node stack with its file edited. */
+  async function checkEdited(edit: (stack: string) => string) {
+    const dir = tempDir();
+    try {
+      expect(runCli(['--target', 'swarm', '--nodes', '3', '--out', dir.path]).status).toBe(0);
+      const file = join(dir.path, 'docker-stack.yaml');
+      writeFileSync(file, edit(readFileSync(file, 'utf8')));
+      const result = await checkProject(loadCompose(dir.path), { fetch: false });
+      return result.findings.map((f) => `${f.severity} ${f.rule} ${f.service ?? '-'} ${f.variable ?? '-'}: ${f.message}`).join('\n');
+    } finally {
+      dir.remove();
+    }
+  }
+
+  test.each<[string, (s: string) => string, RegExp]>([
+    ['a non-string environment value', (s) => s.replace('RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: "true"', 'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: true'), /error swarm-env-string restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: true is a boolean/],
+    ['relying on depends_on', (s) => s.replace('  restate-2:\n    <<: *restate-node\n', '  restate-2:\n    <<: *restate-node\n    depends_on: [minio]\n'), /warning swarm-depends-on restate-2 -: depends_on \(minio\) is ignored by Swarm/],
+    ['a node that cannot reach its own advertised address (VIP mode)', (s) => s.replace(/(  restate-1:[\s\S]*?)endpoint_mode: dnsrr\n/, '$1endpoint_mode: vip\n'), /error swarm-self-address restate-1 RESTATE_ADVERTISED_ADDRESS: http:\/\/restate-1:5122 resolves to restate-1's virtual IP/],
+    ['two nodes that could land on one host', (s) => s.replace('node.labels.restate-node == 3', 'node.labels.restate-node == 2'), /error swarm-placement restate-2, restate-3 -: restate-2 and restate-3 share the placement constraints/],
+    ['two tasks of one node at once', (s) => s.replace(/(  restate-2:[\s\S]*?)order: stop-first/, '$1order: start-first'), /error swarm-update-order restate-2 -: update_config order start-first/],
+    ['replicas above one', (s) => s.replace(/(  restate-3:[\s\S]*?)replicas: 1/, '$1replicas: 2'), /error swarm-replicas restate-3 -: replicas 2/],
+    ['dnsrr with ingress-mode ports', (s) => s.replace(/(  restate-1:[\s\S]*?)mode: host/, '$1mode: ingress'), /error swarm-ports restate-1 -: endpoint_mode dnsrr with ports not in host mode/],
+  ])('%s', async (_name, edit, expected) => {
+    expect(await checkEdited(edit)).toMatch(expected);
+  });
+
+  test('a plain compose file judged as a stack (check --target swarm): what broke the reporter\'s deploy', () => {
+    const r = runCli(['check', join(ROOT, 'tests', 'fixtures', 'seeds', 'readme-stack'), '--target', 'swarm']);
+    expect(r.stdout).toMatch(/error {3}restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: true is a boolean/);
+    expect(r.stdout).toMatch(/error {3}restate-2 RESTATE_FORCE_NODE_ID: 2 is a number/);
+    expect(r.stdout).toMatch(/resolves to restate-1's virtual IP/);
+    expect(r.stdout).toMatch(/have no placement constraints/);
+  });
+});
+
+describe('--snapshots-endpoint', () => {
+  test('external S3: no MinIO, keys left for the user, and compose refuses to start until they are set', async () => {
+    const dir = tempDir();
+    try {
+      const r = runCli(['--snapshots-endpoint', 'https://s3.eu-central-1.amazonaws.com', '--out', dir.path]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('fill in RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env');
+      expect(() => loadCompose(dir.path)).toThrow(/RESTATE_S3_ACCESS_KEY is missing a value/);
+      const envFile = join(dir.path, '.env');
+      writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('RESTATE_S3_ACCESS_KEY=', 'RESTATE_S3_ACCESS_KEY=AKIAEXAMPLE').replace('RESTATE_S3_SECRET_KEY=', 'RESTATE_S3_SECRET_KEY=secret'));
+      const project = loadCompose(dir.path);
+      expect(project.services.map((s) => s.name)).not.toContain('minio');
+      expect(schemaErrors(project.raw)).toEqual([]);
+      const node = project.services.find((s) => s.name === 'restate-1')!;
+      expect(node.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL).toBe('https://s3.eu-central-1.amazonaws.com');
+      expect(node.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP).toBeUndefined();
+      expect(node.dependsOn).toEqual({});
+      const result = await checkProject(project, { fetch: false });
+      expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('bad values and Swarm with a balancer are refused on one line', () => {
+    expect(runCli(['--snapshots-endpoint', 'minio:9000', '--out', '/tmp/never']).stderr).toMatch(/--snapshots-endpoint must be an http\(s\) URL/);
+    expect(runCli(['--target', 'swarm', '--load-balancer', '--out', '/tmp/never']).stderr).toMatch(/not available with --target swarm yet/);
+    expect(runCli(['--target', 'kubernetes', '--out', '/tmp/never']).stderr).toMatch(/--target must be compose or swarm/);
+  });
+});
