@@ -4,7 +4,7 @@ import { checkProject, hasErrors, type CheckResult } from '../src/check/check.js
 import type { Finding } from '../src/check/rules.js';
 import { loadCompose } from '../src/load/loader.js';
 import { UsageError } from '../src/errors.js';
-import { ROOT, runCli, tempDir } from './helpers.js';
+import { inService, ROOT, runCli, tempDir } from './helpers.js';
 import { jest } from '@jest/globals';
 
 jest.setTimeout(180_000);
@@ -27,13 +27,6 @@ async function checkEdited(edit: (compose: string) => string, envEdit: (env: str
   }
 }
 
-/** Replaces `from` by `to` within one service's block (the first occurrence after its header). */
-const inService = (service: string, from: string, to: string) => (compose: string) => {
-  const start = compose.indexOf(`\n  ${service}:\n`);
-  const at = compose.indexOf(from, start);
-  if (start < 0 || at < 0) throw new Error(`${from} not found in ${service}`);
-  return compose.slice(0, at) + to + compose.slice(at + from.length);
-};
 const everywhere = (from: string, to: string) => (compose: string) => compose.replaceAll(from, to);
 
 describe.each(['dev', 'ha', 'prod'])('examples/%s', (dir) => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,4 +29,18 @@ const validate = new Ajv({ strict: false, allErrors: true, validateFormats: fals
 /** Errors from the Compose Specification schema; empty when the document is valid. */
 export function schemaErrors(document: unknown): string[] {
   return validate(document) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+/** Replaces the first `from` after a service's header in a compose file: a one-line edit to one service. */
+export const inService = (service: string, from: string, to: string) => (compose: string) => {
+  const start = compose.indexOf(`\n  ${service}:\n`);
+  const at = compose.indexOf(from, start);
+  if (start < 0 || at < 0) throw new Error(`${from} not found in ${service}`);
+  return compose.slice(0, at) + to + compose.slice(at + from.length);
+};
+
+/** Every file in a directory with its mode and bytes: "nothing changed" means this is equal. */
+export function snapshotDir(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  return Object.fromEntries(readdirSync(dir).map((n) => [n, `${(statSync(join(dir, n)).mode & 0o777).toString(8)} ${readFileSync(join(dir, n), 'utf8')}`]));
 }

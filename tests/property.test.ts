@@ -1,13 +1,13 @@
 // Random flag combinations and hand-edited .env files thrown at the CLI. Every run must either
 // succeed with output that passes the Compose schema and the planner's invariants, or fail with
 // exit code 2, one line on stderr, and the output directory exactly as it was.
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { jest } from '@jest/globals';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
-import { runCli, schemaErrors, tempDir } from './helpers.js';
+import { runCli, schemaErrors, snapshotDir, tempDir } from './helpers.js';
 
 jest.setTimeout(300_000);
 
@@ -53,10 +53,6 @@ function applyEdits(env: string, edits: Edit[]): string {
   return lines.join('\n');
 }
 
-function snapshot(dir: string): Record<string, string> {
-  if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).map((n) => [n, `${(statSync(join(dir, n)).mode & 0o777).toString(8)} ${readFileSync(join(dir, n), 'utf8')}`]));
-}
 
 /** What must hold for any cluster gen-compose writes, judged from the files as compose reads them. */
 function assertInvariants(dir: string): void {
@@ -93,18 +89,18 @@ test('random flags over a hand-edited cluster: valid output, or exit 2 with one 
             cpSync(seedCluster, out, { recursive: true });
             writeFileSync(join(out, '.env'), applyEdits(readFileSync(join(out, '.env'), 'utf8'), edits), { mode: 0o600 });
           }
-          const before = snapshot(out);
+          const before = snapshotDir(out);
           const r = runCli([...flags, '--out', out]);
           if (r.status === 2) {
             refusals++;
             expect(r.stderr.trim().split('\n')).toHaveLength(1);
             expect(r.stderr).toMatch(/^gen-compose: /);
-            expect(snapshot(out)).toEqual(before);
+            expect(snapshotDir(out)).toEqual(before);
             return;
           }
           expect({ status: r.status, stderr: r.stderr }).toEqual({ status: expect.any(Number), stderr: '' });
           if (flags.includes('--dry-run') || flags.includes('--check')) {
-            expect(snapshot(out)).toEqual(before);
+            expect(snapshotDir(out)).toEqual(before);
             expect([0, 1]).toContain(r.status);
             return;
           }

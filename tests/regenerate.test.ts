@@ -1,17 +1,12 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
-import { runCli, schemaErrors, tempDir } from './helpers.js';
+import { runCli, schemaErrors, snapshotDir, tempDir } from './helpers.js';
 
 const envOf = (dir: string) => parseDotenv(readFileSync(join(dir, '.env')));
 const SECRETS = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
 
-/** Every file in a directory with its bytes and mode: "nothing changed" means this is equal. */
-function snapshot(dir: string): Record<string, string> {
-  if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).map((name) => [name, `${(statSync(join(dir, name)).mode & 0o777).toString(8)} ${readFileSync(join(dir, name), 'utf8')}`]));
-}
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
@@ -93,28 +88,28 @@ test.each([
   [['--cluster-name', 'other'], /renaming it to "other" also renames the compose project/],
 ])('%j is refused, leaving the directory as it was; --force does it', (args, message) => {
   expect(gen('--nodes', '3').status).toBe(0);
-  const before = snapshot(out());
+  const before = snapshotDir(out());
   const refused = gen(...args);
   expect(refused.status).toBe(2);
   expect(refused.stderr).toMatch(message);
-  expect(snapshot(out())).toEqual(before);
+  expect(snapshotDir(out())).toEqual(before);
   expect(gen(...args, '--force').status).toBe(0);
 });
 
 test('a directory holding compose files gen-compose did not write is refused; --force replaces them', () => {
   mkdirSync(out());
   writeFileSync(join(out(), 'docker-compose.yaml'), 'services: {}\n');
-  const before = snapshot(out());
+  const before = snapshotDir(out());
   const r = gen();
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/docker-compose\.yaml was not written by gen-compose/);
-  expect(snapshot(out())).toEqual(before);
+  expect(snapshotDir(out())).toEqual(before);
   expect(gen('--force').status).toBe(0);
 });
 
 test('--dry-run prints a diff with secrets masked and writes nothing', () => {
   expect(gen('--nodes', '3').status).toBe(0);
-  const before = snapshot(out());
+  const before = snapshotDir(out());
   const r = gen('--nodes', '4', '--dry-run');
   expect(r.status).toBe(0);
   expect(r.stdout).toContain(`would change: ${join(out(), 'docker-compose.yaml')}`);
@@ -122,7 +117,7 @@ test('--dry-run prints a diff with secrets masked and writes nothing', () => {
   expect(r.stdout).toContain('+NODE4_INGRESS_PORT_OVERRIDE=48080');
   expect(r.stdout).toContain('Nothing was written (--dry-run)');
   for (const name of SECRETS) expect(r.stdout).not.toContain(envOf(out())[name]);
-  expect(snapshot(out())).toEqual(before);
+  expect(snapshotDir(out())).toEqual(before);
   // A new directory: everything would be created, and it is still not there afterwards.
   const fresh = runCli(['--dry-run', '--out', join(dir.path, 'new')]);
   expect(fresh.stdout).toContain('would create');

@@ -2,7 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCompose } from '../src/load/loader.js';
 import { translate } from '../src/rehearse/translate.js';
-import { ROOT, tempDir } from './helpers.js';
+import { inService, ROOT, tempDir } from './helpers.js';
 
 let next = 40000;
 const options = { baseDir: '/tmp/base', freePort: () => next++ };
@@ -20,13 +20,6 @@ function edited(edit: (compose: string) => string) {
   }
 }
 
-/** Replaces the first occurrence of `from` after the line that starts `service`. */
-const inService = (service: string, from: string, to: string) => (compose: string) => {
-  const start = compose.indexOf(`\n  ${service}:\n`);
-  const at = compose.indexOf(from, start);
-  if (start < 0 || at < 0) throw new Error(`${from} not found in ${service}`);
-  return compose.slice(0, at) + to + compose.slice(at + from.length);
-};
 
 test('the 3-node example: listen and service addresses move to 127.0.0.1 and the published ports', () => {
   const c = translate(loadCompose(join(ROOT, 'examples', 'ha')), options);

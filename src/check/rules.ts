@@ -1,4 +1,4 @@
-import { parseDockerBytes, type ComposeProject, type ComposeService } from '../load/compose-file.js';
+import { isRecord, parseDockerBytes, type ComposeProject, type ComposeService } from '../load/compose-file.js';
 import { faultTolerance, describeTolerance } from '../plan/tolerance.js';
 import { parseByteSize } from '../restate/config-keys.js';
 import { autoProvisions, createsBucket, imageTag, isRestateService, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
@@ -282,7 +282,6 @@ export function containerRules(project: ComposeProject): Finding[] {
   return findings;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A file meant for `docker stack deploy`: by its name, or by what only Swarm reads. */
 export function looksLikeStack(project: ComposeProject): boolean {

@@ -65,7 +65,8 @@ export class LoadError extends Error {
   override name = 'LoadError';
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A YAML mapping (not a list, not a scalar). */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function scalarString(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml } from 'yaml';
-import { LoadError, serviceOf, type ComposeProject } from './compose-file.js';
+import { isRecord, LoadError, serviceOf, type ComposeProject } from './compose-file.js';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
 
 const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml', 'docker-stack.yaml', 'docker-stack.yml'];
@@ -22,7 +22,6 @@ function readDotenv(path: string): Record<string, string> {
   return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * YAML options as compose reads its files: merge keys (`<<: *anchor`) on. The yaml library
