@@ -67,7 +67,9 @@ test('a 1-node cluster passes, and the report says it cannot survive a node loss
   }
 });
 
-test('a misspelled RESTATE_AUTO_PROVISION boots for real, fails, and names the cause', () => {
+test('a misspelled RESTATE_AUTO_PROVISION fails the rehearsal, naming the cause', () => {
+  // Not booted: two auto-provisioning nodes form one cluster or two depending on timing (both
+  // seen here), so only refusing the file is a dependable verdict.
   const dir = tempDir();
   try {
     cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
@@ -76,11 +78,11 @@ test('a misspelled RESTATE_AUTO_PROVISION boots for real, fails, and names the c
     const two = compose.indexOf('\n  restate-2:\n');
     const at = compose.indexOf('RESTATE_AUTO_PROVISION:', two);
     writeFileSync(file, `${compose.slice(0, at)}RESTATE_AUTO_PROVISONING:${compose.slice(at + 'RESTATE_AUTO_PROVISION:'.length)}`);
-    const r = rehearse(dir.path, shiftedPorts(dir.path, 1533), ['--wait', '20']);
+    const r = rehearse(dir.path, shiftedPorts(dir.path, 1533));
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/Rehearsal of .*: FAIL/);
-    expect(r.output).toMatch(/FAIL {2}start 3 restate-server process\(es\)/);
-    expect(r.output).toMatch(/Likely cause: restate-1, restate-2 would all auto-provision/);
+    expect(r.output).toMatch(/restate-1, restate-2 would all auto-provision \(RESTATE_AUTO_PROVISION is not "false", and Restate's default is true\)/);
+    expect(r.output).not.toMatch(/start 3 restate-server/);
     expect(noRestateServerLeft()).toBe('');
   } finally {
     dir.remove();

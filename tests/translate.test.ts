@@ -50,10 +50,10 @@ test('the shell overrides .env, as in compose', () => {
   expect(c.nodes[1]!.hostPorts.ingress).toBe(18888);
 });
 
-test('a misspelled RESTATE_AUTO_PROVISION leaves two provisioners: warned, and named as the likely cause', () => {
+test('a misspelled RESTATE_AUTO_PROVISION leaves two provisioners: a problem before anything starts', () => {
   const c = edited(inService('restate-2', 'RESTATE_AUTO_PROVISION:', 'RESTATE_AUTO_PROVISONING:'));
   expect(c.nodes.filter((n) => n.autoProvision).map((n) => n.service)).toEqual(['restate-1', 'restate-2']);
-  expect(c.warnings.join()).toMatch(/restate-1, restate-2 would all auto-provision/);
+  expect(c.problems.join()).toMatch(/restate-1, restate-2 would all auto-provision .* depending on which starts first/);
 });
 
 test.each([

@@ -269,18 +269,14 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
 
     const clusterStart = Date.now();
     const formed = await step(`start ${c.nodes.length} restate-server process(es) and wait for one healthy cluster`, async () => {
-      const hints = c.warnings.filter((w) => /auto-provision/.test(w));
-      const withHints = (error: unknown, node?: LocalNode) =>
-        new StepFailed(
-          `${(error as Error).message}${hints.length ? `. Likely cause: ${hints.join('; ')}` : ''}` +
-            (node ? `\n      last lines of ${node.service}'s log:\n${tail(nodeProcesses.get(node.service)!.log, 6)}` : ''),
-        );
+      const withLog = (error: unknown, node?: LocalNode) =>
+        new StepFailed(`${(error as Error).message}${node ? `\n      last lines of ${node.service}'s log:\n${tail(nodeProcesses.get(node.service)!.log, 6)}` : ''}`);
       for (const node of c.nodes) startNode(node);
       for (const node of c.nodes) {
         try {
           await waitFor(`${node.service} admin API healthy`, options.waitSeconds, healthy(node));
         } catch (error) {
-          throw withHints(error, node);
+          throw withLog(error, node);
         }
       }
       const toHealthy = (Date.now() - clusterStart) / 1000;
@@ -288,7 +284,7 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
       try {
         await waitFor('every node sees every node alive in one cluster', options.waitSeconds, membership(c.nodes), 500);
       } catch (error) {
-        throw withHints(error);
+        throw withLog(error);
       }
       timings.push(`one cluster, all members alive: ${((Date.now() - clusterStart) / 1000).toFixed(1)}s`);
       return `admin APIs healthy after ${toHealthy.toFixed(1)}s; ${c.nodes.map((n) => n.nodeName).join(', ')} alive in one cluster`;

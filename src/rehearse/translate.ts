@@ -227,10 +227,12 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
   if (s3 && owners.has(s3.port)) problems.push(`host port ${s3.port} is published twice (${owners.get(s3.port)} and the S3 store)`);
 
   const provisioners = nodes.filter((n) => n.autoProvision).map((n) => n.service);
-  // A warning, not a problem: the rehearsal still boots, so the real cluster shows what happens.
+  // Refused before anything starts: booting would prove nothing either way, since whether such
+  // nodes form one cluster or two is a race (seen both ways here: usually two, but under load
+  // the second node sometimes finds the first one's cluster and joins it).
   if (provisioners.length > 1) {
-    warnings.push(
-      `${provisioners.join(', ')} would all auto-provision (RESTATE_AUTO_PROVISION is not "false", and Restate's default is true): each would form a cluster of its own`,
+    problems.push(
+      `${provisioners.join(', ')} would all auto-provision (RESTATE_AUTO_PROVISION is not "false", and Restate's default is true): each may form a cluster of its own, depending on which starts first; set RESTATE_AUTO_PROVISION: "false" on all but one`,
     );
   }
 
