@@ -103,3 +103,12 @@ test('a wrong advertised address stops the rehearsal before anything starts, nam
     dir.remove();
   }
 });
+
+test('bad input to rehearse is one line and exit 2, with nothing left behind', () => {
+  const missing = rehearse('/nonexistent/cluster', {});
+  expect(missing.status).toBe(2);
+  expect(missing.output).toMatch(/gen-compose: \/nonexistent\/cluster does not exist\n$/);
+  const noBinary = rehearse(join(ROOT, 'examples', 'ha'), {}, ['--restate-server', '/no/such/binary']);
+  expect(noBinary.status).toBe(2);
+  expect(noBinary.output).toMatch(/gen-compose: --restate-server \/no\/such\/binary is not an executable file\n$/);
+});

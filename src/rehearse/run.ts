@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ComposeProject } from '../load/compose-file.js';
+import { UsageError } from '../errors.js';
+import { LoadError, type ComposeProject } from '../load/compose-file.js';
 import { loadCompose } from '../load/loader.js';
 import { expositionProblems, findService, HAPROXY_CONFIG, mountedFile, prometheusTargets, PROMETHEUS_CONFIG, readmeCurls, translateHaproxy, type HostPortOf } from './extras.js';
 import { findBinary, type Binary } from '../restate/binaries.js';
@@ -150,6 +151,8 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
       }
       return true;
     } catch (error) {
+      // Bad input (no such file, unreadable YAML, no binary) is the user's to fix: one line, exit 2.
+      if (error instanceof UsageError || error instanceof LoadError) throw error;
       const detail = error instanceof StepFailed ? error.message : `unexpected error: ${(error as Error).stack ?? error}`;
       steps.push({ name, status: 'fail', seconds: (Date.now() - t0) / 1000, detail });
       say(`  FAILED: ${detail}`);
