@@ -1,7 +1,7 @@
 import { isRecord, parseDockerBytes, type ComposeProject, type ComposeService } from '../load/compose-file.js';
 import { faultTolerance, describeTolerance } from '../plan/tolerance.js';
 import { parseByteSize } from '../restate/config-keys.js';
-import { autoProvisions, createsBucket, imageTag, isRestateService, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
+import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -14,7 +14,6 @@ export interface Finding {
   message: string;
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
 const DEFAULT_ROCKSDB_MEMORY = 2 * 2 ** 30;
 const DEFAULT_QUERY_ENGINE_MEMORY = 2 ** 30;
 

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { LoadError, type ComposeProject } from '../load/compose-file.js';
 import { loadCompose } from '../load/loader.js';
 import { expositionProblems, findService, HAPROXY_CONFIG, mountedFile, prometheusTargets, PROMETHEUS_CONFIG, readmeCurls, translateHaproxy, type HostPortOf } from './extras.js';
-import { findBinary, type Binary } from '../restate/binaries.js';
+import { findBinary, findOnPath, type Binary } from '../restate/binaries.js';
 import { COUNTER_ADD, COUNTER_GET, COUNTER_SERVICE } from './counter.js';
 import { freePort, portIsFree, ProcessGroup, type Started } from './processes.js';
 import { translate, type LocalCluster, type LocalNode } from './translate.js';
@@ -85,12 +85,9 @@ function tail(file: string, lines = 15): string {
   }
 }
 
-function executableOnPath(name: string): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin']) {
-    const path = join(dir, name);
-    if (dir && existsSync(path)) return path;
-  }
-  return undefined;
+/** For waitFor: true once a started process accepts connections on its port; its log if it died. */
+function listening(proc: Started, port: number): () => Promise<true | string> {
+  return async () => (proc.child.exitCode !== null ? `exited:\n${tail(proc.log)}` : (await portIsFree(port)) ? 'not yet' : true);
 }
 
 /** Objects s3rver stored under the bucket/prefix (its files end in ._S3rver_object). */
@@ -210,17 +207,15 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
         s3Dir = join(baseDir, 's3');
         const s3 = c.s3;
         const proc = group.start('s3', process.execPath, [here('./s3-server.js'), String(s3.port), s3Dir, s3.bucket, s3.accessKeyId ?? '', s3.secretAccessKey ?? ''], { PATH: process.env.PATH ?? '' }, join(baseDir, 's3.log'));
-        await waitFor('S3 stand-in listening', options.waitSeconds, async () => (proc.child.exitCode !== null ? `exited:\n${tail(proc.log)}` : (await portIsFree(s3.port)) ? 'not yet' : true));
+        await waitFor('S3 stand-in listening', options.waitSeconds, listening(proc, s3.port));
         parts.push(`S3 on 127.0.0.1:${s3.port} with bucket "${s3.bucket}"${s3.service ? ` (standing in for ${s3.service})` : ''}`);
       }
       counterPort = await freePort();
       const svc = group.start('counter', process.execPath, [here('./counter-service.js'), String(counterPort)], { PATH: process.env.PATH ?? '' }, join(baseDir, 'counter.log'));
-      await waitFor('counter service listening', options.waitSeconds, async () =>
-        svc.child.exitCode !== null ? `exited:\n${tail(svc.log)}` : (await portIsFree(counterPort)) ? 'not yet' : true,
-      );
+      await waitFor('counter service listening', options.waitSeconds, listening(svc, counterPort));
       parts.push(`counter service on 127.0.0.1:${counterPort}`);
       if (balancer) {
-        const haproxy = executableOnPath('haproxy');
+        const haproxy = findOnPath('haproxy', ['/usr/sbin', '/usr/local/sbin']);
         if (!haproxy) {
           say(`  note: ${balancer.name} is HAProxy, but no haproxy binary is installed here (apt-get install haproxy): the load balancer is not rehearsed`);
         } else {
@@ -234,7 +229,7 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
           if (check.code !== 0) throw new StepFailed(`haproxy rejects the generated config: ${(check.stdout + check.stderr).trim().split('\n').slice(-2).join(' / ')}`);
           balancerPort = hostPortOf(balancer, Number(/bind\s+(?:\*|0\.0\.0\.0)?:(\d+)/.exec(source)?.[1]));
           const proc = group.start(balancer.name, haproxy, ['-db', '-f', config], { PATH: process.env.PATH ?? '' }, join(baseDir, 'haproxy.log'));
-          await waitFor('load balancer listening', options.waitSeconds, async () => (proc.child.exitCode !== null ? `exited:\n${tail(proc.log)}` : (await portIsFree(balancerPort!)) ? 'not yet' : true));
+          await waitFor('load balancer listening', options.waitSeconds, listening(proc, balancerPort!));
           const version = (await run(haproxy, ['-v'])).stdout.split('\n')[0]?.trim();
           parts.push(`${balancer.name}: the generated haproxy.cfg on ${version} at 127.0.0.1:${balancerPort} (the image runs ${balancer.image})`);
         }

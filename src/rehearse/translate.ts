@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { faultTolerance, type FaultTolerance } from '../plan/tolerance.js';
-import { autoProvisions, createsBucket, imageTag, isRestateService, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
+import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
 
 /**
  * Turns the Restate services of a compose file into host processes, changing only what differs
@@ -24,7 +24,6 @@ const BIND_VARIABLES = {
 type PortKind = keyof typeof DEFAULT_CONTAINER_PORTS;
 
 const URL_HOST = /\b(https?):\/\/([A-Za-z0-9._-]+)(?::(\d+))?/g;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
 
 export interface Translation {
   service: string;

@@ -56,9 +56,10 @@ function fromNodeModules(tool: Tool): string | undefined {
   return undefined;
 }
 
-function fromPath(tool: Tool): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const path = join(dir, tool);
+/** An executable on PATH (then in `extraDirs`, for sbin tools such as haproxy). */
+export function findOnPath(name: string, extraDirs: string[] = []): string | undefined {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), ...extraDirs]) {
+    const path = join(dir, name);
     if (dir && executable(path)) return path;
   }
   return undefined;
@@ -86,7 +87,7 @@ export function findBinary(tool: Tool, options: { explicit?: string; version?: s
   if (fromCache) return { path: fromCache, version: versionOf(fromCache), source: 'cache' };
   const installed = fromNodeModules(tool);
   if (installed) return { path: installed, version: versionOf(installed), source: 'node_modules' };
-  const onPath = fromPath(tool);
+  const onPath = findOnPath(tool);
   if (onPath) return { path: onPath, version: versionOf(onPath), source: 'PATH' };
   throw new UsageError(
     `${tool} not found (looked in node_modules and PATH): install it with "npm install --save-dev @restatedev/${tool}" or pass --${tool} PATH`,

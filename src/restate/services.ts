@@ -8,6 +8,9 @@ import type { ComposeService } from '../load/compose-file.js';
 const RESTATE_IMAGE = /(^|\/)restatedev\/restate([:@]|$)/;
 export const ALL_ROLES = ['http-ingress', 'admin', 'worker', 'log-server', 'metadata-server'];
 
+/** Host names that, inside a container, mean the container itself. */
+export const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
+
 export function isRestateService(service: ComposeService): boolean {
   return RESTATE_IMAGE.test(service.image ?? '') || 'RESTATE_NODE_NAME' in service.environment;
 }
