@@ -47,6 +47,31 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
     expect(Object.values(raw.networks).map((n) => n.driver)).toEqual(['overlay']);
   });
 
+  test("the nodes' healthcheck: the admin API, or the fabric port until the node has served once", () => {
+    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as { services: Record<string, { healthcheck: { test: string[]; start_interval: string } }> };
+    const { test: probe, start_interval } = raw.services['restate-1']!.healthcheck;
+    expect(probe[0]).toBe('CMD-SHELL');
+    expect(start_interval).toBe('1s');
+    // The script as the image's /bin/sh runs it, with curl replaced by a stand-in that answers
+    // for the endpoints listed in $UP, and the volume by a temporary directory.
+    const sandbox = tempDir();
+    try {
+      writeFileSync(join(sandbox.path, 'curl'), '#!/bin/sh\nfor a; do url=$a; done\ncase " $UP " in *" $url "*) exit 0;; esac\nexit 22\n', { mode: 0o755 });
+      const script = probe[1]!.replaceAll('/restate-data/', `${sandbox.path}/`);
+      const healthy = (up: string[]) =>
+        spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${sandbox.path}:/usr/bin:/bin`, UP: up.join(' ') } }).status === 0;
+      const admin = 'http://localhost:9070/health';
+      const fabric = 'http://localhost:5122/health';
+      expect(healthy([])).toBe(false);
+      expect(healthy([fabric])).toBe(true); // never served: reachable is enough, so it can join
+      expect(healthy([admin])).toBe(true); // serves: and now it is marked
+      expect(healthy([fabric])).toBe(false); // served once: only the admin API counts
+      expect(healthy([admin, fabric])).toBe(true);
+    } finally {
+      sandbox.remove();
+    }
+  });
+
   test('the README explains labels, deploy, check and host loss', () => {
     const readme = readFileSync(join(dir.path, 'README.md'), 'utf8');
     expect(readme).toContain('docker node update --label-add restate-node=1 HOST_1');

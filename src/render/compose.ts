@@ -114,6 +114,23 @@ export function renderCompose(plan: ClusterPlan, generatorVersion: string, rende
 }
 
 /**
+ * Swarm's healthcheck: the admin API answers, as on compose, with one exception. Swarm keeps a
+ * task out of its service's DNS until the task is healthy, and a node that joins a cluster
+ * becomes a metadata member the others must reach by name before its own roles (and admin
+ * API) can start: on a real three-host swarm restate-2 and restate-3 never became healthy
+ * and restarted in a loop. So until a node has served once (a marker in its volume), an
+ * answering fabric port counts; after that only the admin API does, and a replaced node is
+ * not called up before it serves.
+ */
+function swarmHealthcheck(plan: ClusterPlan): string {
+  const { admin, fabric } = plan.nodes[0]!.ports;
+  const marker = `${plan.dataDir}/.served-once`;
+  const serves = `curl -fsS -m 2 http://localhost:${admin.containerPort}/health >/dev/null`;
+  const reachable = `curl -fsS -m 2 http://localhost:${fabric.containerPort}/health >/dev/null`;
+  return JSON.stringify(['CMD-SHELL', `${serves} && touch ${marker} || { test ! -e ${marker} && ${reachable}; }`]);
+}
+
+/**
  * The same plan for `docker stack deploy` (Docker Swarm across hosts). What differs, and why:
  * - each node is pinned to the host labelled restate-node=k, so nodes land on separate hosts
  *   and a node's volume stays with it; MinIO to the host labelled restate-minio=true;
@@ -132,6 +149,7 @@ export function renderStack(plan: ClusterPlan, generatorVersion: string, render:
   const { minio } = plan;
   const view = {
     ...common,
+    restateHealthcheck: swarmHealthcheck(plan),
     header: [
       ...generatedBy(generatorVersion, plan.options),
       'Deploy it with: set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ' + plan.projectName,

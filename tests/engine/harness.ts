@@ -1,0 +1,153 @@
+// What the engine tests share: finding the engine that tests/engine/with-engine.sh prepared,
+// the docker CLI as a subprocess, waiting, and the counter service's calls over HTTP.
+// Nothing here starts an engine: with-engine.sh does that (and removes it afterwards), so a
+// test run never leaves an engine behind that it did not find.
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { describe, test } from '@jest/globals';
+
+/** Written by with-engine.sh: the variables that point the docker CLI at the prepared engine. */
+const ENGINE_FILE = process.env.GEN_COMPOSE_ENGINE;
+
+export interface Engine {
+  env: NodeJS.ProcessEnv;
+  /** Names of the images the generated files use, built locally by images.sh. */
+  images: Record<'restate' | 'minio' | 'counter' | 'haproxy' | 'prometheus' | 'grafana', string>;
+  /** The scripts directory (swarm-hosts.sh). */
+  scripts: string;
+}
+
+function loadEngine(): Engine | undefined {
+  if (!ENGINE_FILE || !existsSync(ENGINE_FILE)) return undefined;
+  return JSON.parse(readFileSync(ENGINE_FILE, 'utf8')) as Engine;
+}
+
+export const engine = loadEngine();
+
+const HOW_TO_RUN = 'run them with `npm run test:engine` (as root: it installs and starts Docker Engine 26 when none answers and builds the images)';
+
+/**
+ * A describe block that runs only where with-engine.sh prepared an engine. Elsewhere it is
+ * skipped with one line saying how to run it; under CI (CI=true) a missing engine fails.
+ */
+let skipSaid = false;
+
+export function describeWithEngine(name: string, body: (engine: Engine) => void): void {
+  if (engine) {
+    describe(name, () => body(engine));
+    return;
+  }
+  if (process.env.CI === 'true') {
+    test(name, () => {
+      throw new Error(`no Docker engine prepared (GEN_COMPOSE_ENGINE is not set): CI must run the engine tests; ${HOW_TO_RUN}`);
+    });
+    return;
+  }
+  if (!skipSaid) process.stderr.write(`engine tests skipped: no Docker engine prepared; ${HOW_TO_RUN}\n`);
+  skipSaid = true;
+  describe.skip(name, () => test('needs a Docker engine', () => undefined));
+}
+
+export interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program with the engine's environment; throws with its output unless it exits 0. */
+export function run(engineEnv: NodeJS.ProcessEnv, program: string, args: string[], options: SpawnSyncOptions & { allowFailure?: boolean } = {}): Result {
+  const r = spawnSync(program, args, { encoding: 'utf8', timeout: 300_000, ...options, env: { ...process.env, ...engineEnv, ...options.env } });
+  const result = { status: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  if (!options.allowFailure && result.status !== 0) {
+    throw new Error(`${program} ${args.join(' ')} exited ${result.status}${r.error ? ` (${r.error.message})` : ''}:\n${result.stderr}${result.stdout}`.slice(0, 4000));
+  }
+  return result;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns true; its last other answer is the failure message. */
+export async function waitFor(what: string, seconds: number, check: () => Promise<true | string> | true | string, everyMs = 500): Promise<number> {
+  const start = Date.now();
+  let last = 'not checked yet';
+  while (Date.now() - start < seconds * 1000) {
+    try {
+      const answer = await check();
+      if (answer === true) return (Date.now() - start) / 1000;
+      last = answer;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${seconds}s waiting for ${what}: ${last}`);
+}
+
+export async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
+  try {
+    const response = await fetch(url, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    return { status: 0, text: `${(error as Error).message} ${String((error as { cause?: { code?: string } }).cause?.code ?? '')}`.trim() };
+  }
+}
+
+/**
+ * The counter service (the project's own, written with the real Restate SDK) as the cluster
+ * sees it: keyed `add` calls through a given ingress, each under an idempotency key so a retry
+ * never counts twice, and the exact totals every key must have.
+ */
+export function counterClient(keys: string[]) {
+  const expected = new Map(keys.map((k) => [k, 0]));
+  let call = 0;
+  return {
+    expected,
+    /** One `add` per key through `ingressUrl`; returns an error text or true. */
+    async addThrough(ingressUrl: string): Promise<true | string> {
+      for (const key of keys) {
+        call += 1;
+        const idempotencyKey = `${key}-${call}`;
+        const r = await http('POST', `${ingressUrl}/Counter/${key}/add`, 1, { 'idempotency-key': idempotencyKey }, 30_000);
+        if (r.status !== 200) return `add on ${key} through ${ingressUrl}: HTTP ${r.status} ${r.text.slice(0, 200)}`;
+        expected.set(key, expected.get(key)! + 1);
+      }
+      return true;
+    },
+    /** Every key's value read through `ingressUrl` equals what was added. */
+    async verifyThrough(ingressUrl: string): Promise<true | string> {
+      for (const key of keys) {
+        const r = await http('POST', `${ingressUrl}/Counter/${key}/get`, undefined, {}, 30_000);
+        if (r.status !== 200) return `get on ${key} through ${ingressUrl}: HTTP ${r.status} ${r.text.slice(0, 200)}`;
+        if (Number(r.text) !== expected.get(key)) return `${key} = ${r.text} through ${ingressUrl}, expected ${expected.get(key)}`;
+      }
+      return true;
+    },
+  };
+}
+
+/** Registers a deployment through an admin API, retrying while the cluster is still settling. */
+export async function register(adminUrl: string, serviceUrl: string): Promise<void> {
+  await waitFor(`deployment ${serviceUrl} registered through ${adminUrl}`, 90, async () => {
+    const r = await http('POST', `${adminUrl}/deployments`, { uri: serviceUrl, force: true }, {}, 30_000);
+    return r.status === 200 || r.status === 201 ? true : `HTTP ${r.status} ${r.text.slice(0, 300)}`;
+  }, 1000);
+}
+
+/** The partitions `restatectl snapshots create` output says it snapshotted, and its failures. */
+export function snapshotResult(output: string): { created: Set<string>; failures: string[] } {
+  return {
+    created: new Set([...output.matchAll(/Snapshot created for partition (\d+)/g)].map((m) => m[1]!)),
+    failures: [...output.matchAll(/Failed to create snapshot for partition (\d+): (.*)/g)].map((m) => `partition ${m[1]}: ${m[2]!.trim()}`),
+  };
+}
+
+/** Names of the nodes a `restatectl sql` answer lists as alive. */
+export function aliveNodes(sqlJson: string): string[] {
+  const rows = JSON.parse(sqlJson) as { name: string; state: string }[];
+  return rows.filter((r) => r.state === 'alive').map((r) => r.name).sort();
+}

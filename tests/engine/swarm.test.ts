@@ -1,0 +1,162 @@
+// The generated stack on a real three-host Docker Swarm: three engines, each in its own network
+// namespace with its own address (swarm-hosts.sh), joined into one swarm, the stack deployed
+// with the commands of its own README, then a host cut off the network and a rolling update.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
+import { parse as parseDotenv } from 'dotenv';
+import { CLI } from '../helpers.js';
+import { aliveNodes, counterClient, describeWithEngine, http, register, run, sleep, waitFor, type Engine } from './harness.js';
+
+jest.setTimeout(600_000);
+
+interface Host {
+  name: string;
+  socket: string;
+  address: string;
+}
+
+/** The shell lines of the README's ```sh blocks that contain `marker`. */
+function readmeBlock(readme: string, marker: string): string[] {
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.split('\n').filter(Boolean));
+  const block = blocks.find((lines) => lines.some((l) => l.includes(marker)));
+  if (!block) throw new Error(`the README has no command block with ${marker}`);
+  return block;
+}
+
+describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replication 2)', (engine: Engine) => {
+  const stack = 'restate-cluster';
+  let dir = '';
+  let hosts: Host[] = [];
+  const keys = ['a', 'b', 'c', 'd'];
+  const counter = counterClient(keys);
+  const on = (host: Host, args: string[], allowFailure = false) => run({ ...engine.env, DOCKER_HOST: host.socket }, 'docker', args, { cwd: dir, allowFailure });
+  const manager = () => hosts[0]!;
+  const env = () => parseDotenv(readFileSync(join(dir, '.env')));
+  const hostPort = (k: number, kind: 'INGRESS' | 'ADMIN') => env()[`NODE${k}_${kind}_PORT_OVERRIDE`];
+  const ingress = (k: number) => `http://${hosts[k - 1]!.address}:${hostPort(k, 'INGRESS')}`;
+  const admin = (k: number) => `http://${hosts[k - 1]!.address}:${hostPort(k, 'ADMIN')}`;
+  const container = (k: number) => on(hosts[k - 1]!, ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${stack}_restate-${k}`]).stdout.trim().split('\n')[0] ?? '';
+  /** Asked through restate-k's own restatectl, every node is alive in one cluster. */
+  const oneCluster = (k: number, expected: string[]) => (): true | string => {
+    const id = container(k);
+    if (!id) return `no running restate-${k} task on ${hosts[k - 1]!.name}`;
+    const r = on(hosts[k - 1]!, ['exec', id, 'restatectl', 'sql', '--json', 'select name, state from nodes'], true);
+    if (r.status !== 0) return `restatectl via restate-${k}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`;
+    const alive = aliveNodes(r.stdout);
+    return JSON.stringify(alive) === JSON.stringify(expected) ? true : `alive: ${alive.join(', ') || 'none'}`;
+  };
+  const scripts = (args: string[]) => run({ ...engine.env }, 'bash', [join(engine.scripts, 'swarm-hosts.sh'), ...args]);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gce-test-swarm-'));
+    hosts = scripts(['up', '3'])
+      .stdout.trim()
+      .split('\n')
+      .map((line) => {
+        const [name, socket, address] = line.split(' ');
+        return { name: name!, socket: socket!, address: address! };
+      });
+    on(manager(), ['swarm', 'init', '--advertise-addr', manager().address]);
+    const token = on(manager(), ['swarm', 'join-token', '-q', 'worker']).stdout.trim();
+    for (const host of hosts.slice(1)) on(host, ['swarm', 'join', '--token', token, `${manager().address}:2377`]);
+    // No registry here: every host gets the images from the machine's engine.
+    const archive = join(dir, 'images.tar');
+    run(engine.env, 'docker', ['save', '-o', archive, engine.images.restate, engine.images.minio, engine.images.counter]);
+    for (const host of hosts) on(host, ['load', '-q', '-i', archive]);
+    rmSync(archive);
+    run(engine.env, process.execPath, [CLI, '--target', 'swarm', '--nodes', '3', '--replication', '2', '--out', dir]);
+  });
+
+  afterAll(() => {
+    if (hosts.length > 0) on(manager(), ['stack', 'rm', stack], true);
+    scripts(['down']);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('labelled and deployed exactly as the stack README says, the nodes form one cluster, every host serving', async () => {
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    const labels = readmeBlock(readme, '--label-add').map((line) => line.replace(/HOST_(\d+)/, (_, k: string) => hosts[Number(k) - 1]!.name));
+    const deploy = readmeBlock(readme, 'docker stack deploy').filter((line) => !line.startsWith('docker service ps') && !line.startsWith('docker stack services'));
+    const shellEnv = { ...engine.env, DOCKER_HOST: manager().socket };
+    run(shellEnv, 'bash', ['-euc', labels.join('\n')], { cwd: dir });
+    run(shellEnv, 'bash', ['-euc', deploy.join('\n')], { cwd: dir });
+    const started = Date.now();
+    await waitFor('restate-1..3 in one cluster', 180, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
+    const formedAfter = (Date.now() - started) / 1000;
+    // The README's own health commands, pointed at each host's address.
+    const checks = readmeBlock(readme, '/restate/health');
+    const hostVars = Object.fromEntries(hosts.map((h, i) => [`RESTATE_${i + 1}_HOST`, h.address]));
+    await waitFor("the README's health checks", 60, () => {
+      const r = run({ ...shellEnv, ...hostVars }, 'bash', ['-euc', checks.join('\n')], { cwd: dir, allowFailure: true });
+      return r.status === 0 ? true : `${r.stderr.trim().split('\n').slice(-1)[0]}`;
+    }, 1000);
+    expect(formedAfter).toBeGreaterThan(0);
+  });
+
+  test("an SDK service on the swarm's network is registered and invoked through every host's ingress", async () => {
+    // dnsrr like the stack's own services: the virtual IP answered "host unreachable" here.
+    on(manager(), ['service', 'create', '--detach', '--name', 'gce-test-counter', '--network', `${stack}_${stack}-net`,
+      '--endpoint-mode', 'dnsrr', '--constraint', 'node.labels.restate-node == 1', engine.images.counter]);
+    await register(admin(1), 'http://gce-test-counter:9080');
+    for (let k = 1; k <= 3; k += 1) await waitFor(`invocations through ${hosts[k - 1]!.name}`, 90, () => counter.addThrough(ingress(k)), 1000);
+    expect(await counter.verifyThrough(ingress(3))).toBe(true);
+  });
+
+  test('one host cut off the network: the count stays exact through the others; back, its node rejoins', async () => {
+    scripts(['cut', '3']);
+    try {
+      // The cut is real: host 3 no longer answers, and the cluster sees its node gone.
+      expect((await http('GET', `${admin(3)}/health`, undefined, {}, 2000)).status).toBe(0);
+      await waitFor('restate-1 to see restate-3 gone', 120, oneCluster(1, ['restate-1', 'restate-2']), 1000);
+      for (let k = 1; k <= 2; k += 1) await waitFor(`invocations through ${hosts[k - 1]!.name} with host 3 cut off`, 120, () => counter.addThrough(ingress(k)), 1000);
+      expect(await counter.verifyThrough(ingress(2))).toBe(true);
+    } finally {
+      scripts(['heal', '3']);
+    }
+    await waitFor('restate-3 alive again, seen from restate-1', 180, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
+    await waitFor('invocations through host 3 again', 120, () => counter.addThrough(ingress(3)), 1000);
+    expect(await counter.verifyThrough(ingress(3))).toBe(true);
+  });
+
+  test('a rolling docker service update never runs two tasks of a node at once, and ends only once the node serves', async () => {
+    const host = hosts[1]!;
+    const service = `${stack}_restate-2`;
+    // Every container start and death of restate-2 on its host, in order, while the update runs.
+    const events = spawn('docker', ['events', '--format', '{{.Action}} {{.Actor.ID}}', '--filter', 'type=container', '--filter', `label=com.docker.swarm.service.name=${service}`], {
+      env: { ...process.env, ...engine.env, DOCKER_HOST: host.socket },
+    });
+    const before = on(host, ['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.service.name=${service}`]).stdout.trim();
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    let log = '';
+    events.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    await sleep(1000);
+    try {
+      on(manager(), ['service', 'update', '--force', '--detach=false', '--quiet', service]);
+      // Swarm called the new task up: it must serve now, not later.
+      const health = await http('GET', `${admin(2)}/health`, undefined, {}, 3000);
+      expect(health.status).toBe(200);
+      await sleep(1000);
+    } finally {
+      events.kill();
+    }
+    // Replay the events from the one task running before: never more than one at a time.
+    const running = new Set([before]);
+    let most = running.size;
+    let starts = 0;
+    for (const line of log.trim().split('\n')) {
+      const [action, id] = line.split(' ');
+      if (action === 'start') {
+        running.add(id!);
+        starts += 1;
+      }
+      if (action === 'die') running.delete(id!);
+      most = Math.max(most, running.size);
+    }
+    expect({ starts, mostAtOnce: most, oldTaskStopped: !running.has(before) }).toEqual({ starts: 1, mostAtOnce: 1, oldTaskStopped: true });
+    await waitFor('all three alive after the update', 120, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
+    expect(await counter.verifyThrough(ingress(2))).toBe(true);
+  });
+});

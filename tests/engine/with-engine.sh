@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs a command with a Docker Engine and the test images ready, then removes everything the run
+# started: the engine (when none was running before), the Swarm hosts, and every container,
+# volume and network of the tests' compose projects (named gce-test-*), also on failure or
+# interruption. The command finds the engine through the file $GEN_COMPOSE_ENGINE names.
+#   with-engine.sh                 the engine tests alone
+#   with-engine.sh npm test        the whole suite (what .ci/run does)
+# Needs root: it may install packages, start dockerd and create network namespaces.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ "$(id -u)" != 0 ]; then
+  echo "with-engine.sh: the engine tests need root (to start dockerd and create network namespaces)" >&2
+  exit 2
+fi
+[ $# -gt 0 ] || set -- node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js tests/engine
+[ -f dist/plan/defaults.js ] || npm run build >/dev/null
+
+ENGINE_RUN=${ENGINE_RUN:-/run/gen-compose-engine}
+export ENGINE_RUN
+engine_file="$ENGINE_RUN/engine.json"
+
+remove_test_projects() {
+  command -v docker >/dev/null || return 0
+  docker ps -aq --filter label=com.docker.compose.project 2>/dev/null | while read -r id; do
+    case "$(docker inspect -f '{{index .Config.Labels "com.docker.compose.project"}}' "$id" 2>/dev/null)" in
+      gce-test-*) docker rm -f "$id" >/dev/null 2>&1 || true ;;
+    esac
+  done
+  docker ps -aq --filter name=gce-test- | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker volume ls -q | grep '^gce-test-' | xargs -r docker volume rm >/dev/null 2>&1 || true
+  docker network ls --format '{{.Name}}' | grep '^gce-test-' | xargs -r docker network rm >/dev/null 2>&1 || true
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM HUP
+  bash tests/engine/swarm-hosts.sh down >/dev/null 2>&1 || true
+  remove_test_projects
+  bash tests/engine/engine.sh stop || true
+  rm -f "$engine_file"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+bash tests/engine/engine.sh install
+eval "$(bash tests/engine/engine.sh start)"
+# Leftovers of an earlier run that was killed before it could clean up.
+bash tests/engine/swarm-hosts.sh down >/dev/null 2>&1 || true
+remove_test_projects
+bash tests/engine/images.sh
+
+mkdir -p "$ENGINE_RUN"
+node -e '
+  const [file, images, scripts] = process.argv.slice(1);
+  const names = Object.fromEntries(images.trim().split("\n").map((l) => { const m = /^(\w+)=.(.*).$/.exec(l); return [m[1], m[2]]; }));
+  const env = { DOCKER_HOST: process.env.DOCKER_HOST, DOCKER_CONFIG: process.env.DOCKER_CONFIG, PATH: process.env.PATH, ENGINE_RUN: process.env.ENGINE_RUN };
+  require("node:fs").writeFileSync(file, JSON.stringify({ env, images: names, scripts }, null, 2));
+' "$engine_file" "$(node tests/engine/image-names.mjs)" "$PWD/tests/engine"
+
+GEN_COMPOSE_ENGINE="$engine_file" "$@"
