@@ -58,6 +58,10 @@ describe('the seeds, reproduced (tests/fixtures/seeds)', () => {
     const warnings = r.findings.filter((f) => f.severity === 'warning').map((f) => f.message).join('\n');
     expect(warnings).toMatch(/"minioadmin" is a well-known default/);
     expect(warnings).toMatch(/Restate 1\.5\.3 cannot be verified here/);
+    // Its ports are published on every interface: every unauthenticated one is named.
+    expect(r.findings.filter((f) => f.rule === 'exposure').map((f) => `${f.service} ${/publishes the (\S+ \S+)/.exec(f.message)![1]}`)).toEqual([
+      'restate-1 admin API', 'restate-1 fabric port', 'restate-2 admin API', 'restate-2 fabric port', 'restate-3 admin API', 'restate-3 fabric port', 'minio S3 API', 'minio S3 console',
+    ]);
     expect(warnings).toMatch(/no service creates the bucket of s3:\/\/restate\/snapshots/);
   });
 

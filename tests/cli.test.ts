@@ -12,7 +12,8 @@ describe('gen-compose (generate)', () => {
       expect(r.status).toBe(0);
       expect(readdirSync(out).sort()).toEqual(['.env', '.gen-compose.json', 'README.md', 'docker-compose.yaml']);
       expect(r.stdout).toContain('restate-2   ingress http://127.0.0.1:28080  admin http://127.0.0.1:29070  fabric 25122');
-      expect(r.stdout).toContain('Every port is published on 127.0.0.1: reachable from this host only');
+      expect(r.stdout).toContain("This host only (127.0.0.1): ingress (invocations: the application's door); admin API and UI");
+      expect(r.stdout).toContain('Nothing is reachable from other machines; --expose ingress opens the ingress to them');
       expect(r.stdout).toContain('log (replication 2): tolerates 1 node failure');
       expect(r.stdout).toContain('metadata: quorum 2 of 3, tolerates 1 node failure');
       expect(r.stdout).not.toContain('warning');

@@ -19,6 +19,7 @@ const FLAGS: Record<string, fc.Arbitrary<string>> = {
   '--cluster-name': fc.oneof(fc.constantFrom('restate-cluster', 'shop', 'Bad Name', '-x', 'a_b', ''), fc.string({ maxLength: 6 })),
   '--restate-version': fc.constantFrom('1.7.12', '1.7.10', '1.6.1', '1.5.3', 'latest', '1.7'),
   '--publish-address': fc.constantFrom('127.0.0.1', '0.0.0.0', '::1', '300.1.1.1', 'localhost'),
+  '--expose': fc.constantFrom('ingress', 'admin,fabric', 'none', 's3-console,ingress', 'grafana', 'bogus', ''),
   '--memory': fc.constantFrom('4G', '1G', '512M', 'lots', '2GiB'),
   '--snapshots-retained': fc.oneof(fc.integer({ min: -1, max: 5 }).map(String), fc.constant('x')),
   '--snapshot-interval-records': fc.oneof(fc.integer({ min: -1, max: 100000 }).map(String), fc.constant('')),

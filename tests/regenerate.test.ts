@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
-import { runCli, schemaErrors, snapshotDir, tempDir } from './helpers.js';
+import { ROOT, runCli, schemaErrors, snapshotDir, tempDir } from './helpers.js';
 
 const envOf = (dir: string) => parseDotenv(readFileSync(join(dir, '.env')));
 const SECRETS = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
@@ -142,14 +142,61 @@ test('--stdout prints the compose file and writes nothing', () => {
   expect(existsSync(out())).toBe(false);
 });
 
-test('--publish-address 0.0.0.0 opens every port on purpose, and the summary says so', () => {
+test('--publish-address 0.0.0.0 alone opens the application\'s door (the ingress), nothing unauthenticated', () => {
   const r = gen('--publish-address', '0.0.0.0');
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/warning: every port is published on 0\.0\.0\.0, reachable from the network/);
-  const ports = loadCompose(out()).services.flatMap((s) => s.ports);
-  expect(ports.length).toBeGreaterThan(0);
-  expect(new Set(ports.map((p) => p.hostIp))).toEqual(new Set(['0.0.0.0']));
+  expect(r.stdout).toMatch(/The network \(0\.0\.0\.0\): ingress/);
+  expect(r.stdout).toMatch(/This host only \(127\.0\.0\.1\): admin API and UI .*; fabric port .*; S3 API .*; S3 console/);
+  expect(r.stdout).not.toMatch(/warning: the/);
+  const byTarget = (target: number) => new Set(loadCompose(out()).services.flatMap((s) => s.ports).filter((p) => p.target === target).map((p) => p.hostIp));
+  expect(byTarget(8080)).toEqual(new Set(['0.0.0.0']));
+  for (const target of [9070, 5122, 9000, 9001]) expect(byTarget(target)).toEqual(new Set(['127.0.0.1']));
   expect(gen('--publish-address', 'everywhere').stderr).toMatch(/--publish-address must be an IPv4 address/);
+});
+
+test('--expose opens exactly the kinds named, the summary warns for each unauthenticated one, and check says the same', async () => {
+  const r = gen('--expose', 'admin,s3-console');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('warning: the admin API and UI (control plane) is reachable from the network: no authentication');
+  expect(r.stdout).toContain("warning: the S3 console (MinIO) is reachable from the network: a login page for MinIO's root user");
+  const env = envOf(out());
+  expect([env.INGRESS_PUBLISH_ADDRESS, env.ADMIN_PUBLISH_ADDRESS, env.FABRIC_PUBLISH_ADDRESS, env.S3_PUBLISH_ADDRESS, env.S3_CONSOLE_PUBLISH_ADDRESS]).toEqual(['127.0.0.1', '0.0.0.0', '127.0.0.1', '127.0.0.1', '0.0.0.0']);
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('# Regenerate with: gen-compose --nodes 3 --replication 2 --metadata-nodes 3 --cluster-name restate-cluster --restate-version 1.7.12 --port-offset 0 --snapshot-interval-records 1000 --expose admin,s3-console');
+  const { checkProject } = await import('../src/check/check.js');
+  const findings = (await checkProject(loadCompose(out()), { fetch: false })).findings.filter((f) => f.rule === 'exposure');
+  expect(findings.map((f) => f.service).sort()).toEqual(['minio', 'restate-1', 'restate-2', 'restate-3']);
+  expect(findings[0]!.message).toMatch(/publishes the admin API and UI \(control plane\) on 0\.0\.0\.0 .*no authentication/);
+  // Remembered like every other option, until changed.
+  expect(gen('--nodes', '3').status).toBe(0);
+  expect(envOf(out()).ADMIN_PUBLISH_ADDRESS).toBe('0.0.0.0');
+  expect(gen('--expose', 'none').status).toBe(0);
+  expect(envOf(out()).ADMIN_PUBLISH_ADDRESS).toBe('127.0.0.1');
+});
+
+test.each([
+  [['--expose', 'bogus'], /--expose takes a comma-separated list of ingress, admin, fabric, s3, s3-console, load-balancer, prometheus, grafana \(or none\), got "bogus"/],
+  [['--expose', 'grafana'], /--expose grafana: this cluster has no grafana; it needs --monitoring/],
+  [['--expose', 's3', '--snapshots-endpoint', 'https://s3.example.com'], /--expose s3: this cluster has no s3/],
+  [['--expose', 'ingress', '--publish-address', '127.0.0.1'], /would reach this host only/],
+  [['--target', 'swarm', '--publish-address', '10.0.0.5'], /Swarm publishes a host-mode port on every interface/],
+])('bad exposure %j: one line, exit 2, nothing written', (args, message) => {
+  const r = gen(...args);
+  expect(r.status).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(message);
+  expect(existsSync(out())).toBe(false);
+});
+
+test('a cluster from before --expose: an edited PUBLISH_ADDRESS carries over to the ingress only', () => {
+  // Files gen-compose wrote before --expose existed (examples/ha as it was then).
+  cpSync(join(ROOT, 'tests', 'fixtures', 'pre-expose-ha'), out(), { recursive: true });
+  writeFileSync(join(out(), '.env'), readFileSync(join(out(), '.env'), 'utf8').replace(/^PUBLISH_ADDRESS=.*$/m, 'PUBLISH_ADDRESS=0.0.0.0'));
+  const r = gen();
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('note: PUBLISH_ADDRESS=0.0.0.0 from your .env now applies to INGRESS_PUBLISH_ADDRESS only');
+  const env = envOf(out());
+  expect(env.PUBLISH_ADDRESS).toBeUndefined();
+  expect([env.INGRESS_PUBLISH_ADDRESS, env.ADMIN_PUBLISH_ADDRESS, env.FABRIC_PUBLISH_ADDRESS]).toEqual(['0.0.0.0', '127.0.0.1', '127.0.0.1']);
 });
 
 test('by default every published port, ingress included, listens on 127.0.0.1 only', () => {

@@ -47,29 +47,45 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
     expect(Object.values(raw.networks).map((n) => n.driver)).toEqual(['overlay']);
   });
 
-  test("the nodes' healthcheck: the admin API, or the fabric port until the node has served once", () => {
+  test("the nodes' healthcheck: the admin API; the fabric port for a node that never served or has not found the cluster for 15 s", () => {
     const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as { services: Record<string, { healthcheck: { test: string[]; start_interval: string } }> };
     const { test: probe, start_interval } = raw.services['restate-1']!.healthcheck;
     expect(probe[0]).toBe('CMD-SHELL');
     expect(start_interval).toBe('1s');
-    // The script as the image's /bin/sh runs it, with curl replaced by a stand-in that answers
-    // for the endpoints listed in $UP, and the volume by a temporary directory.
+    // The script as the image's /bin/sh runs it after stack deploy's interpolation ($$ → $),
+    // with curl replaced by a stand-in answering the endpoints in $UP (the fabric's /health
+    // with $STATUS), and the volume by a temporary directory. jq is the machine's, as in the image.
     const sandbox = tempDir();
     try {
-      writeFileSync(join(sandbox.path, 'curl'), '#!/bin/sh\nfor a; do url=$a; done\ncase " $UP " in *" $url "*) exit 0;; esac\nexit 22\n', { mode: 0o755 });
-      const script = probe[1]!.replaceAll('/restate-data/', `${sandbox.path}/`);
-      const healthy = (up: string[]) =>
-        spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${sandbox.path}:/usr/bin:/bin`, UP: up.join(' ') } }).status === 0;
+      writeFileSync(join(sandbox.path, 'curl'), '#!/bin/sh\nfor a; do url=$a; done\ncase " $UP " in *" $url "*) echo "$STATUS"; exit 0;; esac\nexit 22\n', { mode: 0o755 });
+      const script = probe[1]!.replaceAll('$$', '$').replaceAll('/restate-data/', `${sandbox.path}/`);
+      const healthy = (up: string[], status = { node_id: 'N1:1', age: '3s 2ms' }) =>
+        spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${sandbox.path}:/usr/bin:/bin`, UP: up.join(' '), STATUS: JSON.stringify(status) } }).status === 0;
       const admin = 'http://localhost:9070/health';
       const fabric = 'http://localhost:5122/health';
       expect(healthy([])).toBe(false);
       expect(healthy([fabric])).toBe(true); // never served: reachable is enough, so it can join
       expect(healthy([admin])).toBe(true); // serves: and now it is marked
-      expect(healthy([fabric])).toBe(false); // served once: only the admin API counts
+      expect(healthy([fabric])).toBe(false); // served once, in the cluster: only the admin API counts
+      expect(healthy([fabric], { node_id: null as unknown as string, age: '9s 1ms' })).toBe(false); // not found the cluster yet
+      expect(healthy([fabric], { node_id: null as unknown as string, age: '15s 1ms' })).toBe(true); // for 15 s: let the peers reach it
+      expect(healthy([fabric], { node_id: null as unknown as string, age: '2m 3s' })).toBe(true);
+      expect(healthy([fabric], { node_id: null as unknown as string, age: '950ms 2µs' })).toBe(false);
       expect(healthy([admin, fabric])).toBe(true);
     } finally {
       sandbox.remove();
     }
+  });
+
+  test('only the ingress is published; the admin API, fabric port and MinIO are not, and the README reaches them with docker exec', () => {
+    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as { services: Record<string, { ports?: { target: number }[] }> };
+    for (const [name, service] of Object.entries(raw.services)) {
+      expect({ name, targets: (service.ports ?? []).map((p) => p.target) }).toEqual({ name, targets: name.startsWith('restate-') ? [8080] : [] });
+    }
+    const readme = readFileSync(join(dir.path, 'README.md'), 'utf8');
+    expect(readme).toContain('docker exec "$(docker ps -q -f name=restate-cluster_restate-1)" curl -fsS http://localhost:9070/health');
+    expect(readme).toMatch(/admin API and UI \(control plane\): not published \(no authentication/);
+    expect(readFileSync(join(dir.path, '.env'), 'utf8')).not.toMatch(/PUBLISH_ADDRESS|ADMIN_PORT_OVERRIDE|NODE_PORT_OVERRIDE/);
   });
 
   test('the README explains labels, deploy, check and host loss', () => {
@@ -157,4 +173,18 @@ describe('--snapshots-endpoint', () => {
     expect(runCli(['--target', 'swarm', '--load-balancer', '--out', '/tmp/never']).stderr).toMatch(/not available with --target swarm yet/);
     expect(runCli(['--target', 'kubernetes', '--out', '/tmp/never']).stderr).toMatch(/--target must be compose or swarm/);
   });
+});
+
+test('--expose admin publishes the admin API under Swarm, and check warns that every interface of the host reaches it', async () => {
+  const dir = tempDir();
+  try {
+    expect(runCli(['--target', 'swarm', '--nodes', '3', '--expose', 'ingress,admin', '--out', dir.path]).status).toBe(0);
+    const project = loadCompose(dir.path);
+    expect(project.services.find((s) => s.name === 'restate-2')!.ports.map((p) => p.target)).toEqual([8080, 9070]);
+    const findings = (await checkProject(project, { fetch: false })).findings.filter((f) => f.severity !== 'info');
+    expect(findings.map((f) => `${f.rule} ${f.service}`)).toEqual(['exposure restate-1', 'exposure restate-2', 'exposure restate-3']);
+    expect(findings[0]!.message).toMatch(/under Swarm it listens on every interface of the host; no authentication/);
+  } finally {
+    dir.remove();
+  }
 });

@@ -1,6 +1,7 @@
 import { isRecord, parseDockerBytes, type ComposeProject, type ComposeService } from '../load/compose-file.js';
 import { faultTolerance, describeTolerance } from '../plan/tolerance.js';
 import { parseByteSize } from '../restate/config-keys.js';
+import { ENDPOINT_INFO, endpointKindOf } from '../restate/endpoints.js';
 import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -352,6 +353,30 @@ export function swarmRules(project: ComposeProject): Finding[] {
         service: services.join(', '),
         message: `${services.join(' and ')} ${key === '[]' ? 'have no placement constraints' : `share the placement constraints ${key}`}, so Swarm may run them on one host, and losing that host loses them all: pin each node to its own host (e.g. node.labels.restate-node == k)`,
       });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Endpoints with no authentication (Restate's admin API and fabric port, MinIO's API and
+ * console) published where the network reaches them. Under compose that is any host address
+ * but loopback; in a stack file, publishing them at all, since Swarm's host-mode ports listen
+ * on every interface and cannot be bound to one address.
+ */
+export function exposureRules(project: ComposeProject, swarm: boolean): Finding[] {
+  const findings: Finding[] = [];
+  for (const s of project.services) {
+    for (const p of s.ports) {
+      const kind = endpointKindOf(s, p.target);
+      const risk = kind && ENDPOINT_INFO[kind].risk;
+      if (!kind || !risk || p.published === undefined) continue;
+      const { title } = ENDPOINT_INFO[kind];
+      if (swarm) {
+        findings.push({ severity: 'warning', rule: 'exposure', service: s.name, message: `publishes the ${title} (${p.spec}): under Swarm it listens on every interface of the host; ${risk}. Leave it unpublished and use it from inside a task (docker exec)` });
+      } else if (!p.hostIp || !(p.hostIp.startsWith('127.') || p.hostIp === '::1')) {
+        findings.push({ severity: 'warning', rule: 'exposure', service: s.name, message: `publishes the ${title} on ${p.hostIp ?? 'every interface'} (${p.spec}): ${risk}. Publish it on 127.0.0.1 unless other machines must reach it` });
+      }
     }
   }
   return findings;

@@ -1,9 +1,9 @@
 import {
   DEFAULT_CLUSTER_NAME,
-  DEFAULT_PUBLISH_ADDRESS,
   DEFAULT_RESTATE_VERSION,
   DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
 } from '../plan/defaults.js';
+import { ENDPOINT_KINDS } from '../plan/exposure.js';
 import { MAX_NODES } from '../plan/ports.js';
 import { generate, type GenerateArgs } from './generate.js';
 import { run } from './run.js';
@@ -28,7 +28,11 @@ export const GENERATE_FLAGS: Record<string, FlagSpec> = {
   'cluster-name': { type: 'string', describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})` },
   'restate-version': { type: 'string', describe: `Restate image tag, 1.6.x or 1.7.x (default: ${DEFAULT_RESTATE_VERSION})` },
   'port-offset': { type: 'string', describe: 'added to every published host port (default: 0)' },
-  'publish-address': { type: 'string', describe: `host address ports are published on (default: ${DEFAULT_PUBLISH_ADDRESS}, this host only; 0.0.0.0 exposes them)` },
+  expose: {
+    type: 'string',
+    describe: `endpoints reachable from the network, comma-separated: ${ENDPOINT_KINDS.join(', ')}, or none (default: none under compose, every other port on 127.0.0.1; ingress under swarm, the rest unpublished)`,
+  },
+  'publish-address': { type: 'string', describe: 'host address the --expose endpoints listen on under compose (default: 0.0.0.0); given alone, exposes the ingress and load balancer' },
   'snapshot-interval-records': { type: 'string', describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})` },
   'snapshots-retained': { type: 'string', describe: "snapshots kept per partition (default: Restate's, 1)" },
   memory: { type: 'string', describe: 'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit' },
@@ -63,6 +67,7 @@ export function generateArgs(values: Values): GenerateArgs {
       restateVersion: text(values['restate-version']),
       portOffset: text(values['port-offset']),
       publishAddress: text(values['publish-address']),
+      expose: text(values.expose),
       snapshotIntervalRecords: text(values['snapshot-interval-records']),
       snapshotsRetained: text(values['snapshots-retained']),
       memory: text(values.memory),

@@ -1,4 +1,5 @@
-import type { ClusterPlan, PublishedPort } from '../plan/plan.js';
+import { ENDPOINTS, type EndpointKind } from '../plan/exposure.js';
+import { allPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
 import { describeTolerance } from '../plan/tolerance.js';
 
 /** What the user reads after a successful run: files, endpoints, and what the cluster survives. */
@@ -7,34 +8,39 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true): str
   // Values as written to .env, where kept hand edits may differ from the plan's own.
   const value = new Map(plan.tunables.map((x) => [x.name, x.value]));
   const port = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
-  const address = value.get('PUBLISH_ADDRESS') ?? o.publishAddress;
-  const host = address === '0.0.0.0' ? 'localhost' : address;
+  const swarm = o.target === 'swarm';
+  // Where a port answers: its kind's address under compose (as .env has it), the host that
+  // runs it under Swarm, and nowhere outside the containers when Swarm does not publish it.
+  const addressOf = (p: PublishedPort) => (p.addressTunable ? value.get(p.addressTunable) ?? '127.0.0.1' : '0.0.0.0');
+  const url = (p: PublishedPort) => {
+    if (swarm && !p.exposed) return '(not published)';
+    const address = addressOf(p);
+    return `http://${swarm ? 'HOST' : address === '0.0.0.0' ? 'localhost' : address}:${port(p)}`;
+  };
   const lines = [`Wrote ${written.join(', ')}`, ''];
   lines.push(`${o.nodes}-node Restate cluster "${o.clusterName}" (Restate ${o.restateVersion}), replication ${o.replication}:`);
   for (const node of plan.nodes) {
     const p = node.ports;
     const roles = node.roles.includes('metadata-server') ? '' : '  (no metadata server)';
+    const fabric = swarm && !p.fabric.exposed ? url(p.fabric) : port(p.fabric);
     lines.push(
-      `  ${node.name.padEnd(11)} ingress http://${host}:${port(p.ingress)}  admin http://${host}:${port(p.admin)}  fabric ${port(p.fabric)}${node.autoProvision ? '  (provisions the cluster)' : ''}${roles}`,
+      `  ${node.name.padEnd(11)} ingress ${url(p.ingress)}  admin ${url(p.admin)}  fabric ${fabric}${node.autoProvision ? '  (provisions the cluster)' : ''}${roles}`,
     );
   }
   lines.push(
     plan.minio
-      ? `  ${'minio'.padEnd(11)} S3 API http://${host}:${port(plan.minio.ports.api)}  console http://${host}:${port(plan.minio.ports.console)}`
+      ? `  ${'minio'.padEnd(11)} S3 API ${url(plan.minio.ports.api)}  console ${url(plan.minio.ports.console)}`
       : `  snapshots   ${o.snapshotsEndpoint}: fill in RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env, and create the bucket`,
-    ...(plan.loadBalancer ? [`  ${'load-balancer'.padEnd(11)} http://${host}:${port(plan.loadBalancer.port)} (every node's ingress behind one URL)`] : []),
+    ...(plan.loadBalancer ? [`  ${'load-balancer'.padEnd(11)} ${url(plan.loadBalancer.port)} (every node's ingress behind one URL)`] : []),
     ...(plan.monitoring
       ? [
-          `  ${'prometheus'.padEnd(11)} http://${host}:${port(plan.monitoring.prometheus.port)}`,
-          `  ${'grafana'.padEnd(11)} http://${host}:${port(plan.monitoring.grafana.port)} (admin, GRAFANA_ADMIN_PASSWORD in .env)`,
+          `  ${'prometheus'.padEnd(11)} ${url(plan.monitoring.prometheus.port)}`,
+          `  ${'grafana'.padEnd(11)} ${url(plan.monitoring.grafana.port)} (admin, GRAFANA_ADMIN_PASSWORD in .env)`,
         ]
       : []),
     'README.md in the output directory has the topology, every endpoint and the commands to run.',
-    o.target === 'swarm'
-      ? 'Swarm publishes each port on every interface of the host that runs the service: firewall them. Label the hosts and deploy as README.md says.'
-      : address === '127.0.0.1'
-      ? 'Every port is published on 127.0.0.1: reachable from this host only (--publish-address 0.0.0.0 exposes them).'
-      : `warning: every port is published on ${address}, reachable from the network: the admin API and the fabric port have no authentication, and MinIO's console takes the root password.`,
+    '',
+    ...reachability(plan, addressOf),
     '',
     'Fault tolerance:',
     ...describeTolerance(t, o.replication).map((l) => `  ${l}`),
@@ -53,4 +59,37 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true): str
     );
   }
   return lines.join('\n');
+}
+
+/** Every published port of the plan, by kind. */
+function portsByKind(plan: ClusterPlan): Map<EndpointKind, PublishedPort[]> {
+  const byKind = new Map<EndpointKind, PublishedPort[]>();
+  for (const p of allPorts(plan)) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p]);
+  return byKind;
+}
+
+/**
+ * What is reachable from where, kind by kind, as the files say it (kept .env edits included),
+ * with a warning for every unauthenticated kind that the network can reach.
+ */
+function reachability(plan: ClusterPlan, addressOf: (p: PublishedPort) => string): string[] {
+  const groups = new Map<string, string[]>();
+  const warnings: string[] = [];
+  for (const [kind, ports] of portsByKind(plan)) {
+    const { title, risk } = ENDPOINTS[kind];
+    const where =
+      plan.options.target === 'swarm'
+        ? ports[0]!.exposed
+          ? 'Published in host mode on every interface of the host that runs it'
+          : 'Not published: reached from inside a task (docker exec, see README.md)'
+        : [...new Set(ports.map(addressOf))].map((a) => (a.startsWith('127.') ? `This host only (${a})` : `The network (${a})`)).join(' and ');
+    groups.set(where, [...(groups.get(where) ?? []), title]);
+    const open = plan.options.target === 'swarm' ? ports[0]!.exposed : ports.some((p) => !addressOf(p).startsWith('127.'));
+    if (open && risk) warnings.push(`warning: the ${title} is reachable from the network: ${risk}.`);
+  }
+  const hint =
+    plan.options.target === 'compose' && ![...groups.keys()].some((where) => where.startsWith('The network'))
+      ? ['Nothing is reachable from other machines; --expose ingress opens the ingress to them (and --expose admin, fabric, s3, … each kind on purpose).']
+      : [];
+  return ['Who can reach what:', ...[...groups].map(([where, titles]) => `  ${where}: ${titles.join('; ')}`), ...hint, ...warnings];
 }

@@ -22,11 +22,6 @@ export const MINIO_CONTAINER_PORTS = { api: 9000, console: 9001 } as const;
 /** Where each node keeps its data inside the container (mounted from a per-node volume). */
 export const RESTATE_DATA_DIR = '/restate-data';
 
-/**
- * Published ports listen on this host only unless the user opens them: the admin API and the
- * fabric port have no authentication, and MinIO's console is a login page.
- */
-export const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';
 
 /** Optional services: images pinned to releases seen in use (never latest). */
 export const LOAD_BALANCER_IMAGE = 'haproxy:3.2.24-alpine';

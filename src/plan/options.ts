@@ -1,6 +1,5 @@
 import {
   DEFAULT_CLUSTER_NAME,
-  DEFAULT_PUBLISH_ADDRESS,
   DEFAULT_RESTATE_VERSION,
   DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
 } from './defaults.js';
@@ -8,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { parseDockerBytes } from '../load/compose-file.js';
 import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
 import { MAX_NODES, portOffsetRange } from './ports.js';
+import { ANY_ADDRESS, defaultExposure, isLoopback, parseExpose, type EndpointKind } from './exposure.js';
 
 /** Options after validation: every field present, every rule below already holds. */
 export interface ClusterOptions {
@@ -24,7 +24,9 @@ export interface ClusterOptions {
   snapshotsRetained?: number;
   /** Memory limit per Restate container in bytes; undefined sets none. */
   memoryBytes?: number;
-  /** Host address every port is published on: 127.0.0.1 (this host only) unless opened on purpose. */
+  /** The kinds of endpoint reachable from the network (see exposure.ts); the rest stay local. */
+  expose: EndpointKind[];
+  /** Host address the exposed kinds are published on under compose (0.0.0.0 unless given). */
   publishAddress: string;
   /** An HAProxy front door spreading ingress traffic over every node. */
   loadBalancer: boolean;
@@ -49,6 +51,8 @@ export interface RawOptions {
   snapshotsRetained?: string | number;
   memory?: string;
   publishAddress?: string;
+  /** Comma-separated endpoint kinds, or "none". */
+  expose?: string;
   loadBalancer?: boolean;
   monitoring?: boolean;
   preset?: string;
@@ -83,6 +87,11 @@ const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const RESTATE_VERSION = /^\d+\.\d+\.\d+$/;
 
 const MIN_MEMORY = 2 ** 30;
+
+const isIPv4 = (text: string): boolean => {
+  const octets = text.split('.');
+  return octets.length === 4 && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+};
 
 function integer(flag: string, value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -172,10 +181,8 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     if (memoryBytes < MIN_MEMORY) throw new UsageError(`--memory ${raw.memory} is below the 1G a Restate node needs`);
   }
 
-  const publishAddress = raw.publishAddress ?? DEFAULT_PUBLISH_ADDRESS;
-  const octets = publishAddress.split('.');
-  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) {
-    throw new UsageError(`--publish-address must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${publishAddress}"`);
+  if (raw.publishAddress !== undefined && !isIPv4(raw.publishAddress)) {
+    throw new UsageError(`--publish-address must be an IPv4 address such as 0.0.0.0 or 192.168.1.10, got "${raw.publishAddress}"`);
   }
 
   const target = raw.target ?? 'compose';
@@ -196,6 +203,20 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     }
   }
 
+  const present = { minio: snapshotsEndpoint === undefined, loadBalancer: raw.loadBalancer === true, monitoring: raw.monitoring === true };
+  const expose = raw.expose !== undefined ? parseExpose(raw.expose, present) : defaultExposure(target, raw.publishAddress, present);
+  // The address only matters for exposed kinds; "nothing exposed" is written one way.
+  let publishAddress = raw.publishAddress ?? ANY_ADDRESS;
+  if (expose.length === 0 && isLoopback(publishAddress)) publishAddress = ANY_ADDRESS;
+  if (target === 'swarm') {
+    if (publishAddress !== ANY_ADDRESS && !isLoopback(publishAddress)) {
+      throw new UsageError(`--publish-address ${publishAddress}: Swarm publishes a host-mode port on every interface of the host and cannot bind it to one address; leave it out and choose what to publish with --expose`);
+    }
+    publishAddress = ANY_ADDRESS;
+  } else if (isLoopback(publishAddress)) {
+    throw new UsageError(`--expose ${expose.join(',')} on ${publishAddress} would reach this host only, as every unexposed port already does: give --publish-address a network address (default 0.0.0.0), or leave --expose out`);
+  }
+
   return {
     nodes,
     replication,
@@ -207,6 +228,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     unverified,
     snapshotsRetained,
     memoryBytes,
+    expose,
     publishAddress,
     loadBalancer: raw.loadBalancer === true,
     monitoring: raw.monitoring === true,

@@ -15,6 +15,7 @@ import {
   RESTATE_IMAGE_REPOSITORY,
 } from './defaults.js';
 import type { ClusterOptions } from './options.js';
+import { ENDPOINTS, LOCAL_ADDRESS, type EndpointKind } from './exposure.js';
 import { extraPorts, minioPorts, nodePorts } from './ports.js';
 import type { Secrets } from './secrets.js';
 import { snapshotsRetainedVariable } from '../restate/versions.js';
@@ -46,8 +47,11 @@ export interface Tunable {
 }
 
 export interface PublishedPort {
-  /** The tunable holding the host address it is published on. */
-  addressTunable: string;
+  kind: EndpointKind;
+  /** Reachable from the network (see exposure.ts); otherwise local (compose) or unpublished (Swarm). */
+  exposed: boolean;
+  /** The tunable holding the host address it is published on (compose only). */
+  addressTunable?: string;
   /** The tunable holding the host port. */
   tunable: string;
   hostPort: number;
@@ -125,6 +129,16 @@ export interface ClusterPlan {
 const literal = (value: string | number | boolean): EnvValue => ({ literal: String(value) });
 const tunable = (name: string): EnvValue => ({ tunable: name });
 
+/** Every port the plan publishes (or, under Swarm, could publish), nodes first. */
+export function allPorts(plan: ClusterPlan): PublishedPort[] {
+  return [
+    ...plan.nodes.flatMap((n) => [n.ports.ingress, n.ports.admin, n.ports.fabric]),
+    ...(plan.minio ? [plan.minio.ports.api, plan.minio.ports.console] : []),
+    ...(plan.loadBalancer ? [plan.loadBalancer.port] : []),
+    ...(plan.monitoring ? [plan.monitoring.prometheus.port, plan.monitoring.grafana.port] : []),
+  ];
+}
+
 export function nodeName(id: number): string {
   return `restate-${id}`;
 }
@@ -156,12 +170,37 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   const logFilter = define({ name: 'RESTATE_LOG_FILTER', value: DEFAULT_LOG_FILTER, group: 'cluster', description: 'Restate log filter (tracing syntax)' });
   const timeZone = define({ name: 'TZ', value: 'UTC', group: 'cluster', description: 'Time zone of every container' });
 
-  define({
-    name: 'PUBLISH_ADDRESS',
-    value: options.publishAddress,
-    group: 'ports',
-    description: 'Host address every port is published on: 127.0.0.1 keeps them on this host; 0.0.0.0 exposes them to the network',
-  });
+  // Who reaches what: one host address per kind of endpoint under compose (127.0.0.1 unless
+  // exposed); under Swarm an unexposed port is not published at all, and a published one
+  // listens on every interface, so there is no address to set.
+  const swarm = options.target === 'swarm';
+  const exposed = new Set(options.expose);
+  const presentKinds: EndpointKind[] = [
+    'ingress',
+    'admin',
+    'fabric',
+    ...(options.snapshotsEndpoint ? [] : (['s3', 's3-console'] as const)),
+    ...(options.loadBalancer ? (['load-balancer'] as const) : []),
+    ...(options.monitoring ? (['prometheus', 'grafana'] as const) : []),
+  ];
+  if (!swarm) {
+    for (const kind of presentKinds) {
+      const { title, addressTunable, risk } = ENDPOINTS[kind];
+      const open = exposed.has(kind);
+      define({
+        name: addressTunable,
+        value: open ? options.publishAddress : LOCAL_ADDRESS,
+        group: 'ports',
+        description: `Host address of the ${title}: ${LOCAL_ADDRESS} keeps it on this host${risk ? ` (${risk})` : '; 0.0.0.0 opens it to the network'}`,
+      });
+    }
+  }
+  /** A published port of a kind; its port tunable exists wherever the port is published. */
+  const published = (kind: EndpointKind, name: string, hostPort: number, containerPort: number, description: string): PublishedPort => {
+    const open = exposed.has(kind);
+    if (!swarm || open) define({ name, value: String(hostPort), group: 'ports', description });
+    return { kind, exposed: open, addressTunable: swarm ? undefined : ENDPOINTS[kind].addressTunable, tunable: name, hostPort, containerPort };
+  };
 
   const metadataIds = Array.from({ length: options.metadataNodes }, (_, i) => i + 1);
   const commonEnvironment: EnvEntry[] = [
@@ -181,15 +220,12 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   for (let id = 1; id <= options.nodes; id++) {
     const name = nodeName(id);
     const host = nodePorts(id, options.portOffset);
-    const publish = (kind: 'INGRESS' | 'ADMIN' | 'NODE', hostPort: number, containerPort: number, what: string): PublishedPort => {
-      const name = `NODE${id}_${kind}_PORT_OVERRIDE`;
-      define({ name, value: String(hostPort), group: 'ports', description: `Host port of ${nodeName(id)}'s ${what}` });
-      return { addressTunable: 'PUBLISH_ADDRESS', tunable: name, hostPort, containerPort };
-    };
+    const publish = (kind: EndpointKind, variable: 'INGRESS' | 'ADMIN' | 'NODE', hostPort: number, containerPort: number, what: string): PublishedPort =>
+      published(kind, `NODE${id}_${variable}_PORT_OVERRIDE`, hostPort, containerPort, `Host port of ${nodeName(id)}'s ${what}`);
     const ports = {
-      ingress: publish('INGRESS', host.ingress, CONTAINER_PORTS.ingress, 'ingress (invocations)'),
-      admin: publish('ADMIN', host.admin, CONTAINER_PORTS.admin, 'admin API and UI'),
-      fabric: publish('NODE', host.fabric, CONTAINER_PORTS.fabric, 'fabric port (node-to-node, restatectl, /metrics)'),
+      ingress: publish('ingress', 'INGRESS', host.ingress, CONTAINER_PORTS.ingress, 'ingress (invocations)'),
+      admin: publish('admin', 'ADMIN', host.admin, CONTAINER_PORTS.admin, 'admin API and UI'),
+      fabric: publish('fabric', 'NODE', host.fabric, CONTAINER_PORTS.fabric, 'fabric port (node-to-node, restatectl, /metrics)'),
     };
     const runsMetadata = id <= options.metadataNodes;
     const roles = runsMetadata ? [...ALL_ROLES] : ALL_ROLES.filter((r) => r !== 'metadata-server');
@@ -248,10 +284,8 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     const rootUser = define({ name: 'MINIO_ROOT_USER', value: secrets.minioRootUser, secret: true, group: 'minio', description: 'MinIO root user, generated for this cluster' });
     const rootPassword = define({ name: 'MINIO_ROOT_PASSWORD', value: secrets.minioRootPassword, secret: true, group: 'minio', description: 'MinIO root password, generated for this cluster' });
     const minioHost = minioPorts(options.portOffset);
-    const minioPort = (name: string, hostPort: number, containerPort: number, what: string): PublishedPort => {
-      define({ name, value: String(hostPort), group: 'ports', description: `Host port of MinIO's ${what}` });
-      return { addressTunable: 'PUBLISH_ADDRESS', tunable: name, hostPort, containerPort };
-    };
+    const minioPort = (kind: EndpointKind, name: string, hostPort: number, containerPort: number, what: string): PublishedPort =>
+      published(kind, name, hostPort, containerPort, `Host port of MinIO's ${what}`);
     minio = {
       service: 'minio',
       bucketService: 'minio-create-bucket',
@@ -259,8 +293,8 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
       versionTunable: 'MINIO_VERSION',
       volume: 'minio-data',
       ports: {
-        api: minioPort('MINIO_API_PORT_OVERRIDE', minioHost.api, MINIO_CONTAINER_PORTS.api, 'S3 API'),
-        console: minioPort('MINIO_CONSOLE_PORT_OVERRIDE', minioHost.console, MINIO_CONTAINER_PORTS.console, 'web console'),
+        api: minioPort('s3', 'MINIO_API_PORT_OVERRIDE', minioHost.api, MINIO_CONTAINER_PORTS.api, 'S3 API'),
+        console: minioPort('s3-console', 'MINIO_CONSOLE_PORT_OVERRIDE', minioHost.console, MINIO_CONTAINER_PORTS.console, 'web console'),
       },
       environment: [
         { name: 'MINIO_ROOT_USER', value: rootUser },
@@ -333,15 +367,13 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   }
 
   const extra = extraPorts(options.portOffset);
-  const servicePort = (name: string, hostPort: number, containerPort: number, what: string): PublishedPort => {
-    define({ name, value: String(hostPort), group: 'ports', description: `Host port of ${what}` });
-    return { addressTunable: 'PUBLISH_ADDRESS', tunable: name, hostPort, containerPort };
-  };
+  const servicePort = (kind: EndpointKind, name: string, hostPort: number, containerPort: number, what: string): PublishedPort =>
+    published(kind, name, hostPort, containerPort, `Host port of ${what}`);
   const loadBalancer: LoadBalancerPlan | undefined = options.loadBalancer
     ? {
         service: 'load-balancer',
         image: LOAD_BALANCER_IMAGE,
-        port: servicePort('LOAD_BALANCER_PORT_OVERRIDE', extra.loadBalancer, LOAD_BALANCER_PORT, 'the load balancer (one URL for invocations)'),
+        port: servicePort('load-balancer', 'LOAD_BALANCER_PORT_OVERRIDE', extra.loadBalancer, LOAD_BALANCER_PORT, 'the load balancer (one URL for invocations)'),
         configFile: 'haproxy/haproxy.cfg',
         containerConfigFile: '/usr/local/etc/haproxy/haproxy.cfg',
         backends: nodes.filter((n) => n.roles.includes('http-ingress')).map((n) => ({ name: n.name, address: `${n.name}:${CONTAINER_PORTS.ingress}` })),
@@ -356,7 +388,7 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
       prometheus: {
         service: 'prometheus',
         image: PROMETHEUS_IMAGE,
-        port: servicePort('PROMETHEUS_PORT_OVERRIDE', extra.prometheus, PROMETHEUS_PORT, 'Prometheus'),
+        port: servicePort('prometheus', 'PROMETHEUS_PORT_OVERRIDE', extra.prometheus, PROMETHEUS_PORT, 'Prometheus'),
         configFile: 'prometheus/prometheus.yml',
         volume: 'prometheus-data',
         // Restate serves Prometheus metrics on the fabric port.
@@ -365,7 +397,7 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
       grafana: {
         service: 'grafana',
         image: GRAFANA_IMAGE,
-        port: servicePort('GRAFANA_PORT_OVERRIDE', extra.grafana, GRAFANA_PORT, 'Grafana'),
+        port: servicePort('grafana', 'GRAFANA_PORT_OVERRIDE', extra.grafana, GRAFANA_PORT, 'Grafana'),
         adminPasswordTunable: adminPassword,
         volume: 'grafana-data',
       },

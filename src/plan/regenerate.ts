@@ -21,7 +21,10 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
     unverified: previous.unverified,
     snapshotsRetained: previous.snapshotsRetained,
     memory: previous.memoryBytes === undefined ? undefined : `${Math.floor(previous.memoryBytes / 2 ** 20)}M`,
+    // Files from before --expose recorded only an address, which meant every port: the
+    // default exposure reads it the way it now means (see defaultExposure).
     publishAddress: previous.publishAddress,
+    expose: previous.expose === undefined ? undefined : previous.expose.join(',') || 'none',
     loadBalancer: previous.loadBalancer,
     monitoring: previous.monitoring,
     target: previous.target,
@@ -33,6 +36,12 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   // The previous metadata count was "all nodes" when it equalled the node count: keep that
   // meaning when the cluster grows, unless --metadata-nodes is given.
   if (previous.metadataNodes === previous.nodes && given.metadataNodes === undefined) delete fromPrevious.metadataNodes;
+  // --publish-address given now means "open to the network": the previous exposure must not
+  // silently keep everything local, so the default for that address applies.
+  if (given.publishAddress !== undefined && given.expose === undefined) delete fromPrevious.expose;
+  // Exposure means different things per target (unpublished under Swarm, local under compose):
+  // a new target without --expose starts from that target's default.
+  if (given.target !== undefined && given.target !== previous.target && given.expose === undefined) delete fromPrevious.expose;
   return { ...fromPrevious, ...given };
 }
 
@@ -98,13 +107,37 @@ export interface KeptValues {
 }
 
 /**
+ * Variables that earlier versions wrote under another name. PUBLISH_ADDRESS was the address of
+ * every port; an edit of it (other machines were meant to reach the cluster) now carries over
+ * to the application's doors only, never to the unauthenticated endpoints.
+ */
+const RENAMED: Record<string, string[]> = { PUBLISH_ADDRESS: ['INGRESS_PUBLISH_ADDRESS', 'LOAD_BALANCER_PUBLISH_ADDRESS'] };
+
+function carryRenamedEdits(plan: ClusterPlan, previousTunables: Record<string, string> | undefined, env: Record<string, string>, notes: string[]): Record<string, string> {
+  const result = { ...env };
+  const known = new Set(plan.tunables.map((t) => t.name));
+  for (const [old, successors] of Object.entries(RENAMED)) {
+    const value = env[old];
+    if (value === undefined || known.has(old) || value === previousTunables?.[old]) continue;
+    const targets = successors.filter((name) => known.has(name) && env[name] === undefined);
+    for (const name of targets) result[name] = value;
+    delete result[old];
+    if (targets.length > 0) {
+      notes.push(`${old}=${value} from your .env now applies to ${targets.join(' and ')} only; the admin API, fabric port and MinIO stay on 127.0.0.1 (--expose opens them one kind at a time)`);
+    }
+  }
+  return result;
+}
+
+/**
  * Carries values over from the existing .env: every secret (credentials must survive
  * regeneration), and every value the user edited by hand, that is, one that differs from what
  * the previous run wrote. A value nobody edited follows the new options. Where an edited value
  * and a new flag disagree, the edit wins and a note says so.
  */
-export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<string, string> | undefined, env: Record<string, string>): KeptValues {
+export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<string, string> | undefined, existing: Record<string, string>): KeptValues {
   const notes: string[] = [];
+  const env = carryRenamedEdits(plan, previousTunables, existing, notes);
   const tunables = plan.tunables.map((t) => {
     const current = env[t.name];
     if (current === undefined) return t;
@@ -118,7 +151,13 @@ export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<s
     return { ...t, value: current };
   });
   const known = new Set(plan.tunables.map((t) => t.name));
-  const extra = Object.fromEntries(Object.entries(env).filter(([name]) => !known.has(name)));
+  // A variable gen-compose wrote last time and no longer writes (PUBLISH_ADDRESS, say) is its
+  // own leftover, not the user's: dropped, unless the user changed its value.
+  const leftover = (name: string) => previousTunables?.[name] !== undefined && previousTunables[name] === env[name];
+  const extra = Object.fromEntries(Object.entries(env).filter(([name]) => !known.has(name) && !leftover(name)));
+  for (const name of Object.keys(extra)) {
+    if (previousTunables?.[name] !== undefined) notes.push(`${name}=${extra[name]} in .env is no longer read by these files; kept as yours (delete the line if it was not)`);
+  }
   return { plan: { ...plan, tunables }, notes, extra };
 }
 
@@ -138,9 +177,11 @@ export function checkKeptValues(plan: ClusterPlan): void {
     if (owners.has(port)) throw bad(name, `the same port as ${owners.get(port)}`);
     owners.set(port, name);
   }
-  const address = value.get('PUBLISH_ADDRESS') ?? '';
-  const octets = address.split('.');
-  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) throw bad('PUBLISH_ADDRESS', 'which is not an IPv4 address');
+  for (const [name, address] of value) {
+    if (!name.endsWith('_PUBLISH_ADDRESS')) continue;
+    const octets = address.split('.');
+    if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) throw bad(name, 'which is not an IPv4 address');
+  }
   const replication = value.get('RESTATE_DEFAULT_REPLICATION') ?? '';
   if (!/^\d+$/.test(replication) || Number(replication) < 1 || Number(replication) > plan.nodes.length) {
     throw bad('RESTATE_DEFAULT_REPLICATION', `which is not a replication ${plan.nodes.length} nodes can hold (1..${plan.nodes.length})`);

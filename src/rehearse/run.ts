@@ -348,7 +348,7 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
     await step("run the README's commands and scrape every metrics target", async () => {
       const parts: string[] = [];
       const readme = join(p.dir, 'README.md');
-      const overridden = Object.keys(options.shell).some((k) => k.endsWith('_PORT_OVERRIDE') || k === 'PUBLISH_ADDRESS');
+      const overridden = Object.keys(options.shell).some((k) => k.endsWith('_PORT_OVERRIDE') || k.endsWith('PUBLISH_ADDRESS'));
       if (!existsSync(readme)) parts.push('no README.md');
       else if (overridden) parts.push("README commands skipped: the environment overrides the ports they were written for");
       else {

@@ -74,7 +74,10 @@ function viewParts(plan: ClusterPlan) {
 export function renderCompose(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
   const { ref, env, common } = viewParts(plan);
   // Short syntax, bound to the publish address: "127.0.0.1:8080:8080".
-  const port = (p: PublishedPort) => quote(`${ref(p.addressTunable)}:${ref(p.tunable)}:${p.containerPort}`);
+  const port = (p: PublishedPort) => {
+    if (!p.addressTunable) throw new Error(`compose port ${p.tunable} has no address tunable`);
+    return quote(`${ref(p.addressTunable)}:${ref(p.tunable)}:${p.containerPort}`);
+  };
   const { minio } = plan;
   const view = {
     ...common,
@@ -114,20 +117,29 @@ export function renderCompose(plan: ClusterPlan, generatorVersion: string, rende
 }
 
 /**
- * Swarm's healthcheck: the admin API answers, as on compose, with one exception. Swarm keeps a
- * task out of its service's DNS until the task is healthy, and a node that joins a cluster
- * becomes a metadata member the others must reach by name before its own roles (and admin
- * API) can start: on a real three-host swarm restate-2 and restate-3 never became healthy
- * and restarted in a loop. So until a node has served once (a marker in its volume), an
- * answering fabric port counts; after that only the admin API does, and a replaced node is
- * not called up before it serves.
+ * Swarm's healthcheck. Swarm keeps a task out of its service's DNS until the task is healthy,
+ * while a Restate node cannot start serving until its peers reach it by name: a joining node
+ * becomes a metadata member the others must reach, and a node restarting with a majority of
+ * the cluster (a redeploy that changes every node, hosts rebooting) needs the metadata quorum,
+ * which needs the others in DNS. Both deadlocked on a real three-host swarm with a plain
+ * "admin API answers" check. So a node is healthy when:
+ * 1. its admin API answers (it serves); it then marks its volume as having served; or
+ * 2. it has never served (new, or its volume lost) and its fabric port answers; or
+ * 3. its fabric port answers but it has not found the cluster (no node ID yet) for 15 s.
+ * A node replaced in a running cluster gets its node ID from the others at once, so only (1)
+ * applies to it: Swarm does not call it up before it serves.
  */
 function swarmHealthcheck(plan: ClusterPlan): string {
   const { admin, fabric } = plan.nodes[0]!.ports;
   const marker = `${plan.dataDir}/.served-once`;
-  const serves = `curl -fsS -m 2 http://localhost:${admin.containerPort}/health >/dev/null`;
-  const reachable = `curl -fsS -m 2 http://localhost:${fabric.containerPort}/health >/dev/null`;
-  return JSON.stringify(['CMD-SHELL', `${serves} && touch ${marker} || { test ! -e ${marker} && ${reachable}; }`]);
+  // `$$` is a literal `$` in a compose or stack file; the image has curl and jq.
+  const script = [
+    `curl -fsS -m 2 http://localhost:${admin.containerPort}/health >/dev/null && touch ${marker} && exit 0`,
+    `status=$$(curl -fsS -m 2 http://localhost:${fabric.containerPort}/health) || exit 1`,
+    `test ! -e ${marker} && exit 0`,
+    `echo "$$status" | jq -e '.node_id == null and (.age | test("^([0-9]+[dhm] |(1[5-9]|[2-9][0-9]|[0-9]{3,})s)"))' >/dev/null`,
+  ].join('; ');
+  return JSON.stringify(['CMD-SHELL', script]);
 }
 
 /**
@@ -144,8 +156,9 @@ function swarmHealthcheck(plan: ClusterPlan): string {
  */
 export function renderStack(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
   const { ref, env, common } = viewParts(plan);
-  // Long syntax in host mode: published on the host that runs the task.
-  const port = (p: PublishedPort) => ({ target: p.containerPort, published: quote(ref(p.tunable)) });
+  // Long syntax in host mode: published on the host that runs the task, on every interface.
+  // So only exposed kinds are published at all (see exposure.ts).
+  const ports = (list: PublishedPort[]) => list.filter((p) => p.exposed).map((p) => ({ target: p.containerPort, published: quote(ref(p.tunable)) }));
   const { minio } = plan;
   const view = {
     ...common,
@@ -159,10 +172,10 @@ export function renderStack(plan: ClusterPlan, generatorVersion: string, render:
       name: node.name,
       id: node.id,
       environment: env(node.environment),
-      ports: [node.ports.ingress, node.ports.admin, node.ports.fabric].map(port),
+      ports: ports([node.ports.ingress, node.ports.admin, node.ports.fabric]),
       volumeMount: quote(`${node.volume}:${plan.dataDir}`),
     })),
-    minio: common.minio && minio && { ...common.minio, ports: [minio.ports.api, minio.ports.console].map(port) },
+    minio: common.minio && minio && { ...common.minio, ports: ports([minio.ports.api, minio.ports.console]) },
     network: `${plan.projectName}-net`,
   };
   return render('docker-stack.yaml.hbs', view);

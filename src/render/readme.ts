@@ -1,4 +1,5 @@
-import type { ClusterPlan, PublishedPort } from '../plan/plan.js';
+import { allPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
+import { ENDPOINTS, type EndpointKind } from '../plan/exposure.js';
 import { regenerateCommand } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
 
@@ -9,17 +10,24 @@ import { renderBuiltin, type Render } from './templates.js';
 export function readmeView(plan: ClusterPlan, generatorVersion: string) {
   const { options: o, tolerance: t } = plan;
   const swarm = o.target === 'swarm';
-  const address = o.publishAddress === '0.0.0.0' ? '127.0.0.1' : o.publishAddress;
+  // Under compose a port answers on its kind's address (a command uses 127.0.0.1 for 0.0.0.0).
   // Under Swarm a node's ports are published on the host that runs it: the commands name that
   // host through a variable, which defaults to this machine.
-  const hostOf = (node?: { id: number }) => (swarm ? (node ? `\${RESTATE_${node.id}_HOST:-127.0.0.1}` : '\${MINIO_HOST:-127.0.0.1}') : address);
-  const url = (p: PublishedPort, path = '', node?: { id: number }) => `http://${hostOf(node)}:${p.hostPort}${path}`;
+  const hostOf = (p: PublishedPort, node?: { id: number }) => {
+    if (swarm) return node ? `\${RESTATE_${node.id}_HOST:-127.0.0.1}` : '\${MINIO_HOST:-127.0.0.1}';
+    return p.exposed && o.publishAddress !== '0.0.0.0' ? o.publishAddress : '127.0.0.1';
+  };
+  const url = (p: PublishedPort, path = '', node?: { id: number }) => `http://${hostOf(p, node)}:${p.hostPort}${path}`;
+  // An unpublished port (Swarm) is reached from inside the node's task, on the host running it.
+  const inTask = (node: { name: string }) => `docker exec "$(docker ps -q -f name=${plan.projectName}_${node.name})"`;
+  const curlTo = (p: PublishedPort, node: { id: number; name: string }, path: string) =>
+    swarm && !p.exposed ? `${inTask(node)} curl -fsS http://localhost:${p.containerPort}${path}` : `curl -fsS ${url(p, path, node)}`;
   const node1 = plan.nodes[0]!;
   const lastNonProvisioner = [...plan.nodes].reverse().find((n) => !n.autoProvision);
   const survivor = plan.nodes.find((n) => n !== lastNonProvisioner && n.roles.includes('http-ingress')) ?? node1;
   const lb = plan.loadBalancer;
   /** For the endpoint table: under Swarm, the host labelled for the node, by name. */
-  const tableUrl = (p: PublishedPort, node: { id: number }) => (swarm ? `http://HOST_${node.id}:${p.hostPort}` : url(p));
+  const tableUrl = (p: PublishedPort, node: { id: number }) => (swarm ? (p.exposed ? `http://HOST_${node.id}:${p.hostPort}` : 'not published') : url(p));
   const invokeUrl = lb ? url(lb.port) : url(node1.ports.ingress, '', node1);
 
   const roleNames: Record<string, string> = { 'metadata-server': 'metadata', 'log-server': 'log', worker: 'worker', admin: 'admin', 'http-ingress': 'ingress' };
@@ -55,9 +63,10 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
       : `So losing any node makes the cluster unavailable until it is back; data on its volume is kept.${o.nodes > 1 && t.belowRecommendedSize ? ` Tolerating ${o.replication - 1} failure(s) needs at least ${2 * o.replication - 1} nodes.` : ''}`,
   ];
 
+  const minioUrl = (p: PublishedPort) => (swarm && !p.exposed ? 'not published' : url(p));
   const otherEndpoints = [
     plan.minio
-      ? `MinIO S3 API ${url(plan.minio.ports.api)}, console ${url(plan.minio.ports.console)} (root user and password in \`.env\`; Restate uses its own key, limited to the snapshot bucket)`
+      ? `MinIO S3 API ${minioUrl(plan.minio.ports.api)}, console ${minioUrl(plan.minio.ports.console)} (root user and password in \`.env\`; Restate uses its own key, limited to the snapshot bucket)`
       : `Snapshots go to ${o.snapshotsEndpoint}: put the bucket's keys in \`.env\` (RESTATE_S3_ACCESS_KEY, RESTATE_S3_SECRET_KEY) and create the bucket of RESTATE_WORKER__SNAPSHOTS__DESTINATION yourself`,
   ];
   if (lb) otherEndpoints.unshift(`Load balancer (every node's ingress behind one URL): ${url(lb.port)}`);
@@ -77,8 +86,7 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
     regenerateCommand: regenerateCommand(o),
     loadBalancer: !!lb,
     monitoring: !!plan.monitoring,
-    publishAddress: swarm ? 'every interface of the host that runs each service (Swarm host mode)' : `\`${o.publishAddress}\``,
-    localOnly: !swarm && o.publishAddress === '127.0.0.1',
+    exposure: exposureLines(plan),
     swarm,
     stackName: plan.projectName,
     minio: !!plan.minio,
@@ -89,14 +97,16 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
       provisions: n.autoProvision,
       ingress: n.roles.includes('http-ingress') ? tableUrl(n.ports.ingress, n) : '(no ingress role)',
       admin: tableUrl(n.ports.admin, n),
-      fabric: n.ports.fabric.hostPort,
+      fabric: swarm && !n.ports.fabric.exposed ? 'not published' : n.ports.fabric.hostPort,
     })),
     otherEndpoints,
     tolerance,
     healthChecks: plan.nodes.flatMap((n) => [
-      `curl -fsS ${url(n.ports.admin, '/health', n)} && echo "${n.name} admin ok"`,
-      ...(n.roles.includes('http-ingress') ? [`curl -fsS ${url(n.ports.ingress, '/restate/health', n)} && echo " ${n.name} ingress ok"`] : []),
+      `${curlTo(n.ports.admin, n, '/health')} && echo "${n.name} admin ok"`,
+      ...(n.roles.includes('http-ingress') ? [`${curlTo(n.ports.ingress, n, '/restate/health')} && echo " ${n.name} ingress ok"`] : []),
     ]),
+    adminInTask: swarm && !node1.ports.admin.exposed,
+    registerCommand: `${curlTo(node1.ports.admin, node1, '/deployments')} -X POST -H 'content-type: application/json' -d "{\\"uri\\": \\"$SERVICE_URL\\"}"`,
     firstNode: node1.name,
     adminUrl: url(node1.ports.admin, '', node1),
     invokeUrl,
@@ -108,4 +118,22 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
 
 export function renderReadme(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
   return render('README.md.hbs', readmeView(plan, generatorVersion));
+}
+
+/** Who reaches what, kind by kind, in the words the summary uses. */
+function exposureLines(plan: ClusterPlan): string[] {
+  const { options: o } = plan;
+  const kinds = new Map<EndpointKind, boolean>();
+  for (const p of allPorts(plan)) kinds.set(p.kind, p.exposed);
+  return [...kinds].map(([kind, exposed]) => {
+    const { title, risk, addressTunable } = ENDPOINTS[kind];
+    if (o.target === 'swarm') {
+      return exposed
+        ? `${title}: published in host mode on every interface of the host that runs it${risk ? ` (${risk}: firewall it)` : ''}`
+        : `${title}: not published${risk ? ` (${risk})` : ''}; reach it from inside a task with \`docker exec\` (below), or publish it with \`--expose ${kind}\``;
+    }
+    return exposed
+      ? `${title}: the network, on \`${o.publishAddress}\` (\`${addressTunable}\` in \`.env\`)${risk ? `: ${risk}` : ''}`
+      : `${title}: this host only, on \`127.0.0.1\` (\`${addressTunable}\`; \`--expose ${kind}\` opens it)`;
+  });
 }

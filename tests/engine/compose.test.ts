@@ -203,3 +203,69 @@ describeWithEngine('docker compose, 3 nodes, replication 2, grown to 5', (engine
 describeWithEngine('docker compose, 5 nodes, replication 3 (prod preset: load balancer, monitoring)', (engine) =>
   composeCluster(engine, { name: 'prod', args: ['--preset', 'prod'], nodes: 5, portOffset: 2003, survivesLoss: true, loadBalancer: true, monitoring: true }),
 );
+
+describeWithEngine('docker compose: who can reach what, from another host', (engine) => {
+  const project = 'gce-test-expose';
+  let dir = '';
+  let client = { namespace: '', gateway: '' };
+  const compose = (args: string[]) => run(engine.env, 'docker', ['compose', ...args], { cwd: dir });
+  const env = () => parseDotenv(readFileSync(join(dir, '.env')));
+  /** Whether a port of this machine answers HTTP from the client host (another namespace). */
+  const answersFromClient = (port: string, path: string): boolean => {
+    const r = run(engine.env, 'nsenter', [`--net=/var/run/netns/${client.namespace}`, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '3', `http://${client.gateway}:${port}${path}`], { allowFailure: true });
+    return r.stdout.trim() !== '000' && r.stdout.trim() !== '';
+  };
+  const reachable = () => {
+    const e = env();
+    return {
+      ingress: answersFromClient(e.NODE1_INGRESS_PORT_OVERRIDE!, '/restate/health'),
+      admin: answersFromClient(e.NODE1_ADMIN_PORT_OVERRIDE!, '/health'),
+      fabric: answersFromClient(e.NODE1_NODE_PORT_OVERRIDE!, '/health'),
+      s3: answersFromClient(e.MINIO_API_PORT_OVERRIDE!, '/'),
+      's3-console': answersFromClient(e.MINIO_CONSOLE_PORT_OVERRIDE!, '/'),
+    };
+  };
+  const only = (...open: string[]) => ({ ingress: false, admin: false, fabric: false, s3: false, 's3-console': false, ...Object.fromEntries(open.map((k) => [k, true])) });
+  const generateAndStart = async (args: string[]) => {
+    run(engine.env, process.execPath, [CLI, '--nodes', '1', '--cluster-name', project, '--port-offset', '2005', ...args, '--out', dir]);
+    compose(['up', '-d']);
+    const e = env();
+    // Every kind answers on this host, exposed or not.
+    await waitFor('every endpoint answering on 127.0.0.1', 120, async () => {
+      for (const [port, path] of [[e.NODE1_ADMIN_PORT_OVERRIDE, '/health'], [e.NODE1_INGRESS_PORT_OVERRIDE, '/restate/health'], [e.NODE1_NODE_PORT_OVERRIDE, '/health']] as const) {
+        const r = await http('GET', `http://127.0.0.1:${port}${path}`, undefined, {}, 2000);
+        if (r.status !== 200) return `127.0.0.1:${port}${path}: ${r.status}`;
+      }
+      return true;
+    }, 1000);
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), `${project}-`));
+    const [namespace, , gateway] = run(engine.env, 'bash', [join(engine.scripts, 'swarm-hosts.sh'), 'client']).stdout.trim().split(' ');
+    client = { namespace: namespace!, gateway: gateway! };
+  });
+
+  afterAll(() => {
+    if (dir) {
+      run(engine.env, 'docker', ['compose', 'down', '-v', '--timeout', '30'], { cwd: dir, allowFailure: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+    run(engine.env, 'bash', [join(engine.scripts, 'swarm-hosts.sh'), 'down'], { allowFailure: true });
+  });
+
+  test('by default nothing answers from another host', async () => {
+    await generateAndStart([]);
+    expect(reachable()).toEqual(only());
+  });
+
+  test('--publish-address 0.0.0.0 alone: the ingress answers from another host, nothing else does', async () => {
+    await generateAndStart(['--publish-address', '0.0.0.0']);
+    expect(reachable()).toEqual(only('ingress'));
+  });
+
+  test.each(['admin', 'fabric', 's3', 's3-console'])('--expose %s: exactly that kind answers from another host', async (kind) => {
+    await generateAndStart(['--expose', kind]);
+    await waitFor(`only ${kind} reachable`, 30, () => (JSON.stringify(reachable()) === JSON.stringify(only(kind)) ? true : JSON.stringify(reachable())), 1000);
+  });
+});

@@ -2,7 +2,9 @@
 // the docker CLI as a subprocess, waiting, and the counter service's calls over HTTP.
 // Nothing here starts an engine: with-engine.sh does that (and removes it afterwards), so a
 // test run never leaves an engine behind that it did not find.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { describe, test } from '@jest/globals';
 
@@ -43,7 +45,12 @@ export function describeWithEngine(name: string, body: (engine: Engine) => void)
     });
     return;
   }
-  if (!skipSaid) process.stderr.write(`engine tests skipped: no Docker engine prepared; ${HOW_TO_RUN}\n`);
+  // One line per test run, not per file: the files share the run's parent process.
+  const said = join(tmpdir(), `gen-compose-engine-skip-${process.ppid}`);
+  if (!skipSaid && !existsSync(said)) {
+    process.stderr.write(`engine tests skipped: no Docker engine prepared; ${HOW_TO_RUN}\n`);
+    writeFileSync(said, '');
+  }
   skipSaid = true;
   describe.skip(name, () => test('needs a Docker engine', () => undefined));
 }

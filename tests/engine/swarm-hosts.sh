@@ -8,6 +8,9 @@
 #   swarm-hosts.sh down     stops every engine, removes namespaces, links, data and rules
 #   swarm-hosts.sh cut K    takes host K's link down (the host drops off the network)
 #   swarm-hosts.sh heal K   brings it back
+#   swarm-hosts.sh client   host 0 (192.168.231.100), no engine: another machine on the network,
+#                           to reach published ports from (nsenter --net=/var/run/netns/gce-host-0);
+#                           this machine is 192.168.231.1 from there
 # The engine binaries come from engine.sh install.
 set -euo pipefail
 ENGINE_PREFIX=${ENGINE_PREFIX:-/opt/gen-compose-engine}
@@ -18,15 +21,35 @@ BRIDGE=gce-swarm0
 NET=192.168.231
 log() { echo "swarm-hosts: $*" >&2; }
 
-host_up() { # $1: K
-  local k=$1 ns=gce-host-$1 addr="$NET.$((10 + $1))"
+bridge_up() {
+  ip link show "$BRIDGE" >/dev/null 2>&1 && return
+  ip link add "$BRIDGE" type bridge
+  ip addr add "$NET.1/24" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+  # The machine's own dockerd sets FORWARD to DROP; bridged traffic passes through it.
+  iptables -I FORWARD -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT
+}
+
+netns_up() { # $1: K, $2: address
+  local k=$1 ns=gce-host-$1
   ip netns add "$ns"
   ip link add "gce-h$k" type veth peer name eth0 netns "$ns"
   ip link set "gce-h$k" master "$BRIDGE" up
-  ip -n "$ns" addr add "$addr/24" dev eth0
+  ip -n "$ns" addr add "$2/24" dev eth0
   ip -n "$ns" link set lo up
   ip -n "$ns" link set eth0 up
   ip -n "$ns" route add default via "$NET.1"
+}
+
+client() {
+  bridge_up
+  ip netns list | grep -q '^gce-host-0\b' || netns_up 0 "$NET.100"
+  echo "gce-host-0 $NET.100 $NET.1"
+}
+
+host_up() { # $1: K
+  local k=$1 ns=gce-host-$1 addr="$NET.$((10 + $1))"
+  netns_up "$k" "$addr"
   # No DNS server is reachable from a host: refuse DNS at once instead of waiting for time-outs
   # (docker stack deploy asks a registry for each image's digest, and no registry is there).
   nsenter --net="/var/run/netns/$ns" iptables -I OUTPUT -p udp --dport 53 -j REJECT
@@ -51,11 +74,7 @@ wait_engine() { # $1: K
 
 up() {
   local n=$1
-  ip link add "$BRIDGE" type bridge
-  ip addr add "$NET.1/24" dev "$BRIDGE"
-  ip link set "$BRIDGE" up
-  # The machine's own dockerd sets FORWARD to DROP; bridged traffic passes through it.
-  iptables -I FORWARD -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT
+  bridge_up
   for k in $(seq 1 "$n"); do host_up "$k"; done
   for k in $(seq 1 "$n"); do wait_engine "$k"; done
 }
@@ -89,5 +108,6 @@ case "${1:-}" in
   down) down ;;
   cut) ip link set "gce-h${2:?which host}" down ;;
   heal) ip link set "gce-h${2:?which host}" up ;;
-  *) echo "usage: swarm-hosts.sh up N | down | cut K | heal K" >&2; exit 2 ;;
+  client) client ;;
+  *) echo "usage: swarm-hosts.sh up N | down | cut K | heal K | client" >&2; exit 2 ;;
 esac

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { parse as parseDotenv } from 'dotenv';
 import { CLI } from '../helpers.js';
-import { aliveNodes, counterClient, describeWithEngine, http, register, run, sleep, waitFor, type Engine } from './harness.js';
+import { aliveNodes, counterClient, describeWithEngine, http, run, sleep, waitFor, type Engine } from './harness.js';
 
 jest.setTimeout(600_000);
 
@@ -37,7 +37,6 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
   const env = () => parseDotenv(readFileSync(join(dir, '.env')));
   const hostPort = (k: number, kind: 'INGRESS' | 'ADMIN') => env()[`NODE${k}_${kind}_PORT_OVERRIDE`];
   const ingress = (k: number) => `http://${hosts[k - 1]!.address}:${hostPort(k, 'INGRESS')}`;
-  const admin = (k: number) => `http://${hosts[k - 1]!.address}:${hostPort(k, 'ADMIN')}`;
   const container = (k: number) => on(hosts[k - 1]!, ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${stack}_restate-${k}`]).stdout.trim().split('\n')[0] ?? '';
   /** Asked through restate-k's own restatectl, every node is alive in one cluster. */
   const oneCluster = (k: number, expected: string[]) => (): true | string => {
@@ -47,6 +46,18 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     if (r.status !== 0) return `restatectl via restate-${k}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`;
     const alive = aliveNodes(r.stdout);
     return JSON.stringify(alive) === JSON.stringify(expected) ? true : `alive: ${alive.join(', ') || 'none'}`;
+  };
+  /** A README command line as a user runs it: on the host of the node it names (docker exec), with RESTATE_k_HOST set. */
+  const readmeCommand = (line: string, extraEnv: Record<string, string> = {}) => {
+    const node = /_restate-(\d+)\)/.exec(line);
+    const host = hosts[node ? Number(node[1]) - 1 : 0]!;
+    const hostVars = Object.fromEntries(hosts.map((h, i) => [`RESTATE_${i + 1}_HOST`, h.address]));
+    return run({ ...engine.env, DOCKER_HOST: host.socket, ...hostVars, ...extraEnv }, 'bash', ['-euc', line], { cwd: dir, allowFailure: true });
+  };
+  /** HTTP status of a URL inside restate-k's task (its admin API is not published). */
+  const inTask = (k: number, url: string) => {
+    const r = on(hosts[k - 1]!, ['exec', container(k), 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '3', url], true);
+    return Number(r.stdout.trim() || 0);
   };
   const scripts = (args: string[]) => run({ ...engine.env }, 'bash', [join(engine.scripts, 'swarm-hosts.sh'), ...args]);
 
@@ -86,12 +97,14 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     const started = Date.now();
     await waitFor('restate-1..3 in one cluster', 180, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
     const formedAfter = (Date.now() - started) / 1000;
-    // The README's own health commands, pointed at each host's address.
-    const checks = readmeBlock(readme, '/restate/health');
-    const hostVars = Object.fromEntries(hosts.map((h, i) => [`RESTATE_${i + 1}_HOST`, h.address]));
-    await waitFor("the README's health checks", 60, () => {
-      const r = run({ ...shellEnv, ...hostVars }, 'bash', ['-euc', checks.join('\n')], { cwd: dir, allowFailure: true });
-      return r.status === 0 ? true : `${r.stderr.trim().split('\n').slice(-1)[0]}`;
+    // The README's own health commands: ingress checks pointed at each host's address, admin
+    // checks (docker exec into the node's task) run on the host that runs the node.
+    await waitFor("the README's health commands", 60, () => {
+      for (const line of readmeBlock(readme, '/restate/health')) {
+        const r = readmeCommand(line);
+        if (r.status !== 0) return `${line}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`;
+      }
+      return true;
     }, 1000);
     expect(formedAfter).toBeGreaterThan(0);
   });
@@ -100,7 +113,13 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     // dnsrr like the stack's own services: the virtual IP answered "host unreachable" here.
     on(manager(), ['service', 'create', '--detach', '--name', 'gce-test-counter', '--network', `${stack}_${stack}-net`,
       '--endpoint-mode', 'dnsrr', '--constraint', 'node.labels.restate-node == 1', engine.images.counter]);
-    await register(admin(1), 'http://gce-test-counter:9080');
+    // Registered with the README's own command: the admin API is not published under Swarm.
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    const registerLine = readmeBlock(readme, '/deployments').find((l) => l.includes('/deployments'))!;
+    await waitFor('the deployment registered as the README says', 90, () => {
+      const r = readmeCommand(registerLine, { SERVICE_URL: 'http://gce-test-counter:9080' });
+      return r.status === 0 ? true : (r.stderr || r.stdout).trim().slice(0, 300);
+    }, 1000);
     for (let k = 1; k <= 3; k += 1) await waitFor(`invocations through ${hosts[k - 1]!.name}`, 90, () => counter.addThrough(ingress(k)), 1000);
     expect(await counter.verifyThrough(ingress(3))).toBe(true);
   });
@@ -109,7 +128,7 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     scripts(['cut', '3']);
     try {
       // The cut is real: host 3 no longer answers, and the cluster sees its node gone.
-      expect((await http('GET', `${admin(3)}/health`, undefined, {}, 2000)).status).toBe(0);
+      expect((await http('GET', `${ingress(3)}/restate/health`, undefined, {}, 2000)).status).toBe(0);
       await waitFor('restate-1 to see restate-3 gone', 120, oneCluster(1, ['restate-1', 'restate-2']), 1000);
       for (let k = 1; k <= 2; k += 1) await waitFor(`invocations through ${hosts[k - 1]!.name} with host 3 cut off`, 120, () => counter.addThrough(ingress(k)), 1000);
       expect(await counter.verifyThrough(ingress(2))).toBe(true);
@@ -136,8 +155,7 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     try {
       on(manager(), ['service', 'update', '--force', '--detach=false', '--quiet', service]);
       // Swarm called the new task up: it must serve now, not later.
-      const health = await http('GET', `${admin(2)}/health`, undefined, {}, 3000);
-      expect(health.status).toBe(200);
+      expect(inTask(2, 'http://localhost:9070/health')).toBe(200);
       await sleep(1000);
     } finally {
       events.kill();
@@ -158,5 +176,35 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     expect({ starts, mostAtOnce: most, oldTaskStopped: !running.has(before) }).toEqual({ starts: 1, mostAtOnce: 1, oldTaskStopped: true });
     await waitFor('all three alive after the update', 120, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
     expect(await counter.verifyThrough(ingress(2))).toBe(true);
+  });
+
+  test('from outside the swarm only the ingress answers; --expose admin, redeployed, publishes exactly the admin API', async () => {
+    // This test runs in the machine's own namespace: another host as far as the swarm goes.
+    const answers = async (address: string, port: number, path: string) => (await http('GET', `http://${address}:${port}${path}`, undefined, {}, 2000)).status !== 0;
+    const kinds = async (k: number) => {
+      const address = hosts[k - 1]!.address;
+      const scheme = (base: number) => (k === 1 ? base : k * 10000 + base);
+      return {
+        ingress: await answers(address, scheme(8080), '/restate/health'),
+        admin: await answers(address, scheme(9070), '/health'),
+        fabric: await answers(address, scheme(5122), '/health'),
+        s3: await answers(address, 9000, '/'),
+        's3-console': await answers(address, 9001, '/'),
+      };
+    };
+    const only = (...open: string[]) => ({ ingress: false, admin: false, fabric: false, s3: false, 's3-console': false, ...Object.fromEntries(open.map((k) => [k, true])) });
+    for (let k = 1; k <= 3; k += 1) expect(await kinds(k)).toEqual(only('ingress'));
+    run(engine.env, process.execPath, [CLI, '--expose', 'ingress,admin', '--out', dir]);
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    const deploy = readmeBlock(readme, 'docker stack deploy').filter((line) => !line.startsWith('docker service ps') && !line.startsWith('docker stack services'));
+    run({ ...engine.env, DOCKER_HOST: manager().socket }, 'bash', ['-euc', deploy.join('\n')], { cwd: dir });
+    for (let k = 1; k <= 3; k += 1) {
+      await waitFor(`exactly the ingress and the admin API answering on ${hosts[k - 1]!.name}`, 180, async () => {
+        const seen = await kinds(k);
+        return JSON.stringify(seen) === JSON.stringify(only('ingress', 'admin')) ? true : JSON.stringify(seen);
+      }, 2000);
+    }
+    await waitFor('all three alive after the redeploy', 180, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
+    await waitFor('the counts read back after the redeploy', 120, () => counter.verifyThrough(ingress(1)), 1000);
   });
 });
