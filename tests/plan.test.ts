@@ -1,4 +1,4 @@
-import { validateOptions, defaultReplication } from '../src/plan/options.js';
+import { validateOptions, defaultMetadataNodes, defaultReplication } from '../src/plan/options.js';
 import { allPublishedPorts, MAX_NODES, nodePorts, portOffsetRange } from '../src/plan/ports.js';
 import { planCluster, type ClusterPlan, type EnvEntry } from '../src/plan/plan.js';
 import { generateSecrets, seededSource } from '../src/plan/secrets.js';
@@ -26,7 +26,13 @@ describe('nodes', () => {
     expect(values.slice(1)).toEqual(Array(n - 1).fill({ literal: 'false' }));
   });
 
-  test('metadata servers: all nodes by default, no RESTATE_ROLES needed', () => {
+  test('the default metadata group is odd and tolerates what the log does: 2R−1, at most the largest odd ≤ N', () => {
+    // N=2, 4 and 100 used to get an even group (quorum 2 of 2, 3 of 4, 51 of 100).
+    expect([[1, 1], [2, 1], [2, 2], [3, 2], [4, 2], [5, 3], [6, 3], [7, 3], [100, 3], [3, 1]].map(([n, r]) => defaultMetadataNodes(n!, r!))).toEqual([1, 1, 1, 3, 3, 5, 5, 5, 5, 1]);
+    expect(plan({ nodes: 4 }).tolerance.metadataMembers).toBe(3);
+  });
+
+  test('metadata servers: on all of 3 nodes with R=2, no RESTATE_ROLES needed', () => {
     const p = plan({ nodes: 3, replication: 2 });
     expect(p.nodes.every((x) => x.roles.includes('metadata-server'))).toBe(true);
     expect(p.nodes.every((x) => !('RESTATE_ROLES' in envOf(x.environment)))).toBe(true);

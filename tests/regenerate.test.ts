@@ -205,3 +205,16 @@ test('by default every published port, ingress included, listens on 127.0.0.1 on
   expect(ports).toHaveLength(11);
   expect(ports.every((p) => p.hostIp === '127.0.0.1')).toBe(true);
 });
+
+test('the metadata group keeps its size on regeneration; growing prints no recreation of the existing nodes', () => {
+  expect(gen('--nodes', '3', '--replication', '2').status).toBe(0);
+  const grown = gen('--nodes', '5');
+  expect(grown.status).toBe(0);
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--metadata-nodes 3 ');
+  expect(grown.stdout).toContain('docker compose up -d restate-4 restate-5');
+  expect(grown.stdout).not.toContain('--no-deps');
+  // A group chosen larger stays that large when the cluster grows.
+  expect(gen('--nodes', '5', '--metadata-nodes', '5', '--force').status).toBe(0);
+  expect(gen('--nodes', '7').status).toBe(0);
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--nodes 7 --replication 2 --metadata-nodes 5 ');
+});

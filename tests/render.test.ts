@@ -164,3 +164,39 @@ test('the schema check rejects what Compose rejects (control)', () => {
   expect(schemaErrors({ services: { a: { image: 'x', ports: '8080:8080' } } })).not.toEqual([]);
   expect(schemaErrors({ services: { a: { image: 'x' } } })).toEqual([]);
 });
+
+test('what an operator expects: a grace period longer than Restate\'s shutdown-timeout, rotated logs, host.docker.internal', () => {
+  const { dir } = generated({ nodes: 3, loadBalancer: true, monitoring: true });
+  try {
+    const project = loadCompose(dir.path);
+    for (const s of project.services) {
+      // Every service's logs rotate.
+      expect({ service: s.name, logging: s.raw.logging }).toEqual({ service: s.name, logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } } });
+      if (!s.name.startsWith('restate-')) continue;
+      // restate-server --dump-config: shutdown-timeout = "1m"; Docker's default would be 10 s.
+      expect(s.raw.stop_grace_period).toBe('75s');
+      expect(s.raw.extra_hosts).toEqual(['host.docker.internal:host-gateway']);
+    }
+  } finally {
+    dir.remove();
+  }
+});
+
+test('the cluster README and .env say only what applies: no failover drill for 1 node, no empty sections, "copies"', () => {
+  const one = generated({ nodes: 1 });
+  const three = generated({ nodes: 3, replication: 2 });
+  try {
+    const readme = (g: typeof one) => g.files.find((f) => f.path === 'README.md')!.content;
+    expect(readme(one)).not.toContain('docker compose kill');
+    expect(readme(one)).toContain('there is no\nfailover to test');
+    expect(readme(three)).toContain('docker compose kill restate-3');
+    expect(readme(three)).toContain('keeps 2 copies of every record');
+    expect(readme(one)).toContain('keeps 1 copy of every record');
+    expect(readme(one)).toContain('docker compose ps -a');
+    expect(one.env).not.toMatch(/# --- [^\n]+ ---\n\n/);
+    expect(one.env).not.toContain('Monitoring');
+  } finally {
+    one.dir.remove();
+    three.dir.remove();
+  }
+});

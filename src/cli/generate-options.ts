@@ -23,7 +23,10 @@ export interface FlagSpec {
 export const GENERATE_FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', alias: 'n', describe: `number of Restate nodes, 1..${MAX_NODES} (default: 3)` },
   replication: { type: 'string', alias: 'r', describe: 'log and partition replication R ≤ nodes (default: the largest R with nodes ≥ 2R−1, at most 3)' },
-  'metadata-nodes': { type: 'string', describe: 'run the metadata server on the first M nodes only (odd; default: all)' },
+  'metadata-nodes': {
+    type: 'string',
+    describe: 'run the metadata server on the first M nodes only (odd; default: 2R−1, which tolerates as many failures as the log, at most the largest odd number ≤ nodes)',
+  },
   out: { type: 'string', alias: 'o', describe: 'output directory (default: ./restate-cluster)' },
   'cluster-name': { type: 'string', describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})` },
   'restate-version': { type: 'string', describe: `Restate image tag, 1.6.x or 1.7.x (default: ${DEFAULT_RESTATE_VERSION})` },

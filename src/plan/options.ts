@@ -108,6 +108,16 @@ export function defaultReplication(nodes: number): number {
   return Math.max(1, Math.min(3, Math.floor((nodes + 1) / 2)));
 }
 
+/**
+ * Without --metadata-nodes: a Raft group that tolerates as many failures as the log (R−1 needs
+ * 2R−1 members, Restate's 2n+1 rule), never an even one (quorum 2 of 2 tolerates no more than
+ * 1 of 1), and no bigger than needed (every member is in every metadata write's quorum path).
+ */
+export function defaultMetadataNodes(nodes: number, replication: number): number {
+  const largestOdd = nodes % 2 === 1 ? nodes : nodes - 1;
+  return Math.max(1, Math.min(largestOdd, 2 * replication - 1));
+}
+
 export function validateOptions(given: RawOptions): ClusterOptions {
   const raw = applyPreset(given);
   const nodes = integer('nodes', raw.nodes, 3);
@@ -122,7 +132,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     throw new UsageError(`--replication ${replication} needs at least ${replication} nodes, but --nodes is ${nodes}`);
   }
 
-  const metadataNodes = integer('metadata-nodes', raw.metadataNodes, nodes);
+  const metadataNodes = integer('metadata-nodes', raw.metadataNodes, defaultMetadataNodes(nodes, replication));
   if (raw.metadataNodes !== undefined) {
     if (metadataNodes < 1 || metadataNodes > nodes) {
       throw new UsageError(`--metadata-nodes must be between 1 and --nodes (${nodes}), got ${metadataNodes}`);

@@ -33,9 +33,11 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   // A flag given now wins; one not given keeps the previous value (not the global default).
   // A preset given now counts as flags (below the explicit ones), so it can change a cluster.
   const given = Object.fromEntries(Object.entries(flags.preset ? applyPreset(flags) : flags).filter(([, v]) => v !== undefined));
-  // The previous metadata count was "all nodes" when it equalled the node count: keep that
-  // meaning when the cluster grows, unless --metadata-nodes is given.
-  if (previous.metadataNodes === previous.nodes && given.metadataNodes === undefined) delete fromPrevious.metadataNodes;
+  // The metadata group keeps its size unless --metadata-nodes is given: a running group grows
+  // and shrinks only through restatectl, never as a side effect of --nodes. (A cluster shrunk
+  // below it, which only --force writes, gets the default for its new size.)
+  const nodes = Number(given.nodes ?? previous.nodes);
+  if (given.metadataNodes === undefined && nodes < previous.metadataNodes) delete fromPrevious.metadataNodes;
   // --publish-address given now means "open to the network": the previous exposure must not
   // silently keep everything local, so the default for that address applies.
   if (given.publishAddress !== undefined && given.expose === undefined) delete fromPrevious.expose;
@@ -80,7 +82,10 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
     steps.push(
       `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${exec} restatectl snapshots create`,
       `Start the new nodes:\n     docker compose up -d ${added.join(' ')}`,
-      `Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${existing.map((n) => `docker compose up -d --no-deps ${n}`).join('\n     ')}`,
+      // Only a changed metadata group changes the existing nodes' files.
+      ...(next.metadataNodes === previous.metadataNodes
+        ? []
+        : [`Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${existing.map((n) => `docker compose up -d --no-deps ${n}`).join('\n     ')}`]),
       `Check that every node is alive and which nodes serve metadata:\n     ${exec} restatectl status\n     ${exec} restatectl metadata-server list-servers`,
     );
   }

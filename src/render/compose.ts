@@ -1,4 +1,5 @@
 import type { ClusterPlan, EnvEntry, PublishedPort, Tunable } from '../plan/plan.js';
+import { RESTATE_STOP_GRACE_PERIOD } from '../restate/services.js';
 import { generatedBy } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
 
@@ -45,6 +46,7 @@ function viewParts(plan: ClusterPlan) {
       restateImage: quote(`${plan.restateImage.repository}:${ref(plan.restateImage.versionTunable)}`),
       memoryLimit: plan.memoryLimitTunable ? quote(ref(plan.memoryLimitTunable)) : undefined,
       restateHealthcheck: JSON.stringify(['CMD', 'curl', '--fail', '--silent', '--max-time', '2', `http://localhost:${adminPort}/health`]),
+      stopGracePeriod: RESTATE_STOP_GRACE_PERIOD,
       commonEnvironment: env(plan.commonEnvironment),
       minio: minio && {
         service: minio.service,

@@ -35,16 +35,19 @@ export interface EnvRenderOptions {
 }
 
 export function renderEnv(plan: ClusterPlan, generatorVersion: string, opts: EnvRenderOptions = {}): string {
-  const groups = (Object.keys(GROUP_TITLES) as TunableGroup[]).map((group) => ({
-    title: GROUP_TITLES[group],
-    tunables: plan.tunables
-      .filter((t: Tunable) => t.group === group)
-      .map((t) => ({
-        name: t.name,
-        description: t.description,
-        value: opts.redactSecrets && t.secret ? 'change-me' : envValue(t.value, t.name),
-      })),
-  }));
+  const groups = (Object.keys(GROUP_TITLES) as TunableGroup[])
+    .map((group) => ({
+      title: GROUP_TITLES[group],
+      tunables: plan.tunables
+        .filter((t: Tunable) => t.group === group)
+        .map((t) => ({
+          name: t.name,
+          description: t.description,
+          value: opts.redactSecrets && t.secret ? 'change-me' : envValue(t.value, t.name),
+        })),
+    }))
+    // A section with nothing in it (Grafana without --monitoring) says nothing.
+    .filter((g) => g.tunables.length > 0);
   const extra = Object.entries(opts.extra ?? {});
   if (extra.length > 0) {
     groups.push({

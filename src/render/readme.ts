@@ -54,9 +54,9 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
     for (const n of plan.nodes) mermaid.push(`  prometheus -. /metrics .-> ${n.name.replace('-', '')}`);
   }
 
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const count = (n: number, what: string, plural = `${what}s`) => `${n} ${n === 1 ? what : plural}`;
   const tolerance = [
-    `The log keeps ${count(o.replication, 'copy')} of every record (replication ${o.replication}) on ${o.nodes} log servers: it keeps accepting writes with up to ${count(t.logFailuresTolerated, 'node')} down.`,
+    `The log keeps ${count(o.replication, 'copy', 'copies')} of every record (replication ${o.replication}) on ${o.nodes} log servers: it keeps accepting writes with up to ${count(t.logFailuresTolerated, 'node')} down.`,
     `The metadata store is a Raft group of ${t.metadataMembers} member(s) with a quorum of ${t.metadataQuorum}: it keeps working with up to ${count(t.metadataFailuresTolerated, 'member')} down.`,
     t.clusterFailuresTolerated > 0
       ? `So the cluster keeps serving after losing ${count(t.clusterFailuresTolerated, 'node')}. Losing one more makes it unavailable until enough nodes are back; data on their volumes is kept.`
@@ -110,6 +110,7 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
     firstNode: node1.name,
     adminUrl: url(node1.ports.admin, '', node1),
     invokeUrl,
+    survivesNodeLoss: t.clusterFailuresTolerated > 0,
     failoverNode: lastNonProvisioner?.name ?? node1.name,
     failoverNodeId: lastNonProvisioner?.id ?? node1.id,
     failoverInvokeUrl: lb ? url(lb.port) : url(survivor.ports.ingress, '', survivor),

@@ -66,3 +66,9 @@ export function servicesByHost(services: ComposeService[]): Map<string, ComposeS
 export function createsBucket(services: ComposeService[]): boolean {
   return services.some((s) => /\bmc\b[^\n]*\bmb\b/.test([s.entrypoint, s.command].flat().filter(Boolean).join(' ')));
 }
+
+/**
+ * How long Docker waits after SIGTERM before it kills a node: Restate's own shutdown-timeout
+ * (1m by default, as --dump-config of 1.7.12 shows) and a margin for the process to exit.
+ */
+export const RESTATE_STOP_GRACE_PERIOD = '75s';

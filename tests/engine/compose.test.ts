@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { parse as parseDotenv } from 'dotenv';
-import { CLI } from '../helpers.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI, ROOT } from '../helpers.js';
 import { aliveNodes, counterClient, describeWithEngine, http, register, run, snapshotResult, waitFor, type Engine } from './harness.js';
 
 jest.setTimeout(600_000);
@@ -23,6 +24,8 @@ interface ClusterCase {
   monitoring?: boolean;
   /** Grow the running cluster to this many nodes by following the printed steps. */
   growTo?: number;
+  /** Run the SDK service on the Docker host, registered as the README says (host.docker.internal). */
+  serviceOnHost?: boolean;
 }
 
 interface PsEntry {
@@ -36,6 +39,7 @@ interface PsEntry {
 function composeCluster(engine: Engine, c: ClusterCase) {
   const project = `gce-test-${c.name}`;
   let dir = '';
+  let hostService: ChildProcess | undefined;
   let nodes = c.nodes;
   const keys = ['a', 'b', 'c', 'd'];
   const counter = counterClient(keys);
@@ -80,6 +84,7 @@ function composeCluster(engine: Engine, c: ClusterCase) {
   });
 
   afterAll(() => {
+    hostService?.kill();
     if (!dir) return;
     docker(['rm', '-f', `${project}-counter`], true);
     compose(['down', '-v', '--remove-orphans', '--timeout', '30'], true);
@@ -92,9 +97,21 @@ function composeCluster(engine: Engine, c: ClusterCase) {
     await waitFor(`${nodes} members alive in one cluster`, 120, oneCluster, 1000);
   });
 
-  test(`${c.name}: an SDK service in a container is registered and invoked through every ingress${c.loadBalancer ? ' and the load balancer' : ''}`, async () => {
-    docker(['run', '-d', '--name', `${project}-counter`, '--network', `${project}_default`, '--network-alias', 'counter', engine.images.counter]);
-    await register(admin(1), 'http://counter:9080');
+  test(`${c.name}: an SDK service ${c.serviceOnHost ? 'on the Docker host, registered with the README\'s command,' : 'in a container'} is invoked through every ingress${c.loadBalancer ? ' and the load balancer' : ''}`, async () => {
+    if (c.serviceOnHost) {
+      // The README's own registration, with host.docker.internal: the Docker host, on Linux too.
+      const port = 19000 + c.portOffset;
+      hostService = spawn(process.execPath, [join(ROOT, 'dist', 'bundle', 'counter-service.js'), String(port)], { stdio: 'ignore' });
+      const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+      const line = readme.split('\n').find((l) => l.startsWith('curl') && l.includes('/deployments'))!;
+      await waitFor("the README's registration of a service on the host", 90, () => {
+        const r = run(engine.env, 'bash', ['-c', line], { cwd: dir, allowFailure: true, env: { SERVICE_URL: `http://host.docker.internal:${port}` } });
+        return r.status === 0 ? true : (r.stderr || r.stdout).trim().slice(0, 300);
+      }, 1000);
+    } else {
+      docker(['run', '-d', '--name', `${project}-counter`, '--network', `${project}_default`, '--network-alias', 'counter', engine.images.counter]);
+      await register(admin(1), 'http://counter:9080');
+    }
     for (let k = 1; k <= nodes; k += 1) {
       await waitFor(`invocations through restate-${k}`, 90, () => counter.addThrough(ingress(k)), 1000);
     }
@@ -193,7 +210,7 @@ function composeCluster(engine: Engine, c: ClusterCase) {
 }
 
 describeWithEngine('docker compose, 1 node (dev preset)', (engine) =>
-  composeCluster(engine, { name: 'dev', args: ['--preset', 'dev'], nodes: 1, portOffset: 2001, survivesLoss: false }),
+  composeCluster(engine, { name: 'dev', args: ['--preset', 'dev'], nodes: 1, portOffset: 2001, survivesLoss: false, serviceOnHost: true }),
 );
 
 describeWithEngine('docker compose, 3 nodes, replication 2, grown to 5', (engine) =>
