@@ -1,6 +1,6 @@
 import { validateOptions, defaultMetadataNodes, defaultReplication } from '../src/plan/options.js';
 import { allPublishedPorts, MAX_NODES, nodePorts, portOffsetRange } from '../src/plan/ports.js';
-import { planCluster, type ClusterPlan, type EnvEntry } from '../src/plan/plan.js';
+import { awsRegionOf, planCluster, type ClusterPlan, type EnvEntry } from '../src/plan/plan.js';
 import { generateSecrets, seededSource } from '../src/plan/secrets.js';
 import { faultTolerance } from '../src/plan/tolerance.js';
 import { UsageError } from '../src/errors.js';
@@ -124,7 +124,7 @@ describe('rejections', () => {
     [{ restateVersion: 'latest' }, /--restate-version must look like/],
     [{ nodes: '5', portOffset: '6466' }, /outside 1\.\.65535; for 5 node\(s\) use -2999\.\.6465/],
     [{ portOffset: '-5122' }, /outside 1\.\.65535/],
-    [{ snapshotIntervalRecords: '0' }, /at least 1/],
+    [{ snapshotIntervalRecords: '0' }, /between 1 and/],
     [{ restateVersion: '1.5.3' }, /Restate 1\.5\.3 cannot be verified: .* pass --unverified to generate anyway/],
     [{ restateVersion: '1.8.0' }, /cannot be verified/],
     [{ memory: 'lots' }, /--memory must look like 4G/],
@@ -195,4 +195,21 @@ describe('version-aware and sized output', () => {
     expect(validateOptions({ memory: '2GiB' }).memoryBytes).toBe(2 * 2 ** 30);
     expect(validateOptions({ memory: '1536m' }).memoryBytes).toBe(1536 * 2 ** 20);
   });
+});
+
+test('an AWS endpoint names its region; others get a placeholder the description says to check', () => {
+  expect(['https://s3.eu-west-1.amazonaws.com', 'https://s3-ap-southeast-2.amazonaws.com', 'https://s3.dualstack.us-west-2.amazonaws.com', 'https://s3.amazonaws.com', 'https://minio.example.com'].map(awsRegionOf)).toEqual(['eu-west-1', 'ap-southeast-2', 'us-west-2', 'us-east-1', undefined]);
+  const region = (endpoint: string) => plan({ nodes: 3, snapshotsEndpoint: endpoint }).tunables.find((t) => t.name === 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION')!;
+  expect(region('https://s3.eu-west-1.amazonaws.com').value).toBe('eu-west-1');
+  expect(region('https://storage.example.com').description).toMatch(/check it/);
+});
+
+test.each([
+  [{ restateVersion: '1.7.99' }, /Restate 1\.7\.99 was never published to npm.*1\.6\.1, 1\.6\.2, 1\.7\.2/],
+  [{ restateVersion: '1.7.0' }, /was never published/],
+  [{ restateVersion: '1.6.0' }, /was never published/],
+  [{ snapshotIntervalRecords: '18446744073709551616' }, /--snapshot-interval-records must be between 1 and 9007199254740991/],
+  [{ snapshotIntervalRecords: '9007199254740993' }, /must be between 1 and/],
+])('refused: %j', (raw, message) => {
+  expect(() => validateOptions(raw)).toThrow(message);
 });

@@ -5,6 +5,7 @@ import {
 } from '../plan/defaults.js';
 import { ENDPOINT_KINDS } from '../plan/exposure.js';
 import { MAX_NODES } from '../plan/ports.js';
+import { PUBLISHED_VERSIONS } from '../restate/versions.js';
 import { generate, type GenerateArgs } from './generate.js';
 import { run } from './run.js';
 import { GENERATOR_VERSION } from './version.js';
@@ -29,7 +30,7 @@ export const GENERATE_FLAGS: Record<string, FlagSpec> = {
   },
   out: { type: 'string', alias: 'o', describe: 'output directory (default: ./restate-cluster)' },
   'cluster-name': { type: 'string', describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})` },
-  'restate-version': { type: 'string', describe: `Restate image tag, 1.6.x or 1.7.x (default: ${DEFAULT_RESTATE_VERSION})` },
+  'restate-version': { type: 'string', describe: `Restate image tag: a release npm carries, ${PUBLISHED_VERSIONS.join(', ')} (default: ${DEFAULT_RESTATE_VERSION})` },
   'port-offset': { type: 'string', describe: 'added to every published host port (default: 0)' },
   expose: {
     type: 'string',

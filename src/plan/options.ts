@@ -5,7 +5,7 @@ import {
 } from './defaults.js';
 import { UsageError } from '../errors.js';
 import { parseDockerBytes } from '../load/compose-file.js';
-import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
+import { isPublished, isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED, PUBLISHED_VERSIONS } from '../restate/versions.js';
 import { MAX_NODES, portOffsetRange } from './ports.js';
 import { ANY_ADDRESS, defaultExposure, isLoopback, parseExpose, type EndpointKind } from './exposure.js';
 
@@ -156,9 +156,11 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     throw new UsageError(`--restate-version must look like 1.7.12, got "${restateVersion}"`);
   }
   const unverified = raw.unverified === true;
-  if (!isSupported(restateVersion) && !unverified) {
+  if (!isPublished(restateVersion) && !unverified) {
     throw new UsageError(
-      `Restate ${restateVersion} cannot be verified: gen-compose proves its keys against the restate-server npm carries (${OLDEST_SUPPORTED} to ${NEWEST_SUPPORTED}, 1.6.x and 1.7.x); pass --unverified to generate anyway`,
+      isSupported(restateVersion)
+        ? `Restate ${restateVersion} was never published to npm, so its keys cannot be proven: use one of ${PUBLISHED_VERSIONS.join(', ')}, or pass --unverified`
+        : `Restate ${restateVersion} cannot be verified: gen-compose proves its keys against the restate-server npm carries (${OLDEST_SUPPORTED} to ${NEWEST_SUPPORTED}, 1.6.x and 1.7.x); pass --unverified to generate anyway`,
     );
   }
 
@@ -175,8 +177,8 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     raw.snapshotIntervalRecords,
     DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
   );
-  if (snapshotIntervalRecords < 1) {
-    throw new UsageError(`--snapshot-interval-records must be at least 1, got ${snapshotIntervalRecords}`);
+  if (snapshotIntervalRecords < 1 || !Number.isSafeInteger(snapshotIntervalRecords)) {
+    throw new UsageError(`--snapshot-interval-records must be between 1 and ${Number.MAX_SAFE_INTEGER}, got ${raw.snapshotIntervalRecords}`);
   }
 
   const snapshotsRetained = raw.snapshotsRetained === undefined ? undefined : integer('snapshots-retained', raw.snapshotsRetained, 1);

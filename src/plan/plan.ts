@@ -139,6 +139,13 @@ export function allPorts(plan: ClusterPlan): PublishedPort[] {
   ];
 }
 
+/** The region an AWS S3 endpoint names (s3.eu-west-1.amazonaws.com, s3-eu-west-1…, s3.dualstack.…). */
+export function awsRegionOf(endpoint: string): string | undefined {
+  const host = new URL(endpoint).hostname;
+  if (host === 's3.amazonaws.com') return 'us-east-1';
+  return /^s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
+}
+
 export function nodeName(id: number): string {
   return `restate-${id}`;
 }
@@ -272,9 +279,13 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   });
   const region = define({
     name: 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
-    value: external ? 'us-east-1' : 'local',
+    value: external ? awsRegionOf(external) ?? 'us-east-1' : 'local',
     group: 'snapshots',
-    description: external ? "Your bucket's region" : 'S3 region; MinIO accepts any, but Restate fails to start without one',
+    description: external
+      ? awsRegionOf(external)
+        ? "Your bucket's region (from the endpoint's host name)"
+        : "Your bucket's region: check it (us-east-1 is only a placeholder)"
+      : 'S3 region; MinIO accepts any, but Restate fails to start without one',
   });
 
   let minio: MinioPlan | undefined;

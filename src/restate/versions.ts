@@ -7,6 +7,15 @@ export const SUPPORTED_MINORS = ['1.6', '1.7'] as const;
 export const OLDEST_SUPPORTED = '1.6.1';
 export const NEWEST_SUPPORTED = '1.7.12';
 
+/**
+ * Every release npm carries (`npm view @restatedev/restate-server versions`, looked up
+ * 2026-11-21): the versions whose keys can be proven here. Other numbers in 1.6/1.7 (1.7.0,
+ * 1.7.99, 1.6.0) were never published there.
+ */
+export const PUBLISHED_VERSIONS = ['1.6.1', '1.6.2', '1.7.2', '1.7.4', '1.7.6', '1.7.8', '1.7.9', '1.7.10', '1.7.12'] as const;
+
+export const isPublished = (version: string): boolean => (PUBLISHED_VERSIONS as readonly string[]).includes(version);
+
 export function minorOf(version: string): string {
   return version.split('.').slice(0, 2).join('.');
 }
