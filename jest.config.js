@@ -3,6 +3,7 @@
 export default {
   testEnvironment: 'node',
   reporters: ['default', '<rootDir>/tests/summary-reporter.cjs'],
+  globalSetup: '<rootDir>/tests/global-setup.cjs',
   roots: ['<rootDir>/tests'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -59,7 +59,7 @@ describe('the seeds, reproduced (tests/fixtures/seeds)', () => {
     expect(warnings).toMatch(/"minioadmin" is a well-known default/);
     expect(warnings).toMatch(/Restate 1\.5\.3 cannot be verified here/);
     // Its ports are published on every interface: every unauthenticated one is named.
-    expect(r.findings.filter((f) => f.rule === 'exposure').map((f) => `${f.service} ${/publishes the (\S+ \S+)/.exec(f.message)![1]}`)).toEqual([
+    expect(r.findings.filter((f) => f.rule === 'exposure').map((f) => `${f.service} ${/publishes its (\S+ \S+)/.exec(f.message)![1]}`)).toEqual([
       'restate-1 admin API', 'restate-1 fabric port', 'restate-2 admin API', 'restate-2 fabric port', 'restate-3 admin API', 'restate-3 fabric port', 'minio S3 API', 'minio S3 console',
     ]);
     expect(warnings).toMatch(/no service creates the bucket of s3:\/\/restate\/snapshots/);
@@ -207,4 +207,18 @@ describe('binaries and versions', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr.trim()).toBe('gen-compose: /nonexistent/dir does not exist');
   });
+});
+
+test('exposure: an address compose refuses is an error; Prometheus and Grafana on the network are warnings', async () => {
+  const bad = await checkEdited((c) => c, (env) => env.replace('ADMIN_PUBLISH_ADDRESS=127.0.0.1', 'ADMIN_PUBLISH_ADDRESS=bogus'));
+  expect(bad.findings.filter((f) => f.rule === 'ports' && f.severity === 'error').map((f) => f.service)).toEqual(['restate-1', 'restate-2', 'restate-3']);
+  expect(bad.findings.filter((f) => f.rule === 'exposure')).toEqual([]);
+  const dir = tempDir();
+  try {
+    expect(runCli(['--monitoring', '--expose', 'prometheus,grafana', '--out', dir.path]).status).toBe(0);
+    const r = await check(dir.path);
+    expect(r.findings.filter((f) => f.rule === 'exposure').map((f) => f.service)).toEqual(['prometheus', 'grafana']);
+  } finally {
+    dir.remove();
+  }
 });

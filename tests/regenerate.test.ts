@@ -157,15 +157,15 @@ test('--publish-address 0.0.0.0 alone opens the application\'s door (the ingress
 test('--expose opens exactly the kinds named, the summary warns for each unauthenticated one, and check says the same', async () => {
   const r = gen('--expose', 'admin,s3-console');
   expect(r.status).toBe(0);
-  expect(r.stdout).toContain('warning: the admin API and UI (control plane) is reachable from the network: no authentication');
-  expect(r.stdout).toContain("warning: the S3 console (MinIO) is reachable from the network: a login page for MinIO's root user");
+  expect(r.stdout).toContain('warning: admin API and UI (control plane) is reachable from the network (no authentication');
+  expect(r.stdout).toContain("warning: S3 console (MinIO) is reachable from the network (a login page for MinIO's root user).");
   const env = envOf(out());
   expect([env.INGRESS_PUBLISH_ADDRESS, env.ADMIN_PUBLISH_ADDRESS, env.FABRIC_PUBLISH_ADDRESS, env.S3_PUBLISH_ADDRESS, env.S3_CONSOLE_PUBLISH_ADDRESS]).toEqual(['127.0.0.1', '0.0.0.0', '127.0.0.1', '127.0.0.1', '0.0.0.0']);
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('# Regenerate with: gen-compose --nodes 3 --replication 2 --metadata-nodes 3 --cluster-name restate-cluster --restate-version 1.7.12 --port-offset 0 --snapshot-interval-records 1000 --expose admin,s3-console');
   const { checkProject } = await import('../src/check/check.js');
   const findings = (await checkProject(loadCompose(out()), { fetch: false })).findings.filter((f) => f.rule === 'exposure');
   expect(findings.map((f) => f.service).sort()).toEqual(['minio', 'restate-1', 'restate-2', 'restate-3']);
-  expect(findings[0]!.message).toMatch(/publishes the admin API and UI \(control plane\) on 0\.0\.0\.0 .*no authentication/);
+  expect(findings[0]!.message).toMatch(/publishes its admin API and UI \(control plane\) on 0\.0\.0\.0 .*no authentication/);
   // Remembered like every other option, until changed.
   expect(gen('--nodes', '3').status).toBe(0);
   expect(envOf(out()).ADMIN_PUBLISH_ADDRESS).toBe('0.0.0.0');
@@ -217,4 +217,60 @@ test('the metadata group keeps its size on regeneration; growing prints no recre
   expect(gen('--nodes', '5', '--metadata-nodes', '5', '--force').status).toBe(0);
   expect(gen('--nodes', '7').status).toBe(0);
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--nodes 7 --replication 2 --metadata-nodes 5 ');
+});
+
+describe('exposure across regenerations (found by a new-user trial)', () => {
+  test('switching --target and back restores the target default, and a note says what opened or closed', () => {
+    expect(gen().status).toBe(0);
+    const toSwarm = gen('--target', 'swarm');
+    expect(toSwarm.status).toBe(0);
+    expect(toSwarm.stdout).toContain('note: reachable from the network: now also ingress');
+    const back = gen('--target', 'compose');
+    expect(back.status).toBe(0);
+    expect(back.stdout).toContain('note: reachable from the network: no longer ingress');
+    expect(envOf(out()).INGRESS_PUBLISH_ADDRESS).toBe('127.0.0.1');
+  });
+
+  test('--expose replaces the list: closing kinds is said, and the README hints name the whole list', () => {
+    expect(gen('--expose', 'admin,fabric').status).toBe(0);
+    expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain('`--expose admin,fabric,ingress` opens it');
+    const r = gen('--expose', 'ingress');
+    expect(r.stdout).toContain('note: reachable from the network: now also ingress; no longer admin, fabric (--expose names the whole list: ingress)');
+  });
+
+  test('a kept kind whose service is dropped goes with it; an error never names a flag the user did not give', () => {
+    expect(gen('--load-balancer', '--expose', 'load-balancer,admin').status).toBe(0);
+    const r = gen('--no-load-balancer');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(envOf(out()).ADMIN_PUBLISH_ADDRESS).toBe('0.0.0.0');
+    expect(gen('--preset', 'prod', '--target', 'swarm').stderr).toMatch(/add --no-load-balancer --no-monitoring where a preset or an earlier run set them/);
+    expect(gen('--expose', 'none,admin').stderr).toMatch(/--expose none cannot be combined with other kinds/);
+    expect(gen('--target', 'swarm', '--publish-address', '127.0.0.1').stderr).toMatch(/Swarm publishes a host-mode port on every interface/);
+  });
+
+  test('the README says what .env says: a hand-opened admin API is on the network there too', () => {
+    expect(gen().status).toBe(0);
+    writeFileSync(join(out(), '.env'), readFileSync(join(out(), '.env'), 'utf8').replace('ADMIN_PUBLISH_ADDRESS=127.0.0.1', 'ADMIN_PUBLISH_ADDRESS=0.0.0.0'));
+    const r = gen('--nodes', '4');
+    expect(r.stdout).toContain('warning: admin API and UI (control plane) is reachable from the network');
+    expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain('admin API and UI (control plane): the network, on `0.0.0.0`');
+  });
+
+  test('a state file edited into another shape is treated as damaged, not a crash', () => {
+    expect(gen().status).toBe(0);
+    const state = JSON.parse(readFileSync(join(out(), '.gen-compose.json'), 'utf8'));
+    state.options.expose = 'admin';
+    writeFileSync(join(out(), '.gen-compose.json'), JSON.stringify(state));
+    const r = gen();
+    expect(r.stderr).not.toMatch(/unexpected error|TypeError/);
+    expect(r.status).toBe(0);
+  });
+
+  test('Swarm with the ingress unpublished: the README invokes from inside a task', () => {
+    expect(gen('--target', 'swarm', '--expose', 'admin').status).toBe(0);
+    const readme = readFileSync(join(out(), 'README.md'), 'utf8');
+    expect(readme).toContain('docker exec "$(docker ps -q -f name=restate-cluster_restate-1)" curl -fsS http://localhost:8080/Counter/my-key/add');
+    expect(readme).not.toMatch(/^curl .*:8080\/Counter/m);
+  });
 });

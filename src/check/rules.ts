@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isRecord, parseDockerBytes, type ComposeProject, type ComposeService } from '../load/compose-file.js';
 import { faultTolerance, describeTolerance } from '../plan/tolerance.js';
 import { parseByteSize } from '../restate/config-keys.js';
@@ -255,6 +256,10 @@ export function containerRules(project: ComposeProject): Finding[] {
   for (const s of project.services) {
     for (const p of s.ports) {
       if (p.published === undefined) continue;
+      if (p.hostIp !== undefined && !isIP(p.hostIp)) {
+        add({ severity: 'error', rule: 'ports', service: s.name, message: `"${p.hostIp}" (${p.spec}) is no IP address: compose refuses the file ("Invalid ip address")` });
+        continue;
+      }
       if (p.published < 1 || p.published > 65535) {
         add({ severity: 'error', rule: 'ports', service: s.name, message: `host port ${p.published} (${p.spec}) is outside 1..65535` });
         continue;
@@ -373,9 +378,11 @@ export function exposureRules(project: ComposeProject, swarm: boolean): Finding[
       if (!kind || !risk || p.published === undefined) continue;
       const { title } = ENDPOINT_INFO[kind];
       if (swarm) {
-        findings.push({ severity: 'warning', rule: 'exposure', service: s.name, message: `publishes the ${title} (${p.spec}): under Swarm it listens on every interface of the host; ${risk}. Leave it unpublished and use it from inside a task (docker exec)` });
+        findings.push({ severity: 'warning', rule: 'exposure', service: s.name, message: `publishes its ${title} (${p.spec}): under Swarm it listens on every interface of the host (${risk}); leave it unpublished and use it from inside a task (docker exec)` });
+      } else if (p.hostIp !== undefined && !isIP(p.hostIp)) {
+        continue; // not an address at all: the ports rule reports it
       } else if (!p.hostIp || !(p.hostIp.startsWith('127.') || p.hostIp === '::1')) {
-        findings.push({ severity: 'warning', rule: 'exposure', service: s.name, message: `publishes the ${title} on ${p.hostIp ?? 'every interface'} (${p.spec}): ${risk}. Publish it on 127.0.0.1 unless other machines must reach it` });
+        findings.push({ severity: 'warning', rule: 'exposure', service: s.name, message: `publishes its ${title} on ${p.hostIp ?? 'every interface'} (${p.spec}), where the network reaches it (${risk}); publish it on 127.0.0.1 unless other machines must reach it` });
       }
     }
   }

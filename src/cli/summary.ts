@@ -85,7 +85,7 @@ function reachability(plan: ClusterPlan, addressOf: (p: PublishedPort) => string
         : [...new Set(ports.map(addressOf))].map((a) => (a.startsWith('127.') ? `This host only (${a})` : `The network (${a})`)).join(' and ');
     groups.set(where, [...(groups.get(where) ?? []), title]);
     const open = plan.options.target === 'swarm' ? ports[0]!.exposed : ports.some((p) => !addressOf(p).startsWith('127.'));
-    if (open && risk) warnings.push(`warning: the ${title} is reachable from the network: ${risk}.`);
+    if (open && risk) warnings.push(`warning: ${title} is reachable from the network (${risk}).`);
   }
   const hint =
     plan.options.target === 'compose' && ![...groups.keys()].some((where) => where.startsWith('The network'))

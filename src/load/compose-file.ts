@@ -117,7 +117,8 @@ export function portsOf(value: unknown, service: string): PortMapping[] {
         published: Number.isFinite(published) ? published : undefined,
         hostIp: scalarString(entry.host_ip),
         protocol: scalarString(entry.protocol) ?? 'tcp',
-        spec: JSON.stringify(entry),
+        // As a person would write it: published:target, and the mode when it is not ingress.
+        spec: `${entry.published === undefined ? '' : `${String(entry.published)}:`}${target}${entry.mode === 'host' ? ' in host mode' : ''}`,
       });
       continue;
     }

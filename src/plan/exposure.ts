@@ -56,6 +56,14 @@ const needs: Partial<Record<EndpointKind, [keyof PresentKinds, string]>> = {
   grafana: ['monitoring', '--monitoring'],
 };
 
+/** The kinds of a list that exist in this cluster: a kept list loses what the options dropped. */
+export function applicableKinds(kinds: readonly string[], present: PresentKinds): string[] {
+  return kinds.filter((kind) => {
+    const requirement = needs[kind as EndpointKind];
+    return !requirement || present[requirement[0]];
+  });
+}
+
 /** `--expose ingress,admin` (or `none`) → the kinds, in a fixed order; unknown or absent kinds are errors. */
 export function parseExpose(text: string, present: PresentKinds): EndpointKind[] {
   const words = text
@@ -63,6 +71,7 @@ export function parseExpose(text: string, present: PresentKinds): EndpointKind[]
     .map((w) => w.trim())
     .filter(Boolean);
   if (words.length === 1 && words[0] === 'none') return [];
+  if (words.includes('none')) throw new UsageError(`--expose none cannot be combined with other kinds, got "${text}"`);
   const kinds = new Set<EndpointKind>();
   for (const word of words) {
     if (!(ENDPOINT_KINDS as readonly string[]).includes(word)) {

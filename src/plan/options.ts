@@ -200,7 +200,9 @@ export function validateOptions(given: RawOptions): ClusterOptions {
   const target = raw.target ?? 'compose';
   if (target !== 'compose' && target !== 'swarm') throw new UsageError(`--target must be compose or swarm, got "${target}"`);
   if (target === 'swarm' && (raw.loadBalancer === true || raw.monitoring === true)) {
-    throw new UsageError('--load-balancer and --monitoring are not available with --target swarm yet (their config files would have to be on every host); leave them out');
+    throw new UsageError(
+      '--load-balancer and --monitoring are not available with --target swarm yet (their config files would have to be on every host); leave them out, and add --no-load-balancer --no-monitoring where a preset or an earlier run set them',
+    );
   }
   const snapshotsEndpoint = raw.snapshotsEndpoint;
   if (snapshotsEndpoint !== undefined) {
@@ -221,7 +223,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
   let publishAddress = raw.publishAddress ?? ANY_ADDRESS;
   if (expose.length === 0 && isLoopback(publishAddress)) publishAddress = ANY_ADDRESS;
   if (target === 'swarm') {
-    if (publishAddress !== ANY_ADDRESS && !isLoopback(publishAddress)) {
+    if (raw.publishAddress !== undefined && raw.publishAddress !== ANY_ADDRESS) {
       throw new UsageError(`--publish-address ${publishAddress}: Swarm publishes a host-mode port on every interface of the host and cannot bind it to one address; leave it out and choose what to publish with --expose`);
     }
     publishAddress = ANY_ADDRESS;

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { applicableKinds, ENDPOINT_KINDS, isLoopback } from './exposure.js';
 import { applyPreset, type ClusterOptions, type RawOptions } from './options.js';
 import { nodeName, type ClusterPlan } from './plan.js';
 
@@ -38,13 +39,28 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   // below it, which only --force writes, gets the default for its new size.)
   const nodes = Number(given.nodes ?? previous.nodes);
   if (given.metadataNodes === undefined && nodes < previous.metadataNodes) delete fromPrevious.metadataNodes;
+  // Files from before --expose stored 127.0.0.1 as "every port local": nothing to carry.
+  if (previous.expose === undefined && isLoopback(previous.publishAddress)) delete fromPrevious.publishAddress;
   // --publish-address given now means "open to the network": the previous exposure must not
   // silently keep everything local, so the default for that address applies.
   if (given.publishAddress !== undefined && given.expose === undefined) delete fromPrevious.expose;
   // Exposure means different things per target (unpublished under Swarm, local under compose):
-  // a new target without --expose starts from that target's default.
-  if (given.target !== undefined && given.target !== previous.target && given.expose === undefined) delete fromPrevious.expose;
-  return { ...fromPrevious, ...given };
+  // a new target without --expose starts from that target's default (a note says what changed).
+  if (given.target !== undefined && given.target !== previous.target && given.expose === undefined) {
+    delete fromPrevious.expose;
+    if (given.publishAddress === undefined) delete fromPrevious.publishAddress;
+  }
+  const merged = { ...fromPrevious, ...given };
+  // A kept exposure loses the kinds the new options dropped (--no-load-balancer, say).
+  if (given.expose === undefined && previous.expose !== undefined && merged.expose !== undefined) {
+    const kept = applicableKinds(previous.expose, {
+      minio: merged.snapshotsEndpoint === undefined,
+      loadBalancer: merged.loadBalancer === true,
+      monitoring: merged.monitoring === true,
+    });
+    merged.expose = kept.join(',') || 'none';
+  }
+  return merged;
 }
 
 export interface Regeneration {
@@ -62,6 +78,16 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
   const notes: string[] = [];
   const steps: string[] = [];
   if (!previous) return { notes, steps };
+  // Before --expose, one address covered every port: open meant every kind.
+  const before = previous.expose ?? (isLoopback(previous.publishAddress) ? [] : [...ENDPOINT_KINDS]);
+  const after = new Set<string>(next.expose);
+  const closed = before.filter((k) => !after.has(k) && applicableKinds([k], { minio: !next.snapshotsEndpoint, loadBalancer: next.loadBalancer, monitoring: next.monitoring }).length > 0);
+  const opened = next.expose.filter((k) => !before.includes(k));
+  if (opened.length > 0 || closed.length > 0) {
+    notes.push(
+      `reachable from the network: ${[...(opened.length ? [`now also ${opened.join(', ')}`] : []), ...(closed.length ? [`no longer ${closed.join(', ')}`] : [])].join('; ')} (--expose names the whole list: ${next.expose.join(',') || 'none'})`,
+    );
+  }
   const exec = 'docker compose exec restate-1';
 
   if (next.clusterName !== previous.clusterName) {

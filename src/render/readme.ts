@@ -10,14 +10,17 @@ import { renderBuiltin, type Render } from './templates.js';
 export function readmeView(plan: ClusterPlan, generatorVersion: string) {
   const { options: o, tolerance: t } = plan;
   const swarm = o.target === 'swarm';
+  // Ports and addresses as .env holds them (kept hand edits included), like the summary.
+  const { portOf, addressOf } = resolvedPorts(plan);
   // Under compose a port answers on its kind's address (a command uses 127.0.0.1 for 0.0.0.0).
   // Under Swarm a node's ports are published on the host that runs it: the commands name that
   // host through a variable, which defaults to this machine.
   const hostOf = (p: PublishedPort, node?: { id: number }) => {
     if (swarm) return node ? `\${RESTATE_${node.id}_HOST:-127.0.0.1}` : '\${MINIO_HOST:-127.0.0.1}';
-    return p.exposed && o.publishAddress !== '0.0.0.0' ? o.publishAddress : '127.0.0.1';
+    const address = addressOf(p);
+    return address === '0.0.0.0' ? '127.0.0.1' : address;
   };
-  const url = (p: PublishedPort, path = '', node?: { id: number }) => `http://${hostOf(p, node)}:${p.hostPort}${path}`;
+  const url = (p: PublishedPort, path = '', node?: { id: number }) => `http://${hostOf(p, node)}:${portOf(p)}${path}`;
   // An unpublished port (Swarm) is reached from inside the node's task, on the host running it.
   const inTask = (node: { name: string }) => `docker exec "$(docker ps -q -f name=${plan.projectName}_${node.name})"`;
   const curlTo = (p: PublishedPort, node: { id: number; name: string }, path: string) =>
@@ -27,21 +30,23 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
   const survivor = plan.nodes.find((n) => n !== lastNonProvisioner && n.roles.includes('http-ingress')) ?? node1;
   const lb = plan.loadBalancer;
   /** For the endpoint table: under Swarm, the host labelled for the node, by name. */
-  const tableUrl = (p: PublishedPort, node: { id: number }) => (swarm ? (p.exposed ? `http://HOST_${node.id}:${p.hostPort}` : 'not published') : url(p));
+  const tableUrl = (p: PublishedPort, node: { id: number }) => (swarm ? (p.exposed ? `http://HOST_${node.id}:${portOf(p)}` : 'not published') : url(p));
   const invokeUrl = lb ? url(lb.port) : url(node1.ports.ingress, '', node1);
+  const add = `/Counter/my-key/add -X POST -H 'content-type: application/json' -d 1`;
+  const invokeCommand = lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(node1.ports.ingress, node1, '')}${add}`;
 
   const roleNames: Record<string, string> = { 'metadata-server': 'metadata', 'log-server': 'log', worker: 'worker', admin: 'admin', 'http-ingress': 'ingress' };
   const mermaid = ['flowchart LR', '  clients([clients])'];
-  if (lb) mermaid.push(`  lb["load-balancer<br/>HAProxy :${lb.port.hostPort}"]`, '  clients --> lb');
+  if (lb) mermaid.push(`  lb["load-balancer<br/>HAProxy :${portOf(lb.port)}"]`, '  clients --> lb');
   mermaid.push(`  subgraph cluster["${plan.projectName}"]`);
   for (const n of plan.nodes) {
     const roles = n.roles.map((r) => roleNames[r] ?? r).join(' · ');
-    mermaid.push(`    ${n.name.replace('-', '')}["${n.name} (N${n.id})${n.autoProvision ? ' provisions' : ''}<br/>${roles}<br/>:${n.ports.ingress.hostPort} :${n.ports.admin.hostPort} :${n.ports.fabric.hostPort}"]`);
+    mermaid.push(`    ${n.name.replace('-', '')}["${n.name} (N${n.id})${n.autoProvision ? ' provisions' : ''}<br/>${roles}<br/>:${portOf(n.ports.ingress)} :${portOf(n.ports.admin)} :${portOf(n.ports.fabric)}"]`);
   }
   mermaid.push(
     '  end',
     plan.minio
-      ? `  minio[("MinIO<br/>snapshots<br/>:${plan.minio.ports.api.hostPort} :${plan.minio.ports.console.hostPort}")]`
+      ? `  minio[("MinIO<br/>snapshots<br/>:${portOf(plan.minio.ports.api)} :${portOf(plan.minio.ports.console)}")]`
       : `  minio[("S3<br/>${o.snapshotsEndpoint}")]`,
   );
   for (const n of plan.nodes) {
@@ -50,7 +55,7 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
     mermaid.push(`  ${id} -. snapshots .-> minio`);
   }
   if (plan.monitoring) {
-    mermaid.push(`  prometheus["Prometheus :${plan.monitoring.prometheus.port.hostPort}"]`, `  grafana["Grafana :${plan.monitoring.grafana.port.hostPort}"]`, '  grafana --> prometheus');
+    mermaid.push(`  prometheus["Prometheus :${portOf(plan.monitoring.prometheus.port)}"]`, `  grafana["Grafana :${portOf(plan.monitoring.grafana.port)}"]`, '  grafana --> prometheus');
     for (const n of plan.nodes) mermaid.push(`  prometheus -. /metrics .-> ${n.name.replace('-', '')}`);
   }
 
@@ -97,7 +102,7 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
       provisions: n.autoProvision,
       ingress: n.roles.includes('http-ingress') ? tableUrl(n.ports.ingress, n) : '(no ingress role)',
       admin: tableUrl(n.ports.admin, n),
-      fabric: swarm && !n.ports.fabric.exposed ? 'not published' : n.ports.fabric.hostPort,
+      fabric: swarm && !n.ports.fabric.exposed ? 'not published' : portOf(n.ports.fabric),
     })),
     otherEndpoints,
     tolerance,
@@ -110,10 +115,12 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
     firstNode: node1.name,
     adminUrl: url(node1.ports.admin, '', node1),
     invokeUrl,
+    invokeCommand,
     survivesNodeLoss: t.clusterFailuresTolerated > 0,
     failoverNode: lastNonProvisioner?.name ?? node1.name,
     failoverNodeId: lastNonProvisioner?.id ?? node1.id,
     failoverInvokeUrl: lb ? url(lb.port) : url(survivor.ports.ingress, '', survivor),
+    failoverInvokeCommand: lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(survivor.ports.ingress, survivor, '')}${add}`,
   };
 }
 
@@ -121,20 +128,38 @@ export function renderReadme(plan: ClusterPlan, generatorVersion: string, render
   return render('README.md.hbs', readmeView(plan, generatorVersion));
 }
 
+/**
+ * Ports and addresses as the rendered files resolve them: the plan's tunables, which hold the
+ * values kept from .env, so the README says what the summary and the compose file say.
+ */
+export function resolvedPorts(plan: ClusterPlan) {
+  const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
+  const portOf = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
+  const addressOf = (p: PublishedPort) => (p.addressTunable ? value.get(p.addressTunable) ?? '127.0.0.1' : '0.0.0.0');
+  // Under compose a kind is open when .env gives it a network address; under Swarm, when published.
+  const isOpen = (p: PublishedPort) => (p.addressTunable ? !addressOf(p).startsWith('127.') : p.exposed);
+  return { portOf, addressOf, isOpen };
+}
+
 /** Who reaches what, kind by kind, in the words the summary uses. */
 function exposureLines(plan: ClusterPlan): string[] {
   const { options: o } = plan;
-  const kinds = new Map<EndpointKind, boolean>();
-  for (const p of allPorts(plan)) kinds.set(p.kind, p.exposed);
-  return [...kinds].map(([kind, exposed]) => {
+  const { addressOf, isOpen } = resolvedPorts(plan);
+  const kinds = new Map<EndpointKind, PublishedPort>();
+  for (const p of allPorts(plan)) kinds.set(p.kind, p);
+  const open = [...kinds].filter(([, p]) => isOpen(p)).map(([kind]) => kind);
+  // --expose names the whole list: a hint to open one more kind keeps the open ones.
+  const opening = (kind: EndpointKind) => `\`--expose ${[...open, kind].join(',')}\``;
+  return [...kinds].map(([kind, p]) => {
     const { title, risk, addressTunable } = ENDPOINTS[kind];
+    const why = risk ? ` (${risk})` : '';
     if (o.target === 'swarm') {
-      return exposed
-        ? `${title}: published in host mode on every interface of the host that runs it${risk ? ` (${risk}: firewall it)` : ''}`
-        : `${title}: not published${risk ? ` (${risk})` : ''}; reach it from inside a task with \`docker exec\` (below), or publish it with \`--expose ${kind}\``;
+      if (isOpen(p)) return `${title}: published in host mode on every interface of the host that runs it${why}`;
+      const how = kind === 's3-console' ? 'reach it through an SSH tunnel to the host' : 'use it from inside a task with `docker exec` (below)';
+      return `${title}: not published${why}; ${how}, or publish it with ${opening(kind)}`;
     }
-    return exposed
-      ? `${title}: the network, on \`${o.publishAddress}\` (\`${addressTunable}\` in \`.env\`)${risk ? `: ${risk}` : ''}`
-      : `${title}: this host only, on \`127.0.0.1\` (\`${addressTunable}\`; \`--expose ${kind}\` opens it)`;
+    return isOpen(p)
+      ? `${title}: the network, on \`${addressOf(p)}\` (\`${addressTunable}\` in \`.env\`)${why}`
+      : `${title}: this host only, on \`${addressOf(p)}\` (\`${addressTunable}\`; ${opening(kind)} opens it)`;
   });
 }

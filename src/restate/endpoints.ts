@@ -31,6 +31,8 @@ const portOf = (bindAddress: string | undefined, fallback: number): number => {
 };
 
 const MINIO_IMAGE = /(^|\/)minio\/minio([:@]|$)/;
+const PROMETHEUS_IMAGE = /(^|\/)prom\/prometheus([:@]|$)/;
+const GRAFANA_IMAGE = /(^|\/)grafana\/grafana(-oss|-enterprise)?([:@]|$)/;
 
 /** What a service's container port is, read from the file alone (for files anyone wrote). */
 export function endpointKindOf(service: ComposeService, containerPort: number): EndpointKind | undefined {
@@ -47,5 +49,7 @@ export function endpointKindOf(service: ComposeService, containerPort: number): 
     if (containerPort === (console ? Number(console[1]) : 9001)) return 's3-console';
     if (containerPort === 9000) return 's3';
   }
+  if (PROMETHEUS_IMAGE.test(service.image ?? '') && containerPort === 9090) return 'prometheus';
+  if (GRAFANA_IMAGE.test(service.image ?? '') && containerPort === 3000) return 'grafana';
   return undefined;
 }

@@ -37,6 +37,26 @@ function read(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
+const OPTION_TYPES: Record<string, 'number' | 'string' | 'boolean'> = {
+  nodes: 'number', replication: 'number', metadataNodes: 'number', clusterName: 'string', restateVersion: 'string',
+  portOffset: 'number', snapshotIntervalRecords: 'number', unverified: 'boolean', publishAddress: 'string',
+  loadBalancer: 'boolean', monitoring: 'boolean', target: 'string',
+};
+const OPTIONAL_TYPES: Record<string, 'number' | 'string'> = { snapshotsRetained: 'number', memoryBytes: 'number', snapshotsEndpoint: 'string' };
+
+/**
+ * A state file edited by hand into another shape counts as damaged, like one that is not JSON
+ * (the run then treats every .env value as the user's): never a crash on a field's type.
+ */
+function wellFormedOptions(options: unknown): options is ClusterOptions {
+  if (typeof options !== 'object' || options === null) return false;
+  const o = options as Record<string, unknown>;
+  const required = Object.entries(OPTION_TYPES).every(([key, type]) => typeof o[key] === type);
+  const optional = Object.entries(OPTIONAL_TYPES).every(([key, type]) => o[key] === undefined || typeof o[key] === type);
+  const expose = o.expose === undefined || (Array.isArray(o.expose) && o.expose.every((k) => typeof k === 'string'));
+  return required && optional && expose;
+}
+
 /** What an output directory already holds, read before anything is decided or written. */
 export function readExisting(dir: string): ExistingCluster {
   const contents: Record<string, string> = {};
@@ -53,7 +73,7 @@ export function readExisting(dir: string): ExistingCluster {
   if (ours && contents[STATE_FILE] !== undefined) {
     try {
       const parsed = JSON.parse(contents[STATE_FILE]!);
-      if (parsed?.generator === 'gen-compose' && parsed.options) state = parsed;
+      if (parsed?.generator === 'gen-compose' && wellFormedOptions(parsed.options)) state = parsed;
     } catch {
       // A damaged state file: regenerate as if it were absent (every .env value counts as edited).
     }

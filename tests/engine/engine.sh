@@ -82,11 +82,14 @@ start_engine() {
   [ -x "$ENGINE_PREFIX/usr/sbin/dockerd" ] || install_engine
   mkdir -p "$ENGINE_RUN" "$ENGINE_STATE"
   log "starting dockerd (data in $ENGINE_STATE, log $ENGINE_RUN/dockerd.log)"
-  # dockerd starts and stops its own containerd when none is given.
+  # dockerd starts and stops its own containerd when none is given. Its own session keeps a
+  # Ctrl-C from killing it before the cleanup stops it in order; the marker (with its pid) is
+  # written before it starts, so an interruption at any point still finds it to stop.
   setsid dockerd --host "$host" --data-root "$ENGINE_STATE/docker" --exec-root "$ENGINE_RUN/exec" \
     --pidfile "$ENGINE_RUN/dockerd.pid" >"$ENGINE_RUN/dockerd.log" 2>&1 < /dev/null &
+  echo $! > "$ENGINE_RUN/started-here"
   for _ in $(seq 1 120); do
-    DOCKER_HOST=$host engine_version_ok docker && { touch "$ENGINE_RUN/started-here"; client_env "$host"; return; }
+    DOCKER_HOST=$host engine_version_ok docker && { client_env "$host"; return; }
     kill -0 $! 2>/dev/null || break
     sleep 0.5
   done
@@ -96,13 +99,16 @@ start_engine() {
 stop_engine() {
   [ -f "$ENGINE_RUN/started-here" ] || { log "no engine started by this script"; return 0; }
   local pid
-  pid=$(cat "$ENGINE_RUN/dockerd.pid" 2>/dev/null || true)
+  pid=$(cat "$ENGINE_RUN/dockerd.pid" 2>/dev/null || cat "$ENGINE_RUN/started-here")
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     log "stopping dockerd ($pid)"
     kill "$pid"
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true
   fi
+  # A dockerd killed before it could clean up leaves its managed containerd and mounts.
+  pkill -f "containerd --config $ENGINE_RUN/exec/containerd/containerd.toml" 2>/dev/null || true
+  grep -E " ($ENGINE_STATE|$ENGINE_RUN)/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -f "$ENGINE_RUN/started-here"
 }
 

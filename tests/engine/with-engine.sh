@@ -31,13 +31,21 @@ remove_test_projects() {
   docker network ls --format '{{.Name}}' | grep '^gce-test-' | xargs -r docker network rm >/dev/null 2>&1 || true
 }
 
+child=''
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
+  # The command runs in its own process group: stop all of it, then what it started.
+  if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+    kill -TERM -- "-$child" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$child" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$child" 2>/dev/null || true
+  fi
   bash tests/engine/swarm-hosts.sh down >/dev/null 2>&1 || true
   remove_test_projects
   bash tests/engine/engine.sh stop || true
-  rm -f "$engine_file"
+  # What the tests' own cleanup did not get to (their output directories hold credentials).
+  rm -rf "${TMPDIR:-/tmp}"/gce-test-* "$engine_file"
   exit "$status"
 }
 trap cleanup EXIT
@@ -60,4 +68,8 @@ node -e '
   require("node:fs").writeFileSync(file, JSON.stringify({ env, images: names, scripts }, null, 2));
 ' "$engine_file" "$(node tests/engine/image-names.mjs)" "$PWD/tests/engine"
 
-GEN_COMPOSE_ENGINE="$engine_file" "$@"
+# In the background and waited for, so a signal to this script is handled at once (bash runs a
+# trap only between commands); in its own process group, so the cleanup can stop all of it.
+GEN_COMPOSE_ENGINE="$engine_file" setsid "$@" &
+child=$!
+wait "$child"
