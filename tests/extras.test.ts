@@ -97,13 +97,13 @@ describe('your own templates', () => {
       const templates = join(dir.path, 'templates');
       const exported = runCli(['templates', 'export', templates]);
       expect(exported.status).toBe(0);
-      // Add a label to every Restate node and a log rotation setting: a typical customisation.
+      // Add a label and a file-descriptor limit to every Restate node: a typical customisation.
       const file = join(templates, 'docker-compose.yaml.hbs');
       writeFileSync(
         file,
         readFileSync(file, 'utf8').replace(
           'x-restate-node: &restate-node\n',
-          'x-restate-node: &restate-node\n  labels:\n    com.example.team: "payments"\n  logging:\n    driver: json-file\n    options:\n      max-size: "10m"\n',
+          'x-restate-node: &restate-node\n  labels:\n    com.example.team: "payments"\n  ulimits:\n    nofile: 65536\n',
         ),
       );
       const out = join(dir.path, 'c');

@@ -106,8 +106,10 @@ stop_engine() {
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  # A dockerd killed before it could clean up leaves its managed containerd and mounts.
+  # A dockerd killed before it could clean up leaves its managed containerd, the containers'
+  # shims and mounts.
   pkill -f "containerd --config $ENGINE_RUN/exec/containerd/containerd.toml" 2>/dev/null || true
+  pkill -9 -f "containerd-shim-runc-v2 .*-address $ENGINE_RUN/exec/containerd/containerd.sock" 2>/dev/null || true
   grep -E " ($ENGINE_STATE|$ENGINE_RUN)/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -f "$ENGINE_RUN/started-here"
 }

@@ -70,6 +70,6 @@ node -e '
 
 # In the background and waited for, so a signal to this script is handled at once (bash runs a
 # trap only between commands); in its own process group, so the cleanup can stop all of it.
-GEN_COMPOSE_ENGINE="$engine_file" setsid "$@" &
+GEN_COMPOSE_ENGINE="$engine_file" setsid --wait "$@" &
 child=$!
 wait "$child"
