@@ -274,3 +274,13 @@ describe('exposure across regenerations (found by a new-user trial)', () => {
     expect(readme).not.toMatch(/^curl .*:8080\/Counter/m);
   });
 });
+
+test('a hand edit that beats the options is named on every run, also when the flag is given again', () => {
+  expect(gen('--expose', 'admin').status).toBe(0);
+  writeFileSync(join(out(), '.env'), readFileSync(join(out(), '.env'), 'utf8').replace('ADMIN_PUBLISH_ADDRESS=0.0.0.0', 'ADMIN_PUBLISH_ADDRESS=127.0.0.1'));
+  for (const args of [[], ['--expose', 'admin']]) {
+    const r = gen(...args);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('note: kept ADMIN_PUBLISH_ADDRESS=127.0.0.1 from your .env; these options would write 0.0.0.0 (edit or delete the line in .env to take it)');
+  }
+});

@@ -164,7 +164,9 @@ function carryRenamedEdits(plan: ClusterPlan, previousTunables: Record<string, s
  * Carries values over from the existing .env: every secret (credentials must survive
  * regeneration), and every value the user edited by hand, that is, one that differs from what
  * the previous run wrote. A value nobody edited follows the new options. Where an edited value
- * and a new flag disagree, the edit wins and a note says so.
+ * and the options disagree, the edit wins and a note says so, on every run: a flag given again
+ * (--expose admin after ADMIN_PUBLISH_ADDRESS was closed by hand) cannot be told from a kept
+ * one, so the note is the only way the user learns which value is in effect.
  */
 export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<string, string> | undefined, existing: Record<string, string>): KeptValues {
   const notes: string[] = [];
@@ -176,7 +178,7 @@ export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<s
     const written = previousTunables?.[t.name];
     const edited = written === undefined || current !== written;
     if (!edited) return t;
-    if (current !== t.value && written !== undefined && t.value !== written) {
+    if (current !== t.value && written !== undefined) {
       notes.push(`kept ${t.name}=${current} from your .env; these options would write ${t.value} (edit or delete the line in .env to take it)`);
     }
     return { ...t, value: current };
