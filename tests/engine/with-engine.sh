@@ -54,7 +54,9 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 bash tests/engine/engine.sh install
-eval "$(bash tests/engine/engine.sh start)"
+# An assignment, so that a failed start stops the script (set -e ignores a failure inside eval "$(…)").
+engine_env=$(bash tests/engine/engine.sh start)
+eval "$engine_env"
 # Leftovers of an earlier run that was killed before it could clean up.
 bash tests/engine/swarm-hosts.sh down >/dev/null 2>&1 || true
 remove_test_projects
