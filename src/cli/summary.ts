@@ -1,17 +1,15 @@
 import { ENDPOINTS, type EndpointKind } from '../plan/exposure.js';
-import { allPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
+import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
 import { describeTolerance } from '../plan/tolerance.js';
 
 /** What the user reads after a successful run: files, endpoints, and what the cluster survives. */
 export function summary(plan: ClusterPlan, written: string[], fresh = true): string {
   const { options: o, tolerance: t } = plan;
   // Values as written to .env, where kept hand edits may differ from the plan's own.
-  const value = new Map(plan.tunables.map((x) => [x.name, x.value]));
-  const port = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
+  const { portOf: port, addressOf, isOpen } = resolvedPorts(plan);
   const swarm = o.target === 'swarm';
-  // Where a port answers: its kind's address under compose (as .env has it), the host that
-  // runs it under Swarm, and nowhere outside the containers when Swarm does not publish it.
-  const addressOf = (p: PublishedPort) => (p.addressTunable ? value.get(p.addressTunable) ?? '127.0.0.1' : '0.0.0.0');
+  // Where a port answers: its kind's address under compose, the host that runs it under
+  // Swarm, and nowhere outside the containers when Swarm does not publish it.
   const url = (p: PublishedPort) => {
     if (swarm && !p.exposed) return '(not published)';
     const address = addressOf(p);
@@ -40,7 +38,7 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true): str
       : []),
     'README.md in the output directory has the topology, every endpoint and the commands to run.',
     '',
-    ...reachability(plan, addressOf),
+    ...reachability(plan, addressOf, isOpen),
     '',
     'Fault tolerance:',
     ...describeTolerance(t, o.replication).map((l) => `  ${l}`),
@@ -72,7 +70,7 @@ function portsByKind(plan: ClusterPlan): Map<EndpointKind, PublishedPort[]> {
  * What is reachable from where, kind by kind, as the files say it (kept .env edits included),
  * with a warning for every unauthenticated kind that the network can reach.
  */
-function reachability(plan: ClusterPlan, addressOf: (p: PublishedPort) => string): string[] {
+function reachability(plan: ClusterPlan, addressOf: (p: PublishedPort) => string, isOpen: (p: PublishedPort) => boolean): string[] {
   const groups = new Map<string, string[]>();
   const warnings: string[] = [];
   for (const [kind, ports] of portsByKind(plan)) {
@@ -84,7 +82,7 @@ function reachability(plan: ClusterPlan, addressOf: (p: PublishedPort) => string
           : 'Not published: reached from inside a task (docker exec, see README.md)'
         : [...new Set(ports.map(addressOf))].map((a) => (a.startsWith('127.') ? `This host only (${a})` : `The network (${a})`)).join(' and ');
     groups.set(where, [...(groups.get(where) ?? []), title]);
-    const open = plan.options.target === 'swarm' ? ports[0]!.exposed : ports.some((p) => !addressOf(p).startsWith('127.'));
+    const open = ports.some(isOpen);
     if (open && risk) warnings.push(`warning: ${title} is reachable from the network (${risk}).`);
   }
   const hint =

@@ -48,6 +48,16 @@ export interface PresentKinds {
   monitoring: boolean;
 }
 
+/** What a cluster has, from its options (raw or validated). */
+export function presentOf(o: { snapshotsEndpoint?: string; loadBalancer?: boolean; monitoring?: boolean }): PresentKinds {
+  return { minio: !o.snapshotsEndpoint, loadBalancer: o.loadBalancer === true, monitoring: o.monitoring === true };
+}
+
+/** The kinds of endpoint a cluster with these services publishes. */
+export function kindsOf(present: PresentKinds): EndpointKind[] {
+  return applicableKinds(ENDPOINT_KINDS, present) as EndpointKind[];
+}
+
 const needs: Partial<Record<EndpointKind, [keyof PresentKinds, string]>> = {
   s3: ['minio', 'MinIO in the cluster (no --snapshots-endpoint)'],
   's3-console': ['minio', 'MinIO in the cluster (no --snapshots-endpoint)'],

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { parseDockerBytes } from '../load/compose-file.js';
 import { isPublished, isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED, PUBLISHED_VERSIONS } from '../restate/versions.js';
 import { MAX_NODES, portOffsetRange } from './ports.js';
-import { ANY_ADDRESS, defaultExposure, isLoopback, parseExpose, type EndpointKind } from './exposure.js';
+import { ANY_ADDRESS, defaultExposure, isLoopback, parseExpose, presentOf, type EndpointKind } from './exposure.js';
 
 /** Options after validation: every field present, every rule below already holds. */
 export interface ClusterOptions {
@@ -217,7 +217,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     }
   }
 
-  const present = { minio: snapshotsEndpoint === undefined, loadBalancer: raw.loadBalancer === true, monitoring: raw.monitoring === true };
+  const present = presentOf(raw);
   const expose = raw.expose !== undefined ? parseExpose(raw.expose, present) : defaultExposure(target, raw.publishAddress, present);
   // The address only matters for exposed kinds; "nothing exposed" is written one way.
   let publishAddress = raw.publishAddress ?? ANY_ADDRESS;

@@ -15,7 +15,7 @@ import {
   RESTATE_IMAGE_REPOSITORY,
 } from './defaults.js';
 import type { ClusterOptions } from './options.js';
-import { ENDPOINTS, LOCAL_ADDRESS, type EndpointKind } from './exposure.js';
+import { ENDPOINTS, kindsOf, LOCAL_ADDRESS, presentOf, type EndpointKind } from './exposure.js';
 import { extraPorts, minioPorts, nodePorts } from './ports.js';
 import type { Secrets } from './secrets.js';
 import { snapshotsRetainedVariable } from '../restate/versions.js';
@@ -146,6 +146,19 @@ export function awsRegionOf(endpoint: string): string | undefined {
   return /^s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
 }
 
+/**
+ * Ports and addresses as the rendered files resolve them: the plan's tunables, which hold the
+ * values kept from .env, so the README says what the summary and the compose file say.
+ */
+export function resolvedPorts(plan: ClusterPlan) {
+  const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
+  const portOf = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
+  const addressOf = (p: PublishedPort) => (p.addressTunable ? value.get(p.addressTunable) ?? '127.0.0.1' : '0.0.0.0');
+  // Under compose a kind is open when .env gives it a network address; under Swarm, when published.
+  const isOpen = (p: PublishedPort) => (p.addressTunable ? !addressOf(p).startsWith('127.') : p.exposed);
+  return { portOf, addressOf, isOpen };
+}
+
 export function nodeName(id: number): string {
   return `restate-${id}`;
 }
@@ -182,16 +195,8 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   // listens on every interface, so there is no address to set.
   const swarm = options.target === 'swarm';
   const exposed = new Set(options.expose);
-  const presentKinds: EndpointKind[] = [
-    'ingress',
-    'admin',
-    'fabric',
-    ...(options.snapshotsEndpoint ? [] : (['s3', 's3-console'] as const)),
-    ...(options.loadBalancer ? (['load-balancer'] as const) : []),
-    ...(options.monitoring ? (['prometheus', 'grafana'] as const) : []),
-  ];
   if (!swarm) {
-    for (const kind of presentKinds) {
+    for (const kind of kindsOf(presentOf(options))) {
       const { title, addressTunable, risk } = ENDPOINTS[kind];
       const open = exposed.has(kind);
       define({

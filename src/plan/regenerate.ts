@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { applicableKinds, ENDPOINT_KINDS, isLoopback } from './exposure.js';
+import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, type ClusterOptions, type RawOptions } from './options.js';
 import { nodeName, type ClusterPlan } from './plan.js';
 
@@ -53,11 +53,7 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   const merged = { ...fromPrevious, ...given };
   // A kept exposure loses the kinds the new options dropped (--no-load-balancer, say).
   if (given.expose === undefined && previous.expose !== undefined && merged.expose !== undefined) {
-    const kept = applicableKinds(previous.expose, {
-      minio: merged.snapshotsEndpoint === undefined,
-      loadBalancer: merged.loadBalancer === true,
-      monitoring: merged.monitoring === true,
-    });
+    const kept = applicableKinds(previous.expose, presentOf(merged));
     merged.expose = kept.join(',') || 'none';
   }
   return merged;
@@ -79,9 +75,10 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
   const steps: string[] = [];
   if (!previous) return { notes, steps };
   // Before --expose, one address covered every port: open meant every kind.
-  const before = previous.expose ?? (isLoopback(previous.publishAddress) ? [] : [...ENDPOINT_KINDS]);
+  const before = previous.expose ?? (isLoopback(previous.publishAddress) ? [] : kindsOf(presentOf(previous)));
   const after = new Set<string>(next.expose);
-  const closed = before.filter((k) => !after.has(k) && applicableKinds([k], { minio: !next.snapshotsEndpoint, loadBalancer: next.loadBalancer, monitoring: next.monitoring }).length > 0);
+  // A kind whose service is gone was not closed: it no longer exists.
+  const closed = applicableKinds(before, presentOf(next)).filter((k) => !after.has(k));
   const opened = next.expose.filter((k) => !before.includes(k));
   if (opened.length > 0 || closed.length > 0) {
     notes.push(

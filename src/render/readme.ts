@@ -1,4 +1,4 @@
-import { allPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
+import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
 import { ENDPOINTS, type EndpointKind } from '../plan/exposure.js';
 import { regenerateCommand } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
@@ -126,19 +126,6 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
 
 export function renderReadme(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
   return render('README.md.hbs', readmeView(plan, generatorVersion));
-}
-
-/**
- * Ports and addresses as the rendered files resolve them: the plan's tunables, which hold the
- * values kept from .env, so the README says what the summary and the compose file say.
- */
-export function resolvedPorts(plan: ClusterPlan) {
-  const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
-  const portOf = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
-  const addressOf = (p: PublishedPort) => (p.addressTunable ? value.get(p.addressTunable) ?? '127.0.0.1' : '0.0.0.0');
-  // Under compose a kind is open when .env gives it a network address; under Swarm, when published.
-  const isOpen = (p: PublishedPort) => (p.addressTunable ? !addressOf(p).startsWith('127.') : p.exposed);
-  return { portOf, addressOf, isOpen };
 }
 
 /** Who reaches what, kind by kind, in the words the summary uses. */
