@@ -1,4 +1,4 @@
-import { ENDPOINTS, type EndpointKind } from '../plan/exposure.js';
+import { ENDPOINTS, isLoopback, type EndpointKind } from '../plan/exposure.js';
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
 import { describeTolerance } from '../plan/tolerance.js';
 
@@ -80,7 +80,7 @@ function reachability(plan: ClusterPlan, addressOf: (p: PublishedPort) => string
         ? ports[0]!.exposed
           ? 'Published in host mode on every interface of the host that runs it'
           : 'Not published: reached from inside a task (docker exec, see README.md)'
-        : [...new Set(ports.map(addressOf))].map((a) => (a.startsWith('127.') ? `This host only (${a})` : `The network (${a})`)).join(' and ');
+        : [...new Set(ports.map(addressOf))].map((a) => (isLoopback(a) ? `This host only (${a})` : `The network (${a})`)).join(' and ');
     groups.set(where, [...(groups.get(where) ?? []), title]);
     const open = ports.some(isOpen);
     if (open && risk) warnings.push(`warning: ${title} is reachable from the network (${risk}).`);

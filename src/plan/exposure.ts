@@ -41,6 +41,12 @@ export const ANY_ADDRESS = '0.0.0.0';
 
 export const isLoopback = (address: string): boolean => address.startsWith('127.');
 
+/** A dotted IPv4 address, as compose accepts one in a port's host part. */
+export const isIPv4 = (text: string): boolean => {
+  const octets = text.split('.');
+  return octets.length === 4 && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+};
+
 /** What this cluster has: kinds that do not exist in it cannot be exposed. */
 export interface PresentKinds {
   minio: boolean;

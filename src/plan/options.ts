@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { parseDockerBytes } from '../load/compose-file.js';
 import { isPublished, isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED, PUBLISHED_VERSIONS } from '../restate/versions.js';
 import { MAX_NODES, portOffsetRange } from './ports.js';
-import { ANY_ADDRESS, defaultExposure, isLoopback, parseExpose, presentOf, type EndpointKind } from './exposure.js';
+import { ANY_ADDRESS, defaultExposure, isIPv4, isLoopback, parseExpose, presentOf, type EndpointKind } from './exposure.js';
 
 /** Options after validation: every field present, every rule below already holds. */
 export interface ClusterOptions {
@@ -87,11 +87,6 @@ const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const RESTATE_VERSION = /^\d+\.\d+\.\d+$/;
 
 const MIN_MEMORY = 2 ** 30;
-
-const isIPv4 = (text: string): boolean => {
-  const octets = text.split('.');
-  return octets.length === 4 && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
-};
 
 function integer(flag: string, value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

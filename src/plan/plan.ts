@@ -15,7 +15,7 @@ import {
   RESTATE_IMAGE_REPOSITORY,
 } from './defaults.js';
 import type { ClusterOptions } from './options.js';
-import { ENDPOINTS, kindsOf, LOCAL_ADDRESS, presentOf, type EndpointKind } from './exposure.js';
+import { ANY_ADDRESS, ENDPOINTS, isLoopback, kindsOf, LOCAL_ADDRESS, presentOf, type EndpointKind } from './exposure.js';
 import { extraPorts, minioPorts, nodePorts } from './ports.js';
 import type { Secrets } from './secrets.js';
 import { snapshotsRetainedVariable } from '../restate/versions.js';
@@ -153,9 +153,9 @@ export function awsRegionOf(endpoint: string): string | undefined {
 export function resolvedPorts(plan: ClusterPlan) {
   const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
   const portOf = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
-  const addressOf = (p: PublishedPort) => (p.addressTunable ? value.get(p.addressTunable) ?? '127.0.0.1' : '0.0.0.0');
+  const addressOf = (p: PublishedPort) => (p.addressTunable ? value.get(p.addressTunable) ?? LOCAL_ADDRESS : ANY_ADDRESS);
   // Under compose a kind is open when .env gives it a network address; under Swarm, when published.
-  const isOpen = (p: PublishedPort) => (p.addressTunable ? !addressOf(p).startsWith('127.') : p.exposed);
+  const isOpen = (p: PublishedPort) => (p.addressTunable ? !isLoopback(addressOf(p)) : p.exposed);
   return { portOf, addressOf, isOpen };
 }
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
+import { applicableKinds, isIPv4, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, type ClusterOptions, type RawOptions } from './options.js';
 import { nodeName, type ClusterPlan } from './plan.js';
 
@@ -208,9 +208,7 @@ export function checkKeptValues(plan: ClusterPlan): void {
     owners.set(port, name);
   }
   for (const [name, address] of value) {
-    if (!name.endsWith('_PUBLISH_ADDRESS')) continue;
-    const octets = address.split('.');
-    if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) throw bad(name, 'which is not an IPv4 address');
+    if (name.endsWith('_PUBLISH_ADDRESS') && !isIPv4(address)) throw bad(name, 'which is not an IPv4 address');
   }
   const replication = value.get('RESTATE_DEFAULT_REPLICATION') ?? '';
   if (!/^\d+$/.test(replication) || Number(replication) < 1 || Number(replication) > plan.nodes.length) {
