@@ -39,8 +39,14 @@ export const inService = (service: string, from: string, to: string) => (compose
   return compose.slice(0, at) + to + compose.slice(at + from.length);
 };
 
-/** Every file in a directory with its mode and bytes: "nothing changed" means this is equal. */
-export function snapshotDir(dir: string): Record<string, string> {
+/** Every file below a directory with its mode and bytes: "nothing changed" means this is equal. */
+export function snapshotDir(dir: string, prefix = ''): Record<string, string> {
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).map((n) => [n, `${(statSync(join(dir, n)).mode & 0o777).toString(8)} ${readFileSync(join(dir, n), 'utf8')}`]));
+  return Object.fromEntries(
+    readdirSync(dir).flatMap((n) => {
+      const path = join(dir, n);
+      if (statSync(path).isDirectory()) return Object.entries(snapshotDir(path, `${prefix}${n}/`));
+      return [[`${prefix}${n}`, `${(statSync(path).mode & 0o777).toString(8)} ${readFileSync(path, 'utf8')}`]];
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { isSystemError, systemErrorMessage, UsageError } from '../errors.js';
 import { LoadError } from '../load/compose-file.js';
 
 /** Bad input: one line on stderr, exit code 2, nothing written. */
@@ -7,12 +7,17 @@ export function fail(message: string): never {
   process.exit(2);
 }
 
-/** Runs a command; the user's mistakes become one line and exit 2, anything else a stack and exit 1. */
+/**
+ * Runs a command; the user's mistakes and refused file operations become one line and exit 2,
+ * anything else (a defect of gen-compose) a stack and exit 1.
+ */
 export async function run(command: () => unknown): Promise<void> {
   try {
     await command();
   } catch (error) {
     if (error instanceof UsageError || error instanceof LoadError) fail(error.message);
+    // The operating system refusing a file (a read-only or full disk, a path through a file).
+    if (isSystemError(error)) fail(systemErrorMessage(error));
     process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   }

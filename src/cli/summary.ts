@@ -3,7 +3,7 @@ import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '.
 import { describeTolerance } from '../plan/tolerance.js';
 
 /** What the user reads after a successful run: files, endpoints, and what the cluster survives. */
-export function summary(plan: ClusterPlan, written: string[], fresh = true): string {
+export function summary(plan: ClusterPlan, written: string[], fresh = true, removed: string[] = []): string {
   const { options: o, tolerance: t } = plan;
   // Values as written to .env, where kept hand edits may differ from the plan's own.
   const { portOf: port, addressOf, isOpen } = resolvedPorts(plan);
@@ -15,7 +15,9 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true): str
     const address = addressOf(p);
     return `http://${swarm ? 'HOST' : address === '0.0.0.0' ? 'localhost' : address}:${port(p)}`;
   };
-  const lines = [`Wrote ${written.join(', ')}`, ''];
+  const lines = [`Wrote ${written.join(', ')}`];
+  if (removed.length > 0) lines.push(`Removed ${removed.join(', ')} (written by gen-compose before; these options no longer use them)`);
+  lines.push('');
   lines.push(`${o.nodes}-node Restate cluster "${o.clusterName}" (Restate ${o.restateVersion}), replication ${o.replication}:`);
   for (const node of plan.nodes) {
     const p = node.ports;

@@ -14,6 +14,7 @@ import {
   RESTATE_DATA_DIR,
   RESTATE_IMAGE_REPOSITORY,
 } from './defaults.js';
+import { LOAD_BALANCER_CONFIG, PROMETHEUS_CONFIG } from '../output-files.js';
 import type { ClusterOptions } from './options.js';
 import { ANY_ADDRESS, ENDPOINTS, isLoopback, kindsOf, LOCAL_ADDRESS, presentOf, type EndpointKind } from './exposure.js';
 import { extraPorts, minioPorts, nodePorts } from './ports.js';
@@ -390,7 +391,7 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
         service: 'load-balancer',
         image: LOAD_BALANCER_IMAGE,
         port: servicePort('load-balancer', 'LOAD_BALANCER_PORT_OVERRIDE', extra.loadBalancer, LOAD_BALANCER_PORT, 'the load balancer (one URL for invocations)'),
-        configFile: 'haproxy/haproxy.cfg',
+        configFile: LOAD_BALANCER_CONFIG,
         containerConfigFile: '/usr/local/etc/haproxy/haproxy.cfg',
         backends: nodes.filter((n) => n.roles.includes('http-ingress')).map((n) => ({ name: n.name, address: `${n.name}:${CONTAINER_PORTS.ingress}` })),
         healthPath: '/restate/health',
@@ -405,7 +406,7 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
         service: 'prometheus',
         image: PROMETHEUS_IMAGE,
         port: servicePort('prometheus', 'PROMETHEUS_PORT_OVERRIDE', extra.prometheus, PROMETHEUS_PORT, 'Prometheus'),
-        configFile: 'prometheus/prometheus.yml',
+        configFile: PROMETHEUS_CONFIG,
         volume: 'prometheus-data',
         // Restate serves Prometheus metrics on the fabric port.
         targets: nodes.map((n) => `${n.name}:${CONTAINER_PORTS.fabric}`),

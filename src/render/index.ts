@@ -1,5 +1,15 @@
 import type { ClusterPlan } from '../plan/plan.js';
-import { COMPOSE_FILE, ENV_FILE, STACK_FILE, STATE_FILE, type GeneratorState } from '../write/existing.js';
+import {
+  COMPOSE_FILE,
+  ENV_FILE,
+  GRAFANA_DASHBOARD,
+  GRAFANA_DASHBOARD_PROVIDER,
+  GRAFANA_DATASOURCE,
+  README_FILE,
+  STACK_FILE,
+  STATE_FILE,
+} from '../output-files.js';
+import type { GeneratorState } from '../write/existing.js';
 import { renderCompose, renderStack } from './compose.js';
 import { renderEnv } from './env.js';
 import { renderReadme } from './readme.js';
@@ -50,7 +60,7 @@ export function renderCluster(plan: ClusterPlan, generatorVersion: string, extra
       : { path: COMPOSE_FILE, content: renderCompose(own, generatorVersion, render), mode: 0o644 },
     { path: ENV_FILE, content: renderEnv(plan, generatorVersion, { extra: extras.extraEnv, render }), mode: 0o600 },
     { path: STATE_FILE, content: renderState(own, generatorVersion), mode: 0o644 },
-    { path: 'README.md', content: renderReadme(plan, generatorVersion, render), mode: 0o644 },
+    { path: README_FILE, content: renderReadme(plan, generatorVersion, render), mode: 0o644 },
   ];
   const common = { generatorVersion, projectName: plan.projectName };
   if (own.loadBalancer) {
@@ -66,12 +76,12 @@ export function renderCluster(plan: ClusterPlan, generatorVersion: string, extra
     files.push(
       { path: m.prometheus.configFile, content: render('prometheus.yml.hbs', { ...common, targets: m.prometheus.targets }), mode: 0o644 },
       {
-        path: 'grafana/provisioning/datasources/prometheus.yaml',
+        path: GRAFANA_DATASOURCE,
         content: render('grafana-datasource.yaml.hbs', { ...common, prometheusUrl: `http://${m.prometheus.service}:${m.prometheus.port.containerPort}` }),
         mode: 0o644,
       },
-      { path: 'grafana/provisioning/dashboards/restate.yaml', content: render('grafana-dashboards.yaml.hbs', common), mode: 0o644 },
-      { path: 'grafana/dashboards/restate.json', content: render('grafana-dashboard.json.hbs', common), mode: 0o644 },
+      { path: GRAFANA_DASHBOARD_PROVIDER, content: render('grafana-dashboards.yaml.hbs', common), mode: 0o644 },
+      { path: GRAFANA_DASHBOARD, content: render('grafana-dashboard.json.hbs', common), mode: 0o644 },
     );
   }
   return files;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TemplateDelegate } from 'handlebars';
 import runtime from 'handlebars/runtime.js';
@@ -35,11 +35,21 @@ const Handlebars = runtime as unknown as { template(spec: unknown): TemplateDele
 /** Renders one template; an error names the file (and Handlebars adds the line). */
 export type Render = (name: TemplateName, view: object) => string;
 
+/**
+ * Handlebars' messages, on one line: a parse error spans four (where, the line, a caret, what
+ * was expected), a missing value names the view as "[object Object]".
+ */
+export function templateErrorMessage(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const text = lines.length > 1 && /^Parse error/.test(lines[0]!) ? `${lines[0]} ${lines[lines.length - 1]}` : (lines[0] ?? message);
+  return text.replace(/ in \[object Object\]/g, ' in the values gen-compose hands this template').replace(/ - (\d+):(\d+)$/, ' (line $1, column $2)');
+}
+
 function renderWith(fn: TemplateDelegate, file: string, view: object): string {
   try {
     return fn(view);
   } catch (error) {
-    throw new UsageError(`${file}: ${(error as Error).message.split('\n')[0]}`);
+    throw new UsageError(`${file}: ${templateErrorMessage((error as Error).message)}`);
   }
 }
 
@@ -62,6 +72,7 @@ export const renderBuiltin: Render = (name, view) => {
  */
 export async function customTemplates(dir: string): Promise<Render> {
   if (!existsSync(dir)) throw new UsageError(`--templates ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--templates ${dir} is a file; it must be a directory of templates (see: gen-compose templates export DIR)`);
   const { default: Compiler } = await import('handlebars');
   const compiled = new Map<string, { fn: TemplateDelegate; file: string }>();
   for (const name of TEMPLATE_NAMES) {

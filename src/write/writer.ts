@@ -1,74 +1,221 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import * as fs from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { RenderedFile } from '../render/index.js';
 
 /**
- * Writes a set of files so that a reader sees either the old set or the new one, never a mix:
- * 1. every new file goes into a staging directory beside the targets (same file system, so
- *    renames are atomic), and is fsynced;
- * 2. a COMMITTED marker is written: from here on the new set is the truth;
- * 3. each file is renamed into place, and the staging directory removed.
- * A run interrupted before 2 leaves the old files and a staging directory the next run
- * discards; one interrupted during 3 is completed by the next run (rolled forward).
+ * Writes a set of files, and removes files gen-compose no longer renders, so that a reader sees
+ * either the old directory or the new one, never a mix, whatever step fails or is interrupted:
+ * 1. stage: every new file goes into `.gen-compose.staging/new/` beside the targets (same file
+ *    system, so renames are atomic), fsynced; every file about to be replaced or removed is
+ *    hard-linked into `old/` (its content, kept for a rollback);
+ * 2. commit: the journal (what to write, what to remove, what existed) is renamed into place
+ *    as `FORWARD`: from here on the new set is the truth;
+ * 3. apply: each staged file is renamed into place, each stale file unlinked; the staging
+ *    directory is renamed to `.gen-compose.trash` (it is done) and deleted.
+ * A failure in 3 renames the journal to `BACKWARD` (one atomic step) and restores `old/`.
+ * The next run first completes what it finds: no journal discards the staging directory (old
+ * set), `FORWARD` rolls forward (new set), `BACKWARD` rolls back (old set). Every step is
+ * idempotent, so an interruption of the recovery itself is recovered the same way.
  */
 export const STAGING_DIR = '.gen-compose.staging';
-const MARKER = 'COMMITTED';
+/** A finished staging directory, renamed before it is deleted so no half-deleted journal is read. */
+export const TRASH_DIR = '.gen-compose.trash';
+const FORWARD = 'FORWARD';
+const BACKWARD = 'BACKWARD';
 
-function writeDurably(path: string, content: string, mode: number): void {
-  const fd = openSync(path, 'w', mode);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+/** Every operation the writer performs on the file system: the fault-injection tests wrap these. */
+export interface FileOps {
+  mkdir(path: string): void;
+  /** Writes and fsyncs a whole file. */
+  writeFile(path: string, content: string, mode: number): void;
+  /** A second name for a file's content: a hard link, or a copy where links are not supported. */
+  keep(from: string, to: string): void;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  /** Removes a directory tree; succeeds if it is absent. */
+  removeTree(path: string): void;
+  /** Removes an empty directory; does nothing if it is absent or not empty. */
+  removeEmptyDir(path: string): void;
 }
 
-/** Files below a directory, as paths relative to it. */
-function filesBelow(root: string, dir = root): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesBelow(root, path) : [relative(root, path)];
-  });
-}
-
-/** Moves a staged file into place, creating its directory (files may live in subdirectories). */
-function place(staging: string, dir: string, path: string): void {
-  mkdirSync(dirname(join(dir, path)), { recursive: true });
-  renameSync(join(staging, path), join(dir, path));
-}
-
-/** Finishes or discards a write that was interrupted. Says which, for the summary. */
-export function recoverInterruptedWrite(dir: string): 'none' | 'completed' | 'discarded' {
-  const staging = join(dir, STAGING_DIR);
-  if (!existsSync(staging)) return 'none';
-  if (existsSync(join(staging, MARKER))) {
-    for (const path of filesBelow(staging)) if (path !== MARKER) place(staging, dir, path);
-    rmSync(staging, { recursive: true, force: true });
-    return 'completed';
-  }
-  rmSync(staging, { recursive: true, force: true });
-  return 'discarded';
-}
-
-export function writeFiles(dir: string, files: RenderedFile[]): string[] {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} exists and is not a directory`);
-  mkdirSync(dir, { recursive: true });
-  recoverInterruptedWrite(dir);
-  const staging = join(dir, STAGING_DIR);
-  mkdirSync(staging);
-  try {
-    for (const file of files) {
-      mkdirSync(dirname(join(staging, file.path)), { recursive: true });
-      writeDurably(join(staging, file.path), file.content, file.mode);
+export const realFileOps: FileOps = {
+  mkdir: (path) => fs.mkdirSync(path, { recursive: true }),
+  writeFile: (path, content, mode) => {
+    const fd = fs.openSync(path, 'w', mode);
+    try {
+      fs.writeSync(fd, content);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
     }
-    writeDurably(join(staging, MARKER), '', 0o644);
+  },
+  keep: (from, to) => {
+    try {
+      fs.linkSync(from, to);
+    } catch {
+      fs.copyFileSync(from, to);
+    }
+  },
+  rename: (from, to) => fs.renameSync(from, to),
+  unlink: (path) => fs.unlinkSync(path),
+  removeTree: (path) => fs.rmSync(path, { recursive: true, force: true }),
+  removeEmptyDir: (path) => {
+    try {
+      fs.rmdirSync(path);
+    } catch {
+      // not empty, or absent: either way nothing to do
+    }
+  },
+};
+
+interface Journal {
+  /** Paths (relative to the output directory) that get new content. */
+  write: string[];
+  /** Paths that are removed. */
+  remove: string[];
+  /** Of both, the paths that existed before: their content is in old/. */
+  existed: string[];
+  /** Directories the new files need that did not exist: a rollback removes them again. */
+  createdDirs: string[];
+}
+
+const isJournal = (j: unknown): j is Journal =>
+  typeof j === 'object' && j !== null && (['write', 'remove', 'existed', 'createdDirs'] as const).every((k) => Array.isArray((j as Record<string, unknown>)[k]));
+
+/** Parent directories of a relative path, deepest first ('a/b/c' → 'a/b', 'a'). */
+function parents(path: string): string[] {
+  const dirs: string[] = [];
+  for (let d = dirname(path); d !== '.' && d !== '/'; d = dirname(d)) dirs.push(d);
+  return dirs;
+}
+
+function rollForward(dir: string, journal: Journal, ops: FileOps): void {
+  const staging = join(dir, STAGING_DIR);
+  for (const path of journal.write) {
+    // Absent when an earlier attempt already moved it.
+    if (!fs.existsSync(join(staging, 'new', path))) continue;
+    ops.mkdir(dirname(join(dir, path)));
+    ops.rename(join(staging, 'new', path), join(dir, path));
+  }
+  for (const path of journal.remove) {
+    if (fs.existsSync(join(dir, path))) ops.unlink(join(dir, path));
+    for (const parent of parents(path)) ops.removeEmptyDir(join(dir, parent));
+  }
+}
+
+function rollBack(dir: string, journal: Journal, ops: FileOps): void {
+  const staging = join(dir, STAGING_DIR);
+  const existed = new Set(journal.existed);
+  for (const path of [...journal.write, ...journal.remove]) {
+    if (existed.has(path)) {
+      // Absent when an earlier attempt already restored it.
+      if (!fs.existsSync(join(staging, 'old', path))) continue;
+      ops.mkdir(dirname(join(dir, path)));
+      ops.rename(join(staging, 'old', path), join(dir, path));
+    } else if (!fs.existsSync(join(staging, 'new', path)) && fs.existsSync(join(dir, path))) {
+      // A file that did not exist before and was already moved into place.
+      ops.unlink(join(dir, path));
+    }
+  }
+  for (const created of journal.createdDirs) ops.removeEmptyDir(join(dir, created));
+}
+
+/**
+ * Retires a staging directory whose journal has been carried out: one rename makes it garbage
+ * (a failure before it is recovered again, idempotently), then it is deleted if possible.
+ */
+function finish(dir: string, ops: FileOps): void {
+  try {
+    ops.removeTree(join(dir, TRASH_DIR));
+    ops.rename(join(dir, STAGING_DIR), join(dir, TRASH_DIR));
+    ops.removeTree(join(dir, TRASH_DIR));
+  } catch {
+    // The files are in place; what is left is garbage the next run removes.
+  }
+}
+
+function readJournal(path: string): Journal {
+  const journal: unknown = JSON.parse(fs.readFileSync(path, 'utf8'));
+  if (!isJournal(journal)) throw new Error(`${path} is not a gen-compose journal`);
+  return journal;
+}
+
+/** Whether a directory holds a write that was interrupted (the next write completes it). */
+export function hasInterruptedWrite(dir: string): boolean {
+  return fs.existsSync(join(dir, STAGING_DIR));
+}
+
+/**
+ * Finishes or undoes a write that was interrupted, so the directory is entirely old or entirely
+ * new before anything reads it. Says which, for the summary. A roll-forward that fails turns
+ * into a rollback (the old files are all still in old/).
+ */
+export function recoverInterruptedWrite(dir: string, ops: FileOps = realFileOps): 'none' | 'completed' | 'rolled back' {
+  const staging = join(dir, STAGING_DIR);
+  if (fs.existsSync(join(dir, TRASH_DIR))) ops.removeTree(join(dir, TRASH_DIR));
+  if (!fs.existsSync(staging)) return 'none';
+  let outcome: 'completed' | 'rolled back' = 'rolled back';
+  if (fs.existsSync(join(staging, FORWARD))) {
+    const journal = readJournal(join(staging, FORWARD));
+    try {
+      rollForward(dir, journal, ops);
+      outcome = 'completed';
+    } catch {
+      ops.rename(join(staging, FORWARD), join(staging, BACKWARD));
+      rollBack(dir, journal, ops);
+    }
+  } else if (fs.existsSync(join(staging, BACKWARD))) {
+    rollBack(dir, readJournal(join(staging, BACKWARD)), ops);
+  }
+  // Without a journal the staging directory never committed: the old files are untouched.
+  finish(dir, ops);
+  return outcome;
+}
+
+/**
+ * Writes `files` into `dir` and removes `stale` (paths relative to dir), all or nothing. Throws
+ * the first failing operation's error after restoring the old files.
+ */
+export function writeFiles(dir: string, files: RenderedFile[], stale: string[] = [], ops: FileOps = realFileOps): string[] {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is not a directory`);
+  const existedBefore = fs.existsSync(dir);
+  ops.mkdir(dir);
+  recoverInterruptedWrite(dir, ops);
+  const staging = join(dir, STAGING_DIR);
+  if (fs.existsSync(staging)) throw new Error(`could not clear ${staging} (left by an earlier run)`);
+  const journal: Journal = { write: files.map((f) => f.path), remove: stale, existed: [], createdDirs: [] };
+  // Deepest first, so a rollback empties a directory before its parent.
+  const needed = [...new Set(journal.write.flatMap(parents))].sort((a, b) => b.length - a.length);
+  journal.createdDirs = needed.filter((d) => !fs.existsSync(join(dir, d)));
+  try {
+    ops.mkdir(join(staging, 'old'));
+    for (const file of files) {
+      ops.mkdir(dirname(join(staging, 'new', file.path)));
+      ops.writeFile(join(staging, 'new', file.path), file.content, file.mode);
+    }
+    for (const path of [...journal.write, ...journal.remove]) {
+      if (!fs.existsSync(join(dir, path))) continue;
+      ops.mkdir(dirname(join(staging, 'old', path)));
+      ops.keep(join(dir, path), join(staging, 'old', path));
+      journal.existed.push(path);
+    }
+    ops.writeFile(join(staging, 'journal.tmp'), JSON.stringify(journal), 0o644);
+    // The commit point: one rename.
+    ops.rename(join(staging, 'journal.tmp'), join(staging, FORWARD));
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    finish(dir, ops);
+    if (!existedBefore) ops.removeEmptyDir(dir);
     throw error;
   }
-  for (const file of files) place(staging, dir, file.path);
-  rmSync(staging, { recursive: true, force: true });
+  try {
+    rollForward(dir, journal, ops);
+  } catch (error) {
+    ops.rename(join(staging, FORWARD), join(staging, BACKWARD));
+    rollBack(dir, journal, ops);
+    finish(dir, ops);
+    throw error;
+  }
+  finish(dir, ops);
   return files.map((f) => join(dir, f.path));
 }
