@@ -6,6 +6,8 @@ import {
 import { ENDPOINT_KINDS } from '../plan/exposure.js';
 import { MAX_NODES } from '../plan/ports.js';
 import { PUBLISHED_VERSIONS } from '../restate/versions.js';
+import { UsageError } from '../errors.js';
+import { UNSET } from '../plan/options.js';
 import { generate, type GenerateArgs } from './generate.js';
 import { run } from './run.js';
 import { GENERATOR_VERSION } from './version.js';
@@ -19,6 +21,8 @@ export interface FlagSpec {
   alias?: string;
   describe: string;
   hidden?: boolean;
+  /** Given more than once, the values add up (a list); any other flag given twice: the last wins. */
+  repeatable?: boolean;
 }
 
 export const GENERATE_FLAGS: Record<string, FlagSpec> = {
@@ -34,17 +38,18 @@ export const GENERATE_FLAGS: Record<string, FlagSpec> = {
   'port-offset': { type: 'string', describe: 'added to every published host port (default: 0)' },
   expose: {
     type: 'string',
+    repeatable: true,
     describe: `endpoints reachable from the network, comma-separated: ${ENDPOINT_KINDS.join(', ')}, or none (default: none under compose, every other port on 127.0.0.1; ingress under swarm, the rest unpublished)`,
   },
   'publish-address': { type: 'string', describe: 'host address the --expose endpoints listen on under compose (default: 0.0.0.0); given alone, exposes the ingress and load balancer' },
   'snapshot-interval-records': { type: 'string', describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})` },
-  'snapshots-retained': { type: 'string', describe: "snapshots kept per partition (default: Restate's, 1)" },
-  memory: { type: 'string', describe: 'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit' },
+  'snapshots-retained': { type: 'string', describe: "snapshots kept per partition (default: Restate's, 1; none or --no-snapshots-retained goes back to it)" },
+  memory: { type: 'string', describe: 'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit (none or --no-memory: no limit)' },
   preset: { type: 'string', describe: 'a starting point, each flag still wins: dev (1 small node), ha (3 nodes, R=2), prod (5 nodes, R=3, metadata on 3, 8G, monitoring, load balancer)' },
   'load-balancer': { type: 'boolean', describe: 'add an HAProxy front door that spreads invocations over every node and skips failed ones' },
   monitoring: { type: 'boolean', describe: 'add Prometheus (scraping every node) and Grafana with a starter dashboard' },
   target: { type: 'string', describe: 'compose (default: one host) or swarm (a stack for docker stack deploy, nodes on separate hosts)' },
-  'snapshots-endpoint': { type: 'string', describe: 'an external S3 endpoint for snapshots instead of MinIO in the cluster (the production choice)' },
+  'snapshots-endpoint': { type: 'string', describe: 'an external S3 endpoint for snapshots instead of MinIO in the cluster (the production choice; none or --no-snapshots-endpoint: MinIO again)' },
   templates: { type: 'string', describe: 'render with your own copy of the templates (see: gen-compose templates export DIR)' },
   unverified: { type: 'boolean', describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked' },
   force: { type: 'boolean', describe: 'replace files gen-compose did not write, shrink the cluster, or rename it' },
@@ -57,11 +62,45 @@ export const GENERATE_FLAGS: Record<string, FlagSpec> = {
 /** At most one of these: the yargs CLI enforces it, the fast path hands such a call over. */
 export const EXCLUSIVE_MODES = ['dry-run', 'check', 'stdout'] as const;
 
-type Values = Record<string, string | boolean | undefined>;
-const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+/** Parsed flags by their kebab-case names; a flag given twice may arrive as a list of values. */
+export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+type Values = FlagValues;
+/** The last value given (a flag given twice: the last wins, as with most command lines). */
+const last = (v: Values[string]) => (Array.isArray(v) ? v[v.length - 1] : v);
+const text = (v: Values[string]) => {
+  const value = last(v);
+  return typeof value === 'string' ? value : undefined;
+};
+const flag = (v: Values[string]) => {
+  const value = last(v);
+  return typeof value === 'boolean' ? value : undefined;
+};
+/**
+ * An optional value: yargs reads --no-memory as memory=false, which removes a limit set
+ * before; other string flags have no such form.
+ */
+function optional(v: Values[string]): string | undefined {
+  const value = last(v);
+  if (value !== false) return text(v);
+  return UNSET;
+}
+
+/** --no-X for a flag that takes a value and cannot be absent: yargs accepts it, we do not. */
+function refuseNegated(values: Values): void {
+  const unsettable = new Set(['memory', 'snapshots-retained', 'snapshots-endpoint']);
+  for (const [name, spec] of Object.entries(GENERATE_FLAGS)) {
+    if (spec.type === 'string' && !unsettable.has(name) && last(values[name]) === false) {
+      throw new UsageError(`--no-${name} is not an option: --${name} takes a value${spec.describe.includes('default') ? ' (leave it out for the default)' : ''}`);
+    }
+  }
+}
+
+/** A repeatable flag's values as one comma-separated list. */
+const list = (v: Values[string]) => (v === undefined ? undefined : [v].flat().filter((x) => typeof x === 'string').join(','));
 
 /** Parsed flags (kebab-case names, as in the table) → what generate() takes. */
 export function generateArgs(values: Values): GenerateArgs {
+  refuseNegated(values);
   return {
     flags: {
       nodes: text(values.nodes),
@@ -71,22 +110,22 @@ export function generateArgs(values: Values): GenerateArgs {
       restateVersion: text(values['restate-version']),
       portOffset: text(values['port-offset']),
       publishAddress: text(values['publish-address']),
-      expose: text(values.expose),
+      expose: list(values.expose),
       snapshotIntervalRecords: text(values['snapshot-interval-records']),
-      snapshotsRetained: text(values['snapshots-retained']),
-      memory: text(values.memory),
-      unverified: values.unverified === true ? true : undefined,
+      snapshotsRetained: optional(values['snapshots-retained']),
+      memory: optional(values.memory),
+      unverified: flag(values.unverified) === true ? true : undefined,
       preset: text(values.preset),
       target: text(values.target),
-      snapshotsEndpoint: text(values['snapshots-endpoint']),
-      loadBalancer: typeof values['load-balancer'] === 'boolean' ? values['load-balancer'] : undefined,
-      monitoring: typeof values.monitoring === 'boolean' ? values.monitoring : undefined,
+      snapshotsEndpoint: optional(values['snapshots-endpoint']),
+      loadBalancer: flag(values['load-balancer']),
+      monitoring: flag(values.monitoring),
     },
     templates: text(values.templates),
     out: text(values.out) ?? './restate-cluster',
-    force: values.force === true,
+    force: flag(values.force) === true,
     secretsSeed: text(values['secrets-seed']),
-    mode: values['dry-run'] ? 'dry-run' : values.check ? 'check' : values.stdout ? 'stdout' : 'write',
+    mode: flag(values['dry-run']) ? 'dry-run' : flag(values.check) ? 'check' : flag(values.stdout) ? 'stdout' : 'write',
   };
 }
 

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
+import { UsageError } from '../errors.js';
 import { MAX_NODES } from '../plan/ports.js';
-import { EXCLUSIVE_MODES, GENERATE_FLAGS, runGenerate } from './generate-options.js';
+import { EXCLUSIVE_MODES, GENERATE_FLAGS, runGenerate, type FlagValues } from './generate-options.js';
 import { fail, run } from './run.js';
 import { GENERATOR_VERSION } from './version.js';
 
@@ -9,8 +10,11 @@ k·10000 + those (node 2: 28080 / 29070 / 25122). Nodes 6..${MAX_NODES} use ingr
 fabric 15000+k (node 6: 18006 / 19006 / 15006). MinIO: API 9000, console 9001. --port-offset adds
 the same amount to every one of them. At most ${MAX_NODES} nodes.`;
 
-/** The full command line: help, version, subcommands, and every error message. */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * The full command line: help, version, subcommands, and every error message. `generate` runs
+ * the generator with the parsed flags (tests/parsers.test.ts hands in one that prints them).
+ */
+export async function main(argv: string[], generate: (values: FlagValues) => Promise<void> = runGenerate): Promise<void> {
   await yargs(argv)
   .scriptName('gen-compose')
   .usage('$0 [options]\n\nWrite docker-compose.yaml and .env for an N-node Restate cluster with MinIO for snapshots.')
@@ -18,11 +22,15 @@ export async function main(argv: string[]): Promise<void> {
     '$0',
     'generate a cluster (or regenerate one gen-compose wrote: options not given keep their previous values)',
     (y) => {
-      for (const [name, spec] of Object.entries(GENERATE_FLAGS)) y.option(name, spec);
+      for (const [name, { repeatable: _, ...spec }] of Object.entries(GENERATE_FLAGS)) {
+        // A string flag always takes the next word as its value, as parseArgs does: "--memory
+        // -1G" is a bad size, not the flags -1 and -G.
+        y.option(name, { ...spec, ...(spec.type === 'string' ? { requiresArg: true } : {}) });
+      }
       for (const [i, mode] of EXCLUSIVE_MODES.entries()) y.conflicts(mode, EXCLUSIVE_MODES.slice(i + 1));
       return y.epilog(PORT_SCHEME);
     },
-    (argv) => runGenerate(argv as Record<string, string | boolean | undefined>),
+    (argv) => generate(argv as FlagValues),
   )
   .command(
     'templates export <dir>',
@@ -66,12 +74,16 @@ export async function main(argv: string[]): Promise<void> {
         .option('keep', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards' })
         .option('restate-server', { type: 'string', describe: 'restate-server binary (default: node_modules, then PATH)' })
         .option('restatectl', { type: 'string', describe: 'restatectl binary (default: node_modules, then PATH)' })
-        .option('wait', { type: 'number', default: 60, describe: 'seconds any one wait (health, membership, an invocation) may take' })
+        .option('wait', { type: 'string', requiresArg: true, default: '60', describe: 'seconds any one wait (health, membership, an invocation) may take' })
         .epilog(
           'Needs @restatedev/restate-server, @restatedev/restatectl, @restatedev/restate-sdk and s3rver from npm (dev dependencies of gen-compose). The shell environment overrides .env, as with docker compose.',
         ),
     (argv) =>
       run(async () => {
+        const waitSeconds = Number(argv.wait);
+        if (argv.wait.trim() === '' || !Number.isFinite(waitSeconds) || waitSeconds <= 0) {
+          throw new UsageError(`--wait must be a number of seconds above 0, got "${argv.wait}"`);
+        }
         const { rehearse } = await import('../rehearse/run.js');
         const ok = await rehearse({
           target: argv.dir,
@@ -81,7 +93,7 @@ export async function main(argv: string[]): Promise<void> {
           restatectl: argv.restatectl,
           shell: process.env,
           print: (line) => process.stdout.write(`${line}\n`),
-          waitSeconds: argv.wait,
+          waitSeconds,
         });
         process.exitCode = ok ? 0 : 1;
       }),

@@ -72,6 +72,20 @@ export const PRESETS: Record<string, RawOptions> = {
 };
 
 /** The flags with the preset's values beneath them. */
+/**
+ * Options that may be absent (Restate's default, MinIO in the cluster): the value "none"
+ * (--memory none, or --no-memory) removes one an earlier run or a preset set.
+ */
+export const UNSETTABLE = ['memory', 'snapshotsRetained', 'snapshotsEndpoint'] as const;
+export const UNSET = 'none';
+
+/** The options with every "none" removed: read after the previous run's values are merged. */
+export function withoutUnset(raw: RawOptions): RawOptions {
+  const out = { ...raw };
+  for (const key of UNSETTABLE) if (out[key] === UNSET) delete out[key];
+  return out;
+}
+
 export function applyPreset(raw: RawOptions): RawOptions {
   if (raw.preset === undefined) return raw;
   const preset = PRESETS[raw.preset];
@@ -114,7 +128,7 @@ export function defaultMetadataNodes(nodes: number, replication: number): number
 }
 
 export function validateOptions(given: RawOptions): ClusterOptions {
-  const raw = applyPreset(given);
+  const raw = withoutUnset(applyPreset(given));
   const nodes = integer('nodes', raw.nodes, 3);
   if (nodes < 1) throw new UsageError(`--nodes must be at least 1, got ${nodes}`);
   if (nodes > MAX_NODES) {

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { applicableKinds, isIPv4, isLoopback, kindsOf, presentOf } from './exposure.js';
-import { applyPreset, type ClusterOptions, type RawOptions } from './options.js';
+import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
 import { nodeName, type ClusterPlan } from './plan.js';
 
 /**
@@ -10,7 +10,7 @@ import { nodeName, type ClusterPlan } from './plan.js';
 
 /** Options for this run: the previous run's, overridden by every flag given now. */
 export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOptions): RawOptions {
-  if (!previous) return flags;
+  if (!previous) return withoutUnset(flags);
   const fromPrevious: RawOptions = {
     nodes: previous.nodes,
     replication: previous.replication,
@@ -50,7 +50,8 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
     delete fromPrevious.expose;
     if (given.publishAddress === undefined) delete fromPrevious.publishAddress;
   }
-  const merged = { ...fromPrevious, ...given };
+  // "none" given now removes a previous value (--no-memory); then it is simply absent.
+  const merged = withoutUnset({ ...fromPrevious, ...given });
   // A kept exposure loses the kinds the new options dropped (--no-load-balancer, say).
   if (given.expose === undefined && previous.expose !== undefined && merged.expose !== undefined) {
     const kept = applicableKinds(previous.expose, presentOf(merged));
