@@ -1,8 +1,8 @@
 // Real rehearsals: real restate-server and restatectl processes, the s3rver stand-in and the
 // counter service written with the Restate SDK, driven through the CLI as a user runs it.
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { parse as parseDotenv } from 'dotenv';
 import { CLI, ROOT, runCli, tempDir } from './helpers.js';
 
@@ -24,18 +24,42 @@ function shiftedPorts(dir: string, offset: number): Record<string, string> {
   );
 }
 
+/**
+ * Every rehearsal here gets its temporary directory inside this one (TMPDIR), and rehearse
+ * marks each process it starts with GEN_COMPOSE_REHEARSAL=<its temporary directory>: so
+ * leftovers are this file's own, never another checkout's rehearsal running beside it.
+ */
+let scratch: ReturnType<typeof tempDir>;
+beforeAll(() => {
+  scratch = tempDir('gen-compose-rehearse-test-');
+});
+afterAll(() => scratch.remove());
+
 function rehearse(dir: string, shell: Record<string, string>, extra: string[] = []) {
   const r = spawnSync(process.execPath, [CLI, 'rehearse', dir, ...extra], {
     encoding: 'utf8',
-    env: { ...process.env, ...shell },
+    env: { ...process.env, ...shell, TMPDIR: scratch.path },
     timeout: 230_000,
   });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-// Rehearsal nodes run with no arguments; `check` (maybe running in a parallel worker) runs
-// short-lived `restate-server --dump-config` processes, which must not count here.
-const noRestateServerLeft = () => spawnSync('pgrep', ['-f', 'restate-server-linux-x64/bin/restate-server$'], { encoding: 'utf8' }).stdout.trim();
+/** Processes a rehearsal of this file started that still run, and what is left in its temporary directories. */
+function leftovers(): string {
+  const marker = `GEN_COMPOSE_REHEARSAL=${scratch.path}/`;
+  const running = readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').some((v) => v.startsWith(marker));
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim()}`);
+  return [...running, ...readdirSync(scratch.path)].join('\n');
+}
+const noRestateServerLeft = leftovers;
 
 test('the committed 3-node example forms one cluster, serves through every ingress, snapshots, and survives a node loss', () => {
   const dir = join(ROOT, 'examples', 'ha');
@@ -102,6 +126,63 @@ test('a wrong advertised address stops the rehearsal before anything starts, nam
   } finally {
     dir.remove();
   }
+});
+
+/**
+ * Starts a rehearsal of examples/ha, waits until its restate-server processes run, then ends it
+ * the way `how` says; resolves with its exit once it has exited.
+ */
+function endMidway(how: 'SIGTERM' | 'SIGHUP' | 'SIGINT' | 'pipe', offset: number): Promise<{ code: number | null; output: string }> {
+  const dir = join(ROOT, 'examples', 'ha');
+  const env = { ...process.env, ...shiftedPorts(dir, offset), TMPDIR: scratch.path };
+  // The pipe case is the user's own line: a reader that stops after six lines.
+  const child =
+    how === 'pipe'
+      ? spawn('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" rehearse "${dir}" | head -6`], { env })
+      : spawn(process.execPath, [CLI, 'rehearse', dir], { env });
+  let output = '';
+  let scheduled = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (how !== 'pipe' && !scheduled && /start 3 restate-server process\(es\)/.test(output)) {
+      scheduled = true;
+      setTimeout(() => child.kill(how), 1500);
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+/** Leftovers, given a moment: the kernel frees a killed process's entry asynchronously. */
+async function settledLeftovers(): Promise<string> {
+  for (let i = 0; i < 20 && leftovers() !== ''; i++) await new Promise((r) => setTimeout(r, 250));
+  return leftovers();
+}
+
+describe('however a rehearsal ends, everything it started stops and its temporary directory goes', () => {
+  test('its reader closes the pipe (rehearse DIR | head -6)', async () => {
+    const r = await endMidway('pipe', 1755);
+    expect(r.output.trim().split('\n')).toHaveLength(6);
+    expect(r.output).not.toMatch(/EPIPE|unexpected error/);
+    expect(await settledLeftovers()).toBe('');
+  });
+
+  test.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+  ] as const)('%s', async (signal, code) => {
+    const r = await endMidway(signal, 1866);
+    expect(r.output).toContain(`${signal}: stopping every process the rehearsal started`);
+    expect(r.code).toBe(code);
+    expect(await settledLeftovers()).toBe('');
+  });
+});
+
+test.each([['abc'], ['0'], ['-5'], ['']])('rehearse --wait %j is refused in one line', (wait) => {
+  const r = rehearse(join(ROOT, 'examples', 'ha'), {}, ['--wait', wait]);
+  expect(r.output).toBe(`gen-compose: --wait must be a number of seconds above 0, got "${wait}"\n`);
+  expect(r.status).toBe(2);
 });
 
 test('bad input to rehearse is one line and exit 2, with nothing left behind', () => {

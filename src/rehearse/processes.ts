@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A process the rehearsal started, with its output in a log file. */
@@ -19,9 +19,17 @@ export interface Started {
 export class ProcessGroup {
   private readonly running = new Set<Started>();
 
+  /**
+   * `rehearsal` (its temporary directory) is put in every child's environment as
+   * GEN_COMPOSE_REHEARSAL: it tells this rehearsal's processes from any other's (tests check
+   * that none is left).
+   */
+  constructor(private readonly rehearsal: string) {}
+
   start(name: string, command: string, args: string[], env: Record<string, string>, log: string): Started {
     const fd = openSync(log, 'a');
-    const child = spawn(command, args, { env, stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn(command, args, { env: { ...env, GEN_COMPOSE_REHEARSAL: this.rehearsal }, stdio: ['ignore', fd, fd], detached: true });
+    closeSync(fd); // the child has its own copy
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const started: Started = { name, child, log, exited };
     this.running.add(started);

@@ -9,6 +9,7 @@ import { loadCompose } from '../load/loader.js';
 import { expositionProblems, findService, HAPROXY_CONFIG, mountedFile, prometheusTargets, PROMETHEUS_CONFIG, readmeCurls, translateHaproxy, type HostPortOf } from './extras.js';
 import { findBinary, findOnPath, type Binary } from '../restate/binaries.js';
 import { COUNTER_ADD, COUNTER_GET, COUNTER_SERVICE } from './counter.js';
+import { guardExit } from './exit-guard.js';
 import { freePort, portIsFree, ProcessGroup, type Started } from './processes.js';
 import { translate, type LocalCluster, type LocalNode } from './translate.js';
 
@@ -117,21 +118,16 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
   const say = (line: string) => print(`[${elapsed().padStart(5)}s] ${line}`);
   const steps: StepResult[] = [];
   const timings: string[] = [];
-  const group = new ProcessGroup();
+  // Released on every way out (exit-guard.ts): registered the moment each is created.
+  const guard = guardExit(print);
   const baseDir = mkdtempSync(join(tmpdir(), 'gen-compose-rehearse-'));
+  const forgetBaseDir = guard.onExit(() => rmSync(baseDir, { recursive: true, force: true }));
+  const group = new ProcessGroup(baseDir);
+  const forgetProcesses = guard.onExit(() => group.killAllNow());
   const nodeProcesses = new Map<string, Started>();
   let cluster: LocalCluster | undefined;
   let project: ComposeProject | undefined;
   let kept = false;
-
-  const interrupted = (signal: NodeJS.Signals) => {
-    print(`\n${signal}: stopping every process the rehearsal started`);
-    group.killAllNow();
-    rmSync(baseDir, { recursive: true, force: true });
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
 
   const step = async (name: string, body: () => Promise<string | { skip: string }>): Promise<boolean> => {
     const t0 = Date.now();
@@ -206,7 +202,9 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
       if (c.s3) {
         s3Dir = join(baseDir, 's3');
         const s3 = c.s3;
-        const proc = group.start('s3', process.execPath, [here('./s3-server.js'), String(s3.port), s3Dir, s3.bucket, s3.accessKeyId ?? '', s3.secretAccessKey ?? ''], { PATH: process.env.PATH ?? '' }, join(baseDir, 's3.log'));
+        // The keys go in the environment: a command line is visible to every user in ps.
+        const keys = { S3_ACCESS_KEY_ID: s3.accessKeyId ?? '', S3_SECRET_ACCESS_KEY: s3.secretAccessKey ?? '' };
+        const proc = group.start('s3', process.execPath, [here('./s3-server.js'), String(s3.port), s3Dir, s3.bucket], { PATH: process.env.PATH ?? '', ...keys }, join(baseDir, 's3.log'));
         await waitFor('S3 stand-in listening', options.waitSeconds, listening(proc, s3.port));
         parts.push(`S3 on 127.0.0.1:${s3.port} with bucket "${s3.bucket}"${s3.service ? ` (standing in for ${s3.service})` : ''}`);
       }
@@ -239,7 +237,8 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
     if (!supporting) return report();
 
     const startNode = (node: LocalNode) => {
-      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: baseDir, ...node.env };
+      // TMPDIR too: what a node puts in the temporary directory goes when the rehearsal does.
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: baseDir, TMPDIR: baseDir, ...node.env };
       const proc = group.start(node.service, server.path, [], env, join(baseDir, `${node.service}.log`));
       nodeProcesses.set(node.service, proc);
       return proc;
@@ -453,12 +452,13 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
 
     return report();
   } finally {
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
-    if (!kept) {
+    if (kept) {
+      forgetProcesses();
+      forgetBaseDir();
+    } else {
       await group.stopAll();
-      rmSync(baseDir, { recursive: true, force: true });
     }
+    guard.dispose();
   }
 
   function report(): boolean {
