@@ -43,6 +43,13 @@ describe('gen-compose (generate)', () => {
     [['--cluster-name', 'Bad Name'], /not a valid compose project name/],
     [['--port-offset', '70000'], /outside 1\.\.65535/],
     [['--no-such-flag'], /Unknown argument/],
+    [['--snapshot-interval-records', '18446744073709551616'], /between 1 and 9007199254740991, got 18446744073709551616\n$/],
+    [['--restate-version', '1.7.99'], /Restate 1\.7\.99 was never published to npm/],
+    [['--restate-version', '1.7.0'], /Restate 1\.7\.0 was never published to npm/],
+    [['--restate-version', '1.6.0'], /Restate 1\.6\.0 was never published to npm/],
+    [['--expose', 'none', '--publish-address', '0.0.0.0'], /--publish-address 0\.0\.0\.0 applies to the endpoints --expose names, and --expose none names none/],
+    [['--memory', '-1G'], /--memory must look like 4G, 512M or 2GiB, got "-1G"\n$/],
+    [['--target', 'k8s'], /--target must be compose or swarm, got "k8s"\n$/],
   ])('%j: one line on stderr, exit 2, nothing written', (args, message) => {
     const dir = tempDir();
     try {
@@ -205,6 +212,17 @@ describe('gen-compose (generate)', () => {
     } finally {
       dir.remove();
     }
+  });
+
+  test.each([
+    [['check', '--target', 'k8s', '.'], 'gen-compose: Invalid values: Argument: target, Given: "k8s", Choices: "compose", "swarm"'],
+    [['check'], 'gen-compose: check needs a directory: gen-compose check DIR (see --help)'],
+    [['rehearse'], 'gen-compose: rehearse needs a directory: gen-compose rehearse DIR (see --help)'],
+    [['templates', 'export'], 'gen-compose: templates export needs a directory: gen-compose templates export DIR (see --help)'],
+  ])('%j: the whole message on one line, exit 2', (args, message) => {
+    const r = runCli(args);
+    expect(r.stderr).toBe(`${message}\n`);
+    expect(r.status).toBe(2);
   });
 
   test('--help explains the port scheme and the node limit; --version prints the version', () => {

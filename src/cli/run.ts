@@ -3,7 +3,9 @@ import { LoadError } from '../load/compose-file.js';
 
 /** Bad input: one line on stderr, exit code 2, nothing written. */
 export function fail(message: string): never {
-  process.stderr.write(`gen-compose: ${message.split('\n')[0]}\n`);
+  // Some messages come in several lines (yargs: "Invalid values:" then the argument): one line.
+  const oneLine = message.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  process.stderr.write(`gen-compose: ${oneLine}\n`);
   process.exit(2);
 }
 

@@ -103,6 +103,12 @@ export async function main(argv: string[], generate: (values: FlagValues) => Pro
   .help()
   .wrap(Math.min(110, process.stdout.columns || 100))
   // Parse errors (unknown flags, missing values) from yargs itself.
-  .fail((message, error) => fail(message ?? error?.message ?? 'invalid arguments'))
+  .fail((message, error) => {
+    // A subcommand without its one argument: say which, the way its usage line does.
+    if (/^Not enough non-option arguments/.test(message ?? '') && ['check', 'rehearse', 'templates'].includes(argv[0] ?? '')) {
+      fail(`${argv[0] === 'templates' ? 'templates export' : argv[0]} needs a directory: gen-compose ${argv[0] === 'templates' ? 'templates export' : argv[0]} DIR (see --help)`);
+    }
+    fail(message ?? error?.message ?? 'invalid arguments');
+  })
   .parseAsync();
 }
