@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
@@ -84,7 +85,7 @@ test('options not given keep their previous values, not the defaults', () => {
 });
 
 test.each([
-  [['--nodes', '2'], /shrinking from 3 to 2 nodes would drop restate-3: Restate does not support removing nodes/],
+  [['--nodes', '2'], /shrinking from 3 to 2 nodes would drop restate-3 and their data: a node leaves a running cluster through restatectl first \(metadata-server remove-node N3 if it serves metadata, .* then nodes remove --nodes N3; see restatectl nodes --help\); after that, pass --force/],
   [['--cluster-name', 'other'], /renaming it to "other" also renames the compose project/],
 ])('%j is refused, leaving the directory as it was; --force does it', (args, message) => {
   expect(gen('--nodes', '3').status).toBe(0);
@@ -161,7 +162,7 @@ test('--expose opens exactly the kinds named, the summary warns for each unauthe
   expect(r.stdout).toContain("warning: S3 console (MinIO) is reachable from the network (a login page for MinIO's root user).");
   const env = envOf(out());
   expect([env.INGRESS_PUBLISH_ADDRESS, env.ADMIN_PUBLISH_ADDRESS, env.FABRIC_PUBLISH_ADDRESS, env.S3_PUBLISH_ADDRESS, env.S3_CONSOLE_PUBLISH_ADDRESS]).toEqual(['127.0.0.1', '0.0.0.0', '127.0.0.1', '127.0.0.1', '0.0.0.0']);
-  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('# Regenerate with: gen-compose --nodes 3 --replication 2 --metadata-nodes 3 --cluster-name restate-cluster --restate-version 1.7.12 --port-offset 0 --snapshot-interval-records 1000 --expose admin,s3-console');
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toMatch(/^# Regenerate, in this directory: node \S+\/dist\/bundle\/gen-compose\.js --out \. --nodes 3 --replication 2 --metadata-nodes 3 --cluster-name restate-cluster --restate-version 1.7.12 --port-offset 0 --snapshot-interval-records 1000 --expose admin,s3-console$/m);
   const { checkProject } = await import('../src/check/check.js');
   const findings = (await checkProject(loadCompose(out()), { fetch: false })).findings.filter((f) => f.rule === 'exposure');
   expect(findings.map((f) => f.service).sort()).toEqual(['minio', 'restate-1', 'restate-2', 'restate-3']);
@@ -283,4 +284,73 @@ test('a hand edit that beats the options is named on every run, also when the fl
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('note: kept ADMIN_PUBLISH_ADDRESS=127.0.0.1 from your .env; these options would write 0.0.0.0 (edit or delete the line in .env to take it)');
   }
+});
+
+test('the Regenerate line, run as printed in the output directory, regenerates exactly this cluster, templates included', () => {
+  const templates = join(dir.path, 'my templates');
+  expect(runCli(['templates', 'export', templates]).status).toBe(0);
+  expect(gen('--nodes', '4', '--expose', 'ingress', '--templates', templates).status).toBe(0);
+  const line = readFileSync(join(out(), 'docker-compose.yaml'), 'utf8').split('\n')[1]!;
+  const command = line.replace('# Regenerate, in this directory: ', '');
+  expect(command).toMatch(/^node \S+gen-compose\.js --out \. --nodes 4 .* --expose ingress --templates '\.\.\/my templates'$/);
+  expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain(command);
+  // Without the state file too: the line alone says everything.
+  const before = snapshotDir(out());
+  writeFileSync(join(out(), '.gen-compose.json'), 'damaged');
+  const r = spawnSync('/bin/sh', ['-c', command], { cwd: out(), encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(snapshotDir(out())).toEqual(before);
+  expect(existsSync(join(out(), 'cluster'))).toBe(false);
+  // --templates is remembered; one that is gone is named; --no-templates goes back.
+  renameSync(templates, `${templates}-moved`);
+  const gone = gen();
+  expect(gone.stderr).toMatch(/generated with the templates in \S+my templates \(remembered from the last run\), which no longer exists: give --templates DIR, or --no-templates/);
+  expect(gen('--no-templates').status).toBe(0);
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).not.toContain('--templates');
+});
+
+test.each([
+  ['RESTATE_VERSION', 'latest', /^gen-compose: --restate-version must look like 1\.7\.12, got "latest" \(from RESTATE_VERSION=latest edited into \.env: fix or delete that line\)\n$/],
+  ['RESTATE_VERSION', '1.7.99', /Restate 1\.7\.99 was never published to npm.* \(from RESTATE_VERSION=1\.7\.99 edited into \.env/],
+  ['RESTATE_CLUSTER_NAME', 'other', /renaming it to "other" also renames the compose project.* \(from RESTATE_CLUSTER_NAME=other edited into \.env/],
+])('%s=%s edited into .env is judged as the flag would be', (variable, value, message) => {
+  expect(gen().status).toBe(0);
+  const envFile = join(out(), '.env');
+  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(new RegExp(`^${variable}=.*$`, 'm'), `${variable}=${value}`));
+  const before = snapshotDir(out());
+  const r = gen();
+  expect(r.stderr).toMatch(message);
+  expect(r.status).toBe(2);
+  expect(snapshotDir(out())).toEqual(before);
+});
+
+test('an accepted .env edit of an option is that option: every file and the summary say it; a flag given now wins', () => {
+  expect(gen().status).toBe(0);
+  const envFile = join(out(), '.env');
+  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^RESTATE_VERSION=.*$/m, 'RESTATE_VERSION=1.7.10'));
+  const r = gen();
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('(Restate 1.7.10)');
+  expect(r.stdout).toContain('note: RESTATE_VERSION=1.7.10 edited into .env: taken as --restate-version 1.7.10');
+  expect(r.stdout).toContain('Downgrade one node at a time');
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('restate:${RESTATE_VERSION:-1.7.10}');
+  expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain('Restate 1.7.10');
+  expect(JSON.parse(readFileSync(join(out(), '.gen-compose.json'), 'utf8')).options.restateVersion).toBe('1.7.10');
+  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^RESTATE_VERSION=.*$/m, 'RESTATE_VERSION=1.7.8'));
+  const flag = gen('--restate-version', '1.7.12');
+  expect(flag.stdout).toContain('note: --restate-version 1.7.12 replaces RESTATE_VERSION=1.7.8 edited into .env');
+  expect(flag.stdout).toContain('Upgrade one node at a time');
+  expect(envOf(out()).RESTATE_VERSION).toBe('1.7.12');
+});
+
+test('steps for a running cluster: a smaller metadata group leaves through restatectl first; add-ons restart or start', () => {
+  expect(gen('--nodes', '5', '--load-balancer').status).toBe(0);
+  const smaller = gen('--metadata-nodes', '3');
+  expect(smaller.status).toBe(0);
+  expect(smaller.stdout).toMatch(/1\. Take restate-4, restate-5 out of the running metadata group before their files drop the role:\n\s+docker compose exec restate-1 restatectl metadata-server remove-node N4,N5\n\s+2\. Recreate the nodes one at a time/);
+  const grown = gen('--nodes', '7', '--monitoring');
+  expect(grown.stdout).toMatch(/Restart what reads the node list from its config file:\n\s+docker compose restart load-balancer\n/);
+  expect(grown.stdout).toMatch(/Start the new services:\n\s+docker compose up -d prometheus grafana\n/);
+  expect(gen('--no-load-balancer').stdout).toMatch(/docker compose up -d --remove-orphans/);
 });

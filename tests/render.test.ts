@@ -14,7 +14,7 @@ import { schemaErrors, tempDir } from './helpers.js';
 function generated(raw: Parameters<typeof validateOptions>[0]) {
   const plan = planCluster(validateOptions(raw), generateSecrets(seededSource('render-test')));
   const dir = tempDir();
-  const files = renderCluster(plan, '0.0.0-test');
+  const files = renderCluster(plan, { version: '0.0.0-test', program: 'gen-compose' });
   writeFiles(dir.path, files);
   return { plan, dir, files, compose: files[0]!.content, env: files[1]!.content };
 }

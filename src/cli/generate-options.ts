@@ -50,7 +50,7 @@ export const GENERATE_FLAGS: Record<string, FlagSpec> = {
   monitoring: { type: 'boolean', describe: 'add Prometheus (scraping every node) and Grafana with a starter dashboard' },
   target: { type: 'string', describe: 'compose (default: one host) or swarm (a stack for docker stack deploy, nodes on separate hosts)' },
   'snapshots-endpoint': { type: 'string', describe: 'an external S3 endpoint for snapshots instead of MinIO in the cluster (the production choice; none or --no-snapshots-endpoint: MinIO again)' },
-  templates: { type: 'string', describe: 'render with your own copy of the templates (see: gen-compose templates export DIR)' },
+  templates: { type: 'string', describe: 'render with your own copy of the templates (see: gen-compose templates export DIR); remembered like every option, --no-templates goes back to the built-in ones' },
   unverified: { type: 'boolean', describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked' },
   force: { type: 'boolean', describe: 'replace files gen-compose did not write, shrink the cluster, or rename it' },
   'dry-run': { type: 'boolean', describe: 'print what would change, as a unified diff, and write nothing' },
@@ -87,7 +87,7 @@ function optional(v: Values[string]): string | undefined {
 
 /** --no-X for a flag that takes a value and cannot be absent: yargs accepts it, we do not. */
 function refuseNegated(values: Values): void {
-  const unsettable = new Set(['memory', 'snapshots-retained', 'snapshots-endpoint']);
+  const unsettable = new Set(['memory', 'snapshots-retained', 'snapshots-endpoint', 'templates']);
   for (const [name, spec] of Object.entries(GENERATE_FLAGS)) {
     if (spec.type === 'string' && !unsettable.has(name) && last(values[name]) === false) {
       throw new UsageError(`--no-${name} is not an option: --${name} takes a value${spec.describe.includes('default') ? ' (leave it out for the default)' : ''}`);
@@ -118,10 +118,10 @@ export function generateArgs(values: Values): GenerateArgs {
       preset: text(values.preset),
       target: text(values.target),
       snapshotsEndpoint: optional(values['snapshots-endpoint']),
+      templates: optional(values.templates),
       loadBalancer: flag(values['load-balancer']),
       monitoring: flag(values.monitoring),
     },
-    templates: text(values.templates),
     out: text(values.out) ?? './restate-cluster',
     force: flag(values.force) === true,
     secretsSeed: text(values['secrets-seed']),

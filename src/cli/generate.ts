@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { validateOptions, type RawOptions } from '../plan/options.js';
+import { UNSET, validateOptions, type RawOptions } from '../plan/options.js';
+import { shellWord } from '../render/header.js';
 import { planCluster } from '../plan/plan.js';
-import { checkKeptValues, judgeRegeneration, keepExistingValues, mergeOptions } from '../plan/regenerate.js';
+import { checkKeptValues, judgeRegeneration, keepExistingValues, mergeOptions, optionEdits } from '../plan/regenerate.js';
 import { generateSecrets, randomSource, seededSource } from '../plan/secrets.js';
 import { renderCluster, type RenderedFile } from '../render/index.js';
 import { COMPOSE_FILE, ENV_FILE, SHADOWING_COMPOSE_FILES, STAMP, STATE_FILE } from '../output-files.js';
@@ -21,8 +22,6 @@ export interface GenerateArgs {
   force: boolean;
   secretsSeed?: string;
   mode: 'write' | 'dry-run' | 'check' | 'stdout';
-  /** A directory of the user's templates, over the built-in ones. */
-  templates?: string;
 }
 
 export interface GenerateResult {
@@ -33,6 +32,37 @@ export interface GenerateResult {
 /** .env text with every secret value replaced, for anything printed. */
 function maskSecrets(text: string, secrets: Set<string>): string {
   return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.*$/gm, (line, name: string) => (secrets.has(name) ? `${name}=********` : line));
+}
+
+/**
+ * --templates as typed is relative to where gen-compose runs; it is kept relative to the output
+ * directory, so the remembered value and the printed command (run there) find it.
+ */
+function withTemplatesFromOut(flags: RawOptions, out: string): RawOptions {
+  if (flags.templates === undefined || flags.templates === UNSET) return flags;
+  return { ...flags, templates: relative(resolve(out), resolve(flags.templates)) || '.' };
+}
+
+/** The template directory to render with, if any; a remembered one that is gone is said so. */
+function templateDir(templates: string | undefined, args: GenerateArgs): string | undefined {
+  if (templates === undefined) return undefined;
+  const dir = join(args.out, templates);
+  if (!existsSync(dir) && args.flags.templates === undefined) {
+    throw new UsageError(
+      `this cluster was generated with the templates in ${dir} (remembered from the last run), which no longer exists: give --templates DIR, or --no-templates for the built-in ones`,
+    );
+  }
+  return dir;
+}
+
+/**
+ * How to run this gen-compose from the output directory, for the "Regenerate" line: its own
+ * file, relative to the directory, so a clone (where gen-compose is not on PATH) works as
+ * printed; npx's cache is no place to point at, so from there, npx.
+ */
+export function programFrom(out: string, bin: string | undefined): string {
+  if (bin === undefined || !existsSync(bin) || /[\\/]_npx[\\/]/.test(bin)) return 'npx gen-compose';
+  return `node ${shellWord(relative(resolve(out), realpathSync(bin)))}`;
 }
 
 const notOurs = (path: string) =>
@@ -69,7 +99,7 @@ function strangers(existing: ExistingCluster, files: RenderedFile[], out: string
  * options → plan → render → write. Everything is read, decided and rendered before a byte is
  * written; bad input throws UsageError with nothing touched.
  */
-export async function generate(args: GenerateArgs, generatorVersion: string): Promise<GenerateResult> {
+export async function generate(args: GenerateArgs, generatorVersion: string, bin = process.argv[1]): Promise<GenerateResult> {
   if (args.out.trim() === '') throw new UsageError('--out must name a directory (it was empty)');
   if (existsSync(args.out) && !statSync(args.out).isDirectory()) throw new UsageError(`--out ${args.out} exists and is not a directory`);
   // A write that was interrupted is completed (or undone) before anything is read, so the
@@ -90,16 +120,29 @@ export async function generate(args: GenerateArgs, generatorVersion: string): Pr
   }
   // Only our own files are regenerated in place; --force over someone else's starts afresh.
   const previous = existing.ours ? existing.state : undefined;
-  const options = validateOptions(mergeOptions(previous?.options, args.flags));
-  const regeneration = judgeRegeneration(previous?.options, options, args.force);
+  const edits = optionEdits(previous?.tunables, existing.ours ? existing.env : {}, withTemplatesFromOut(args.flags, args.out));
+  // An option edited into .env is judged as the flag would be; a refusal says where it came from.
+  const fromEdits = <T>(decide: () => T): T => {
+    try {
+      return decide();
+    } catch (error) {
+      if (!(error instanceof UsageError) || edits.taken.length === 0) throw error;
+      throw new UsageError(`${error.message} (from ${edits.taken.join(', ')} edited into .env: fix or delete that line)`);
+    }
+  };
+  const options = fromEdits(() => validateOptions(mergeOptions(previous?.options, edits.flags)));
+  const regeneration = fromEdits(() => judgeRegeneration(previous?.options, options, args.force));
   const secrets = generateSecrets(args.secretsSeed === undefined ? randomSource : seededSource(args.secretsSeed));
   const ownPlan = planCluster(options, secrets);
-  const kept = existing.ours ? keepExistingValues(ownPlan, previous?.tunables, existing.env) : { plan: ownPlan, notes: [], extra: {} };
+  const kept = existing.ours ? keepExistingValues(ownPlan, previous?.tunables, edits.env) : { plan: ownPlan, notes: [], extra: {} };
+  kept.notes.unshift(...edits.notes);
   checkKeptValues(kept.plan);
-  const render = args.templates === undefined ? undefined : await customTemplates(args.templates);
-  const files = renderCluster(kept.plan, generatorVersion, { ownPlan, extraEnv: kept.extra, render });
+  const templates = templateDir(options.templates, args);
+  const render = templates === undefined ? undefined : await customTemplates(templates);
+  const generator = { version: generatorVersion, program: programFrom(args.out, bin) };
+  const files = renderCluster(kept.plan, generator, { ownPlan, extraEnv: kept.extra, render });
   // Templates of the user's may write anything: what gen-compose cannot read back is refused.
-  if (args.templates !== undefined) checkRendered(files, args.templates);
+  if (templates !== undefined) checkRendered(files, templates);
   const rendered = new Set(files.map((f) => f.path));
   // Files gen-compose wrote and no longer renders (another target, an add-on dropped).
   const stale = [...existing.own].filter((path) => !rendered.has(path));

@@ -36,6 +36,8 @@ export interface ClusterOptions {
   target: 'compose' | 'swarm';
   /** An external S3 endpoint for snapshots instead of MinIO in the cluster. */
   snapshotsEndpoint?: string;
+  /** The user's templates (--templates), relative to the output directory, so the two move together. */
+  templates?: string;
 }
 
 /** What the command line hands over: strings as typed, or nothing. */
@@ -58,6 +60,8 @@ export interface RawOptions {
   preset?: string;
   target?: string;
   snapshotsEndpoint?: string;
+  /** Relative to the output directory (the CLI converts what was typed). */
+  templates?: string;
 }
 
 /**
@@ -76,7 +80,7 @@ export const PRESETS: Record<string, RawOptions> = {
  * Options that may be absent (Restate's default, MinIO in the cluster): the value "none"
  * (--memory none, or --no-memory) removes one an earlier run or a preset set.
  */
-export const UNSETTABLE = ['memory', 'snapshotsRetained', 'snapshotsEndpoint'] as const;
+export const UNSETTABLE = ['memory', 'snapshotsRetained', 'snapshotsEndpoint', 'templates'] as const;
 export const UNSET = 'none';
 
 /** The options with every "none" removed: read after the previous run's values are merged. */
@@ -257,5 +261,6 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     monitoring: raw.monitoring === true,
     target,
     snapshotsEndpoint,
+    ...(raw.templates === undefined ? {} : { templates: raw.templates }),
   };
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { compareVersions } from '../restate/versions.js';
 import { applicableKinds, isIPv4, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
 import { nodeName, type ClusterPlan } from './plan.js';
@@ -10,6 +11,10 @@ import { nodeName, type ClusterPlan } from './plan.js';
 
 /** Options for this run: the previous run's, overridden by every flag given now. */
 export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOptions): RawOptions {
+  // An address for nothing: the user meant one of the two, and silently dropping it is worse.
+  if (flags.publishAddress !== undefined && flags.expose !== undefined && flags.expose.split(',').every((k) => k.trim() === 'none' || k.trim() === '')) {
+    throw new UsageError(`--publish-address ${flags.publishAddress} applies to the endpoints --expose names, and --expose ${flags.expose} names none; leave out one of the two`);
+  }
   if (!previous) return withoutUnset(flags);
   const fromPrevious: RawOptions = {
     nodes: previous.nodes,
@@ -30,6 +35,7 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
     monitoring: previous.monitoring,
     target: previous.target,
     snapshotsEndpoint: previous.snapshotsEndpoint,
+    templates: previous.templates,
   };
   // A flag given now wins; one not given keeps the previous value (not the global default).
   // A preset given now counts as flags (below the explicit ones), so it can change a cluster.
@@ -95,8 +101,9 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
   }
   if (next.nodes < previous.nodes) {
     const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => nodeName(next.nodes + i + 1));
-    const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes would drop ${removed.join(', ')}: Restate does not support removing nodes from a cluster (a node that joined must stay)`;
-    if (!force) throw new UsageError(`${message}; pass --force to write it anyway`);
+    const ids = removed.map((_, i) => `N${next.nodes + i + 1}`).join(',');
+    const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes would drop ${removed.join(', ')} and their data: a node leaves a running cluster through restatectl first (metadata-server remove-node ${ids} if it serves metadata, nodes set-worker-state/set-storage-state to move partitions and logs off it, then nodes remove --nodes ${ids}; see restatectl nodes --help)`;
+    if (!force) throw new UsageError(`${message}; after that, pass --force to write the smaller cluster`);
     notes.push(`${message} (--force; their volumes stay until you remove them)`);
   }
   if (next.nodes > previous.nodes) {
@@ -106,6 +113,8 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
     steps.push(
       `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${exec} restatectl snapshots create`,
       `Start the new nodes:\n     docker compose up -d ${added.join(' ')}`,
+      // Their config files list every node: they read them at start.
+      ...addOnRestart(previous, next),
       // Only a changed metadata group changes the existing nodes' files.
       ...(next.metadataNodes === previous.metadataNodes
         ? []
@@ -119,13 +128,76 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
       `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${exec} restatectl config set --replication ${next.replication}`,
     );
   }
+  if (next.metadataNodes < previous.metadataNodes && next.nodes >= previous.nodes) {
+    const leaving = Array.from({ length: previous.metadataNodes - next.metadataNodes }, (_, i) => next.metadataNodes + i + 1);
+    notes.push(`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`);
+    // First of all: a member whose role goes away before it leaves the group costs a vote.
+    steps.unshift(
+      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${exec} restatectl metadata-server remove-node ${leaving.map((id) => `N${id}`).join(',')}`,
+    );
+    // Growing recreates the existing nodes already (above).
+    if (next.nodes === previous.nodes) {
+      steps.push(`Recreate the nodes one at a time, waiting for each to be healthy:\n     ${Array.from({ length: next.nodes }, (_, i) => `docker compose up -d --no-deps ${nodeName(i + 1)}`).join('\n     ')}`);
+    }
+  }
+  for (const [service, was, is] of [
+    ['load-balancer', previous.loadBalancer, next.loadBalancer],
+    ['prometheus grafana', previous.monitoring, next.monitoring],
+  ] as const) {
+    if (!was && is) steps.push(`Start the new services:\n     docker compose up -d ${service}`);
+    if (was && !is) steps.push(`Stop and remove the services these files no longer have:\n     docker compose up -d --remove-orphans`);
+  }
   if (next.restateVersion !== previous.restateVersion) {
-    notes.push(`Restate ${previous.restateVersion} → ${next.restateVersion}`);
+    const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
+    notes.push(`Restate ${previous.restateVersion} → ${next.restateVersion}${down ? ' (a downgrade)' : ''}`);
     steps.push(
-      `Upgrade one node at a time (docker compose up -d would recreate them all at once):\n     ${Array.from({ length: next.nodes }, (_, i) => `docker compose up -d --no-deps ${nodeName(i + 1)}`).join('\n     ')}`,
+      `${down ? 'Downgrade' : 'Upgrade'} one node at a time (docker compose up -d would recreate them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}:\n     ${Array.from({ length: next.nodes }, (_, i) => `docker compose up -d --no-deps ${nodeName(i + 1)}`).join('\n     ')}`,
     );
   }
   return { notes, steps };
+}
+
+/**
+ * .env variables that are options under another name. An edit of one is judged as that option
+ * given on the command line would be (a version that was never published, a rename of a cluster
+ * that holds data), and, once accepted, is the option: every file and the summary say it.
+ */
+const OPTION_VARIABLES = { RESTATE_VERSION: 'restateVersion', RESTATE_CLUSTER_NAME: 'clusterName' } as const;
+const FLAG_OF = { restateVersion: '--restate-version', clusterName: '--cluster-name' } as const;
+
+export interface OptionEdits {
+  /** The flags, with each edit taken as the flag (unless the flag was given now: it wins). */
+  flags: RawOptions;
+  /** The .env without those variables: the options decide them now. */
+  env: Record<string, string>;
+  /** The edits taken, as `RESTATE_VERSION=latest`, for messages. */
+  taken: string[];
+  notes: string[];
+}
+
+export function optionEdits(previousTunables: Record<string, string> | undefined, env: Record<string, string>, flags: RawOptions): OptionEdits {
+  const result: OptionEdits = { flags: { ...flags }, env: { ...env }, taken: [], notes: [] };
+  for (const [variable, option] of Object.entries(OPTION_VARIABLES) as [keyof typeof OPTION_VARIABLES, keyof typeof FLAG_OF][]) {
+    const value = env[variable];
+    const written = previousTunables?.[variable];
+    delete result.env[variable];
+    // Not edited (or no record of what was written): the options decide, as before.
+    if (value === undefined || written === undefined || value === written) continue;
+    if (flags[option] !== undefined) {
+      if (flags[option] !== value) result.notes.push(`${FLAG_OF[option]} ${flags[option]} replaces ${variable}=${value} edited into .env`);
+      continue;
+    }
+    result.flags[option] = value;
+    result.taken.push(`${variable}=${value}`);
+    result.notes.push(`${variable}=${value} edited into .env: taken as ${FLAG_OF[option]} ${value}`);
+  }
+  return result;
+}
+
+/** After new nodes start: the add-ons whose config files list every node read them only at start. */
+function addOnRestart(previous: ClusterOptions, next: ClusterOptions): string[] {
+  const running = [...(previous.loadBalancer && next.loadBalancer ? ['load-balancer'] : []), ...(previous.monitoring && next.monitoring ? ['prometheus'] : [])];
+  return running.length === 0 ? [] : [`Restart what reads the node list from its config file:\n     docker compose restart ${running.join(' ')}`];
 }
 
 export interface KeptValues {

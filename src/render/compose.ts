@@ -1,6 +1,6 @@
 import type { ClusterPlan, EnvEntry, PublishedPort, Tunable } from '../plan/plan.js';
 import { RESTATE_STOP_GRACE_PERIOD } from '../restate/services.js';
-import { generatedBy } from './header.js';
+import { generatedBy, type Generator } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
 
 /**
@@ -73,7 +73,7 @@ function viewParts(plan: ClusterPlan) {
   };
 }
 
-export function renderCompose(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
+export function renderCompose(plan: ClusterPlan, generator: Generator, render: Render = renderBuiltin): string {
   const { ref, env, common } = viewParts(plan);
   // Short syntax, bound to the publish address: "127.0.0.1:8080:8080".
   const port = (p: PublishedPort) => {
@@ -83,7 +83,7 @@ export function renderCompose(plan: ClusterPlan, generatorVersion: string, rende
   const { minio } = plan;
   const view = {
     ...common,
-    header: [...generatedBy(generatorVersion, plan.options), 'Start it with: docker compose up -d'],
+    header: [...generatedBy(generator, plan.options), 'Start it with: docker compose up -d'],
     projectName: quote(plan.projectName),
     nodes: plan.nodes.map((node) => ({
       name: node.name,
@@ -156,7 +156,7 @@ function swarmHealthcheck(plan: ClusterPlan): string {
  * - rollouts stop a node's task before starting its replacement, one at a time, so two tasks
  *   of one Restate node never run at once.
  */
-export function renderStack(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
+export function renderStack(plan: ClusterPlan, generator: Generator, render: Render = renderBuiltin): string {
   const { ref, env, common } = viewParts(plan);
   // Long syntax in host mode: published on the host that runs the task, on every interface.
   // So only exposed kinds are published at all (see exposure.ts).
@@ -166,7 +166,7 @@ export function renderStack(plan: ClusterPlan, generatorVersion: string, render:
     ...common,
     restateHealthcheck: swarmHealthcheck(plan),
     header: [
-      ...generatedBy(generatorVersion, plan.options),
+      ...generatedBy(generator, plan.options),
       'Deploy it with: set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ' + plan.projectName,
       '(docker stack deploy does not read .env itself; label the hosts first: see README.md)',
     ],

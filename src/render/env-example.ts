@@ -16,7 +16,7 @@ export function envExample(): string {
     snapshotsSecretKey: placeholder,
     grafanaAdminPassword: placeholder,
   });
-  return renderEnv(plan, '', {
+  return renderEnv(plan, { version: '', program: 'gen-compose' }, {
     redactSecrets: true,
     header: [
       'Every variable of a generated .env, documented: the default 3-node cluster, with --load-balancer',

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { ClusterPlan, Tunable, TunableGroup } from '../plan/plan.js';
-import { generatedBy } from './header.js';
+import { generatedBy, type Generator } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
 
 const GROUP_TITLES: Record<TunableGroup, string> = {
@@ -34,7 +34,7 @@ export interface EnvRenderOptions {
   render?: Render;
 }
 
-export function renderEnv(plan: ClusterPlan, generatorVersion: string, opts: EnvRenderOptions = {}): string {
+export function renderEnv(plan: ClusterPlan, generator: Generator, opts: EnvRenderOptions = {}): string {
   const groups = (Object.keys(GROUP_TITLES) as TunableGroup[])
     .map((group) => ({
       title: GROUP_TITLES[group],
@@ -56,7 +56,7 @@ export function renderEnv(plan: ClusterPlan, generatorVersion: string, opts: Env
     });
   }
   const header = opts.header ?? [
-    ...generatedBy(generatorVersion, plan.options),
+    ...generatedBy(generator, plan.options),
     'docker compose reads this file when it interpolates docker-compose.yaml; keep it beside that file.',
     'It holds this cluster\'s credentials: keep it private and out of version control.',
   ];

@@ -10,6 +10,7 @@ import {
   STATE_FILE,
 } from '../output-files.js';
 import type { GeneratorState } from '../write/existing.js';
+import type { Generator } from './header.js';
 import { renderCompose, renderStack } from './compose.js';
 import { renderEnv } from './env.js';
 import { renderReadme } from './readme.js';
@@ -28,10 +29,10 @@ export interface RenderedFile {
  * chose for them (never a secret). A later .env value that differs from these was edited by
  * hand, however many runs ago, so it must be the plan's own values, not the kept ones.
  */
-export function renderState(ownPlan: ClusterPlan, generatorVersion: string): string {
+export function renderState(ownPlan: ClusterPlan, generator: Generator): string {
   const state: GeneratorState = {
     generator: 'gen-compose',
-    version: generatorVersion,
+    version: generator.version,
     options: ownPlan.options,
     tunables: Object.fromEntries(ownPlan.tunables.filter((t) => !t.secret).map((t) => [t.name, t.value])),
   };
@@ -51,18 +52,18 @@ export interface RenderExtras {
  * The compose file follows from the options alone (its ${VAR:-fallback}s are gen-compose's own
  * values); hand edits live in .env, which compose reads first.
  */
-export function renderCluster(plan: ClusterPlan, generatorVersion: string, extras: RenderExtras = {}): RenderedFile[] {
+export function renderCluster(plan: ClusterPlan, generator: Generator, extras: RenderExtras = {}): RenderedFile[] {
   const render = extras.render ?? renderBuiltin;
   const own = extras.ownPlan ?? plan;
   const files: RenderedFile[] = [
     own.options.target === 'swarm'
-      ? { path: STACK_FILE, content: renderStack(own, generatorVersion, render), mode: 0o644 }
-      : { path: COMPOSE_FILE, content: renderCompose(own, generatorVersion, render), mode: 0o644 },
-    { path: ENV_FILE, content: renderEnv(plan, generatorVersion, { extra: extras.extraEnv, render }), mode: 0o600 },
-    { path: STATE_FILE, content: renderState(own, generatorVersion), mode: 0o644 },
-    { path: README_FILE, content: renderReadme(plan, generatorVersion, render), mode: 0o644 },
+      ? { path: STACK_FILE, content: renderStack(own, generator, render), mode: 0o644 }
+      : { path: COMPOSE_FILE, content: renderCompose(own, generator, render), mode: 0o644 },
+    { path: ENV_FILE, content: renderEnv(plan, generator, { extra: extras.extraEnv, render }), mode: 0o600 },
+    { path: STATE_FILE, content: renderState(own, generator), mode: 0o644 },
+    { path: README_FILE, content: renderReadme(plan, generator, render), mode: 0o644 },
   ];
-  const common = { generatorVersion, projectName: plan.projectName };
+  const common = { generatorVersion: generator.version, projectName: plan.projectName };
   if (own.loadBalancer) {
     const lb = own.loadBalancer;
     files.push({

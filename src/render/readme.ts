@@ -1,13 +1,13 @@
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
 import { ENDPOINTS, type EndpointKind } from '../plan/exposure.js';
-import { regenerateCommand } from './header.js';
+import { regenerateCommand, type Generator } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
 
 /**
  * The generated cluster's README: topology, endpoints, fault tolerance in words, and commands
  * that are right for this cluster's names and ports (the rehearsal runs its curl lines).
  */
-export function readmeView(plan: ClusterPlan, generatorVersion: string) {
+export function readmeView(plan: ClusterPlan, generator: Generator) {
   const { options: o, tolerance: t } = plan;
   const swarm = o.target === 'swarm';
   // Ports and addresses as .env holds them (kept hand edits included), like the summary.
@@ -87,8 +87,8 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
     nodeCount: o.nodes,
     replication: o.replication,
     restateVersion: o.restateVersion,
-    generatorVersion,
-    regenerateCommand: regenerateCommand(o),
+    generatorVersion: generator.version,
+    regenerateCommand: regenerateCommand(o, generator),
     loadBalancer: !!lb,
     monitoring: !!plan.monitoring,
     exposure: exposureLines(plan),
@@ -124,8 +124,8 @@ export function readmeView(plan: ClusterPlan, generatorVersion: string) {
   };
 }
 
-export function renderReadme(plan: ClusterPlan, generatorVersion: string, render: Render = renderBuiltin): string {
-  return render('README.md.hbs', readmeView(plan, generatorVersion));
+export function renderReadme(plan: ClusterPlan, generator: Generator, render: Render = renderBuiltin): string {
+  return render('README.md.hbs', readmeView(plan, generator));
 }
 
 /** Who reaches what, kind by kind, in the words the summary uses. */

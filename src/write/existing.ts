@@ -39,7 +39,7 @@ const OPTION_TYPES: Record<string, 'number' | 'string' | 'boolean'> = {
   portOffset: 'number', snapshotIntervalRecords: 'number', unverified: 'boolean', publishAddress: 'string',
   loadBalancer: 'boolean', monitoring: 'boolean', target: 'string',
 };
-const OPTIONAL_TYPES: Record<string, 'number' | 'string'> = { snapshotsRetained: 'number', memoryBytes: 'number', snapshotsEndpoint: 'string' };
+const OPTIONAL_TYPES: Record<string, 'number' | 'string'> = { snapshotsRetained: 'number', memoryBytes: 'number', snapshotsEndpoint: 'string', templates: 'string' };
 
 /**
  * A state file edited by hand into another shape counts as damaged, like one that is not JSON
@@ -76,7 +76,8 @@ export function readExisting(dir: string): ExistingCluster {
     }
   }
   const present = Object.keys(contents);
-  const own = new Set(present.filter((f) => isOwnFile(f, contents[f]!)));
+  // A damaged state file beside our own compose file and .env is ours too (rewritten, not refused).
+  const own = new Set(present.filter((f) => isOwnFile(f, contents[f]!) || (f === STATE_FILE && ours && candidates.length > 0)));
   return {
     contents,
     ours,
