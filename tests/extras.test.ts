@@ -6,7 +6,9 @@ import { parse as parseYaml } from 'yaml';
 import { loadCompose } from '../src/load/loader.js';
 import { validateOptions } from '../src/plan/options.js';
 import { expositionProblems, readmeCurls } from '../src/rehearse/extras.js';
-import { CLI, runCli, schemaErrors, tempDir } from './helpers.js';
+import { CLI, haveTool, runCli, schemaErrors, tempDir } from './helpers.js';
+
+const haveHaproxy = haveTool('haproxy', 'apt-get install haproxy, as .ci/run does');
 import { spawnSync } from 'node:child_process';
 
 jest.setTimeout(240_000);
@@ -46,7 +48,7 @@ describe('--load-balancer and --monitoring', () => {
     expect(readFileSync(join(out, 'docker-compose.yaml'), 'utf8')).not.toContain(service('grafana').environment.GF_SECURITY_ADMIN_PASSWORD);
   });
 
-  test('haproxy.cfg health-checks and balances every ingress, and real haproxy accepts it', () => {
+  (haveHaproxy ? test : test.skip)('haproxy.cfg health-checks and balances every ingress, and real haproxy accepts it', () => {
     const cfg = readFileSync(join(out, 'haproxy', 'haproxy.cfg'), 'utf8');
     expect(cfg).toContain('option httpchk GET /restate/health');
     expect(cfg).toContain('retry-on conn-failure');
@@ -180,7 +182,7 @@ describe('the exposition format check (control)', () => {
   });
 });
 
-test('rehearse: prod preset with the real haproxy, README commands, Prometheus targets, and a failover clients do not see', () => {
+(haveHaproxy ? test : test.skip)('rehearse: prod preset with the real haproxy, README commands, Prometheus targets, and a failover clients do not see', () => {
   const dir = tempDir();
   try {
     expect(runCli(['--preset', 'prod', '--port-offset', '1711', '--out', dir.path]).status).toBe(0);

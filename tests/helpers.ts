@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,24 @@ export const CLI = join(ROOT, 'dist', 'bundle', 'gen-compose.js');
 export function tempDir(prefix = 'gen-compose-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Whether a program some tests run (haproxy) is installed. Without it, those tests are skipped
+ * outside CI with one line saying what to install (once per Jest run), and fail under CI
+ * (CI=true), which must run everything.
+ */
+export function haveTool(name: string, install: string): boolean {
+  const found = ['/usr/sbin', '/usr/local/sbin', ...(process.env.PATH ?? '').split(':')].some((dir) => dir && existsSync(join(dir, name)));
+  if (found) return true;
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`${name} is not installed and CI must run every test: ${install}`);
+  const said = join(tmpdir(), `gen-compose-${name}-skip-said`);
+  const run = process.env.GEN_COMPOSE_TEST_RUN ?? '';
+  if (!(existsSync(said) && readFileSync(said, 'utf8') === run)) {
+    process.stderr.write(`tests that run ${name} skipped: it is not installed here (${install})\n`);
+    writeFileSync(said, run);
+  }
+  return false;
 }
 
 /** Runs the built CLI as a user would: a separate process, its exit code and output. */

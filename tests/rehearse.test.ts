@@ -63,7 +63,12 @@ const noRestateServerLeft = leftovers;
 
 test('the committed 3-node example forms one cluster, serves through every ingress, snapshots, and survives a node loss', () => {
   const dir = join(ROOT, 'examples', 'ha');
+  // A running restate-server makes invoker-<id> directories in its TMPDIR (thousands piled up in
+  // /tmp): rehearse gives its nodes their own, removed with the rest.
+  const invokerDirs = () => readdirSync('/tmp').filter((name) => name.startsWith('invoker-'));
+  const before = new Set(invokerDirs());
   const r = rehearse(dir, shiftedPorts(dir, 1311), ['--verbose']);
+  expect(invokerDirs().filter((name) => !before.has(name))).toEqual([]);
   expect(r.output).toMatch(/Rehearsal of .*: PASS/);
   expect(r.status).toBe(0);
   expect(r.output).toMatch(/PASS {2}start 3 restate-server process\(es\) and wait for one healthy cluster/);

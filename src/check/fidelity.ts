@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { ComposeService } from '../load/compose-file.js';
 import type { Binary } from '../restate/binaries.js';
@@ -12,13 +15,26 @@ interface Dump {
 }
 
 /**
+ * Variables that name a path inside the container. On this machine they point into a private
+ * directory instead: the same path on the host may hold another cluster's data, which the
+ * server would read (a false "multiple nodes" error was seen with /restate-data).
+ */
+const PATH_VARIABLES = new Set(['RESTATE_BASE_DIR']);
+
+/**
  * restate-server --dump-config prints the effective configuration, environment overrides
  * applied, and exits without starting a server. Run with the service's environment only
- * (plus PATH), so nothing from this shell leaks in.
+ * (plus PATH), so nothing from this shell leaks in, in `root`, a private directory that also
+ * holds the service's paths.
  */
-function dumpConfig(binary: Binary, env: Record<string, string>): Promise<Dump> {
+function dumpConfig(binary: Binary, env: Record<string, string>, root: string): Promise<Dump> {
+  const privateEnv = Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, PATH_VARIABLES.has(name) && value.startsWith('/') ? join(root, value) : value]),
+  );
   return new Promise((resolve) => {
-    execFile(binary.path, ['--dump-config'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 20_000, maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
+    // TMPDIR too: a server makes invoker-<id> directories there (rehearse's nodes left thousands in /tmp).
+    const options = { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, TMPDIR: root, ...privateEnv }, cwd: root, timeout: 20_000, maxBuffer: 8 << 20 };
+    execFile(binary.path, ['--dump-config'], options, (error, stdout, stderr) => {
       if (error) {
         const line = `${stderr}\n${stdout}`.split('\n').find((l) => /error/i.test(l)) ?? `${stderr}`.trim().split('\n')[0] ?? error.message;
         resolve({ ok: false, error: line.replace(/\u001b\[[0-9;]*m/g, '').trim() });
@@ -40,16 +56,25 @@ function dumpConfig(binary: Binary, env: Record<string, string>): Promise<Dump> 
  * server from starting is found by trying the variables one at a time.
  */
 export async function fidelity(service: ComposeService, binary: Binary): Promise<Finding[]> {
+  const root = mkdtempSync(join(tmpdir(), 'gen-compose-check-'));
+  try {
+    return await proveVariables(service, binary, root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function proveVariables(service: ComposeService, binary: Binary, root: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   const who = `restate-server ${binary.version}`;
   const variables = Object.keys(service.environment).filter((v) => v.startsWith('RESTATE_') && !NOT_CONFIG_KEYS.has(v));
   let env = { ...service.environment };
 
-  let dump = await dumpConfig(binary, env);
+  let dump = await dumpConfig(binary, env, root);
   if (!dump.ok) {
     const culprits: string[] = [];
     for (const variable of variables) {
-      const alone = await dumpConfig(binary, { [variable]: service.environment[variable]! });
+      const alone = await dumpConfig(binary, { [variable]: service.environment[variable]! }, root);
       if (!alone.ok) {
         culprits.push(variable);
         findings.push({ severity: 'error', rule: 'fidelity', service: service.name, variable, message: `"${service.environment[variable]}" stops ${who} from starting: ${alone.error}` });
@@ -60,7 +85,7 @@ export async function fidelity(service: ComposeService, binary: Binary): Promise
       return findings;
     }
     env = Object.fromEntries(Object.entries(env).filter(([k]) => !culprits.includes(k)));
-    dump = await dumpConfig(binary, env);
+    dump = await dumpConfig(binary, env, root);
     if (!dump.ok) {
       findings.push({ severity: 'error', rule: 'fidelity', service: service.name, message: `${who} refuses this configuration: ${dump.error}` });
       return findings;
@@ -72,7 +97,10 @@ export async function fidelity(service: ComposeService, binary: Binary): Promise
   for (const variable of variables.filter((v) => v in env)) {
     const intended = env[variable]!;
     const path = keyPathOf(variable);
-    const effective = lookup(config, path);
+    const found = lookup(config, path);
+    // A path variable was moved into the private directory: judged as the service asked for it.
+    const effective =
+      PATH_VARIABLES.has(variable) && typeof found.value === 'string' && found.value.startsWith(root) ? { ...found, value: found.value.slice(root.length) } : found;
     if (!effective.found) {
       const suggestion = suggestionFor(variable, known.filter((k) => k !== variable), binary.version);
       findings.push({
