@@ -1,6 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { envExample } from '../src/render/env-example.js';
+import { validateOptions } from '../src/plan/options.js';
+import { planCluster } from '../src/plan/plan.js';
+import { VERSIONED_RENAMES } from '../src/restate/versions.js';
 import { loadCompose } from '../src/load/loader.js';
 import { ROOT, runCli, schemaErrors } from './helpers.js';
 
@@ -40,4 +43,23 @@ describe.each(examples)('examples/$dir', ({ dir, args }) => {
 
 test('.env.example is current', () => {
   expect(readFileSync(join(ROOT, '.env.example'), 'utf8')).toBe(envExample());
+});
+
+test('.env.example documents every variable any option can write', () => {
+  const documented = new Set([...readFileSync(join(ROOT, '.env.example'), 'utf8').matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+  // Node k's ports follow the pattern of nodes 1..3; 1.6's name of a renamed key is in the header.
+  const covered = (name: string) =>
+    documented.has(name) || documented.has(name.replace(/^NODE\d+_/, 'NODE1_')) || VERSIONED_RENAMES.some((r) => r.before === name);
+  const secrets = { minioRootUser: 'u', minioRootPassword: 'p', snapshotsAccessKey: 'a', snapshotsSecretKey: 's', grafanaAdminPassword: 'g' };
+  const combinations = [
+    {},
+    { nodes: 7, memory: '4G', snapshotsRetained: 3, loadBalancer: true, monitoring: true },
+    { expose: 'ingress,admin,fabric,s3,s3-console', publishAddress: '10.0.0.1' },
+    { snapshotsEndpoint: 'https://s3.eu-west-1.amazonaws.com', memory: '2G', snapshotsRetained: 2 },
+    { target: 'swarm', expose: 'ingress,admin' },
+    { restateVersion: '1.6.2', snapshotsRetained: 2 },
+    { preset: 'prod' },
+  ];
+  const undocumented = combinations.flatMap((raw) => planCluster(validateOptions(raw), secrets).tunables.map((t) => t.name)).filter((name) => !covered(name));
+  expect([...new Set(undocumented)]).toEqual([]);
 });
