@@ -3,7 +3,11 @@
 // small modules and parsing code the command does not run, so: one file per entry point,
 // minified, with the commands that need more (check, rehearse, --dry-run's diff) split into
 // chunks loaded only when used.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: without this, every build would leave the last one's.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: {
@@ -15,6 +19,10 @@ await build({
   bundle: true,
   splitting: true,
   minify: true,
+  // Stacks of defects point into src/ (src/cli/stack.ts reads the maps only then).
+  sourcemap: true,
+  // Mappings only: a stack needs file and line, not the sources (the maps shrink to a third).
+  sourcesContent: false,
   format: 'esm',
   platform: 'node',
   target: 'node20',

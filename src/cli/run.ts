@@ -1,5 +1,6 @@
 import { isSystemError, systemErrorMessage, UsageError } from '../errors.js';
 import { LoadError } from '../load/compose-file.js';
+import { mappedStack } from './stack.js';
 
 /** Bad input: one line on stderr, exit code 2, nothing written. */
 export function fail(message: string): never {
@@ -20,7 +21,7 @@ export async function run(command: () => unknown): Promise<void> {
     if (error instanceof UsageError || error instanceof LoadError) fail(error.message);
     // The operating system refusing a file (a read-only or full disk, a path through a file).
     if (isSystemError(error)) fail(systemErrorMessage(error));
-    process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? mappedStack(error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   }
 }

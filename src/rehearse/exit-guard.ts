@@ -1,3 +1,5 @@
+import { mappedStack } from '../cli/stack.js';
+
 /**
  * What the rehearsal holds (processes in their own process groups, a temporary directory) must
  * be released however the rehearsal ends: done, failed, Ctrl-C, SIGTERM, SIGHUP (a closed
@@ -45,7 +47,7 @@ export function guardExit(say: (line: string) => void): ExitGuard {
     process.exit(1);
   };
   const onCrash = (error: unknown) => {
-    process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? mappedStack(error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   };
   const signals = Object.keys(SIGNAL_EXIT_CODES) as NodeJS.Signals[];
