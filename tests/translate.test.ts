@@ -66,7 +66,7 @@ test.each([
 });
 
 test('an unpublished port gets a free one, and a missing bind address the default container port', () => {
-  const c = edited((compose) => inService('restate-3', '      - "${FABRIC_PUBLISH_ADDRESS:-127.0.0.1}:${NODE3_NODE_PORT_OVERRIDE:-35122}:5122"\n', '')(compose).replace('  RESTATE_BIND_ADDRESS: "0.0.0.0:5122"\n', ''));
+  const c = edited((compose) => inService('restate-3', "      - '${FABRIC_PUBLISH_ADDRESS:-127.0.0.1}:${NODE3_NODE_PORT_OVERRIDE:-35122}:5122'\n", '')(compose).replace('  RESTATE_BIND_ADDRESS: "0.0.0.0:5122"\n', ''));
   const three = c.nodes[2]!;
   expect(three.hostPorts.fabric).toBeGreaterThanOrEqual(40000);
   expect(three.env.RESTATE_BIND_ADDRESS).toBe(`127.0.0.1:${three.hostPorts.fabric}`);

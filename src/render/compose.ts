@@ -10,6 +10,34 @@ import { renderBuiltin, type Render } from './templates.js';
 export const quote = (text: string): string =>
   text.includes('"') && !text.includes('\n') ? `'${text.replaceAll("'", "''")}'` : JSON.stringify(text);
 
+/**
+ * The two scalars dclint (the compose linter) asks for: a port in single quotes (a YAML parser
+ * would read 80:80 as a number in base 60), a volume plain (every mount here is a plain word).
+ */
+export const portScalar = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+export const volumeScalar = (text: string): string => (/^[A-Za-z0-9_.\/:-]+$/.test(text) ? text : quote(text));
+
+/**
+ * dclint's rules a file breaks on purpose: turned off by its first line (the only place dclint
+ * reads them), each for the reason a header line below gives.
+ */
+const LINT_REASONS = {
+  'no-unbound-port-interfaces': 'every port is bound to ${<KIND>_PUBLISH_ADDRESS:-127.0.0.1}, an interface the linter cannot read through the variable',
+  'swarm:no-unbound-port-interfaces': 'Swarm publishes a host-mode port on every interface of its host and cannot bind one (only --expose kinds are published)',
+  'require-project-name-field': 'the stack is named on the command line, docker stack deploy -c docker-stack.yaml NAME',
+  'service-keys-order': 'each node starts with <<: *restate-node, the settings all nodes share, which the rule would put last',
+  'services-alphabetical-order': 'the nodes come first, in the order of their IDs',
+  'service-ports-alphabetical-order': 'a node lists ingress, admin, fabric, in the order of README.md',
+} as const;
+
+function lintExceptions(rules: (keyof typeof LINT_REASONS)[]): { lintDirective: string; lintReasons: string[] } {
+  const name = (rule: string) => rule.replace(/^swarm:/, '');
+  return {
+    lintDirective: `# dclint disable ${rules.map(name).join(' ')}`,
+    lintReasons: rules.map((rule) => `dclint: ${name(rule)} is off: ${LINT_REASONS[rule]}.`),
+  };
+}
+
 /** Compose interpolates `$`; a literal dollar is written `$$`. */
 const escapeDollars = (text: string): string => text.replaceAll('$', '$$$$');
 
@@ -62,7 +90,7 @@ function viewParts(plan: ClusterPlan) {
           { name: 'RESTATE_S3_SECRET_KEY', value: { tunable: minio.snapshotsSecretKeyTunable } },
         ]),
         internalEndpoint: `http://${minio.service}:${minio.ports.api.containerPort}`,
-        volumeMount: quote(`${minio.volume}:/data`),
+        volumeMount: volumeScalar(`${minio.volume}:/data`),
       },
       volumes: [
         ...plan.nodes.map((n) => n.volume),
@@ -75,42 +103,44 @@ function viewParts(plan: ClusterPlan) {
 
 export function renderCompose(plan: ClusterPlan, generator: Generator, render: Render = renderBuiltin): string {
   const { ref, env, common } = viewParts(plan);
+  const lint = lintExceptions(['no-unbound-port-interfaces', 'service-keys-order', 'services-alphabetical-order', 'service-ports-alphabetical-order']);
   // Short syntax, bound to the publish address: "127.0.0.1:8080:8080".
   const port = (p: PublishedPort) => {
     if (!p.addressTunable) throw new Error(`compose port ${p.tunable} has no address tunable`);
-    return quote(`${ref(p.addressTunable)}:${ref(p.tunable)}:${p.containerPort}`);
+    return portScalar(`${ref(p.addressTunable)}:${ref(p.tunable)}:${p.containerPort}`);
   };
   const { minio } = plan;
   const view = {
     ...common,
-    header: [...generatedBy(generator, plan.options), 'Start it with: docker compose up -d'],
+    lintDirective: lint.lintDirective,
+    header: [...generatedBy(generator, plan.options), 'Start it with: docker compose up -d', ...lint.lintReasons],
     projectName: quote(plan.projectName),
     nodes: plan.nodes.map((node) => ({
       name: node.name,
       environment: env(node.environment),
       ports: [node.ports.ingress, node.ports.admin, node.ports.fabric].map(port),
-      volumeMount: quote(`${node.volume}:${plan.dataDir}`),
+      volumeMount: volumeScalar(`${node.volume}:${plan.dataDir}`),
     })),
     minio: common.minio && minio && { ...common.minio, ports: [minio.ports.api, minio.ports.console].map(port) },
     loadBalancer: plan.loadBalancer && {
       service: plan.loadBalancer.service,
       image: quote(plan.loadBalancer.image),
-      configMount: quote(`./${plan.loadBalancer.configFile}:${plan.loadBalancer.containerConfigFile}:ro`),
+      configMount: volumeScalar(`./${plan.loadBalancer.configFile}:${plan.loadBalancer.containerConfigFile}:ro`),
       port: port(plan.loadBalancer.port),
     },
     monitoring: plan.monitoring && {
       prometheus: {
         service: plan.monitoring.prometheus.service,
         image: quote(plan.monitoring.prometheus.image),
-        configMount: quote(`./${plan.monitoring.prometheus.configFile}:/etc/prometheus/prometheus.yml:ro`),
-        dataMount: quote(`${plan.monitoring.prometheus.volume}:/prometheus`),
+        configMount: volumeScalar(`./${plan.monitoring.prometheus.configFile}:/etc/prometheus/prometheus.yml:ro`),
+        dataMount: volumeScalar(`${plan.monitoring.prometheus.volume}:/prometheus`),
         port: port(plan.monitoring.prometheus.port),
       },
       grafana: {
         service: plan.monitoring.grafana.service,
         image: quote(plan.monitoring.grafana.image),
         adminPassword: quote(ref(plan.monitoring.grafana.adminPasswordTunable)),
-        dataMount: quote(`${plan.monitoring.grafana.volume}:/var/lib/grafana`),
+        dataMount: volumeScalar(`${plan.monitoring.grafana.volume}:/var/lib/grafana`),
         port: port(plan.monitoring.grafana.port),
       },
     },
@@ -158,6 +188,7 @@ function swarmHealthcheck(plan: ClusterPlan): string {
  */
 export function renderStack(plan: ClusterPlan, generator: Generator, render: Render = renderBuiltin): string {
   const { ref, env, common } = viewParts(plan);
+  const lint = lintExceptions(['swarm:no-unbound-port-interfaces', 'require-project-name-field', 'service-keys-order', 'services-alphabetical-order', 'service-ports-alphabetical-order']);
   // Long syntax in host mode: published on the host that runs the task, on every interface.
   // So only exposed kinds are published at all (see exposure.ts).
   const ports = (list: PublishedPort[]) => list.filter((p) => p.exposed).map((p) => ({ target: p.containerPort, published: quote(ref(p.tunable)) }));
@@ -165,17 +196,19 @@ export function renderStack(plan: ClusterPlan, generator: Generator, render: Ren
   const view = {
     ...common,
     restateHealthcheck: swarmHealthcheck(plan),
+    lintDirective: lint.lintDirective,
     header: [
       ...generatedBy(generator, plan.options),
       'Deploy it with: set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ' + plan.projectName,
       '(docker stack deploy does not read .env itself; label the hosts first: see README.md)',
+      ...lint.lintReasons,
     ],
     nodes: plan.nodes.map((node) => ({
       name: node.name,
       id: node.id,
       environment: env(node.environment),
       ports: ports([node.ports.ingress, node.ports.admin, node.ports.fabric]),
-      volumeMount: quote(`${node.volume}:${plan.dataDir}`),
+      volumeMount: volumeScalar(`${node.volume}:${plan.dataDir}`),
     })),
     minio: common.minio && minio && { ...common.minio, ports: ports([minio.ports.api, minio.ports.console]) },
     network: `${plan.projectName}-net`,
