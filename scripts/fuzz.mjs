@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml } from 'yaml';
-import { realFileOps, recoverInterruptedWrite, writeFiles } from '../dist/write/writer.js';
+import { realFileOps, recoverInterruptedWrite, writeFiles, WriteFailed } from '../dist/write/writer.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'bundle', 'gen-compose.js');
@@ -263,7 +263,14 @@ async function faultCase(r, dir, bases, problems, work, seed) {
   try {
     writeFiles(dir, files, stale, ops);
   } catch (error) {
-    if (!(error instanceof InjectedFault)) problems.stack.push({ flags: write.flags, output: String(error?.stack ?? error).slice(0, 600) });
+    // The writer reports a failed write as WriteFailed, with the operation's error as its cause.
+    const cause = error instanceof WriteFailed ? error.cause : error;
+    if (!(cause instanceof InjectedFault)) problems.stack.push({ flags: write.flags, output: String(error?.stack ?? error).slice(0, 600) });
+    // Claiming the old files are back must be true without the next run's help (a crash claims
+    // nothing: the process is gone; the scratch directories are the next run's to delete).
+    const scratch = (p) => p.startsWith('.gen-compose.staging') || p.startsWith('.gen-compose.trash');
+    const withoutScratch = (snap) => Object.fromEntries(Object.entries(snap).filter(([p]) => !scratch(p)));
+    if (!crash && error instanceof WriteFailed && error.restored && !same(withoutScratch(snapshot(dir)), withoutScratch(before))) problems.mixed.push({ flags: write.flags, failAt, claimed: 'restored' });
     failed = true;
   }
   if (existsSync(dir)) recoverInterruptedWrite(dir);

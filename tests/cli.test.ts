@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STAGING_DIR } from '../src/write/writer.js';
@@ -231,5 +232,58 @@ describe('gen-compose (generate)', () => {
     expect(help.stdout).toContain('Nodes 6..100 use ingress 18000+k, admin 19000+k');
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(runCli(['--version']).stdout.trim()).toBe(pkg.version);
+  });
+});
+
+/**
+ * What root cannot chmod its way around: a read-only mount and an immutable file (chattr +i).
+ * These need root (CI runs as root); elsewhere they are skipped.
+ */
+const asRoot = process.getuid?.() === 0 ? describe : describe.skip;
+asRoot('a file system that refuses the write: one line, exit 2, and the directory exactly as it was', () => {
+  test('an immutable .env fails the commit midway; everything is rolled back, and the next run takes the new flags', () => {
+    const dir = tempDir();
+    const out = join(dir.path, 'c');
+    try {
+      expect(runCli(['--out', out, '--load-balancer']).status).toBe(0);
+      const before = snapshotDir(out);
+      execFileSync('chattr', ['+i', join(out, '.env')]);
+      const r = runCli(['--out', out, '--port-offset', '7', '--no-load-balancer']);
+      expect(r.stderr).toMatch(/^gen-compose: cannot \w+ \S+\.env: operation not permitted \(EPERM\); nothing in \S+ was changed\n$/);
+      expect(r.status).toBe(2);
+      execFileSync('chattr', ['-i', join(out, '.env')]);
+      expect(snapshotDir(out)).toEqual(before);
+      const next = runCli(['--out', out, '--port-offset', '7', '--no-load-balancer']);
+      expect(next.status).toBe(0);
+      expect(readFileSync(join(out, '.env'), 'utf8')).toMatch(/^NODE1_INGRESS_PORT_OVERRIDE=8087$/m);
+      expect(next.stdout).not.toMatch(/kept/);
+    } finally {
+      spawnSync('chattr', ['-i', join(out, '.env')]);
+      dir.remove();
+    }
+  });
+
+  test('a read-only --out and a read-only templates directory', () => {
+    const dir = tempDir();
+    const out = join(dir.path, 'c');
+    const templates = join(dir.path, 't');
+    mkdirSync(templates);
+    try {
+      expect(runCli(['--out', out]).status).toBe(0);
+      const before = snapshotDir(out);
+      execFileSync('mount', ['--bind', '-o', 'ro', out, out]);
+      execFileSync('mount', ['--bind', '-o', 'ro', templates, templates]);
+      const r = runCli(['--out', out, '--nodes', '4']);
+      expect(r.stderr).toMatch(/^gen-compose: cannot \w+ \S+: read-only file system \(EROFS\); nothing in \S+ was changed\n$/);
+      expect(r.status).toBe(2);
+      expect(snapshotDir(out)).toEqual(before);
+      const exported = runCli(['templates', 'export', templates]);
+      expect(exported.stderr).toMatch(/^gen-compose: cannot \w+ \S+: read-only file system \(EROFS\); nothing in \S+ was changed\n$/);
+      expect(exported.status).toBe(2);
+    } finally {
+      spawnSync('umount', [out]);
+      spawnSync('umount', [templates]);
+      dir.remove();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { realFileOps, recoverInterruptedWrite, STAGING_DIR, writeFiles, type FileOps } from '../src/write/writer.js';
+import { realFileOps, recoverInterruptedWrite, STAGING_DIR, writeFiles, WriteFailed, type FileOps } from '../src/write/writer.js';
 import { tempDir } from './helpers.js';
 
 /** Everything under a directory: files with their content, directories as null. */
@@ -49,7 +49,8 @@ function attempt(operation: () => unknown): InjectedFault | undefined {
     operation();
     return undefined;
   } catch (error) {
-    if (error instanceof InjectedFault) return error;
+    const cause = error instanceof WriteFailed ? error.cause : error;
+    if (cause instanceof InjectedFault) return cause;
     throw error;
   }
 }
@@ -194,7 +195,7 @@ test('a write that cannot create its output directory leaves nothing behind', ()
   const root = tempDir();
   try {
     const dir = join(root.path, 'new-out');
-    expect(() => writeFiles(dir, [file('a.yaml', 'a\n')], [], faulty(3, 'fail').ops)).toThrow(InjectedFault);
+    expect(attempt(() => writeFiles(dir, [file('a.yaml', 'a\n')], [], faulty(3, 'fail').ops))).toBeInstanceOf(InjectedFault);
     expect(existsSync(dir)).toBe(false);
   } finally {
     root.remove();

@@ -11,7 +11,7 @@ import { COMPOSE_FILE, ENV_FILE, SHADOWING_COMPOSE_FILES, STAMP, STATE_FILE } fr
 import { readExisting, type ExistingCluster } from '../write/existing.js';
 import { customTemplates } from '../render/templates.js';
 import { checkRendered } from '../render/validate.js';
-import { hasInterruptedWrite, recoverInterruptedWrite, writeFiles } from '../write/writer.js';
+import { hasInterruptedWrite, recoverInterruptedWrite, writeFailure, writeFiles } from '../write/writer.js';
 import { systemErrorMessage } from '../errors.js';
 import { summary } from './summary.js';
 
@@ -182,7 +182,7 @@ export async function generate(args: GenerateArgs, generatorVersion: string, bin
       try {
         written = writeFiles(args.out, files, stale);
       } catch (error) {
-        throw new UsageError(`${systemErrorMessage(error)}; nothing in ${args.out} was changed`);
+        throw new UsageError(writeFailure(error, args.out));
       }
       const removed = stale.map((path) => join(args.out, path));
       const lines = [summary(kept.plan, written.filter((p) => !p.endsWith(STATE_FILE)), previous === undefined, removed)];

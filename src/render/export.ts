@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemErrorMessage, UsageError } from '../errors.js';
-import { writeFiles } from '../write/writer.js';
+import { UsageError } from '../errors.js';
+import { writeFailure, writeFiles } from '../write/writer.js';
 import { BUILTIN_TEMPLATE_DIR, TEMPLATE_NAMES } from './templates.js';
 
 /** Copies the built-in templates out, all or none, never over a file that is there unless forced. */
@@ -16,7 +16,7 @@ export function exportTemplates(dir: string, force: boolean): string {
   try {
     writeFiles(dir, files);
   } catch (error) {
-    throw new UsageError(`${systemErrorMessage(error)}; nothing in ${dir} was changed`);
+    throw new UsageError(writeFailure(error, dir));
   }
   return `Wrote ${TEMPLATE_NAMES.length} templates to ${dir}. Edit any of them (delete the ones you keep as they are), then: gen-compose --templates ${dir} …`;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { dirname, join, resolve } from 'node:path';
+import { systemErrorMessage, UsageError } from '../errors.js';
 import type { RenderedFile } from '../render/index.js';
 
 /**
@@ -39,8 +39,25 @@ export interface FileOps {
   removeEmptyDir(path: string): void;
 }
 
+/**
+ * mkdir -p, with the real reason when it fails: Node's recursive mkdir reports ENOENT for a
+ * parent it could not create (on a read-only file system, say), so the levels are retried one
+ * by one to surface EROFS, EACCES or ENOTDIR.
+ */
+function makeDirectories(path: string): void {
+  try {
+    fs.mkdirSync(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const missing: string[] = [];
+    for (let d = path; !fs.existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+    for (const d of missing) fs.mkdirSync(d);
+    throw error;
+  }
+}
+
 export const realFileOps: FileOps = {
-  mkdir: (path) => fs.mkdirSync(path, { recursive: true }),
+  mkdir: makeDirectories,
   writeFile: (path, content, mode) => {
     const fd = fs.openSync(path, 'w', mode);
     try {
@@ -109,8 +126,9 @@ function rollBack(dir: string, journal: Journal, ops: FileOps): void {
   const existed = new Set(journal.existed);
   for (const path of [...journal.write, ...journal.remove]) {
     if (existed.has(path)) {
-      // Absent when an earlier attempt already restored it.
-      if (!fs.existsSync(join(staging, 'old', path))) continue;
+      // Absent when an earlier attempt already restored it; the same as the file in place when
+      // that was never replaced (an immutable file must not be touched to be "restored").
+      if (!fs.existsSync(join(staging, 'old', path)) || sameFile(join(staging, 'old', path), join(dir, path))) continue;
       ops.mkdir(dirname(join(dir, path)));
       ops.rename(join(staging, 'old', path), join(dir, path));
     } else if (!fs.existsSync(join(staging, 'new', path)) && fs.existsSync(join(dir, path))) {
@@ -133,6 +151,42 @@ function finish(dir: string, ops: FileOps): void {
   } catch {
     // The files are in place; what is left is garbage the next run removes.
   }
+}
+
+/** Whether two paths hold the same file (a hard link) or the same bytes and mode. */
+function sameFile(a: string, b: string): boolean {
+  if (!fs.existsSync(b)) return false;
+  const [sa, sb] = [fs.statSync(a), fs.statSync(b)];
+  if (sa.ino === sb.ino && sa.dev === sb.dev) return true;
+  return sa.mode === sb.mode && sa.size === sb.size && fs.readFileSync(a).equals(fs.readFileSync(b));
+}
+
+/** Whether a file on disk already has this content and mode (then it need not be written). */
+function unchanged(path: string, file: RenderedFile): boolean {
+  if (!fs.existsSync(path)) return false;
+  const stat = fs.statSync(path);
+  return stat.isFile() && (stat.mode & 0o777) === file.mode && fs.readFileSync(path, 'utf8') === file.content;
+}
+
+/**
+ * A write that failed. `restored`: the old files are back (the directory is as it was); if not,
+ * the undo itself failed and the next run finishes it (the journal says how).
+ */
+export class WriteFailed extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly restored: boolean,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/** A failed write as one line: what the system refused, and what state the directory is in. */
+export function writeFailure(error: unknown, dir: string): string {
+  if (!(error instanceof WriteFailed)) return systemErrorMessage(error);
+  return error.restored
+    ? `${systemErrorMessage(error.cause)}; nothing in ${dir} was changed`
+    : `${systemErrorMessage(error.cause)}; undoing it failed too, and the next gen-compose run on ${dir} finishes undoing it`;
 }
 
 function readJournal(path: string): Journal {
@@ -177,13 +231,23 @@ export function recoverInterruptedWrite(dir: string, ops: FileOps = realFileOps)
  * Writes `files` into `dir` and removes `stale` (paths relative to dir), all or nothing. Throws
  * the first failing operation's error after restoring the old files.
  */
-export function writeFiles(dir: string, files: RenderedFile[], stale: string[] = [], ops: FileOps = realFileOps): string[] {
+export function writeFiles(dir: string, all: RenderedFile[], stale: string[] = [], ops: FileOps = realFileOps): string[] {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is not a directory`);
-  const existedBefore = fs.existsSync(dir);
-  ops.mkdir(dir);
-  recoverInterruptedWrite(dir, ops);
+  // The directories --out creates, outermost first: a failed first write removes them again.
+  const createdOut: string[] = [];
+  for (let d = resolve(dir); !fs.existsSync(d) && dirname(d) !== d; d = dirname(d)) createdOut.push(d);
+  const removeCreatedOut = () => createdOut.forEach((d) => ops.removeEmptyDir(d));
+  try {
+    ops.mkdir(dir);
+    recoverInterruptedWrite(dir, ops);
+  } catch (error) {
+    removeCreatedOut();
+    throw new WriteFailed(error, true);
+  }
   const staging = join(dir, STAGING_DIR);
-  if (fs.existsSync(staging)) throw new Error(`could not clear ${staging} (left by an earlier run)`);
+  if (fs.existsSync(staging)) throw new WriteFailed(new Error(`could not clear ${staging} (left by an earlier run)`), true);
+  // A file already as it should be is not rewritten (nor touched: it may be immutable).
+  const files = all.filter((f) => !unchanged(join(dir, f.path), f));
   const journal: Journal = { write: files.map((f) => f.path), remove: stale, existed: [], createdDirs: [] };
   // Deepest first, so a rollback empties a directory before its parent.
   const needed = [...new Set(journal.write.flatMap(parents))].sort((a, b) => b.length - a.length);
@@ -205,17 +269,23 @@ export function writeFiles(dir: string, files: RenderedFile[], stale: string[] =
     ops.rename(join(staging, 'journal.tmp'), join(staging, FORWARD));
   } catch (error) {
     finish(dir, ops);
-    if (!existedBefore) ops.removeEmptyDir(dir);
-    throw error;
+    removeCreatedOut();
+    throw new WriteFailed(error, true);
   }
   try {
     rollForward(dir, journal, ops);
   } catch (error) {
-    ops.rename(join(staging, FORWARD), join(staging, BACKWARD));
-    rollBack(dir, journal, ops);
+    try {
+      ops.rename(join(staging, FORWARD), join(staging, BACKWARD));
+      rollBack(dir, journal, ops);
+    } catch {
+      // The undo failed too: the BACKWARD journal (or FORWARD, if even that rename failed) tells
+      // the next run what to finish. The first error is the one to report.
+      throw new WriteFailed(error, false);
+    }
     finish(dir, ops);
-    throw error;
+    throw new WriteFailed(error, true);
   }
   finish(dir, ops);
-  return files.map((f) => join(dir, f.path));
+  return all.map((f) => join(dir, f.path));
 }
