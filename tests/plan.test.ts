@@ -2,7 +2,7 @@ import { validateOptions, defaultMetadataNodes, defaultReplication } from '../sr
 import { allPublishedPorts, MAX_NODES, nodePorts, portOffsetRange } from '../src/plan/ports.js';
 import { awsRegionOf, planCluster, type ClusterPlan, type EnvEntry } from '../src/plan/plan.js';
 import { generateSecrets, seededSource } from '../src/plan/secrets.js';
-import { faultTolerance } from '../src/plan/tolerance.js';
+import { faultTolerance } from '../src/restate/tolerance.js';
 import { UsageError } from '../src/errors.js';
 
 const secrets = generateSecrets(seededSource('test'));

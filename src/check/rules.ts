@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
-import { isRecord, parseDockerBytes, type ComposeProject, type ComposeService } from '../load/compose-file.js';
-import { faultTolerance, describeTolerance } from '../plan/tolerance.js';
+import { parseDockerBytes } from '../docker/bytes.js';
+import { isRecord, type ComposeProject, type ComposeService } from '../load/compose-file.js';
+import { faultTolerance, describeTolerance } from '../restate/tolerance.js';
 import { parseByteSize } from '../restate/config-keys.js';
 import { ENDPOINT_INFO, endpointKindOf } from '../restate/endpoints.js';
-import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
+import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, nodeNameOf, RESTATE_PORTS, rolesOf, servicesByHost } from '../restate/services.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -149,8 +150,8 @@ export function clusterRules(project: ComposeProject): Finding[] {
     add({ severity: 'error', rule: 'ingress', variable: 'RESTATE_ROLES', message: 'no node runs the http-ingress role, so nothing accepts invocations (the worker role no longer includes it)' });
   } else {
     for (const n of nodes) {
-      if (!ingressNodes.includes(n) && n.ports.some((p) => p.target === 8080)) {
-        add({ severity: 'warning', rule: 'ingress', service: n.name, variable: 'RESTATE_ROLES', message: 'publishes the ingress port 8080 but does not run the http-ingress role: nothing listens there' });
+      if (!ingressNodes.includes(n) && n.ports.some((p) => p.target === RESTATE_PORTS.ingress)) {
+        add({ severity: 'warning', rule: 'ingress', service: n.name, variable: 'RESTATE_ROLES', message: `publishes the ingress port ${RESTATE_PORTS.ingress} but does not run the http-ingress role: nothing listens there` });
       }
     }
   }

@@ -1,6 +1,6 @@
 import { ENDPOINTS, isLoopback, type EndpointKind } from '../plan/exposure.js';
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
-import { describeTolerance } from '../plan/tolerance.js';
+import { describeTolerance } from '../restate/tolerance.js';
 
 /** What the user reads after a successful run: files, endpoints, and what the cluster survives. */
 export function summary(plan: ClusterPlan, written: string[], fresh = true, removed: string[] = []): string {

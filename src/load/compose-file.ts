@@ -54,13 +54,6 @@ export interface ComposeProject {
   raw: Record<string, unknown>;
 }
 
-/** A memory size as Docker reads one: b, k, m, g, t (optionally followed by "b" or "ib") are powers of 1024. */
-export function parseDockerBytes(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:i?b)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  return Math.floor(Number(m[1]) * 1024 ** 'bkmgt'.indexOf(m[2]!.toLowerCase() || 'b'));
-}
-
 export class LoadError extends Error {
   override name = 'LoadError';
 }

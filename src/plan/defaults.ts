@@ -15,8 +15,8 @@ export const DEFAULT_SNAPSHOT_INTERVAL_RECORDS = 1000;
 // Restate's own default filter; written out so users see what they can change.
 export const DEFAULT_LOG_FILTER = 'warn,restate=info';
 
-/** Ports inside every Restate container: fixed, because each container has its own network namespace. */
-export const CONTAINER_PORTS = { ingress: 8080, admin: 9070, fabric: 5122 } as const;
+/** Ports inside every Restate container: Restate's defaults (restate/services.ts). */
+export { RESTATE_PORTS as CONTAINER_PORTS } from '../restate/services.js';
 export const MINIO_CONTAINER_PORTS = { api: 9000, console: 9001 } as const;
 
 /** Where each node keeps its data inside the container (mounted from a per-node volume). */

@@ -4,7 +4,7 @@ import {
   DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
 } from './defaults.js';
 import { UsageError } from '../errors.js';
-import { parseDockerBytes } from '../load/compose-file.js';
+import { parseDockerBytes } from '../docker/bytes.js';
 import { isPublished, isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED, PUBLISHED_VERSIONS } from '../restate/versions.js';
 import { MAX_NODES, portOffsetRange } from './ports.js';
 import { ANY_ADDRESS, defaultExposure, isIPv4, isLoopback, parseExpose, presentOf, type EndpointKind } from './exposure.js';

@@ -15,16 +15,14 @@ import {
   RESTATE_IMAGE_REPOSITORY,
 } from './defaults.js';
 import { LOAD_BALANCER_CONFIG, PROMETHEUS_CONFIG } from '../output-files.js';
+import { ALL_ROLES, type Role } from '../restate/services.js';
 import type { ClusterOptions } from './options.js';
 import { ANY_ADDRESS, ENDPOINTS, isLoopback, kindsOf, LOCAL_ADDRESS, presentOf, type EndpointKind } from './exposure.js';
 import { extraPorts, minioPorts, nodePorts } from './ports.js';
 import type { Secrets } from './secrets.js';
 import { snapshotsRetainedVariable } from '../restate/versions.js';
-import { faultTolerance, type FaultTolerance } from './tolerance.js';
+import { faultTolerance, type FaultTolerance } from '../restate/tolerance.js';
 
-export type Role = 'http-ingress' | 'admin' | 'worker' | 'log-server' | 'metadata-server';
-/** Restate's default role set (all five); a node that runs all of them needs no RESTATE_ROLES. */
-export const ALL_ROLES: readonly Role[] = ['http-ingress', 'admin', 'worker', 'log-server', 'metadata-server'];
 
 /**
  * A value in a container's environment: either fixed by the plan, or read from a tunable

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ComposeProject, ComposeService } from '../load/compose-file.js';
-import { faultTolerance, type FaultTolerance } from '../plan/tolerance.js';
-import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, nodeNameOf, rolesOf, servicesByHost } from '../restate/services.js';
+import { faultTolerance, type FaultTolerance } from '../restate/tolerance.js';
+import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, nodeNameOf, RESTATE_PORTS, rolesOf, servicesByHost } from '../restate/services.js';
 
 /**
  * Turns the Restate services of a compose file into host processes, changing only what differs
@@ -15,7 +15,7 @@ import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, no
  */
 
 /** Restate's container ports when a file does not set them (its defaults). */
-const DEFAULT_CONTAINER_PORTS = { fabric: 5122, admin: 9070, ingress: 8080 } as const;
+const DEFAULT_CONTAINER_PORTS = RESTATE_PORTS;
 const BIND_VARIABLES = {
   fabric: 'RESTATE_BIND_ADDRESS',
   admin: 'RESTATE_ADMIN__BIND_ADDRESS',

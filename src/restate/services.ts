@@ -6,7 +6,12 @@ import type { ComposeService } from '../load/compose-file.js';
  */
 
 const RESTATE_IMAGE = /(^|\/)restatedev\/restate([:@]|$)/;
-export const ALL_ROLES = ['http-ingress', 'admin', 'worker', 'log-server', 'metadata-server'];
+/** Restate's roles; a node without RESTATE_ROLES runs all of them. */
+export const ALL_ROLES = ['http-ingress', 'admin', 'worker', 'log-server', 'metadata-server'] as const;
+export type Role = (typeof ALL_ROLES)[number];
+
+/** Restate's default listen ports: the same inside every container (each has its own network). */
+export const RESTATE_PORTS = { ingress: 8080, admin: 9070, fabric: 5122 } as const;
 
 /** Host names that, inside a container, mean the container itself. */
 export const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
