@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { compareVersions } from '../restate/versions.js';
+import { RESTATE_IMAGE_REPOSITORY } from './defaults.js';
 import { applicableKinds, isIPv4, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
 import { nodeName, type ClusterPlan } from './plan.js';
@@ -92,7 +93,8 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
       `reachable from the network: ${[...(opened.length ? [`now also ${opened.join(', ')}`] : []), ...(closed.length ? [`no longer ${closed.join(', ')}`] : [])].join('; ')} (--expose names the whole list: ${next.expose.join(',') || 'none'})`,
     );
   }
-  const exec = 'docker compose exec restate-1';
+  const run = runningClusterCommands(next);
+  const exec = run.exec;
 
   if (next.clusterName !== previous.clusterName) {
     const message = `the cluster is named "${previous.clusterName}"; renaming it to "${next.clusterName}" also renames the compose project, so every volume gets a new name and the nodes start empty`;
@@ -112,13 +114,13 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
     notes.push(`growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`);
     steps.push(
       `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${exec} restatectl snapshots create`,
-      `Start the new nodes:\n     docker compose up -d ${added.join(' ')}`,
+      `Start the new nodes:\n     ${run.start(added)}`,
       // Their config files list every node: they read them at start.
       ...addOnRestart(previous, next),
       // Only a changed metadata group changes the existing nodes' files.
       ...(next.metadataNodes === previous.metadataNodes
         ? []
-        : [`Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${existing.map((n) => `docker compose up -d --no-deps ${n}`).join('\n     ')}`]),
+        : [`Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${run.recreateEach(existing)}`]),
       `Check that every node is alive and which nodes serve metadata:\n     ${exec} restatectl status\n     ${exec} restatectl metadata-server list-servers`,
     );
   }
@@ -137,10 +139,10 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
     );
     // Growing recreates the existing nodes already (above).
     if (next.nodes === previous.nodes) {
-      steps.push(`Recreate the nodes one at a time, waiting for each to be healthy:\n     ${Array.from({ length: next.nodes }, (_, i) => `docker compose up -d --no-deps ${nodeName(i + 1)}`).join('\n     ')}`);
+      steps.push(`Recreate the nodes one at a time, waiting for each to be healthy:\n     ${run.recreateEach(allNodes(next))}`);
     }
   }
-  for (const [service, was, is] of [
+  for (const [service, was, is] of next.target === 'swarm' ? [] : [
     ['load-balancer', previous.loadBalancer, next.loadBalancer],
     ['prometheus grafana', previous.monitoring, next.monitoring],
   ] as const) {
@@ -150,9 +152,10 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
   if (next.restateVersion !== previous.restateVersion) {
     const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
     notes.push(`Restate ${previous.restateVersion} → ${next.restateVersion}${down ? ' (a downgrade)' : ''}`);
-    steps.push(
-      `${down ? 'Downgrade' : 'Upgrade'} one node at a time (docker compose up -d would recreate them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}:\n     ${Array.from({ length: next.nodes }, (_, i) => `docker compose up -d --no-deps ${nodeName(i + 1)}`).join('\n     ')}`,
-    );
+    const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)), next.restateVersion)}`;
+    // Under Swarm any stack deploy (growing, say) would change every node's image at once: first.
+    if (next.target === 'swarm') steps.unshift(step);
+    else steps.push(step);
   }
   return { notes, steps };
 }
@@ -192,6 +195,37 @@ export function optionEdits(previousTunables: Record<string, string> | undefined
     result.notes.push(`${variable}=${value} edited into .env: taken as ${FLAG_OF[option]} ${value}`);
   }
   return result;
+}
+
+const allNodes = (o: ClusterOptions) => Array.from({ length: o.nodes }, (_, i) => nodeName(i + 1));
+
+/**
+ * The commands a running cluster needs, per target. Compose: services of one project on this
+ * host. Swarm: each node is a service of the stack, on the host labelled for it; a stack
+ * deploy updates every changed service at once, so one-at-a-time changes go service by service.
+ */
+function runningClusterCommands(o: ClusterOptions) {
+  if (o.target === 'swarm') {
+    const stack = o.clusterName;
+    const deploy = `set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ${stack}`;
+    return {
+      exec: `docker exec "$(docker ps -q -f name=${stack}_restate-1)"`,
+      allAtOnce: 'docker stack deploy',
+      start: (nodes: string[]) =>
+        // HOST_k as in README.md: the host that is to run node k.
+        `${nodes.map((n) => `docker node update --label-add restate-node=${n.replace('restate-', '')} HOST_${n.replace('restate-', '')}`).join('\n     ')}\n     ${deploy}`,
+      recreateEach: () => `${deploy}\n     (Swarm restarts every changed node at once; then check each: restatectl status)`,
+      upgradeEach: (nodes: string[], version: string) =>
+        `${nodes.map((n) => `docker service update --image ${RESTATE_IMAGE_REPOSITORY}:${version} ${stack}_${n}`).join('\n     ')}\n     ${deploy}`,
+    };
+  }
+  return {
+    exec: 'docker compose exec restate-1',
+    allAtOnce: 'docker compose up -d',
+    start: (nodes: string[]) => `docker compose up -d ${nodes.join(' ')}`,
+    recreateEach: (nodes: string[]) => nodes.map((n) => `docker compose up -d --no-deps ${n}`).join('\n     '),
+    upgradeEach: (nodes: string[]) => nodes.map((n) => `docker compose up -d --no-deps ${n}`).join('\n     '),
+  };
 }
 
 /** After new nodes start: the add-ons whose config files list every node read them only at start. */
