@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STAGING_DIR } from '../src/write/writer.js';
-import { runCli, snapshotDir, tempDir } from './helpers.js';
+import { CLI, ROOT, runCli, snapshotDir, tempDir } from './helpers.js';
 
 describe('gen-compose (generate)', () => {
   test('writes both files and a summary with endpoints and fault tolerance', () => {
@@ -224,6 +224,22 @@ describe('gen-compose (generate)', () => {
     const r = runCli(args);
     expect(r.stderr).toBe(`${message}\n`);
     expect(r.status).toBe(2);
+  });
+
+  test.each([
+    [['--nodes', '100', '--dry-run']],
+    [['--nodes', '100', '--stdout']],
+    [['check', join(ROOT, 'examples', 'prod'), '--json']],
+  ])('%j | head -1: no EPIPE stack, exit 0', (args) => {
+    const dir = tempDir();
+    try {
+      const line = [process.execPath, CLI, ...args, ...(args[0] === 'check' ? [] : ['--out', join(dir.path, 'c')])].map((a) => `'${a}'`).join(' ');
+      const r = spawnSync('bash', ['-c', `${line} 2>"${join(dir.path, 'err')}" | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      expect(readFileSync(join(dir.path, 'err'), 'utf8')).toBe('');
+      expect(r.stdout.trim()).toBe('0');
+    } finally {
+      dir.remove();
+    }
   });
 
   test('--help explains the port scheme and the node limit; --version prints the version', () => {

@@ -8,6 +8,16 @@
 import { fastGenerateArgs } from './fast-args.js';
 import { runGenerate } from './generate-options.js';
 
+// A reader that stopped reading (gen-compose --dry-run | head): the rest of the output has
+// nobody to go to. Quietly done, rather than Node's stack for an unhandled EPIPE (rehearse puts
+// its own handler first: it stops its processes and exits 1, its proof unfinished).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const argv = process.argv.slice(2);
 const values = fastGenerateArgs(argv);
 if (values) {

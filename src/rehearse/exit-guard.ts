@@ -52,7 +52,8 @@ export function guardExit(say: (line: string) => void): ExitGuard {
   };
   const signals = Object.keys(SIGNAL_EXIT_CODES) as NodeJS.Signals[];
   for (const signal of signals) process.on(signal, onSignal);
-  process.stdout.on('error', onStdoutError);
+  // First: the CLI's own handler (main.ts) would end the process as a success.
+  process.stdout.prependListener('error', onStdoutError);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
   process.on('exit', releaseAll);
