@@ -22,6 +22,17 @@ export const TEMPLATE_NAMES = [
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /**
+ * Pieces two templates share, used as {{> name}} (file name without .hbs): the bucket job's
+ * command is the same in the compose file and the stack. A user's copy replaces the built-in
+ * one for every template, built-in or the user's.
+ */
+export const PARTIAL_NAMES = ['minio-bucket-command.hbs'] as const;
+/** Every file of the template directory: what `templates export` writes. */
+export const TEMPLATE_FILES = [...TEMPLATE_NAMES, ...PARTIAL_NAMES] as const;
+type Partials = Record<string, TemplateDelegate>;
+const partialName = (file: string) => file.replace(/\.hbs$/, '');
+
+/**
  * Compile options for every template, built-in (precompiled by scripts/precompile-templates.mjs)
  * or a user's: no HTML escaping (YAML, .env and Markdown are not HTML; the renderer hands
  * templates values already quoted for their file), and `strict`, so a name the view lacks is an
@@ -45,16 +56,16 @@ export function templateErrorMessage(message: string): string {
   return text.replace(/ in \[object Object\]/g, ' in the values gen-compose hands this template').replace(/ - (\d+):(\d+)$/, ' (line $1, column $2)');
 }
 
-function renderWith(fn: TemplateDelegate, file: string, view: object): string {
+function renderWith(fn: TemplateDelegate, file: string, view: object, partials: Partials): string {
   try {
-    return fn(view);
+    return fn(view, { partials });
   } catch (error) {
     throw new UsageError(`${file}: ${templateErrorMessage((error as Error).message)}`);
   }
 }
 
 const builtin = new Map<string, TemplateDelegate>();
-export const renderBuiltin: Render = (name, view) => {
+function builtinTemplate(name: string): TemplateDelegate {
   let fn = builtin.get(name);
   if (!fn) {
     const spec = PRECOMPILED[name];
@@ -62,8 +73,14 @@ export const renderBuiltin: Render = (name, view) => {
     fn = Handlebars.template(spec);
     builtin.set(name, fn);
   }
-  return renderWith(fn, `compose-templates/${name}`, view);
-};
+  return fn;
+}
+const builtinPartials = (): Partials => Object.fromEntries(PARTIAL_NAMES.map((file) => [partialName(file), builtinTemplate(file)]));
+
+function renderBuiltinWith(name: TemplateName, view: object, partials: Partials): string {
+  return renderWith(builtinTemplate(name), `compose-templates/${name}`, view, partials);
+}
+export const renderBuiltin: Render = (name, view) => renderBuiltinWith(name, view, builtinPartials());
 
 /**
  * A user's template directory (--templates): each file there replaces the built-in one of the
@@ -75,12 +92,17 @@ export async function customTemplates(dir: string): Promise<Render> {
   if (!statSync(dir).isDirectory()) throw new UsageError(`--templates ${dir} is a file; it must be a directory of templates (see: gen-compose templates export DIR)`);
   const { default: Compiler } = await import('handlebars');
   const compiled = new Map<string, { fn: TemplateDelegate; file: string }>();
-  for (const name of TEMPLATE_NAMES) {
+  for (const name of TEMPLATE_FILES) {
     const file = join(dir, name);
     if (existsSync(file)) compiled.set(name, { fn: Compiler.compile(readFileSync(file, 'utf8'), COMPILE_OPTIONS), file });
   }
+  const partials = builtinPartials();
+  for (const file of PARTIAL_NAMES) {
+    const own = compiled.get(file);
+    if (own) partials[partialName(file)] = (context, options) => renderWith(own.fn, own.file, context, (options?.partials ?? {}) as Partials);
+  }
   return (name, view) => {
     const own = compiled.get(name);
-    return own ? renderWith(own.fn, own.file, view) : renderBuiltin(name, view);
+    return own ? renderWith(own.fn, own.file, view, partials) : renderBuiltinWith(name, view, partials);
   };
 }
