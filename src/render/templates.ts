@@ -22,11 +22,11 @@ export const TEMPLATE_NAMES = [
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /**
- * Pieces two templates share, used as {{> name}} (file name without .hbs): the bucket job's
- * command is the same in the compose file and the stack. A user's copy replaces the built-in
- * one for every template, built-in or the user's.
+ * Pieces of templates, used as {{> name}} (file name without .hbs): the bucket job's command,
+ * the same in the compose file and the stack; README.md's sections for each target. A user's
+ * copy replaces the built-in one for every template, built-in or the user's.
  */
-export const PARTIAL_NAMES = ['minio-bucket-command.hbs'] as const;
+export const PARTIAL_NAMES = ['minio-bucket-command.hbs', 'readme-compose.hbs', 'readme-swarm.hbs'] as const;
 /** Every file of the template directory: what `templates export` writes. */
 export const TEMPLATE_FILES = [...TEMPLATE_NAMES, ...PARTIAL_NAMES] as const;
 type Partials = Record<string, TemplateDelegate>;
