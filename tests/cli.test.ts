@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STAGING_DIR } from '../src/write/writer.js';
@@ -302,4 +302,32 @@ asRoot('a file system that refuses the write: one line, exit 2, and the director
       dir.remove();
     }
   });
+});
+
+test('runs at once on one directory: one writes, the others are refused in one line; the files always agree', async () => {
+  const dir = tempDir();
+  const out = join(dir.path, 'c');
+  const runAsync = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [CLI, ...args]);
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => done({ code, stderr }));
+    });
+  try {
+    for (let round = 1; round <= 6; round++) {
+      const results = await Promise.all([1, 2, 3].map((n) => runAsync(['--out', out, '--port-offset', String(round * 10 + n), '--nodes', String(n + 2), '--force'])));
+      for (const r of results.filter((x) => x.code !== 0)) {
+        expect(r.stderr).toMatch(/^gen-compose: another gen-compose \(pid \d+\) is writing \S+ right now; run again when it is done/);
+        expect(r.code).toBe(2);
+      }
+      const services = readFileSync(join(out, 'docker-compose.yaml'), 'utf8').match(/^ {2}restate-\d+:$/gm)!.length;
+      const envNodes = readFileSync(join(out, '.env'), 'utf8').match(/^NODE\d+_ADMIN_PORT_OVERRIDE=/gm)!.length;
+      const state = JSON.parse(readFileSync(join(out, '.gen-compose.json'), 'utf8'));
+      expect([round, envNodes, state.options.nodes]).toEqual([round, services, services]);
+      expect(readdirSync(out).filter((f) => f.startsWith('.gen-compose.') && f !== '.gen-compose.json')).toEqual([]);
+    }
+  } finally {
+    dir.remove();
+  }
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
@@ -258,14 +258,29 @@ describe('exposure across regenerations (found by a new-user trial)', () => {
     expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain('admin API and UI (control plane): the network, on `0.0.0.0`');
   });
 
-  test('a state file edited into another shape is treated as damaged, not a crash', () => {
+  test('a state file edited into another shape is damaged: refused in one line (no crash), --force regenerates', () => {
     expect(gen().status).toBe(0);
     const state = JSON.parse(readFileSync(join(out(), '.gen-compose.json'), 'utf8'));
     state.options.expose = 'admin';
     writeFileSync(join(out(), '.gen-compose.json'), JSON.stringify(state));
     const r = gen();
-    expect(r.stderr).not.toMatch(/unexpected error|TypeError/);
-    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^gen-compose: \S+\.gen-compose\.json is damaged, so gen-compose cannot tell what it wrote before/);
+    expect(r.status).toBe(2);
+    expect(gen('--force').status).toBe(0);
+  });
+
+  test.each([['deleted'], ['damaged']])('a %s state file no longer lets a plain run shrink or rename the cluster', (how) => {
+    expect(gen('--nodes', '5', '--cluster-name', 'kc', '--memory', '2G', '--load-balancer').status).toBe(0);
+    const state = join(out(), '.gen-compose.json');
+    if (how === 'deleted') rmSync(state);
+    else writeFileSync(state, 'garbage');
+    const before = snapshotDir(out());
+    const r = gen();
+    expect(r.stderr).toBe(
+      `gen-compose: ${state} is ${how === 'deleted' ? 'missing' : 'damaged'}, so gen-compose cannot tell what it wrote before (the options, its own values from your edits): restore it, or run the "Regenerate" line at the top of docker-compose.yaml (every option) with --force\n`,
+    );
+    expect(r.status).toBe(2);
+    expect(snapshotDir(out())).toEqual(before);
   });
 
   test('Swarm with the ingress unpublished: the README invokes from inside a task', () => {
@@ -294,10 +309,10 @@ test('the Regenerate line, run as printed in the output directory, regenerates e
   const command = line.replace('# Regenerate, in this directory: ', '');
   expect(command).toMatch(/^node \S+gen-compose\.js --out \. --nodes 4 .* --expose ingress --templates '\.\.\/my templates'$/);
   expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain(command);
-  // Without the state file too: the line alone says everything.
+  // Without the state file too: the line alone (with --force, as the refusal says) says everything.
   const before = snapshotDir(out());
   writeFileSync(join(out(), '.gen-compose.json'), 'damaged');
-  const r = spawnSync('/bin/sh', ['-c', command], { cwd: out(), encoding: 'utf8' });
+  const r = spawnSync('/bin/sh', ['-c', `${command} --force`], { cwd: out(), encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(snapshotDir(out())).toEqual(before);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { UNSET, validateOptions, type RawOptions } from '../plan/options.js';
@@ -7,11 +7,12 @@ import { planCluster } from '../plan/plan.js';
 import { checkKeptValues, judgeRegeneration, keepExistingValues, mergeOptions, optionEdits } from '../plan/regenerate.js';
 import { generateSecrets, randomSource, seededSource } from '../plan/secrets.js';
 import { renderCluster, type RenderedFile } from '../render/index.js';
-import { COMPOSE_FILE, ENV_FILE, SHADOWING_COMPOSE_FILES, STAMP, STATE_FILE } from '../output-files.js';
+import { COMPOSE_FILE, ENV_FILE, SHADOWING_COMPOSE_FILES, STACK_FILE, STAMP, STATE_FILE } from '../output-files.js';
 import { readExisting, type ExistingCluster } from '../write/existing.js';
+import { acquireLock, LOCK_FILE, lockHolder } from '../write/lock.js';
 import { customTemplates } from '../render/templates.js';
 import { checkRendered } from '../render/validate.js';
-import { hasInterruptedWrite, recoverInterruptedWrite, writeFailure, writeFiles } from '../write/writer.js';
+import { hasInterruptedWrite, makeDirectories, recoverInterruptedWrite, writeFailure, WriteFailed, writeFiles } from '../write/writer.js';
 import { systemErrorMessage } from '../errors.js';
 import { summary } from './summary.js';
 
@@ -102,9 +103,47 @@ function strangers(existing: ExistingCluster, files: RenderedFile[], out: string
 export async function generate(args: GenerateArgs, generatorVersion: string, bin = process.argv[1]): Promise<GenerateResult> {
   if (args.out.trim() === '') throw new UsageError('--out must name a directory (it was empty)');
   if (existsSync(args.out) && !statSync(args.out).isDirectory()) throw new UsageError(`--out ${args.out} exists and is not a directory`);
+  // One run at a time writes a directory (write/lock.ts): taken before anything is read.
+  let release = args.mode === 'write' && existsSync(args.out) ? acquireLock(args.out) : undefined;
+  let created: string[] = [];
+  try {
+    return await generateLocked(args, generatorVersion, bin, () => {
+      // A new directory is locked once it exists, and must still be as it was read: empty.
+      if (release) return;
+      try {
+        created = makeDirectories(args.out);
+      } catch (error) {
+        throw new UsageError(writeFailure(new WriteFailed(error, true), args.out));
+      }
+      release = acquireLock(args.out);
+      const found = readdirSync(args.out).filter((name) => name !== LOCK_FILE);
+      if (found.length > 0) throw new UsageError(`${args.out} changed while gen-compose ran (${found[0]} appeared): run again`);
+    });
+  } catch (error) {
+    release?.();
+    release = undefined;
+    // A first write that failed leaves no directory behind (the writer removed what it wrote).
+    for (const dir of created) rmEmptyDir(dir);
+    throw error;
+  } finally {
+    release?.();
+  }
+}
+
+function rmEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty, or gone: either way not ours to remove
+  }
+}
+
+async function generateLocked(args: GenerateArgs, generatorVersion: string, bin: string | undefined, lockForWrite: () => void): Promise<GenerateResult> {
   // A write that was interrupted is completed (or undone) before anything is read, so the
   // directory is entirely old or entirely new; modes that write nothing cannot do that.
   if (hasInterruptedWrite(args.out)) {
+    const holder = lockHolder(args.out);
+    if (holder !== undefined && args.mode !== 'write') throw new UsageError(`another gen-compose (pid ${holder}) is writing ${args.out} right now; run again when it is done`);
     if (args.mode !== 'write') {
       throw new UsageError(`${args.out} holds a write that was interrupted; run gen-compose --out ${args.out} once (without --${args.mode}) to complete it`);
     }
@@ -117,6 +156,14 @@ export async function generate(args: GenerateArgs, generatorVersion: string, bin
   const existing = readExisting(args.out);
   if (!existing.ours && !args.force && args.mode !== 'stdout') {
     throw new UsageError(notOurs(join(args.out, existing.foreignFile!)));
+  }
+  // Our cluster without a readable state file: the refusals to shrink or rename, the options
+  // not given and the hand edits all depend on it, so nothing is guessed.
+  const ourCluster = [COMPOSE_FILE, STACK_FILE, ENV_FILE].some((f) => existing.own.has(f));
+  if (existing.ours && ourCluster && existing.state === undefined && !args.force && args.mode !== 'stdout') {
+    throw new UsageError(
+      `${join(args.out, STATE_FILE)} is ${existing.contents[STATE_FILE] === undefined ? 'missing' : 'damaged'}, so gen-compose cannot tell what it wrote before (the options, its own values from your edits): restore it, or run the "Regenerate" line at the top of ${existing.own.has(STACK_FILE) ? STACK_FILE : COMPOSE_FILE} (every option) with --force`,
+    );
   }
   // Only our own files are regenerated in place; --force over someone else's starts afresh.
   const previous = existing.ours ? existing.state : undefined;
@@ -179,6 +226,7 @@ export async function generate(args: GenerateArgs, generatorVersion: string, bin
     }
     default: {
       let written: string[];
+      lockForWrite();
       try {
         written = writeFiles(args.out, files, stale);
       } catch (error) {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { systemErrorMessage, UsageError } from '../errors.js';
+import { lockHolder, removeStaleLock } from './lock.js';
 import type { RenderedFile } from '../render/index.js';
 
 /**
@@ -40,24 +41,26 @@ export interface FileOps {
 }
 
 /**
- * mkdir -p, with the real reason when it fails: Node's recursive mkdir reports ENOENT for a
- * parent it could not create (on a read-only file system, say), so the levels are retried one
- * by one to surface EROFS, EACCES or ENOTDIR.
+ * mkdir -p, one level at a time. Node's recursive mkdir reports ENOENT for a parent it could not
+ * create (a read-only file system) and loops forever under /proc; this surfaces the real
+ * reason (EROFS, EACCES, ENOTDIR) and stops.
  */
-function makeDirectories(path: string): void {
-  try {
-    fs.mkdirSync(path, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const missing: string[] = [];
-    for (let d = path; !fs.existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
-    for (const d of missing) fs.mkdirSync(d);
-    throw error;
+export function makeDirectories(path: string): string[] {
+  const missing: string[] = [];
+  for (let d = resolve(path); !fs.existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(d).isDirectory()) throw error;
+    }
   }
+  // What it created, innermost first (to remove them again).
+  return missing.reverse();
 }
 
 export const realFileOps: FileOps = {
-  mkdir: makeDirectories,
+  mkdir: (path) => void makeDirectories(path),
   writeFile: (path, content, mode) => {
     const fd = fs.openSync(path, 'w', mode);
     try {
@@ -207,6 +210,9 @@ export function hasInterruptedWrite(dir: string): boolean {
  */
 export function recoverInterruptedWrite(dir: string, ops: FileOps = realFileOps): 'none' | 'completed' | 'rolled back' {
   const staging = join(dir, STAGING_DIR);
+  // A run that holds the lock is writing now: its staging directory is no leftover.
+  if (lockHolder(dir) !== undefined) throw new UsageError(`another gen-compose (pid ${lockHolder(dir)}) is writing ${dir} right now; run again when it is done`);
+  removeStaleLock(dir);
   if (fs.existsSync(join(dir, TRASH_DIR))) ops.removeTree(join(dir, TRASH_DIR));
   if (!fs.existsSync(staging)) return 'none';
   let outcome: 'completed' | 'rolled back' = 'rolled back';
