@@ -12,6 +12,9 @@ export function systemErrorMessage(error: unknown): string {
   if (typeof e?.code === 'string' && typeof e.syscall === 'string') {
     // "EACCES: permission denied, open '/x/.env'" → "permission denied"
     const reason = /^[A-Z]+: ([^,]+)/.exec(e.message)?.[1] ?? e.code;
+    // A rename into place fails on the file it replaces (immutable, say): name that one.
+    const dest = (e as { dest?: string }).dest;
+    if (e.syscall === 'rename' && dest) return `cannot replace ${dest}: ${reason} (${e.code})`;
     return `cannot ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${reason} (${e.code})`;
   }
   return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);

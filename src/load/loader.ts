@@ -72,7 +72,14 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
     throw new LoadError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (!isRecord(document)) throw new LoadError(`${file} is not a compose file (no top-level mapping)`);
-  const raw = interpolateTree(document, lookup, '') as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    raw = interpolateTree(document, lookup, '') as Record<string, unknown>;
+  } catch (error) {
+    // A YAML alias inside the node it names (a: &a {b: *a}) makes an endless tree.
+    if (error instanceof RangeError) throw new LoadError(`${file} is not a compose file: a YAML alias refers to a node that contains it`);
+    throw error;
+  }
   if (!isRecord(raw.services)) throw new LoadError(`${file} has no services`);
 
   const services = Object.entries(raw.services).map(([name, spec]) => {

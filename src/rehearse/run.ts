@@ -482,7 +482,9 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
       for (const node of cluster.nodes) {
         print(`  ${node.service}: ingress http://127.0.0.1:${node.hostPorts.ingress}  admin http://127.0.0.1:${node.hostPorts.admin}  fabric ${node.hostPorts.fabric}`);
       }
-      print(`Stop it with: kill ${left.map((s) => s.child.pid).join(' ')} && rm -rf ${baseDir}`);
+      // A node can take many seconds to exit on SIGTERM: remove its data only once it has.
+      const pids = left.map((s) => s.child.pid).join(' ');
+      print(`Stop it with: kill ${pids}; while kill -0 ${pids} 2>/dev/null; do sleep 1; done; rm -rf ${baseDir}`);
     }
     return ok;
   }

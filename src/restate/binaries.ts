@@ -66,7 +66,14 @@ export function findOnPath(name: string, extraDirs: string[] = []): string | und
 }
 
 export function versionOf(path: string): string {
-  const out = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  let out: string;
+  try {
+    out = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { signal?: string; status?: number; stderr?: string };
+    const why = e.signal ? `was stopped by ${e.signal}` : `failed (exit ${e.status ?? '?'}${e.stderr?.trim() ? `: ${e.stderr.trim().split('\n')[0]}` : ''})`;
+    throw new UsageError(`${path} --version ${why}; is it restate-server or restatectl?`);
+  }
   const m = /(\d+\.\d+\.\d+)/.exec(out);
   if (!m) throw new UsageError(`${path} --version printed no version: ${out.trim()}`);
   return m[1]!;
