@@ -51,6 +51,8 @@ describe('gen-compose (generate)', () => {
     [['--expose', 'none', '--publish-address', '0.0.0.0'], /--publish-address 0\.0\.0\.0 applies to the endpoints --expose names, and --expose none names none/],
     [['--memory', '-1G'], /--memory must look like 4G, 512M or 2GiB, got "-1G"\n$/],
     [['--target', 'k8s'], /--target must be compose or swarm, got "k8s"\n$/],
+    [['--load-balancer=yes'], /--load-balancer is a switch: give it alone \(or =true \/ =false\), not "yes"\n$/],
+    [['--no-monitoring=1'], /--no-monitoring is a switch: give it alone \(or =true \/ =false\), not "1"\n$/],
   ])('%j: one line on stderr, exit 2, nothing written', (args, message) => {
     const dir = tempDir();
     try {

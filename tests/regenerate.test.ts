@@ -381,3 +381,20 @@ test('a Swarm stack gets Swarm commands for a running cluster: docker exec, labe
   expect(steps).toMatch(/docker exec "\$\(docker ps -q -f name=restate-cluster_restate-1\)" restatectl snapshots create/);
   expect(steps).toMatch(/docker node update --label-add restate-node=4 HOST_4\n\s+docker node update --label-add restate-node=5 HOST_5\n\s+set -a; \. \.\/\.env; set \+a; docker stack deploy -c docker-stack\.yaml restate-cluster/);
 });
+
+test.each([
+  ['MINIO_ROOT_PASSWORD=', /\.env has MINIO_ROOT_PASSWORD=, an empty secret docker compose refuses to start with: fix or delete that line/],
+  // The edited line is named, not the one whose default it collides with.
+  ['NODE1_INGRESS_PORT_OVERRIDE=28080', /\.env has NODE1_INGRESS_PORT_OVERRIDE=28080, the same port as NODE2_INGRESS_PORT_OVERRIDE: fix or delete that line/],
+  ['NODE3_ADMIN_PORT_OVERRIDE=9000', /\.env has NODE3_ADMIN_PORT_OVERRIDE=9000, the same port as MINIO_API_PORT_OVERRIDE/],
+])('an edit of .env that compose could not run (%s) is refused, naming the edited line', (line, message) => {
+  expect(gen().status).toBe(0);
+  const envFile = join(out(), '.env');
+  const name = line.slice(0, line.indexOf('='));
+  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(new RegExp(`^${name}=.*$`, 'm'), line));
+  const before = snapshotDir(out());
+  const r = gen();
+  expect(r.stderr).toMatch(message);
+  expect(r.status).toBe(2);
+  expect(snapshotDir(out())).toEqual(before);
+});

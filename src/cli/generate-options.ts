@@ -59,6 +59,21 @@ export const GENERATE_FLAGS: Record<string, FlagSpec> = {
   'secrets-seed': { type: 'string', hidden: true, describe: 'derive credentials from this seed (reproducible examples only)' },
 };
 
+/**
+ * A switch given a value: `--load-balancer=yes` read as false by yargs (it knows only true and
+ * false), which turned an add-on off. Both parsers see the same line, so it is refused first.
+ */
+export function badSwitchValue(argv: string[]): string | undefined {
+  const switches = new Set(Object.entries(GENERATE_FLAGS).filter(([, spec]) => spec.type === 'boolean').map(([name]) => name));
+  for (const arg of argv) {
+    const m = /^--(no-)?([a-z-]+)=(.*)$/.exec(arg);
+    if (m && switches.has(m[2]!) && !['true', 'false'].includes(m[3]!)) {
+      return `--${m[1] ?? ''}${m[2]} is a switch: give it alone (or =true / =false), not "${m[3]}"`;
+    }
+  }
+  return undefined;
+}
+
 /** At most one of these: the yargs CLI enforces it, the fast path hands such a call over. */
 export const EXCLUSIVE_MODES = ['dry-run', 'check', 'stdout'] as const;
 

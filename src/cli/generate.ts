@@ -181,9 +181,9 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
   const regeneration = fromEdits(() => judgeRegeneration(previous?.options, options, args.force));
   const secrets = generateSecrets(args.secretsSeed === undefined ? randomSource : seededSource(args.secretsSeed));
   const ownPlan = planCluster(options, secrets);
-  const kept = existing.ours ? keepExistingValues(ownPlan, previous?.tunables, edits.env) : { plan: ownPlan, notes: [], extra: {} };
+  const kept = existing.ours ? keepExistingValues(ownPlan, previous?.tunables, edits.env) : { plan: ownPlan, notes: [], extra: {}, edited: new Set<string>() };
   kept.notes.unshift(...edits.notes);
-  checkKeptValues(kept.plan);
+  checkKeptValues(kept.plan, kept.edited);
   const templates = templateDir(options.templates, args);
   const render = templates === undefined ? undefined : await customTemplates(templates);
   const generator = { version: generatorVersion, program: programFrom(args.out, bin) };

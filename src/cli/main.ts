@@ -6,7 +6,7 @@
  * and error messages. Both read the same option table (generate-options.ts).
  */
 import { fastGenerateArgs } from './fast-args.js';
-import { runGenerate } from './generate-options.js';
+import { badSwitchValue, runGenerate } from './generate-options.js';
 
 // A reader that stopped reading (gen-compose --dry-run | head): the rest of the output has
 // nobody to go to. Quietly done, rather than Node's stack for an unhandled EPIPE (rehearse puts
@@ -19,6 +19,11 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const argv = process.argv.slice(2);
+const badSwitch = badSwitchValue(argv);
+if (badSwitch) {
+  process.stderr.write(`gen-compose: ${badSwitch}\n`);
+  process.exit(2);
+}
 const values = fastGenerateArgs(argv);
 if (values) {
   await runGenerate(values);

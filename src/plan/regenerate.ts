@@ -237,6 +237,8 @@ function addOnRestart(previous: ClusterOptions, next: ClusterOptions): string[] 
 export interface KeptValues {
   plan: ClusterPlan;
   notes: string[];
+  /** The variables whose value came from a hand edit of .env (the ones to blame in a conflict). */
+  edited: Set<string>;
   /** Variables in the existing .env that gen-compose does not write: kept as they are. */
   extra: Record<string, string>;
 }
@@ -274,14 +276,20 @@ function carryRenamedEdits(plan: ClusterPlan, previousTunables: Record<string, s
  */
 export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<string, string> | undefined, existing: Record<string, string>): KeptValues {
   const notes: string[] = [];
+  const editedNames = new Set<string>();
   const env = carryRenamedEdits(plan, previousTunables, existing, notes);
   const tunables = plan.tunables.map((t) => {
     const current = env[t.name];
     if (current === undefined) return t;
-    if (t.secret) return { ...t, value: current };
+    if (t.secret) {
+      // A generated secret emptied by hand (external S3 keys start empty, for the user to fill).
+      if (current === '' && t.value !== '') editedNames.add(t.name);
+      return { ...t, value: current };
+    }
     const written = previousTunables?.[t.name];
     const edited = written === undefined || current !== written;
     if (!edited) return t;
+    editedNames.add(t.name);
     if (current !== t.value && written !== undefined) {
       notes.push(`kept ${t.name}=${current} from your .env; these options would write ${t.value} (edit or delete the line in .env to take it)`);
     }
@@ -295,7 +303,7 @@ export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<s
   for (const name of Object.keys(extra)) {
     if (previousTunables?.[name] !== undefined) notes.push(`${name}=${extra[name]} in .env is no longer read by these files; kept as yours (delete the line if it was not)`);
   }
-  return { plan: { ...plan, tunables }, notes, extra };
+  return { plan: { ...plan, tunables }, notes, extra, edited: editedNames };
 }
 
 /**
@@ -303,7 +311,7 @@ export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<s
  * rest: ports that are ports and do not collide, an address, a replication the nodes can
  * hold. A bad one is reported on one line, naming the .env line, and nothing is written.
  */
-export function checkKeptValues(plan: ClusterPlan): void {
+export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set()): void {
   const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
   const bad = (name: string, why: string) => new UsageError(`.env has ${name}=${value.get(name)}, ${why}: fix or delete that line`);
   const owners = new Map<number, string>();
@@ -311,8 +319,15 @@ export function checkKeptValues(plan: ClusterPlan): void {
     if (!name.endsWith('_PORT_OVERRIDE')) continue;
     const port = Number(text);
     if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw bad(name, 'which is not a port (1..65535)');
-    if (owners.has(port)) throw bad(name, `the same port as ${owners.get(port)}`);
+    const other = owners.get(port);
+    // Blame the line that was edited: deleting the other one would bring its port back.
+    if (other !== undefined) throw edited.has(other) && !edited.has(name) ? bad(other, `the same port as ${name}`) : bad(name, `the same port as ${other}`);
     owners.set(port, name);
+  }
+  for (const t of plan.tunables) {
+    // docker compose refuses to start with an empty secret (${NAME:?…}); a new one is generated
+    // for a deleted line.
+    if (t.secret && t.value === '' && edited.has(t.name)) throw bad(t.name, 'an empty secret docker compose refuses to start with');
   }
   for (const [name, address] of value) {
     if (name.endsWith('_PUBLISH_ADDRESS') && !isIPv4(address)) throw bad(name, 'which is not an IPv4 address');
