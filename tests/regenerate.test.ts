@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
@@ -397,4 +397,24 @@ test.each([
   expect(r.stderr).toMatch(message);
   expect(r.status).toBe(2);
   expect(snapshotDir(out())).toEqual(before);
+});
+
+test('a symbolic link at a path gen-compose writes is refused, not replaced; the Regenerate line works through a linked --out', () => {
+  expect(gen().status).toBe(0);
+  const elsewhere = join(dir.path, 'cluster.env');
+  renameSync(join(out(), '.env'), elsewhere);
+  symlinkSync(elsewhere, join(out(), '.env'));
+  const r = gen('--port-offset', '5');
+  expect(r.stderr).toMatch(/\.env is a symbolic link; gen-compose writes whole files and would replace the link, not the file it points to/);
+  expect(r.status).toBe(2);
+  expect(lstatSync(join(out(), '.env')).isSymbolicLink()).toBe(true);
+
+  const deep = join(dir.path, 'deep', 'a', 'b');
+  mkdirSync(deep, { recursive: true });
+  symlinkSync(deep, join(dir.path, 'link'));
+  expect(runCli(['--out', join(dir.path, 'link')]).status).toBe(0);
+  const command = readFileSync(join(deep, 'docker-compose.yaml'), 'utf8').split('\n').find((l) => l.startsWith('# Regenerate, in this directory: '))!.replace('# Regenerate, in this directory: ', '');
+  const again = spawnSync('/bin/sh', ['-c', command], { cwd: join(dir.path, 'link'), encoding: 'utf8' });
+  expect(again.stderr).toBe('');
+  expect(again.status).toBe(0);
 });

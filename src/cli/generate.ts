@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { UNSET, validateOptions, type RawOptions } from '../plan/options.js';
 import { shellWord } from '../render/header.js';
@@ -62,8 +62,22 @@ function templateDir(templates: string | undefined, args: GenerateArgs): string 
  * printed; npx's cache is no place to point at, so from there, npx.
  */
 export function programFrom(out: string, bin: string | undefined): string {
-  if (bin === undefined || !existsSync(bin) || /[\\/]_npx[\\/]/.test(bin)) return 'npx gen-compose';
-  return `node ${shellWord(relative(resolve(out), realpathSync(bin)))}`;
+  if (bin === undefined || !existsSync(bin)) return 'npx gen-compose';
+  // npx runs a project's own bin through a link in its cache: the real file is what counts.
+  const realBin = realpathSync(bin);
+  if (/[\\/]_npx[\\/]/.test(realBin)) return 'npx gen-compose';
+  return `node ${shellWord(relative(realDirectory(out), realBin))}`;
+}
+
+/** A directory's real path (through symbolic links), also before it exists. */
+function realDirectory(path: string): string {
+  let existing = resolve(path);
+  const rest: string[] = [];
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    rest.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  return join(realpathSync(existing), ...rest);
 }
 
 const notOurs = (path: string) =>
@@ -75,6 +89,20 @@ const notOurs = (path: string) =>
  * they are replaced (the former) or stay and get a note (the latter).
  */
 function strangers(existing: ExistingCluster, files: RenderedFile[], out: string, force: boolean): string[] {
+  // A link at a path gen-compose writes would become a plain file (the write is a rename), and
+  // the file it points to would keep the old content: a .env kept elsewhere, say.
+  const link = files.find((f) => {
+    try {
+      return lstatSync(join(out, f.path)).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  });
+  if (!force && link) {
+    throw new UsageError(
+      `${join(out, link.path)} is a symbolic link; gen-compose writes whole files and would replace the link, not the file it points to: put the file itself there (or pass --force to replace the link)`,
+    );
+  }
   const foreign = files.find((f) => existing.foreign.has(f.path));
   const composeFile = files.some((f) => f.path === COMPOSE_FILE);
   const other = composeFile ? existing.otherComposeFiles[0] : undefined;
