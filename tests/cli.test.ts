@@ -51,6 +51,7 @@ describe('gen-compose (generate)', () => {
     [['--expose', 'none', '--publish-address', '0.0.0.0'], /--publish-address 0\.0\.0\.0 applies to the endpoints --expose names, and --expose none names none/],
     [['--memory', '-1G'], /--memory must look like 4G, 512M or 2GiB, got "-1G"\n$/],
     [['--target', 'k8s'], /--target must be compose or swarm, got "k8s"\n$/],
+    [['--memory', '99999999999T'], /--memory 99999999999T is more than 1P \(1024T\), more than any host has\n$/],
     [['--load-balancer=yes'], /--load-balancer is a switch: give it alone \(or =true \/ =false\), not "yes"\n$/],
     [['--no-monitoring=1'], /--no-monitoring is a switch: give it alone \(or =true \/ =false\), not "1"\n$/],
   ])('%j: one line on stderr, exit 2, nothing written', (args, message) => {
@@ -222,6 +223,8 @@ describe('gen-compose (generate)', () => {
     [['check'], 'gen-compose: check needs a directory: gen-compose check DIR (see --help)'],
     [['rehearse'], 'gen-compose: rehearse needs a directory: gen-compose rehearse DIR (see --help)'],
     [['templates', 'export'], 'gen-compose: templates export needs a directory: gen-compose templates export DIR (see --help)'],
+    [['templates', 'import', 'x'], 'gen-compose: Invalid values: Argument: action, Given: "import", Choices: "export"'],
+    [['check', ''], 'gen-compose: check needs a directory or a compose file (the path was empty)'],
   ])('%j: the whole message on one line, exit 2', (args, message) => {
     const r = runCli(args);
     expect(r.stderr).toBe(`${message}\n`);
@@ -248,6 +251,7 @@ describe('gen-compose (generate)', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Nodes 6..100 use ingress 18000+k, admin 19000+k');
+    expect(runCli(['-h']).stdout).toBe(help.stdout);
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(runCli(['--version']).stdout.trim()).toBe(pkg.version);
   });

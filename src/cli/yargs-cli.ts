@@ -33,10 +33,11 @@ export async function main(argv: string[], generate: (values: FlagValues) => Pro
     (argv) => generate(argv as FlagValues),
   )
   .command(
-    'templates export <dir>',
-    'write the built-in templates to DIR, as a starting point for --templates DIR',
+    'templates <action> <dir>',
+    'templates export DIR: write the built-in templates to DIR, as a starting point for --templates DIR',
     (y) =>
       y
+        .positional('action', { type: 'string', choices: ['export'], demandOption: true })
         .positional('dir', { type: 'string', demandOption: true })
         .option('force', { type: 'boolean', default: false, describe: 'replace template files already in DIR' }),
     (argv) =>
@@ -58,6 +59,7 @@ export async function main(argv: string[], generate: (values: FlagValues) => Pro
         .epilog('Exit code 1 when any finding is an error, 2 for bad input. The shell environment overrides .env, as with docker compose.'),
     (argv) =>
       run(async () => {
+        if (argv.path.trim() === '') throw new UsageError('check needs a directory or a compose file (the path was empty)');
         const { check, formatText, hasErrors } = await import('../check/check.js');
         const result = await check(argv.path, { restateServer: argv['restate-server'], fetch: argv.fetch, shell: process.env, swarm: argv.target === 'swarm' });
         process.stdout.write(argv.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatText(result)}\n`);
@@ -80,6 +82,7 @@ export async function main(argv: string[], generate: (values: FlagValues) => Pro
         ),
     (argv) =>
       run(async () => {
+        if (argv.dir.trim() === '') throw new UsageError('rehearse needs a directory or a compose file (the path was empty)');
         const waitSeconds = Number(argv.wait);
         if (argv.wait.trim() === '' || !Number.isFinite(waitSeconds) || waitSeconds <= 0) {
           throw new UsageError(`--wait must be a number of seconds above 0, got "${argv.wait}"`);
@@ -101,6 +104,7 @@ export async function main(argv: string[], generate: (values: FlagValues) => Pro
   .strict()
   .version(GENERATOR_VERSION)
   .help()
+  .alias('h', 'help')
   .wrap(Math.min(110, process.stdout.columns || 100))
   // Parse errors (unknown flags, missing values) from yargs itself.
   .fail((message, error) => {

@@ -105,6 +105,8 @@ const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const RESTATE_VERSION = /^\d+\.\d+\.\d+$/;
 
 const MIN_MEMORY = 2 ** 30;
+/** 1 PiB: far beyond any host, and still exact in a number (a 99999999999T was rounded). */
+const MAX_MEMORY = 2 ** 50;
 
 function integer(flag: string, value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -204,6 +206,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     memoryBytes = /[kmgt]/i.test(raw.memory) ? parseDockerBytes(raw.memory) : undefined;
     if (memoryBytes === undefined) throw new UsageError(`--memory must look like 4G, 512M or 2GiB, got "${raw.memory}"`);
     if (memoryBytes < MIN_MEMORY) throw new UsageError(`--memory ${raw.memory} is below the 1G a Restate node needs`);
+    if (memoryBytes > MAX_MEMORY) throw new UsageError(`--memory ${raw.memory} is more than 1P (1024T), more than any host has`);
   }
 
   if (raw.publishAddress !== undefined && !isIPv4(raw.publishAddress)) {
