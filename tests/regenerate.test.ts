@@ -418,3 +418,14 @@ test('a symbolic link at a path gen-compose writes is refused, not replaced; the
   expect(again.stderr).toBe('');
   expect(again.status).toBe(0);
 });
+
+test("lines of the user's in .env that are not variables are dropped with a note, and none of gen-compose's own is taken for one", () => {
+  expect(gen('--nodes', '7', '--load-balancer', '--monitoring', '--memory', '4G', '--snapshots-retained', '2').status).toBe(0);
+  expect(gen('--no-monitoring', '--port-offset', '3').stdout).not.toMatch(/of your own in \.env/);
+  const envFile = join(out(), '.env');
+  writeFileSync(envFile, `${readFileSync(envFile, 'utf8').replace(/^TZ=/m, '# we run in Berlin, see ticket 42\nTZ=')}this is garbage\nMYVAR=1\n`);
+  const r = gen();
+  expect(r.stdout).toContain('note: 2 line(s) of your own in .env were dropped (only variables are kept): "# we run in Berlin, see ticket 42", "this is garbage"; keep notes in a file beside it');
+  expect(envOf(out()).MYVAR).toBe('1');
+  expect(gen().stdout).not.toMatch(/of your own in \.env/);
+});

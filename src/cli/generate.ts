@@ -12,6 +12,7 @@ import { readExisting, type ExistingCluster } from '../write/existing.js';
 import { acquireLock, LOCK_FILE, lockHolder } from '../write/lock.js';
 import { customTemplates } from '../render/templates.js';
 import { checkRendered } from '../render/validate.js';
+import { ownLinesDropped } from '../render/env-lines.js';
 import { hasInterruptedWrite, makeDirectories, recoverInterruptedWrite, writeFailure, WriteFailed, writeFiles } from '../write/writer.js';
 import { systemErrorMessage } from '../errors.js';
 import { summary } from './summary.js';
@@ -218,6 +219,14 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
   const files = renderCluster(kept.plan, generator, { ownPlan, extraEnv: kept.extra, render });
   // Templates of the user's may write anything: what gen-compose cannot read back is refused.
   if (templates !== undefined) checkRendered(files, templates);
+  // Comments of the user's in .env do not survive (the variables do): said, not lost silently.
+  const newEnv = files.find((f) => f.path === ENV_FILE)?.content ?? '';
+  const dropped = existing.ours && existing.contents[ENV_FILE] !== undefined ? ownLinesDropped(existing.contents[ENV_FILE], newEnv) : [];
+  if (dropped.length > 0) {
+    kept.notes.push(
+      `${dropped.length} line(s) of your own in .env ${args.mode === 'write' ? 'were' : 'would be'} dropped (only variables are kept): ${dropped.slice(0, 2).map((l) => JSON.stringify(l.trim())).join(', ')}${dropped.length > 2 ? ', …' : ''}; keep notes in a file beside it`,
+    );
+  }
   const rendered = new Set(files.map((f) => f.path));
   // Files gen-compose wrote and no longer renders (another target, an add-on dropped).
   const stale = [...existing.own].filter((path) => !rendered.has(path));
