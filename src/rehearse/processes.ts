@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A process the rehearsal started, with its output in a log file. */
@@ -70,6 +70,32 @@ export class ProcessGroup {
     for (const s of all) s.child.unref();
     return all;
   }
+}
+
+/**
+ * Processes an earlier rehearsal started and did not stop (it was killed with SIGKILL, which no
+ * process can handle), found by the GEN_COMPOSE_REHEARSAL mark in their environment (Linux).
+ */
+export function leftByEarlierRehearsals(): { pids: number[]; dirs: string[] } {
+  const pids: number[] = [];
+  const dirs = new Set<string>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return { pids, dirs: [] };
+  }
+  for (const pid of entries) {
+    try {
+      const mark = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').find((v) => v.startsWith('GEN_COMPOSE_REHEARSAL='));
+      if (!mark) continue;
+      pids.push(Number(pid));
+      dirs.add(mark.slice('GEN_COMPOSE_REHEARSAL='.length));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return { pids, dirs: [...dirs] };
 }
 
 export function freePort(): Promise<number> {

@@ -10,7 +10,7 @@ import { expositionProblems, findService, HAPROXY_CONFIG, mountedFile, prometheu
 import { findBinary, findOnPath, type Binary } from '../restate/binaries.js';
 import { COUNTER_ADD, COUNTER_GET, COUNTER_SERVICE } from './counter.js';
 import { guardExit } from './exit-guard.js';
-import { freePort, portIsFree, ProcessGroup, type Started } from './processes.js';
+import { freePort, leftByEarlierRehearsals, portIsFree, ProcessGroup, type Started } from './processes.js';
 import { translate, type LocalCluster, type LocalNode } from './translate.js';
 
 export interface RehearseOptions {
@@ -183,7 +183,9 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
       }
       if (cluster.s3 && !(await portIsFree(cluster.s3.port))) busy.push(`${cluster.s3.port} (S3 store)`);
       if (busy.length > 0) {
-        throw new StepFailed(`host port(s) already in use: ${busy.join(', ')}; stop what uses them, or move the cluster's ports (the *_PORT_OVERRIDE variables in .env or the shell)`);
+        const left = leftByEarlierRehearsals();
+        const hint = left.pids.length > 0 ? `; an earlier rehearsal that was killed left ${left.pids.length} process(es) running: kill -9 ${left.pids.join(' ')}; rm -rf ${left.dirs.join(' ')}` : '';
+        throw new StepFailed(`host port(s) already in use: ${busy.join(', ')}; stop what uses them, or move the cluster's ports (the *_PORT_OVERRIDE variables in .env or the shell)${hint}`);
       }
       return `${cluster.nodes.length} Restate node(s), ${cluster.translations.length} translations (--verbose lists them), ${versionNote}`;
     });
