@@ -30,7 +30,12 @@ export async function main(argv: string[], generate: (values: FlagValues) => Pro
       for (const [i, mode] of EXCLUSIVE_MODES.entries()) y.conflicts(mode, EXCLUSIVE_MODES.slice(i + 1));
       return y.epilog(PORT_SCHEME);
     },
-    (argv) => generate(argv as FlagValues),
+    (argv) => {
+      // Words that are no option (after --, say) would be ignored: said instead.
+      const extra = argv._.map(String);
+      if (extra.length > 0) fail(`unexpected argument(s): ${extra.join(' ')} (every option is a --flag; see --help)`);
+      return generate(argv as FlagValues);
+    },
   )
   .command(
     'templates <action> <dir>',

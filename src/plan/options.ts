@@ -183,7 +183,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
   const allowed = portOffsetRange(nodes);
   if (portOffset < allowed.min || portOffset > allowed.max) {
     throw new UsageError(
-      `--port-offset ${portOffset} puts published ports outside 1..65535; for ${nodes} node(s) use ${allowed.min}..${allowed.max}`,
+      `--port-offset ${portOffset} is outside ${allowed.min}..${allowed.max}, the offsets that keep every port ${nodes} node(s) and any add-on may publish within 1..65535 (the lowest is Grafana's 3000)`,
     );
   }
 
