@@ -54,7 +54,8 @@ describe('gen-compose (generate)', () => {
     [['--target', 'k8s'], /--target must be compose or swarm, got "k8s"\n$/],
     [['--memory', '99999999999T'], /--memory 99999999999T is more than 1P \(1024T\), more than any host has\n$/],
     [['--load-balancer=yes'], /--load-balancer is a switch: give it alone \(or =true \/ =false\), not "yes"\n$/],
-    [['--no-monitoring=1'], /--no-monitoring is a switch: give it alone \(or =true \/ =false\), not "1"\n$/],
+    [['--no-monitoring=1'], /--no-monitoring is a switch: give it alone, without "=1"\n$/],
+    [['--no-load-balancer=true'], /--no-load-balancer is a switch: give it alone, without "=true"\n$/],
   ])('%j: one line on stderr, exit 2, nothing written', (args, message) => {
     const dir = tempDir();
     try {

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
-import { ROOT, runCli, schemaErrors, snapshotDir, tempDir } from './helpers.js';
+import { CLI, ROOT, runCli, schemaErrors, snapshotDir, tempDir } from './helpers.js';
 
 const envOf = (dir: string) => parseDotenv(readFileSync(join(dir, '.env')));
 const SECRETS = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
@@ -428,4 +428,64 @@ test("lines of the user's in .env that are not variables are dropped with a note
   expect(r.stdout).toContain('note: 2 line(s) of your own in .env were dropped (only variables are kept): "# we run in Berlin, see ticket 42", "this is garbage"; keep notes in a file beside it');
   expect(envOf(out()).MYVAR).toBe('1');
   expect(gen().stdout).not.toMatch(/of your own in \.env/);
+});
+
+describe('found by the second trial', () => {
+  test('a state file edited to contradict the compose file is not believed', () => {
+    expect(gen('--nodes', '5', '--load-balancer').status).toBe(0);
+    const state = join(out(), '.gen-compose.json');
+    writeFileSync(state, readFileSync(state, 'utf8').replace('"nodes": 5', '"nodes": 3').replace('"metadataNodes": 5', '"metadataNodes": 3'));
+    const r = gen();
+    expect(r.stderr).toMatch(/\.gen-compose\.json is edited \(it says 3 node\(s\); docker-compose\.yaml has 5\), so gen-compose cannot tell what it wrote before/);
+    expect(r.status).toBe(2);
+  });
+
+  test.each([
+    ['NODE_MEMORY_LIMIT=abc', /--memory must look like 4G, 512M or 2GiB, got "abc" \(from NODE_MEMORY_LIMIT=abc edited into \.env/],
+    ['NODE_MEMORY_LIMIT=512M', /--memory 512M is below the 1G a Restate node needs \(from NODE_MEMORY_LIMIT=512M edited into \.env/],
+    ['MINIO_ROOT_PASSWORD=short', /\.env has MINIO_ROOT_PASSWORD=short, shorter than the 8 characters MinIO requires/],
+    ['MINIO_ROOT_USER=ab', /\.env has MINIO_ROOT_USER=ab, shorter than the 3 characters MinIO requires/],
+  ])('%s in .env is judged, not kept', (line, message) => {
+    expect(gen('--memory', '2G').status).toBe(0);
+    const envFile = join(out(), '.env');
+    const name = line.slice(0, line.indexOf('='));
+    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(new RegExp(`^${name}=.*$`, 'm'), line));
+    const r = gen();
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+  });
+
+  test('a deleted secret line gets a new secret and a note; a memory edit that holds is the option everywhere', () => {
+    expect(gen('--memory', '2G').status).toBe(0);
+    const envFile = join(out(), '.env');
+    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^MINIO_ROOT_PASSWORD=.*\n/m, '').replace(/^NODE_MEMORY_LIMIT=.*$/m, 'NODE_MEMORY_LIMIT=4096M'));
+    const r = gen();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('note: MINIO_ROOT_PASSWORD was not in .env: a new one was generated (services take it when recreated)');
+    expect(r.stdout).toContain('note: NODE_MEMORY_LIMIT=4096M edited into .env: taken as --memory 4096M');
+    expect(JSON.parse(readFileSync(join(out(), '.gen-compose.json'), 'utf8')).options.memoryBytes).toBe(4 * 2 ** 30);
+  });
+
+  test("FIFOs and devices are refused, not read; a directory of the user's named like gen-compose's scratch space stays", () => {
+    expect(gen().status).toBe(0);
+    rmSync(join(out(), '.env'));
+    execFileSync('mkfifo', [join(out(), '.env')]);
+    const fifo = gen('--port-offset', '5');
+    expect(fifo.stderr).toMatch(/\.env is not a regular file \(a directory, a FIFO or a device\) where gen-compose keeps a file: move it away\n$/);
+    expect(fifo.status).toBe(2);
+    expect(runCli(['check', '/dev/zero']).stderr).toBe('gen-compose: /dev/zero is not a regular file (a directory, a FIFO or a device)\n');
+    rmSync(join(out(), '.env'));
+    expect(gen('--force').status).toBe(0);
+    mkdirSync(join(out(), '.gen-compose.staging'));
+    writeFileSync(join(out(), '.gen-compose.staging', 'notes.txt'), 'precious\n');
+    const scratch = gen('--port-offset', '4');
+    expect(scratch.stderr).toMatch(/\.gen-compose\.staging is not gen-compose's \(it keeps unfinished writes under that name\): move it away/);
+    expect(readFileSync(join(out(), '.gen-compose.staging', 'notes.txt'), 'utf8')).toBe('precious\n');
+  });
+
+  test('output that cannot be written (a full disk behind >file) is one line, exit 2', () => {
+    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" --out "${out()}" --stdout >/dev/full`], { encoding: 'utf8' });
+    expect(r.stderr).toMatch(/^gen-compose: cannot write the output: ENOSPC[^\n]*\n$/);
+    expect(r.status).toBe(2);
+  });
 });

@@ -67,8 +67,10 @@ export function badSwitchValue(argv: string[]): string | undefined {
   const switches = new Set(Object.entries(GENERATE_FLAGS).filter(([, spec]) => spec.type === 'boolean').map(([name]) => name));
   for (const arg of argv) {
     const m = /^--(no-)?([a-z-]+)=(.*)$/.exec(arg);
-    if (m && switches.has(m[2]!) && !['true', 'false'].includes(m[3]!)) {
-      return `--${m[1] ?? ''}${m[2]} is a switch: give it alone (or =true / =false), not "${m[3]}"`;
+    if (m && switches.has(m[2]!) && (m[1] !== undefined || !['true', 'false'].includes(m[3]!))) {
+      return m[1] !== undefined
+        ? `--no-${m[2]} is a switch: give it alone, without "=${m[3]}"`
+        : `--${m[2]} is a switch: give it alone (or =true / =false), not "${m[3]}"`;
     }
   }
   return undefined;

@@ -191,7 +191,7 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
   const ourCluster = [COMPOSE_FILE, STACK_FILE, ENV_FILE].some((f) => existing.own.has(f));
   if (existing.ours && ourCluster && existing.state === undefined && !args.force && args.mode !== 'stdout') {
     throw new UsageError(
-      `${join(args.out, STATE_FILE)} is ${existing.contents[STATE_FILE] === undefined ? 'missing' : 'damaged'}, so gen-compose cannot tell what it wrote before (the options, its own values from your edits): restore it, or run the "Regenerate" line at the top of ${existing.own.has(STACK_FILE) ? STACK_FILE : COMPOSE_FILE} (every option) with --force`,
+      `${join(args.out, STATE_FILE)} is ${existing.contents[STATE_FILE] === undefined ? 'missing' : existing.stateProblem ? `edited (${existing.stateProblem})` : 'damaged'}, so gen-compose cannot tell what it wrote before (the options, its own values from your edits): restore it, or run the "Regenerate" line at the top of ${existing.own.has(STACK_FILE) ? STACK_FILE : COMPOSE_FILE} (every option) with --force`,
     );
   }
   // Only our own files are regenerated in place; --force over someone else's starts afresh.

@@ -14,7 +14,13 @@ import { badSwitchValue, runGenerate } from './generate-options.js';
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    // Any other failure to print (a full disk behind >file): one line where it can still go.
+    try {
+      process.stderr.write(`gen-compose: cannot write the output: ${error.message}\n`);
+    } catch {
+      // stderr is what failed
+    }
+    process.exit(2);
   });
 }
 

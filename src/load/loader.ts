@@ -18,8 +18,14 @@ export function findComposeFile(target: string): string {
   throw new LoadError(`no compose file in ${target} (looked for ${COMPOSE_NAMES.join(', ')})`);
 }
 
+/** A file compose would read; a FIFO or a device would block or never end, so only regular files. */
+function readRegular(path: string): Buffer {
+  if (!statSync(path).isFile()) throw new LoadError(`${path} is not a regular file (a directory, a FIFO or a device)`);
+  return readFileSync(path);
+}
+
 function readDotenv(path: string): Record<string, string> {
-  return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+  return existsSync(path) ? parseDotenv(readRegular(path)) : {};
 }
 
 
@@ -67,8 +73,9 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
 
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(file, 'utf8'), { ...COMPOSE_YAML_OPTIONS, prettyErrors: true });
+    document = parseYaml(readRegular(file).toString('utf8'), { ...COMPOSE_YAML_OPTIONS, prettyErrors: true });
   } catch (error) {
+    if (error instanceof LoadError) throw error;
     throw new LoadError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (!isRecord(document)) throw new LoadError(`${file} is not a compose file (no top-level mapping)`);

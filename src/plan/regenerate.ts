@@ -165,8 +165,8 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
  * given on the command line would be (a version that was never published, a rename of a cluster
  * that holds data), and, once accepted, is the option: every file and the summary say it.
  */
-const OPTION_VARIABLES = { RESTATE_VERSION: 'restateVersion', RESTATE_CLUSTER_NAME: 'clusterName' } as const;
-const FLAG_OF = { restateVersion: '--restate-version', clusterName: '--cluster-name' } as const;
+const OPTION_VARIABLES = { RESTATE_VERSION: 'restateVersion', RESTATE_CLUSTER_NAME: 'clusterName', NODE_MEMORY_LIMIT: 'memory' } as const;
+const FLAG_OF = { restateVersion: '--restate-version', clusterName: '--cluster-name', memory: '--memory' } as const;
 
 export interface OptionEdits {
   /** The flags, with each edit taken as the flag (unless the flag was given now: it wins). */
@@ -280,6 +280,10 @@ export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<s
   const env = carryRenamedEdits(plan, previousTunables, existing, notes);
   const tunables = plan.tunables.map((t) => {
     const current = env[t.name];
+    // A secret whose line is gone gets a new value: said, since the running services hold the old.
+    if (current === undefined && t.secret && t.value !== '' && previousTunables !== undefined) {
+      notes.push(`${t.name} was not in .env: a new one was generated (services take it when recreated)`);
+    }
     if (current === undefined) return t;
     if (t.secret) {
       // A generated secret emptied by hand (external S3 keys start empty, for the user to fill).
@@ -328,6 +332,18 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
     // docker compose refuses to start with an empty secret (${NAME:?…}); a new one is generated
     // for a deleted line.
     if (t.secret && t.value === '' && edited.has(t.name)) throw bad(t.name, 'an empty secret docker compose refuses to start with');
+  }
+  // MinIO refuses to start with a shorter root user or password (and mc admin user add with a
+  // shorter key for Restate's user).
+  for (const [name, min] of [['MINIO_ROOT_USER', 3], ['MINIO_ROOT_PASSWORD', 8]] as const) {
+    const v = value.get(name);
+    if (v !== undefined && v.length < min) throw bad(name, `shorter than the ${min} characters MinIO requires`);
+  }
+  if (value.has('MINIO_ROOT_USER')) {
+    for (const [name, min] of [['RESTATE_S3_ACCESS_KEY', 3], ['RESTATE_S3_SECRET_KEY', 8]] as const) {
+      const v = value.get(name);
+      if (v !== undefined && v !== '' && v.length < min) throw bad(name, `shorter than the ${min} characters MinIO requires of a user's key`);
+    }
   }
   for (const [name, address] of value) {
     if (name.endsWith('_PUBLISH_ADDRESS') && !isIPv4(address)) throw bad(name, 'which is not an IPv4 address');

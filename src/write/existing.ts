@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { UsageError } from '../errors.js';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { ClusterOptions } from '../plan/options.js';
@@ -26,12 +27,20 @@ export interface ExistingCluster {
   /** Compose files of other names (compose.yaml, …): docker compose might run one instead of ours. */
   otherComposeFiles: string[];
   state?: GeneratorState;
+  /** Why a state file that parses is not believed: it contradicts the compose file it describes. */
+  stateProblem?: string;
   /** The variables in the existing .env. */
   env: Record<string, string>;
 }
 
+/**
+ * A file's text, if there is one. Only a regular file is read: a FIFO or a device at one of
+ * these paths would block or never end, and a directory names no file in its error.
+ */
 function read(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  if (!existsSync(path)) return undefined;
+  if (!statSync(path).isFile()) throw new UsageError(`${path} is not a regular file (a directory, a FIFO or a device) where gen-compose keeps a file: move it away`);
+  return readFileSync(path, 'utf8');
 }
 
 const OPTION_TYPES: Record<string, 'number' | 'string' | 'boolean'> = {
@@ -54,6 +63,26 @@ function wellFormedOptions(options: unknown): options is ClusterOptions {
   return required && optional && expose;
 }
 
+/**
+ * Where a state file contradicts the compose (or stack) file gen-compose wrote with it: the
+ * number of nodes, the add-ons, the target, the project name. The state decides what a run
+ * keeps and refuses (a shrink, a rename), so one edited by hand is not believed.
+ */
+function disagreement(o: ClusterOptions, contents: Record<string, string>): string | undefined {
+  const file = contents[STACK_FILE] !== undefined ? STACK_FILE : COMPOSE_FILE;
+  const text = contents[file];
+  if (text === undefined) return undefined;
+  if ((file === STACK_FILE) !== (o.target === 'swarm')) return `it says target ${o.target}; the directory has ${file}`;
+  const nodes = text.match(/^ {2}restate-\d+:$/gm)?.length ?? 0;
+  if (nodes !== o.nodes) return `it says ${o.nodes} node(s); ${file} has ${nodes}`;
+  const has = (service: string) => new RegExp(`^ {2}${service}:$`, 'm').test(text);
+  if (has('load-balancer') !== o.loadBalancer) return `it says load balancer ${o.loadBalancer ? 'on' : 'off'}; ${file} ${o.loadBalancer ? 'has none' : 'has one'}`;
+  if (has('prometheus') !== o.monitoring) return `it says monitoring ${o.monitoring ? 'on' : 'off'}; ${file} ${o.monitoring ? 'has none' : 'has it'}`;
+  const name = /^name: (\S+)$/m.exec(text)?.[1]?.replace(/^"|"$/g, '');
+  if (name !== undefined && name !== o.clusterName) return `it says cluster ${o.clusterName}; ${file} is project ${name}`;
+  return undefined;
+}
+
 /** What an output directory already holds, read before anything is decided or written. */
 export function readExisting(dir: string): ExistingCluster {
   const contents: Record<string, string> = {};
@@ -67,13 +96,16 @@ export function readExisting(dir: string): ExistingCluster {
   const decisive = candidates.find((f) => !isOwnFile(f, contents[f]!));
   const ours = decisive === undefined;
   let state: GeneratorState | undefined;
+  let stateProblem: string | undefined;
   if (ours && contents[STATE_FILE] !== undefined) {
     try {
       const parsed = JSON.parse(contents[STATE_FILE]!);
       if (parsed?.generator === 'gen-compose' && wellFormedOptions(parsed.options)) state = parsed;
     } catch {
-      // A damaged state file: regenerate as if it were absent (every .env value counts as edited).
+      // A damaged state file: the caller refuses to guess.
     }
+    stateProblem = state ? disagreement(state.options, contents) : undefined;
+    if (stateProblem) state = undefined;
   }
   const present = Object.keys(contents);
   // A damaged state file beside our own compose file and .env is ours too (rewritten, not refused).
@@ -86,6 +118,7 @@ export function readExisting(dir: string): ExistingCluster {
     own,
     otherComposeFiles: [...SHADOWING_COMPOSE_FILES, ...OTHER_COMPOSE_FILES].filter((f) => existsSync(join(dir, f))),
     state,
+    stateProblem,
     env: contents[ENV_FILE] !== undefined ? parseDotenv(Buffer.from(contents[ENV_FILE]!)) : {},
   };
 }

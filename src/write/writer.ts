@@ -203,6 +203,19 @@ export function hasInterruptedWrite(dir: string): boolean {
   return fs.existsSync(join(dir, STAGING_DIR));
 }
 
+/** What gen-compose puts in its staging (and trash) directory, and nothing else. */
+const SCRATCH_ENTRIES = new Set(['new', 'old', 'journal.tmp', FORWARD, BACKWARD]);
+
+/**
+ * A file or directory of the user's that happens to have our scratch directory's name is not
+ * ours to delete: only a directory holding nothing but what a write puts there is.
+ */
+function checkScratchIsOurs(path: string): void {
+  if (!fs.existsSync(path)) return;
+  const ours = fs.lstatSync(path).isDirectory() && fs.readdirSync(path).every((name) => SCRATCH_ENTRIES.has(name));
+  if (!ours) throw new UsageError(`${path} is not gen-compose's (it keeps unfinished writes under that name): move it away`);
+}
+
 /**
  * Finishes or undoes a write that was interrupted, so the directory is entirely old or entirely
  * new before anything reads it. Says which, for the summary. A roll-forward that fails turns
@@ -210,6 +223,8 @@ export function hasInterruptedWrite(dir: string): boolean {
  */
 export function recoverInterruptedWrite(dir: string, ops: FileOps = realFileOps): 'none' | 'completed' | 'rolled back' {
   const staging = join(dir, STAGING_DIR);
+  checkScratchIsOurs(staging);
+  checkScratchIsOurs(join(dir, TRASH_DIR));
   // A run that holds the lock is writing now: its staging directory is no leftover.
   if (lockHolder(dir) !== undefined) throw new UsageError(`another gen-compose (pid ${lockHolder(dir)}) is writing ${dir} right now; run again when it is done`);
   removeStaleLock(dir);
