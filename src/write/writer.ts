@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { systemErrorMessage, UsageError } from '../errors.js';
+import { realFileOps, type FileOps } from './file-ops.js';
 import { lockHolder, removeStaleLock } from './lock.js';
 import type { RenderedFile } from '../render/index.js';
 
@@ -25,69 +26,7 @@ export const TRASH_DIR = '.gen-compose.trash';
 const FORWARD = 'FORWARD';
 const BACKWARD = 'BACKWARD';
 
-/** Every operation the writer performs on the file system: the fault-injection tests wrap these. */
-export interface FileOps {
-  mkdir(path: string): void;
-  /** Writes and fsyncs a whole file. */
-  writeFile(path: string, content: string, mode: number): void;
-  /** A second name for a file's content: a hard link, or a copy where links are not supported. */
-  keep(from: string, to: string): void;
-  rename(from: string, to: string): void;
-  unlink(path: string): void;
-  /** Removes a directory tree; succeeds if it is absent. */
-  removeTree(path: string): void;
-  /** Removes an empty directory; does nothing if it is absent or not empty. */
-  removeEmptyDir(path: string): void;
-}
-
-/**
- * mkdir -p, one level at a time. Node's recursive mkdir reports ENOENT for a parent it could not
- * create (a read-only file system) and loops forever under /proc; this surfaces the real
- * reason (EROFS, EACCES, ENOTDIR) and stops.
- */
-export function makeDirectories(path: string): string[] {
-  const missing: string[] = [];
-  for (let d = resolve(path); !fs.existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
-  for (const d of missing) {
-    try {
-      fs.mkdirSync(d);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(d).isDirectory()) throw error;
-    }
-  }
-  // What it created, innermost first (to remove them again).
-  return missing.reverse();
-}
-
-export const realFileOps: FileOps = {
-  mkdir: (path) => void makeDirectories(path),
-  writeFile: (path, content, mode) => {
-    const fd = fs.openSync(path, 'w', mode);
-    try {
-      fs.writeSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  },
-  keep: (from, to) => {
-    try {
-      fs.linkSync(from, to);
-    } catch {
-      fs.copyFileSync(from, to);
-    }
-  },
-  rename: (from, to) => fs.renameSync(from, to),
-  unlink: (path) => fs.unlinkSync(path),
-  removeTree: (path) => fs.rmSync(path, { recursive: true, force: true }),
-  removeEmptyDir: (path) => {
-    try {
-      fs.rmdirSync(path);
-    } catch {
-      // not empty, or absent: either way nothing to do
-    }
-  },
-};
+export { makeDirectories, realFileOps, type FileOps } from './file-ops.js';
 
 interface Journal {
   /** Paths (relative to the output directory) that get new content. */
