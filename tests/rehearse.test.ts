@@ -3,6 +3,7 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { parse as parseDotenv } from 'dotenv';
 import { CLI, ROOT, runCli, tempDir } from './helpers.js';
 
@@ -137,9 +138,30 @@ test('a wrong advertised address stops the rehearsal before anything starts, nam
  * Starts a rehearsal of examples/ha, waits until its restate-server processes run, then ends it
  * the way `how` says; resolves with its exit once it has exited.
  */
-function endMidway(how: 'SIGTERM' | 'SIGHUP' | 'SIGINT' | 'pipe', offset: number): Promise<{ code: number | null; output: string }> {
+/** Whether nothing listens on 127.0.0.1:port (a bind, as rehearse's own check does). */
+const portFree = (port: number) =>
+  new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+
+/**
+ * The first offset from `start` at which every port of examples/ha is free. Node 3's ports are
+ * in Linux's ephemeral range (32768–60999): any process's outgoing connection may hold one (CI
+ * saw restate-3's admin port taken at one fixed offset, three tests in a row).
+ */
+async function freeOffset(dir: string, start: number): Promise<number> {
+  for (let offset = start; offset < start + 3000; offset += 97) {
+    const ports = Object.values(shiftedPorts(dir, offset)).map(Number);
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return offset;
+  }
+  throw new Error(`no free port offset for ${dir} from ${start}`);
+}
+
+async function endMidway(how: 'SIGTERM' | 'SIGHUP' | 'SIGINT' | 'pipe', start: number): Promise<{ code: number | null; output: string }> {
   const dir = join(ROOT, 'examples', 'ha');
-  const env = { ...process.env, ...shiftedPorts(dir, offset), TMPDIR: scratch.path };
+  const env = { ...process.env, ...shiftedPorts(dir, await freeOffset(dir, start)), TMPDIR: scratch.path };
   // The pipe case is the user's own line: a reader that stops after six lines.
   const child =
     how === 'pipe'
