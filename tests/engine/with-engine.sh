@@ -32,6 +32,7 @@ remove_test_projects() {
 }
 
 child=''
+reserved_before=''
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
@@ -46,12 +47,23 @@ cleanup() {
   bash tests/engine/engine.sh stop || true
   # What the tests' own cleanup did not get to (their output directories hold credentials).
   rm -rf "${TMPDIR:-/tmp}"/gce-test-* "$engine_file"
+  [ -z "$reserved_before" ] || echo "$reserved_before" >/proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || true
   exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+
+# Nodes 3 to 5 publish ports in Linux's ephemeral range (k·10000 + 5122/8080/9070): an outgoing
+# connection of any process may hold one, and docker compose up (or rehearse) then fails with
+# "address already in use" (CI saw it at 41072 and 40936). While the tests run, the kernel keeps
+# the ranges their offsets (1300..2100) put those ports in out of its ephemeral choice.
+if [ -w /proc/sys/net/ipv4/ip_local_reserved_ports ]; then
+  reserved_before="$(cat /proc/sys/net/ipv4/ip_local_reserved_ports)"
+  [ -n "$reserved_before" ] || reserved_before=' '
+  echo "36000-41999,46000-51999,56000-60999" >/proc/sys/net/ipv4/ip_local_reserved_ports || reserved_before=''
+fi
 
 bash tests/engine/engine.sh install
 # An assignment, so that a failed start stops the script (set -e ignores a failure inside eval "$(…)").
