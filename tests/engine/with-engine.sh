@@ -33,6 +33,7 @@ remove_test_projects() {
 
 child=''
 reserved_before=''
+reserved_set=no
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
@@ -47,7 +48,7 @@ cleanup() {
   bash tests/engine/engine.sh stop || true
   # What the tests' own cleanup did not get to (their output directories hold credentials).
   rm -rf "${TMPDIR:-/tmp}"/gce-test-* "$engine_file"
-  [ -z "$reserved_before" ] || echo "$reserved_before" >/proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || true
+  [ "$reserved_set" != yes ] || echo "$reserved_before" >/proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || true
   exit "$status"
 }
 trap cleanup EXIT
@@ -61,8 +62,7 @@ trap 'exit 129' HUP
 # the ranges their offsets (1300..2100) put those ports in out of its ephemeral choice.
 if [ -w /proc/sys/net/ipv4/ip_local_reserved_ports ]; then
   reserved_before="$(cat /proc/sys/net/ipv4/ip_local_reserved_ports)"
-  [ -n "$reserved_before" ] || reserved_before=' '
-  echo "36000-41999,46000-51999,56000-60999" >/proc/sys/net/ipv4/ip_local_reserved_ports || reserved_before=''
+  if echo "36000-41999,46000-51999,56000-60999" >/proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null; then reserved_set=yes; fi
 fi
 
 bash tests/engine/engine.sh install
