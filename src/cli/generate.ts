@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { UNSET, validateOptions, type RawOptions } from '../plan/options.js';
@@ -10,11 +10,11 @@ import { generateSecrets, randomSource, seededSource } from '../plan/secrets.js'
 import { renderCluster, type RenderedFile } from '../render/index.js';
 import { COMPOSE_FILE, ENV_FILE, SHADOWING_COMPOSE_FILES, STACK_FILE, STAMP, STATE_FILE } from '../output-files.js';
 import { readExisting, type ExistingCluster } from '../write/existing.js';
-import { acquireLock, LOCK_FILE, lockHolder } from '../write/lock.js';
+import { acquireLock, busy, LOCK_FILE, lockHolder } from '../write/lock.js';
 import { customTemplates } from '../render/templates.js';
 import { checkRendered } from '../render/validate.js';
 import { ownLinesDropped } from '../render/env-lines.js';
-import { hasInterruptedWrite, makeDirectories, recoverInterruptedWrite, writeFailure, WriteFailed, writeFiles } from '../write/writer.js';
+import { hasInterruptedWrite, makeDirectories, realFileOps, recoverInterruptedWrite, writeFailure, WriteFailed, writeFiles } from '../write/writer.js';
 import { systemErrorMessage } from '../errors.js';
 import { summary } from './summary.js';
 
@@ -153,18 +153,10 @@ export async function generate(args: GenerateArgs, generatorVersion: string, bin
     release?.();
     release = undefined;
     // A first write that failed leaves no directory behind (the writer removed what it wrote).
-    for (const dir of created) rmEmptyDir(dir);
+    for (const dir of created) realFileOps.removeEmptyDir(dir);
     throw error;
   } finally {
     release?.();
-  }
-}
-
-function rmEmptyDir(dir: string): void {
-  try {
-    rmdirSync(dir);
-  } catch {
-    // not empty, or gone: either way not ours to remove
   }
 }
 
@@ -173,7 +165,7 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
   // directory is entirely old or entirely new; modes that write nothing cannot do that.
   if (hasInterruptedWrite(args.out)) {
     const holder = lockHolder(args.out);
-    if (holder !== undefined && args.mode !== 'write') throw new UsageError(`another gen-compose (pid ${holder}) is writing ${args.out} right now; run again when it is done`);
+    if (holder !== undefined && args.mode !== 'write') throw busy(args.out, holder);
     if (args.mode !== 'write') {
       throw new UsageError(`${args.out} holds a write that was interrupted; run gen-compose --out ${args.out} once (without --${args.mode}) to complete it`);
     }

@@ -16,14 +16,20 @@ export interface FileOps {
   removeEmptyDir(path: string): void;
 }
 
+/** The directories of a path that do not exist yet, outermost first (absolute). */
+export function missingDirectories(path: string): string[] {
+  const missing: string[] = [];
+  for (let d = resolve(path); !fs.existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  return missing;
+}
+
 /**
  * mkdir -p, one level at a time. Node's recursive mkdir reports ENOENT for a parent it could not
  * create (a read-only file system) and loops forever under /proc; this surfaces the real
  * reason (EROFS, EACCES, ENOTDIR) and stops.
  */
 export function makeDirectories(path: string): string[] {
-  const missing: string[] = [];
-  for (let d = resolve(path); !fs.existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  const missing = missingDirectories(path);
   for (const d of missing) {
     try {
       fs.mkdirSync(d);

@@ -28,6 +28,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The refusal while another run holds the lock: one wording wherever a run meets it. */
+export const busy = (dir: string, pid: number) => new UsageError(`another gen-compose (pid ${pid}) is writing ${dir} right now; run again when it is done`);
+
 /** The pid of a live process holding the directory's lock, if any. */
 export function lockHolder(dir: string): number | undefined {
   const pid = ownerOf(join(dir, LOCK_FILE));
@@ -56,7 +59,9 @@ export function acquireLock(dir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${systemErrorMessage(error)}; nothing in ${dir} was changed`);
       const holder = lockHolder(dir);
       if (holder !== undefined) {
-        throw new UsageError(`another gen-compose (pid ${holder}) is writing ${dir} right now; run again when it is done (or, if no such process exists, delete ${path})`);
+        const refusal = busy(dir, holder);
+        refusal.message += ` (or, if no such process exists, delete ${path})`;
+        throw refusal;
       }
       removeStaleLock(dir);
     }

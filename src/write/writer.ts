@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { systemErrorMessage, UsageError } from '../errors.js';
-import { realFileOps, type FileOps } from './file-ops.js';
-import { lockHolder, removeStaleLock } from './lock.js';
+import { missingDirectories, realFileOps, type FileOps } from './file-ops.js';
+import { busy, lockHolder, removeStaleLock } from './lock.js';
 import type { RenderedFile } from '../render/index.js';
 
 /**
@@ -165,7 +165,8 @@ export function recoverInterruptedWrite(dir: string, ops: FileOps = realFileOps)
   checkScratchIsOurs(staging);
   checkScratchIsOurs(join(dir, TRASH_DIR));
   // A run that holds the lock is writing now: its staging directory is no leftover.
-  if (lockHolder(dir) !== undefined) throw new UsageError(`another gen-compose (pid ${lockHolder(dir)}) is writing ${dir} right now; run again when it is done`);
+  const holder = lockHolder(dir);
+  if (holder !== undefined) throw busy(dir, holder);
   removeStaleLock(dir);
   if (fs.existsSync(join(dir, TRASH_DIR))) ops.removeTree(join(dir, TRASH_DIR));
   if (!fs.existsSync(staging)) return 'none';
@@ -194,8 +195,7 @@ export function recoverInterruptedWrite(dir: string, ops: FileOps = realFileOps)
 export function writeFiles(dir: string, all: RenderedFile[], stale: string[] = [], ops: FileOps = realFileOps): string[] {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is not a directory`);
   // The directories --out creates, outermost first: a failed first write removes them again.
-  const createdOut: string[] = [];
-  for (let d = resolve(dir); !fs.existsSync(d) && dirname(d) !== d; d = dirname(d)) createdOut.push(d);
+  const createdOut = missingDirectories(dir).reverse();
   const removeCreatedOut = () => createdOut.forEach((d) => ops.removeEmptyDir(d));
   try {
     ops.mkdir(dir);
