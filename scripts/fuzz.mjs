@@ -198,11 +198,9 @@ async function generateCase(r, dir, bases, problems) {
 }
 
 async function interruptCase(r, dir, bases, problems, work, seed) {
-  prepare(r, dir, bases);
-  const before = snapshot(dir);
-  const write = await changingWrite(r, dir, work, seed);
-  rmSync(join(work, `ref-${seed}`), { recursive: true, force: true });
-  if (!write) return void counts.unchanged++;
+  const write = await changingWrite(r, dir, bases, work, seed);
+  if (!write) return;
+  const { before } = write;
   const signal = r.pick(['SIGKILL', 'SIGINT', 'SIGTERM']);
   await run([...write.flags, '--out', dir], { kill: { signal, afterMs: r.int(0, 160) } });
   // The next run starts by completing or undoing what it finds.
@@ -216,29 +214,36 @@ async function interruptCase(r, dir, bases, problems, work, seed) {
 }
 
 /**
- * A write that changes the directory, for the interruption and fault cases (a write that changes
- * nothing cannot show a mixed state): the random flags plus a new port offset, or, if those are
- * refused, the offset alone; run to completion in a copy at the same depth, the reference.
+ * A directory as a user might have left it, and a write that changes it, for the interruption
+ * and fault cases (a write that changes nothing cannot show a mixed state): the random flags
+ * plus a new port offset, or, if those are refused, the offset alone; run to completion in a
+ * copy at the same depth, the reference. The directory before and after; none if every write
+ * was refused (counted).
  */
-async function changingWrite(r, dir, work, seed) {
+async function changingWrite(r, dir, bases, work, seed) {
+  prepare(r, dir, bases);
+  const before = snapshot(dir);
   const offset = ['--port-offset', String(r.int(1, 500)), '--secrets-seed', `s${seed}`];
   const reference = join(work, `ref-${seed}`, 'out');
-  for (const flags of [[...randomFlags(r).filter((f) => !MODES.includes(f)), ...offset], offset]) {
+  try {
+    for (const flags of [[...randomFlags(r).filter((f) => !MODES.includes(f)), ...offset], offset]) {
+      rmSync(join(work, `ref-${seed}`), { recursive: true, force: true });
+      if (existsSync(dir)) cpSync(dir, reference, { recursive: true });
+      if ((await run([...flags, '--out', reference])).code === 0) return { flags, before, after: snapshot(reference) };
+    }
+    counts.unchanged++;
+    return undefined;
+  } finally {
     rmSync(join(work, `ref-${seed}`), { recursive: true, force: true });
-    if (existsSync(dir)) cpSync(dir, reference, { recursive: true });
-    if ((await run([...flags, '--out', reference])).code === 0) return { flags, after: snapshot(reference) };
   }
-  return undefined;
 }
 
 class InjectedFault extends Error {}
 
 async function faultCase(r, dir, bases, problems, work, seed) {
-  prepare(r, dir, bases);
-  const before = snapshot(dir);
-  const write = await changingWrite(r, dir, work, seed);
-  rmSync(join(work, `ref-${seed}`), { recursive: true, force: true });
-  if (!write) return void counts.unchanged++;
+  const write = await changingWrite(r, dir, bases, work, seed);
+  if (!write) return;
+  const { before } = write;
   const { after } = write;
   // The same write the CLI made, through the writer with a fault at a random operation.
   const files = Object.keys(after).filter((p) => !p.endsWith('/')).map((p) => ({ path: p, content: after[p].slice(4), mode: Number.parseInt(after[p].slice(0, 3), 8) }));
