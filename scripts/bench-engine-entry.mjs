@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 if (process.getuid?.() !== 0) {
-  console.log('\nengine figures skipped: they need root (to start Docker Engine and network namespaces): sudo npm run bench');
+  console.log(
+    '\nengine figures skipped: they need root (to start Docker Engine and network namespaces): sudo npm run bench',
+  );
   process.exit(0);
 }
 const args = ['tests/engine/with-engine.sh', process.execPath, 'scripts/bench-engine.mjs', ...process.argv.slice(2)];

@@ -17,7 +17,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'bundle', 'gen-compose.js');
 const engineFile = process.env.GEN_COMPOSE_ENGINE;
 if (!engineFile) {
-  console.log('engine figures: no engine prepared (run through tests/engine/with-engine.sh, as npm run bench does as root)');
+  console.log(
+    'engine figures: no engine prepared (run through tests/engine/with-engine.sh, as npm run bench does as root)',
+  );
   process.exit(0);
 }
 const engine = JSON.parse(readFileSync(engineFile, 'utf8'));
@@ -25,8 +27,13 @@ const runsArg = process.argv.indexOf('--engine-runs');
 const runs = runsArg < 0 ? 3 : Number(process.argv[runsArg + 1]);
 
 function sh(program, args, options = {}) {
-  const r = spawnSync(program, args, { encoding: 'utf8', ...options, env: { ...process.env, ...engine.env, ...options.env } });
-  if (r.status !== 0 && !options.allowFailure) throw new Error(`${program} ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`);
+  const r = spawnSync(program, args, {
+    encoding: 'utf8',
+    ...options,
+    env: { ...process.env, ...engine.env, ...options.env },
+  });
+  if (r.status !== 0 && !options.allowFailure)
+    throw new Error(`${program} ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`);
   return r;
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,7 +47,12 @@ async function until(seconds, check) {
 }
 async function status(method, url, body, headers = {}) {
   try {
-    const r = await fetch(url, { method, body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(5000) });
+    const r = await fetch(url, {
+      method,
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+      signal: AbortSignal.timeout(5000),
+    });
     await r.text();
     return r.status;
   } catch {
@@ -48,7 +60,8 @@ async function status(method, url, body, headers = {}) {
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (xs) => `median ${median(xs).toFixed(1)}s  (min ${Math.min(...xs).toFixed(1)}s, max ${Math.max(...xs).toFixed(1)}s)`;
+const fmt = (xs) =>
+  `median ${median(xs).toFixed(1)}s  (min ${Math.min(...xs).toFixed(1)}s, max ${Math.max(...xs).toFixed(1)}s)`;
 
 /** One `up -d` of the directory: seconds to all Restate nodes healthy and to the first invocation. */
 async function composeRun(dir, project, gated) {
@@ -62,17 +75,32 @@ async function composeRun(dir, project, gated) {
       const ps = sh('docker', ['compose', 'ps', '--format', '{{.Service}} {{.Health}}'], { cwd: dir }).stdout;
       return nodes.every((k) => ps.includes(`restate-${k} healthy`));
     }
-    for (const k of nodes) if ((await status('GET', `http://127.0.0.1:${env[`NODE${k}_ADMIN_PORT_OVERRIDE`]}/health`)) !== 200) return false;
+    for (const k of nodes)
+      if ((await status('GET', `http://127.0.0.1:${env[`NODE${k}_ADMIN_PORT_OVERRIDE`]}/health`)) !== 200) return false;
     return true;
   };
   await until(180, healthy);
   const toHealthy = (Date.now() - start) / 1000;
-  sh('docker', ['run', '-d', '--name', `${project}-counter`, '--network', `${project}_default`, '--network-alias', 'counter', engine.images.counter]);
+  sh('docker', [
+    'run',
+    '-d',
+    '--name',
+    `${project}-counter`,
+    '--network',
+    `${project}_default`,
+    '--network-alias',
+    'counter',
+    engine.images.counter,
+  ]);
   const admin = `http://127.0.0.1:${env.NODE1_ADMIN_PORT_OVERRIDE}`;
   const ingress = `http://127.0.0.1:${env.NODE1_INGRESS_PORT_OVERRIDE}`;
   let call = 0;
   await until(180, async () => {
-    const registered = await status('POST', `${admin}/deployments`, JSON.stringify({ uri: 'http://counter:9080', force: true }));
+    const registered = await status(
+      'POST',
+      `${admin}/deployments`,
+      JSON.stringify({ uri: 'http://counter:9080', force: true }),
+    );
     if (registered !== 200 && registered !== 201) return false;
     call += 1;
     return (await status('POST', `${ingress}/Counter/bench/add`, '1', { 'idempotency-key': `bench-${call}` })) === 200;
@@ -87,7 +115,19 @@ const work = mkdtempSync(join(tmpdir(), 'gce-test-bench-'));
 try {
   const project = 'gce-test-bench';
   const gatedDir = join(work, 'gated');
-  sh(process.execPath, [cli, '--nodes', '3', '--replication', '2', '--cluster-name', project, '--port-offset', '2500', '--out', gatedDir]);
+  sh(process.execPath, [
+    cli,
+    '--nodes',
+    '3',
+    '--replication',
+    '2',
+    '--cluster-name',
+    project,
+    '--port-offset',
+    '2500',
+    '--out',
+    gatedDir,
+  ]);
   const ungatedDir = join(work, 'ungated');
   cpSync(gatedDir, ungatedDir, { recursive: true });
   const composeFile = join(ungatedDir, 'docker-compose.yaml');
@@ -98,7 +138,10 @@ try {
 
   const figures = { gated: { healthy: [], invocation: [] }, ungated: { healthy: [], invocation: [] } };
   for (let i = 0; i < runs; i++) {
-    for (const [name, dir] of [['gated', gatedDir], ['ungated', ungatedDir]]) {
+    for (const [name, dir] of [
+      ['gated', gatedDir],
+      ['ungated', ungatedDir],
+    ]) {
       const r = await composeRun(dir, project, name === 'gated');
       figures[name].healthy.push(r.toHealthy);
       figures[name].invocation.push(r.toInvocation);
@@ -109,16 +152,22 @@ try {
   console.log(`                   first invocation           ${fmt(figures.gated.invocation)}`);
   console.log(`  nodes ungated    all admin APIs answer      ${fmt(figures.ungated.healthy)}`);
   console.log(`                   first invocation           ${fmt(figures.ungated.invocation)}`);
-  console.log(`  generated / ungated: healthy ${(median(figures.gated.healthy) / median(figures.ungated.healthy)).toFixed(2)}×, first invocation ${(median(figures.gated.invocation) / median(figures.ungated.invocation)).toFixed(2)}×`);
+  console.log(
+    `  generated / ungated: healthy ${(median(figures.gated.healthy) / median(figures.ungated.healthy)).toFixed(2)}×, first invocation ${(median(figures.gated.invocation) / median(figures.ungated.invocation)).toFixed(2)}×`,
+  );
 
   // Swarm: three hosts, the images loaded, the stack deployed as its README says.
   const hostsScript = join(root, 'tests', 'engine', 'swarm-hosts.sh');
-  const hosts = sh('bash', [hostsScript, 'up', '3']).stdout.trim().split('\n').map((l) => {
-    const [name, socket, address] = l.split(' ');
-    return { name, socket, address };
-  });
+  const hosts = sh('bash', [hostsScript, 'up', '3'])
+    .stdout.trim()
+    .split('\n')
+    .map((l) => {
+      const [name, socket, address] = l.split(' ');
+      return { name, socket, address };
+    });
   try {
-    const on = (host, args, options = {}) => sh('docker', args, { ...options, env: { DOCKER_HOST: host.socket, ...options.env } });
+    const on = (host, args, options = {}) =>
+      sh('docker', args, { ...options, env: { DOCKER_HOST: host.socket, ...options.env } });
     on(hosts[0], ['swarm', 'init', '--advertise-addr', hosts[0].address]);
     const token = on(hosts[0], ['swarm', 'join-token', '-q', 'worker']).stdout.trim();
     for (const h of hosts.slice(1)) on(h, ['swarm', 'join', '--token', token, `${hosts[0].address}:2377`]);
@@ -130,14 +179,26 @@ try {
     const stackDir = join(work, 'stack');
     sh(process.execPath, [cli, '--target', 'swarm', '--nodes', '3', '--replication', '2', '--out', stackDir]);
     const start = Date.now();
-    on(hosts[0], ['stack', 'deploy', '-c', 'docker-stack.yaml', 'restate-cluster'], { cwd: stackDir, env: parseDotenv(readFileSync(join(stackDir, '.env'))) });
+    on(hosts[0], ['stack', 'deploy', '-c', 'docker-stack.yaml', 'restate-cluster'], {
+      cwd: stackDir,
+      env: parseDotenv(readFileSync(join(stackDir, '.env'))),
+    });
     await until(240, () => {
-      const id = on(hosts[0], ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=restate-cluster_restate-1']).stdout.trim();
+      const id = on(hosts[0], [
+        'ps',
+        '-q',
+        '--filter',
+        'label=com.docker.swarm.service.name=restate-cluster_restate-1',
+      ]).stdout.trim();
       if (!id) return false;
-      const r = on(hosts[0], ['exec', id, 'restatectl', 'sql', '--json', 'select name, state from nodes'], { allowFailure: true });
+      const r = on(hosts[0], ['exec', id, 'restatectl', 'sql', '--json', 'select name, state from nodes'], {
+        allowFailure: true,
+      });
       return r.status === 0 && JSON.parse(r.stdout).filter((n) => n.state === 'alive').length === 3;
     });
-    console.log(`\nSwarm, 3 hosts, 3 nodes R=2: docker stack deploy → one cluster, all alive: ${((Date.now() - start) / 1000).toFixed(1)}s`);
+    console.log(
+      `\nSwarm, 3 hosts, 3 nodes R=2: docker stack deploy → one cluster, all alive: ${((Date.now() - start) / 1000).toFixed(1)}s`,
+    );
   } finally {
     sh('bash', [hostsScript, 'down'], { allowFailure: true });
   }

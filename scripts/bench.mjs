@@ -37,8 +37,10 @@ const work = mkdtempSync(join(tmpdir(), 'gen-compose-bench-'));
 try {
   const cases = {
     'node -e 0': () => time(process.execPath, ['-e', '0']),
-    'gen-compose --nodes 3 --replication 2': (i) => time(process.execPath, [cli, '--nodes', '3', '--replication', '2', '--out', join(work, `n3-${i}`)]),
-    'gen-compose --nodes 100 --replication 3': (i) => time(process.execPath, [cli, '--nodes', '100', '--replication', '3', '--out', join(work, `n100-${i}`)]),
+    'gen-compose --nodes 3 --replication 2': (i) =>
+      time(process.execPath, [cli, '--nodes', '3', '--replication', '2', '--out', join(work, `n3-${i}`)]),
+    'gen-compose --nodes 100 --replication 3': (i) =>
+      time(process.execPath, [cli, '--nodes', '100', '--replication', '3', '--out', join(work, `n100-${i}`)]),
   };
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (const fn of Object.values(cases)) fn('warm');
@@ -66,8 +68,14 @@ try {
       const m = /^([A-Z0-9_]+_PORT_OVERRIDE)=(\d+)$/.exec(line);
       if (m) env[m[1]] = String(Number(m[2]) + 2711);
     }
-    const timings = { 'all admin APIs healthy': [], 'one cluster, all members alive': [], 'first successful invocation': [] };
-    console.log(`\nCluster: rehearse examples/ha, ${rehearsals} run(s) (seconds after the restate-server processes start):`);
+    const timings = {
+      'all admin APIs healthy': [],
+      'one cluster, all members alive': [],
+      'first successful invocation': [],
+    };
+    console.log(
+      `\nCluster: rehearse examples/ha, ${rehearsals} run(s) (seconds after the restate-server processes start):`,
+    );
     for (let i = 0; i < rehearsals; i++) {
       const r = spawnSync(process.execPath, [cli, 'rehearse', example], { env, encoding: 'utf8' });
       if (r.status !== 0) {
@@ -82,7 +90,9 @@ try {
     for (const [key, xs] of Object.entries(timings)) {
       if (xs.length === 0) continue;
       const s = stats(xs);
-      console.log(`  ${key.padEnd(32)} median ${s.median.toFixed(1)}s  (min ${s.min.toFixed(1)}s, max ${s.max.toFixed(1)}s)`);
+      console.log(
+        `  ${key.padEnd(32)} median ${s.median.toFixed(1)}s  (min ${s.min.toFixed(1)}s, max ${s.max.toFixed(1)}s)`,
+      );
     }
   }
 } finally {

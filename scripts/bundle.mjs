@@ -27,7 +27,9 @@ await build({
   platform: 'node',
   target: 'node20',
   // CommonJS dependencies inside an ES module bundle call require().
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   // Loaded from node_modules at run time: dev dependencies that rehearse needs only when run.
   external: ['@restatedev/restate-sdk', 's3rver'],
   logLevel: 'warning',

@@ -10,7 +10,17 @@
 // Counted: stack traces, exit codes other than 0/1/2, a directory not byte-identical after a
 // refusal, a mixed state after an interruption or a fault, outputs that disagree with each other.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +69,15 @@ const VALUES = {
   '--target': ['compose', 'swarm', 'k8s'],
   '--preset': ['dev', 'ha', 'prod', 'huge'],
 };
-const BOOLEANS = ['--force', '--unverified', '--load-balancer', '--no-load-balancer', '--monitoring', '--no-monitoring', '--no-memory'];
+const BOOLEANS = [
+  '--force',
+  '--unverified',
+  '--load-balancer',
+  '--no-load-balancer',
+  '--monitoring',
+  '--no-monitoring',
+  '--no-memory',
+];
 const MODES = ['--dry-run', '--check', '--stdout'];
 
 function randomFlags(r) {
@@ -93,7 +111,8 @@ function snapshot(dir, prefix = '') {
   const out = {};
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) Object.assign(out, { [`${prefix}${name}/`]: '' }, snapshot(path, `${prefix}${name}/`));
+    if (statSync(path).isDirectory())
+      Object.assign(out, { [`${prefix}${name}/`]: '' }, snapshot(path, `${prefix}${name}/`));
     else out[`${prefix}${name}`] = `${(statSync(path).mode & 0o777).toString(8)} ${readFileSync(path, 'utf8')}`;
   }
   return out;
@@ -108,7 +127,11 @@ function baseDirectories(work) {
     if (r.code !== 0) throw new Error(`base ${name}: ${r.stderr}`);
     return dir;
   };
-  return Promise.all([make('plain', []), make('prod', ['--preset', 'prod']), make('swarm', ['--target', 'swarm', '--nodes', '5'])]);
+  return Promise.all([
+    make('plain', []),
+    make('prod', ['--preset', 'prod']),
+    make('swarm', ['--target', 'swarm', '--nodes', '5']),
+  ]);
 }
 
 const TEMPLATE_EDITS = [
@@ -166,14 +189,18 @@ function disagreements(dir, stdout) {
   const state = JSON.parse(readFileSync(join(dir, '.gen-compose.json'), 'utf8'));
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
   const nodes = Object.keys(compose.services).filter((s) => /^restate-\d+$/.test(s));
-  if (nodes.length !== state.options.nodes) found.push(`${composeFile} has ${nodes.length} nodes, .gen-compose.json ${state.options.nodes}`);
+  if (nodes.length !== state.options.nodes)
+    found.push(`${composeFile} has ${nodes.length} nodes, .gen-compose.json ${state.options.nodes}`);
   for (const [name, value] of Object.entries(env)) {
     if (!/^NODE\d+_ADMIN_PORT_OVERRIDE$/.test(name)) continue;
     if (!readme.includes(value)) found.push(`.env ${name}=${value} is not in README.md`);
-    if (composeFile === 'docker-compose.yaml' && !stdout.includes(`:${value}`)) found.push(`.env ${name}=${value} is not in the summary`);
+    if (composeFile === 'docker-compose.yaml' && !stdout.includes(`:${value}`))
+      found.push(`.env ${name}=${value} is not in the summary`);
   }
-  if (env.RESTATE_VERSION !== state.options.restateVersion) found.push(`.env RESTATE_VERSION=${env.RESTATE_VERSION}, state ${state.options.restateVersion}`);
-  if (!stdout.includes(`(Restate ${env.RESTATE_VERSION})`)) found.push(`the summary does not name Restate ${env.RESTATE_VERSION}`);
+  if (env.RESTATE_VERSION !== state.options.restateVersion)
+    found.push(`.env RESTATE_VERSION=${env.RESTATE_VERSION}, state ${state.options.restateVersion}`);
+  if (!stdout.includes(`(Restate ${env.RESTATE_VERSION})`))
+    found.push(`the summary does not name Restate ${env.RESTATE_VERSION}`);
   if (existsSync(join(dir, '.gen-compose.staging'))) found.push('a staging directory was left');
   return found;
 }
@@ -190,7 +217,8 @@ async function generateCase(r, dir, bases, problems) {
   if (![0, 1, 2].includes(result.code)) problems.exitCode.push({ flags, code: result.code, signal: result.signal });
   if (result.code !== 0 || flags.some((f) => MODES.includes(f))) {
     if (!same(snapshot(dir), before)) problems.notIdentical.push({ flags, code: result.code });
-    if (result.code === 2 && result.stderr.trim().split('\n').length !== 1) problems.notOneLine.push({ flags, stderr: result.stderr });
+    if (result.code === 2 && result.stderr.trim().split('\n').length !== 1)
+      problems.notOneLine.push({ flags, stderr: result.stderr });
     return;
   }
   const found = disagreements(dir, result.stdout);
@@ -210,7 +238,12 @@ async function interruptCase(r, dir, bases, problems, work, seed) {
   const empty = Object.keys(now).length === 0 && Object.keys(before).length === 0;
   if (same(now, write.after)) counts.endedNew++;
   else if (same(now, before) || empty) counts.endedOld++;
-  else problems.mixed.push({ flags: write.flags, signal, files: Object.keys(now).filter((f) => now[f] !== before[f] && now[f] !== write.after[f]) });
+  else
+    problems.mixed.push({
+      flags: write.flags,
+      signal,
+      files: Object.keys(now).filter((f) => now[f] !== before[f] && now[f] !== write.after[f]),
+    });
 }
 
 /**
@@ -246,8 +279,12 @@ async function faultCase(r, dir, bases, problems, work, seed) {
   const { before } = write;
   const { after } = write;
   // The same write the CLI made, through the writer with a fault at a random operation.
-  const files = Object.keys(after).filter((p) => !p.endsWith('/')).map((p) => ({ path: p, content: after[p].slice(4), mode: Number.parseInt(after[p].slice(0, 3), 8) }));
-  const stale = Object.keys(before).filter((p) => !p.endsWith('/') && after[p] === undefined && before[p].includes('Generated by gen-compose'));
+  const files = Object.keys(after)
+    .filter((p) => !p.endsWith('/'))
+    .map((p) => ({ path: p, content: after[p].slice(4), mode: Number.parseInt(after[p].slice(0, 3), 8) }));
+  const stale = Object.keys(before).filter(
+    (p) => !p.endsWith('/') && after[p] === undefined && before[p].includes('Generated by gen-compose'),
+  );
   // Spread over every step: staging (mkdir and write per file, keep per replaced file), the
   // commit, applying (mkdir and rename per file, unlink per stale one) and finishing.
   const estimate = 4 * files.length + 2 * Object.keys(before).length + stale.length + 8;
@@ -270,12 +307,19 @@ async function faultCase(r, dir, bases, problems, work, seed) {
   } catch (error) {
     // The writer reports a failed write as WriteFailed, with the operation's error as its cause.
     const cause = error instanceof WriteFailed ? error.cause : error;
-    if (!(cause instanceof InjectedFault)) problems.stack.push({ flags: write.flags, output: String(error?.stack ?? error).slice(0, 600) });
+    if (!(cause instanceof InjectedFault))
+      problems.stack.push({ flags: write.flags, output: String(error?.stack ?? error).slice(0, 600) });
     // Claiming the old files are back must be true without the next run's help (a crash claims
     // nothing: the process is gone; the scratch directories are the next run's to delete).
     const scratch = (p) => p.startsWith('.gen-compose.staging') || p.startsWith('.gen-compose.trash');
     const withoutScratch = (snap) => Object.fromEntries(Object.entries(snap).filter(([p]) => !scratch(p)));
-    if (!crash && error instanceof WriteFailed && error.restored && !same(withoutScratch(snapshot(dir)), withoutScratch(before))) problems.mixed.push({ flags: write.flags, failAt, claimed: 'restored' });
+    if (
+      !crash &&
+      error instanceof WriteFailed &&
+      error.restored &&
+      !same(withoutScratch(snapshot(dir)), withoutScratch(before))
+    )
+      problems.mixed.push({ flags: write.flags, failAt, claimed: 'restored' });
     failed = true;
   }
   if (existsSync(dir)) recoverInterruptedWrite(dir);
@@ -311,7 +355,8 @@ try {
       else await faultCase(r, dir, bases, problems, work, seed);
       for (const [k, v] of Object.entries(problems)) for (const p of v.slice(before[k])) p.seed ??= seed;
       rmSync(join(work, `case-${seed}`), { recursive: true, force: true });
-      if (next % 500 === 0) process.stderr.write(`  ${next}/${runs} (${((Date.now() - started) / 1000).toFixed(0)}s)\n`);
+      if (next % 500 === 0)
+        process.stderr.write(`  ${next}/${runs} (${((Date.now() - started) / 1000).toFixed(0)}s)\n`);
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
@@ -320,7 +365,9 @@ try {
 }
 
 const total = counts.generate + counts.interrupt + counts.fault;
-console.log(`${total} invocations (seeds ${firstSeed}..${firstSeed + runs - 1}, ${jobs} at a time, ${((Date.now() - started) / 1000).toFixed(0)}s): ${counts.generate} generate, ${counts.interrupt} interrupted, ${counts.fault} with a file fault`);
+console.log(
+  `${total} invocations (seeds ${firstSeed}..${firstSeed + runs - 1}, ${jobs} at a time, ${((Date.now() - started) / 1000).toFixed(0)}s): ${counts.generate} generate, ${counts.interrupt} interrupted, ${counts.fault} with a file fault`,
+);
 const labels = {
   stack: 'stack traces',
   exitCode: 'exit codes other than 0/1/2',
@@ -329,8 +376,18 @@ const labels = {
   mixed: 'mixed states after an interruption or a fault',
   disagree: 'outputs that disagree with each other',
 };
-console.log(`  interrupted and faulty writes ended old: ${counts.endedOld}, new: ${counts.endedNew} (no changing write found: ${counts.unchanged})`);
-console.log(`  generate cases: ${Object.entries(outcomes).sort().map(([k, v]) => `${v} ${k}`).join(', ')}`);
-for (const [key, label] of Object.entries(labels)) console.log(`  ${String(problems[key].length).padStart(5)}  ${label}`);
-for (const [key, list] of Object.entries(problems)) for (const p of list.slice(0, 3)) console.log(`  ${key} (replay: --seed ${p.seed} --runs 1): ${JSON.stringify(p).slice(0, 400)}`);
+console.log(
+  `  interrupted and faulty writes ended old: ${counts.endedOld}, new: ${counts.endedNew} (no changing write found: ${counts.unchanged})`,
+);
+console.log(
+  `  generate cases: ${Object.entries(outcomes)
+    .sort()
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')}`,
+);
+for (const [key, label] of Object.entries(labels))
+  console.log(`  ${String(problems[key].length).padStart(5)}  ${label}`);
+for (const [key, list] of Object.entries(problems))
+  for (const p of list.slice(0, 3))
+    console.log(`  ${key} (replay: --seed ${p.seed} --runs 1): ${JSON.stringify(p).slice(0, 400)}`);
 process.exitCode = Object.values(problems).some((v) => v.length > 0) ? 1 : 0;

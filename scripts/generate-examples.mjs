@@ -11,9 +11,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const examples = JSON.parse(readFileSync(join(root, 'examples', 'examples.json'), 'utf8'));
 for (const { dir, args } of examples) {
   const out = join(root, 'examples', dir);
-  execFileSync(process.execPath, [join(root, 'dist/bundle/gen-compose.js'), ...args, '--out', out, '--force', '--secrets-seed', `examples/${dir}`], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'dist/bundle/gen-compose.js'), ...args, '--out', out, '--force', '--secrets-seed', `examples/${dir}`],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   console.log(`examples/${dir}`);
 }
 writeFileSync(join(root, '.env.example'), envExample());

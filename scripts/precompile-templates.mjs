@@ -8,7 +8,9 @@ import Handlebars from 'handlebars';
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The same options as src/render/templates.ts (COMPILE_OPTIONS) uses for a user's templates.
 const COMPILE_OPTIONS = { noEscape: true, strict: true };
-const names = readdirSync(`${root}compose-templates`).filter((f) => f.endsWith('.hbs')).sort();
+const names = readdirSync(`${root}compose-templates`)
+  .filter((f) => f.endsWith('.hbs'))
+  .sort();
 const entries = names.map((name) => {
   const source = readFileSync(`${root}compose-templates/${name}`, 'utf8');
   return `  ${JSON.stringify(name)}: ${Handlebars.precompile(source, COMPILE_OPTIONS)},`;

@@ -22,4 +22,5 @@ export function systemErrorMessage(error: unknown): string {
 
 /** Whether an error is the operating system refusing a file operation, not a defect of ours. */
 export const isSystemError = (error: unknown): boolean =>
-  typeof (error as NodeJS.ErrnoException)?.code === 'string' && typeof (error as NodeJS.ErrnoException)?.syscall === 'string';
+  typeof (error as NodeJS.ErrnoException)?.code === 'string' &&
+  typeof (error as NodeJS.ErrnoException)?.syscall === 'string';

@@ -7,7 +7,9 @@ import { VERSIONED_RENAMES } from '../src/restate/versions.js';
 import { loadCompose } from '../src/load/loader.js';
 import { ROOT, runCli, schemaErrors } from './helpers.js';
 
-const examples: { dir: string; args: string[] }[] = JSON.parse(readFileSync(join(ROOT, 'examples', 'examples.json'), 'utf8'));
+const examples: { dir: string; args: string[] }[] = JSON.parse(
+  readFileSync(join(ROOT, 'examples', 'examples.json'), 'utf8'),
+);
 
 /** Every file below a directory and its content (git keeps no modes but the executable bit). */
 function contents(dir: string, prefix = ''): Record<string, string> {
@@ -46,11 +48,21 @@ test('.env.example is current', () => {
 });
 
 test('.env.example documents every variable any option can write', () => {
-  const documented = new Set([...readFileSync(join(ROOT, '.env.example'), 'utf8').matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+  const documented = new Set(
+    [...readFileSync(join(ROOT, '.env.example'), 'utf8').matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]!),
+  );
   // Node k's ports follow the pattern of nodes 1..3; 1.6's name of a renamed key is in the header.
   const covered = (name: string) =>
-    documented.has(name) || documented.has(name.replace(/^NODE\d+_/, 'NODE1_')) || VERSIONED_RENAMES.some((r) => r.before === name);
-  const secrets = { minioRootUser: 'u', minioRootPassword: 'p', snapshotsAccessKey: 'a', snapshotsSecretKey: 's', grafanaAdminPassword: 'g' };
+    documented.has(name) ||
+    documented.has(name.replace(/^NODE\d+_/, 'NODE1_')) ||
+    VERSIONED_RENAMES.some((r) => r.before === name);
+  const secrets = {
+    minioRootUser: 'u',
+    minioRootPassword: 'p',
+    snapshotsAccessKey: 'a',
+    snapshotsSecretKey: 's',
+    grafanaAdminPassword: 'g',
+  };
   const combinations = [
     {},
     { nodes: 7, memory: '4G', snapshotsRetained: 3, loadBalancer: true, monitoring: true },
@@ -60,6 +72,8 @@ test('.env.example documents every variable any option can write', () => {
     { restateVersion: '1.6.2', snapshotsRetained: 2 },
     { preset: 'prod' },
   ];
-  const undocumented = combinations.flatMap((raw) => planCluster(validateOptions(raw), secrets).tunables.map((t) => t.name)).filter((name) => !covered(name));
+  const undocumented = combinations
+    .flatMap((raw) => planCluster(validateOptions(raw), secrets).tunables.map((t) => t.name))
+    .filter((name) => !covered(name));
   expect([...new Set(undocumented)]).toEqual([]);
 });

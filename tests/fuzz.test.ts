@@ -9,9 +9,19 @@ import { ROOT } from './helpers.js';
 jest.setTimeout(300_000);
 
 test('300 random invocations: no stack, no stray exit code, no touched directory, no mixed state, no disagreement', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'fuzz.mjs'), '--runs', '300', '--seed', '20261121'], { encoding: 'utf8', timeout: 290_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'fuzz.mjs'), '--runs', '300', '--seed', '20261121'], {
+    encoding: 'utf8',
+    timeout: 290_000,
+  });
   expect(r.stdout).toMatch(/^300 invocations/);
-  for (const label of ['stack traces', 'exit codes other than 0/1/2', 'not byte-identical', 'not on one line', 'mixed states', 'disagree']) {
+  for (const label of [
+    'stack traces',
+    'exit codes other than 0/1/2',
+    'not byte-identical',
+    'not on one line',
+    'mixed states',
+    'disagree',
+  ]) {
     expect(r.stdout).toMatch(new RegExp(`^ +0  [^\\n]*${label}`, 'm'));
   }
   expect(r.status).toBe(0);

@@ -17,7 +17,11 @@ const newest = (dir) =>
 module.exports = async () => {
   process.env.GEN_COMPOSE_TEST_RUN = `${process.pid}-${Date.now()}`;
   const bin = join(root, 'dist', 'bundle', 'gen-compose.js');
-  const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'compose-templates')), statSync(join(root, 'scripts', 'bundle.mjs')).mtimeMs);
+  const sources = Math.max(
+    newest(join(root, 'src')),
+    newest(join(root, 'compose-templates')),
+    statSync(join(root, 'scripts', 'bundle.mjs')).mtimeMs,
+  );
   if (!existsSync(bin) || statSync(bin).mtimeMs < sources) {
     process.stderr.write('dist/ is older than src/: npm run build first\n');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -20,9 +20,12 @@ export function tempDir(prefix = 'gen-compose-test-'): { path: string; remove: (
  * (CI=true), which must run everything.
  */
 export function haveTool(name: string, install: string): boolean {
-  const found = ['/usr/sbin', '/usr/local/sbin', ...(process.env.PATH ?? '').split(':')].some((dir) => dir && existsSync(join(dir, name)));
+  const found = ['/usr/sbin', '/usr/local/sbin', ...(process.env.PATH ?? '').split(':')].some(
+    (dir) => dir && existsSync(join(dir, name)),
+  );
   if (found) return true;
-  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`${name} is not installed and CI must run every test: ${install}`);
+  if (process.env.CI === 'true' || process.env.CI === '1')
+    throw new Error(`${name} is not installed and CI must run every test: ${install}`);
   const said = join(tmpdir(), `gen-compose-${name}-skip-said`);
   const run = process.env.GEN_COMPOSE_TEST_RUN ?? '';
   if (!(existsSync(said) && readFileSync(said, 'utf8') === run)) {
@@ -42,7 +45,9 @@ const schema = JSON.parse(readFileSync(join(ROOT, 'tests', 'schema', 'compose-sp
 // validateFormats off: the schema names formats (duration, …) that Ajv does not define, and its
 // $schema URL (https, no '#') is not the one Ajv registers draft-07 under; the
 // structure is what matters here.
-const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false }).compile(schema);
+const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false }).compile(
+  schema,
+);
 
 /** Errors from the Compose Specification schema; empty when the document is valid. */
 export function schemaErrors(document: unknown): string[] {

@@ -7,9 +7,21 @@ import { join } from 'node:path';
 import { ROOT, runCli, tempDir } from './helpers.js';
 
 function lint(file: string): { errors: number; warnings: number; messages: string[] } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'dclint', 'bin', 'dclint.cjs'), file, '-f', 'json', '--color', 'false'], { encoding: 'utf8' });
-  const [result] = JSON.parse(r.stdout) as { errorCount: number; warningCount: number; messages: { rule: string; message: string }[] }[];
-  return { errors: result!.errorCount, warnings: result!.warningCount, messages: result!.messages.map((m) => `${m.rule}: ${m.message}`) };
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'dclint', 'bin', 'dclint.cjs'), file, '-f', 'json', '--color', 'false'],
+    { encoding: 'utf8' },
+  );
+  const [result] = JSON.parse(r.stdout) as {
+    errorCount: number;
+    warningCount: number;
+    messages: { rule: string; message: string }[];
+  }[];
+  return {
+    errors: result!.errorCount,
+    warnings: result!.warningCount,
+    messages: result!.messages.map((m) => `${m.rule}: ${m.message}`),
+  };
 }
 
 test.each([
@@ -35,5 +47,7 @@ test.each([
 });
 
 test('the linter runs: the hand-written stack the project started from has findings', () => {
-  expect(lint(join(ROOT, 'tests', 'fixtures', 'seeds', 'readme-stack', 'docker-compose.yaml')).warnings).toBeGreaterThan(0);
+  expect(
+    lint(join(ROOT, 'tests', 'fixtures', 'seeds', 'readme-stack', 'docker-compose.yaml')).warnings,
+  ).toBeGreaterThan(0);
 });

@@ -36,9 +36,15 @@ const VALUES = ['3', '5', '1', 'x', '0', 'ingress', 'admin,fabric', 'none', '4G'
 const stringFlags = Object.entries(GENERATE_FLAGS).filter(([, s]) => s.type === 'string');
 const booleanFlags = Object.entries(GENERATE_FLAGS).filter(([, s]) => s.type === 'boolean');
 const token = fc.oneof(
-  fc.tuple(fc.constantFrom(...stringFlags), fc.constantFrom(...VALUES), fc.constantFrom('space', 'equals', 'alias')).map(([[name, spec], value, form]) =>
-    form === 'equals' ? [`--${name}=${value}`] : form === 'alias' && spec.alias ? [`-${spec.alias}`, value] : [`--${name}`, value],
-  ),
+  fc
+    .tuple(fc.constantFrom(...stringFlags), fc.constantFrom(...VALUES), fc.constantFrom('space', 'equals', 'alias'))
+    .map(([[name, spec], value, form]) =>
+      form === 'equals'
+        ? [`--${name}=${value}`]
+        : form === 'alias' && spec.alias
+          ? [`-${spec.alias}`, value]
+          : [`--${name}`, value],
+    ),
   fc.constantFrom(...booleanFlags).map(([name]) => [`--${name}`]),
 );
 const line = fc.array(token, { maxLength: 6 }).map((tokens) => tokens.flat());
@@ -51,16 +57,20 @@ for (const argv of fc.sample(line, { numRuns: Number(runs), seed: Number(seed) }
   const slow = await viaYargs(argv);
   if (fast !== undefined) {
     compared++;
-    if (JSON.stringify(generateArgs(fast)) !== JSON.stringify(slow)) failures.push({ argv, fast: generateArgs(fast), yargs: slow });
+    if (JSON.stringify(generateArgs(fast)) !== JSON.stringify(slow))
+      failures.push({ argv, fast: generateArgs(fast), yargs: slow });
   }
   // The same line with --no-X for a boolean X it does not name: the fast path hands it over.
-  const free = booleanFlags.map(([name]) => name).filter((name) => !argv.includes(`--${name}`) && ['load-balancer', 'monitoring'].includes(name));
+  const free = booleanFlags
+    .map(([name]) => name)
+    .filter((name) => !argv.includes(`--${name}`) && ['load-balancer', 'monitoring'].includes(name));
   if (slow !== 'refused' && free.length > 0) {
     const name = free[compared % free.length];
     const negated = await viaYargs([...argv, `--no-${name}`]);
     const expected = { ...slow, flags: { ...slow.flags, [name === 'load-balancer' ? 'loadBalancer' : name]: false } };
     negations++;
-    if (JSON.stringify(negated) !== JSON.stringify(expected)) failures.push({ argv: [...argv, `--no-${name}`], expected, yargs: negated });
+    if (JSON.stringify(negated) !== JSON.stringify(expected))
+      failures.push({ argv: [...argv, `--no-${name}`], expected, yargs: negated });
   }
 }
 for (const f of failures.slice(0, 5)) console.log(JSON.stringify(f));

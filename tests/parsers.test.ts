@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { ROOT, runCli, tempDir } from './helpers.js';
 
 test('both parsers give generate() the same options for 600 random command lines', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'tests', 'parsers-compare.mjs'), '600', '20261121'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'tests', 'parsers-compare.mjs'), '600', '20261121'], {
+    encoding: 'utf8',
+  });
   expect(r.stdout).toMatch(/^\d{3} lines compared, \d{3} with --no-X, 0 disagreements\n$/);
   expect(r.status).toBe(0);
 });
@@ -27,7 +29,9 @@ describe('lines the two parsers once read differently', () => {
   test('--expose given twice adds up', () => {
     const r = runCli(['--expose', 'admin', '--expose', 'ingress', '--out', join(dir.path, 'e'), '--no-load-balancer']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('The network (0.0.0.0): ingress (invocations: the application\'s door); admin API and UI');
+    expect(r.stdout).toContain(
+      "The network (0.0.0.0): ingress (invocations: the application's door); admin API and UI",
+    );
   });
 
   test('a value that starts with a dash is the value, and its error says so', () => {
@@ -44,7 +48,9 @@ describe('lines the two parsers once read differently', () => {
     expect(removed.status).toBe(0);
     expect(runCli(['--out', out, '--stdout']).stdout).not.toMatch(/memory/i);
     const refused = runCli(['--out', out, '--no-nodes']);
-    expect(refused.stderr).toBe('gen-compose: --no-nodes is not an option: --nodes takes a value (leave it out for the default)\n');
+    expect(refused.stderr).toBe(
+      'gen-compose: --no-nodes is not an option: --nodes takes a value (leave it out for the default)\n',
+    );
     expect(refused.status).toBe(2);
   });
 });

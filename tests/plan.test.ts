@@ -28,7 +28,20 @@ describe('nodes', () => {
 
   test('the default metadata group is odd and tolerates what the log does: 2R−1, at most the largest odd ≤ N', () => {
     // N=2, 4 and 100 used to get an even group (quorum 2 of 2, 3 of 4, 51 of 100).
-    expect([[1, 1], [2, 1], [2, 2], [3, 2], [4, 2], [5, 3], [6, 3], [7, 3], [100, 3], [3, 1]].map(([n, r]) => defaultMetadataNodes(n!, r!))).toEqual([1, 1, 1, 3, 3, 5, 5, 5, 5, 1]);
+    expect(
+      [
+        [1, 1],
+        [2, 1],
+        [2, 2],
+        [3, 2],
+        [4, 2],
+        [5, 3],
+        [6, 3],
+        [7, 3],
+        [100, 3],
+        [3, 1],
+      ].map(([n, r]) => defaultMetadataNodes(n!, r!)),
+    ).toEqual([1, 1, 1, 3, 3, 5, 5, 5, 5, 1]);
     expect(plan({ nodes: 4 }).tolerance.metadataMembers).toBe(3);
   });
 
@@ -45,7 +58,9 @@ describe('nodes', () => {
     const addresses = envOf(p.commonEnvironment).RESTATE_METADATA_CLIENT__ADDRESSES;
     expect(addresses).toEqual({ literal: '["http://restate-1:5122","http://restate-2:5122","http://restate-3:5122"]' });
     for (const node of p.nodes.slice(3)) {
-      expect(envOf(node.environment).RESTATE_ROLES).toEqual({ literal: '["http-ingress","admin","worker","log-server"]' });
+      expect(envOf(node.environment).RESTATE_ROLES).toEqual({
+        literal: '["http-ingress","admin","worker","log-server"]',
+      });
     }
     expect(p.tolerance.metadataQuorum).toBe(2);
   });
@@ -122,7 +137,10 @@ describe('rejections', () => {
     [{ clusterName: 'My Cluster' }, /not a valid compose project name/],
     [{ clusterName: '-x' }, /not a valid compose project name/],
     [{ restateVersion: 'latest' }, /--restate-version must look like/],
-    [{ nodes: '5', portOffset: '6466' }, /is outside -2999\.\.6465, the offsets that keep every port 5 node\(s\) and any add-on may publish within 1\.\.65535/],
+    [
+      { nodes: '5', portOffset: '6466' },
+      /is outside -2999\.\.6465, the offsets that keep every port 5 node\(s\) and any add-on may publish within 1\.\.65535/,
+    ],
     [{ portOffset: '-5122' }, /is outside -2999\.\.26465/],
     [{ snapshotIntervalRecords: '0' }, /between 1 and/],
     [{ restateVersion: '1.5.3' }, /Restate 1\.5\.3 cannot be verified: .* pass --unverified to generate anyway/],
@@ -155,7 +173,12 @@ describe('secrets', () => {
 
   test('the plan marks credentials as secrets and uses them for Restate snapshots', () => {
     const p = plan({});
-    expect(p.tunables.filter((t) => t.secret).map((t) => t.name)).toEqual(['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY']);
+    expect(p.tunables.filter((t) => t.secret).map((t) => t.name)).toEqual([
+      'MINIO_ROOT_USER',
+      'MINIO_ROOT_PASSWORD',
+      'RESTATE_S3_ACCESS_KEY',
+      'RESTATE_S3_SECRET_KEY',
+    ]);
     const env = envOf(p.commonEnvironment);
     // Restate gets a key of its own, limited to the bucket: never MinIO's root credentials.
     expect(env.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID).toEqual({ tunable: 'RESTATE_S3_ACCESS_KEY' });
@@ -198,8 +221,19 @@ describe('version-aware and sized output', () => {
 });
 
 test('an AWS endpoint names its region; others get a placeholder the description says to check', () => {
-  expect(['https://s3.eu-west-1.amazonaws.com', 'https://s3-ap-southeast-2.amazonaws.com', 'https://s3.dualstack.us-west-2.amazonaws.com', 'https://s3.amazonaws.com', 'https://minio.example.com'].map(awsRegionOf)).toEqual(['eu-west-1', 'ap-southeast-2', 'us-west-2', 'us-east-1', undefined]);
-  const region = (endpoint: string) => plan({ nodes: 3, snapshotsEndpoint: endpoint }).tunables.find((t) => t.name === 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION')!;
+  expect(
+    [
+      'https://s3.eu-west-1.amazonaws.com',
+      'https://s3-ap-southeast-2.amazonaws.com',
+      'https://s3.dualstack.us-west-2.amazonaws.com',
+      'https://s3.amazonaws.com',
+      'https://minio.example.com',
+    ].map(awsRegionOf),
+  ).toEqual(['eu-west-1', 'ap-southeast-2', 'us-west-2', 'us-east-1', undefined]);
+  const region = (endpoint: string) =>
+    plan({ nodes: 3, snapshotsEndpoint: endpoint }).tunables.find(
+      (t) => t.name === 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
+    )!;
   expect(region('https://s3.eu-west-1.amazonaws.com').value).toBe('eu-west-1');
   expect(region('https://storage.example.com').description).toMatch(/check it/);
 });
@@ -208,7 +242,10 @@ test.each([
   [{ restateVersion: '1.7.99' }, /Restate 1\.7\.99 was never published to npm.*1\.6\.1, 1\.6\.2, 1\.7\.2/],
   [{ restateVersion: '1.7.0' }, /was never published/],
   [{ restateVersion: '1.6.0' }, /was never published/],
-  [{ snapshotIntervalRecords: '18446744073709551616' }, /--snapshot-interval-records must be between 1 and 9007199254740991/],
+  [
+    { snapshotIntervalRecords: '18446744073709551616' },
+    /--snapshot-interval-records must be between 1 and 9007199254740991/,
+  ],
   [{ snapshotIntervalRecords: '9007199254740993' }, /must be between 1 and/],
 ])('refused: %j', (raw, message) => {
   expect(() => validateOptions(raw)).toThrow(message);

@@ -16,7 +16,10 @@ const FLAGS: Record<string, fc.Arbitrary<string>> = {
   '--replication': fc.oneof(fc.integer({ min: -1, max: 6 }).map(String), fc.constantFrom('two', '')),
   '--metadata-nodes': fc.oneof(fc.integer({ min: 0, max: 8 }).map(String), fc.constant('all')),
   '--port-offset': fc.oneof(fc.integer({ min: -6000, max: 70000 }).map(String), fc.constantFrom('1e3', '-0')),
-  '--cluster-name': fc.oneof(fc.constantFrom('restate-cluster', 'shop', 'Bad Name', '-x', 'a_b', ''), fc.string({ maxLength: 6 })),
+  '--cluster-name': fc.oneof(
+    fc.constantFrom('restate-cluster', 'shop', 'Bad Name', '-x', 'a_b', ''),
+    fc.string({ maxLength: 6 }),
+  ),
   '--restate-version': fc.constantFrom('1.7.12', '1.7.10', '1.6.1', '1.5.3', 'latest', '1.7'),
   '--publish-address': fc.constantFrom('127.0.0.1', '0.0.0.0', '::1', '300.1.1.1', 'localhost'),
   '--expose': fc.constantFrom('ingress', 'admin,fabric', 'none', 's3-console,ingress', 'grafana', 'bogus', ''),
@@ -28,16 +31,30 @@ const BOOLEANS = ['--force', '--unverified', '--dry-run', '--check'];
 
 const flagsArb = fc
   .tuple(
-    fc.subarray(Object.keys(FLAGS), { maxLength: 4 }).chain((names) => fc.tuple(...names.map((n) => FLAGS[n]!.map((v) => [n, v] as const)))),
+    fc
+      .subarray(Object.keys(FLAGS), { maxLength: 4 })
+      .chain((names) => fc.tuple(...names.map((n) => FLAGS[n]!.map((v) => [n, v] as const)))),
     fc.subarray(BOOLEANS, { maxLength: 2 }),
   )
   .map(([pairs, booleans]) => [...pairs.flatMap(([n, v]) => [n, v]), ...booleans]);
 
-type Edit = { kind: 'set'; line: number; value: string } | { kind: 'delete'; line: number } | { kind: 'append'; text: string };
+type Edit =
+  { kind: 'set'; line: number; value: string } | { kind: 'delete'; line: number } | { kind: 'append'; text: string };
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), line: fc.nat(80), value: fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: -5, max: 70000 }).map(String), fc.constantFrom('0.0.0.0', "it's", 'a b', '${X}', 'x}')) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    line: fc.nat(80),
+    value: fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer({ min: -5, max: 70000 }).map(String),
+      fc.constantFrom('0.0.0.0', "it's", 'a b', '${X}', 'x}'),
+    ),
+  }),
   fc.record({ kind: fc.constant('delete' as const), line: fc.nat(80) }),
-  fc.record({ kind: fc.constant('append' as const), text: fc.constantFrom('MY_VAR=1', 'garbage line', '# note', 'EMPTY=', 'QUOTED="a b"') }),
+  fc.record({
+    kind: fc.constant('append' as const),
+    text: fc.constantFrom('MY_VAR=1', 'garbage line', '# note', 'EMPTY=', 'QUOTED="a b"'),
+  }),
 );
 
 function applyEdits(env: string, edits: Edit[]): string {
@@ -54,14 +71,17 @@ function applyEdits(env: string, edits: Edit[]): string {
   return lines.join('\n');
 }
 
-
 /** What must hold for any cluster gen-compose writes, judged from the files as compose reads them. */
 function assertInvariants(dir: string): void {
   const project = loadCompose(dir);
   expect(schemaErrors(project.raw)).toEqual([]);
   const nodes = project.services.filter((s) => s.name.startsWith('restate-'));
   expect(nodes.filter((n) => n.environment.RESTATE_AUTO_PROVISION === 'true')).toHaveLength(1);
-  expect(nodes.every((n) => n.environment.RESTATE_AUTO_PROVISION === 'true' || n.environment.RESTATE_AUTO_PROVISION === 'false')).toBe(true);
+  expect(
+    nodes.every(
+      (n) => n.environment.RESTATE_AUTO_PROVISION === 'true' || n.environment.RESTATE_AUTO_PROVISION === 'false',
+    ),
+  ).toBe(true);
   const ids = nodes.map((n) => n.environment.RESTATE_FORCE_NODE_ID);
   expect(new Set(ids).size).toBe(nodes.length);
   const ports = project.services.flatMap((s) => s.ports.map((p) => p.published!));
@@ -90,7 +110,9 @@ test('random flags over a hand-edited cluster: valid output, or exit 2 with one 
           const out = join(work.path, 'cluster');
           if (!fresh) {
             cpSync(seedCluster, out, { recursive: true });
-            writeFileSync(join(out, '.env'), applyEdits(readFileSync(join(out, '.env'), 'utf8'), edits), { mode: 0o600 });
+            writeFileSync(join(out, '.env'), applyEdits(readFileSync(join(out, '.env'), 'utf8'), edits), {
+              mode: 0o600,
+            });
           }
           const before = snapshotDir(out);
           const r = runCli([...flags, '--out', out]);

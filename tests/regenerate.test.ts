@@ -1,5 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
@@ -7,7 +18,6 @@ import { CLI, ROOT, runCli, schemaErrors, snapshotDir, tempDir } from './helpers
 
 const envOf = (dir: string) => parseDotenv(readFileSync(join(dir, '.env')));
 const SECRETS = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
-
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
@@ -30,7 +40,11 @@ test('regenerating keeps every secret, node identities, the cluster name and the
   const project = loadCompose(out());
   expect(project.name).toBe('shop');
   expect(project.volumes).toEqual(['restate-1-data', 'restate-2-data', 'restate-3-data', 'minio-data']);
-  expect(project.services.filter((s) => s.name.startsWith('restate-')).map((s) => [s.name, s.environment.RESTATE_FORCE_NODE_ID])).toEqual([
+  expect(
+    project.services
+      .filter((s) => s.name.startsWith('restate-'))
+      .map((s) => [s.name, s.environment.RESTATE_FORCE_NODE_ID]),
+  ).toEqual([
     ['restate-1', '1'],
     ['restate-2', '2'],
     ['restate-3', '3'],
@@ -43,18 +57,26 @@ test('regenerating keeps every secret, node identities, the cluster name and the
 test('hand edits to .env survive every later run; a conflicting flag gets a note; your own variables stay', () => {
   expect(gen('--nodes', '3').status).toBe(0);
   const envFile = join(out(), '.env');
-  writeFileSync(envFile, `${readFileSync(envFile, 'utf8').replace('RESTATE_LOG_FILTER=warn,restate=info', 'RESTATE_LOG_FILTER=debug')}MY_TOKEN=abc\n`);
+  writeFileSync(
+    envFile,
+    `${readFileSync(envFile, 'utf8').replace('RESTATE_LOG_FILTER=warn,restate=info', 'RESTATE_LOG_FILTER=debug')}MY_TOKEN=abc\n`,
+  );
   expect(gen().status).toBe(0);
   expect(gen().status).toBe(0);
   expect(envOf(out()).RESTATE_LOG_FILTER).toBe('debug');
   expect(envOf(out()).MY_TOKEN).toBe('abc');
   expect(loadCompose(out()).services[0]!.environment.RESTATE_LOG_FILTER).toBe('debug');
 
-  const edited = readFileSync(envFile, 'utf8').replace('NODE2_ADMIN_PORT_OVERRIDE=29070', 'NODE2_ADMIN_PORT_OVERRIDE=19999');
+  const edited = readFileSync(envFile, 'utf8').replace(
+    'NODE2_ADMIN_PORT_OVERRIDE=29070',
+    'NODE2_ADMIN_PORT_OVERRIDE=19999',
+  );
   writeFileSync(envFile, edited);
   const shifted = gen('--port-offset', '10');
   expect(shifted.status).toBe(0);
-  expect(shifted.stdout).toContain('note: kept NODE2_ADMIN_PORT_OVERRIDE=19999 from your .env; these options would write 29080');
+  expect(shifted.stdout).toContain(
+    'note: kept NODE2_ADMIN_PORT_OVERRIDE=19999 from your .env; these options would write 29080',
+  );
   expect(envOf(out()).NODE2_ADMIN_PORT_OVERRIDE).toBe('19999');
   // Values nobody edited follow the new offset.
   expect(envOf(out()).NODE2_INGRESS_PORT_OVERRIDE).toBe('28090');
@@ -69,7 +91,9 @@ test('growing 3 → 5 adds non-provisioning nodes and prints what a running clus
   expect(schemaErrors(project.raw)).toEqual([]);
   const nodes = project.services.filter((s) => s.name.startsWith('restate-'));
   expect(nodes.map((n) => n.environment.RESTATE_AUTO_PROVISION)).toEqual(['true', 'false', 'false', 'false', 'false']);
-  expect(r.stdout).toContain('note: growing from 3 to 5 nodes: restate-4, restate-5 join with RESTATE_AUTO_PROVISION=false');
+  expect(r.stdout).toContain(
+    'note: growing from 3 to 5 nodes: restate-4, restate-5 join with RESTATE_AUTO_PROVISION=false',
+  );
   expect(r.stdout).toContain('docker compose exec restate-1 restatectl snapshots create');
   expect(r.stdout).toContain('docker compose up -d restate-4 restate-5');
   expect(r.stdout).toContain('docker compose exec restate-1 restatectl config set --replication 3');
@@ -85,7 +109,10 @@ test('options not given keep their previous values, not the defaults', () => {
 });
 
 test.each([
-  [['--nodes', '2'], /shrinking from 3 to 2 nodes would drop restate-3 and their data: a node leaves a running cluster through restatectl first \(metadata-server remove-node N3 if it serves metadata, .* then nodes remove --nodes N3; see restatectl nodes --help\); after that, pass --force/],
+  [
+    ['--nodes', '2'],
+    /shrinking from 3 to 2 nodes would drop restate-3 and their data: a node leaves a running cluster through restatectl first \(metadata-server remove-node N3 if it serves metadata, .* then nodes remove --nodes N3; see restatectl nodes --help\); after that, pass --force/,
+  ],
   [['--cluster-name', 'other'], /renaming it to "other" also renames the compose project/],
 ])('%j is refused, leaving the directory as it was; --force does it', (args, message) => {
   expect(gen('--nodes', '3').status).toBe(0);
@@ -130,8 +157,13 @@ test('--check: 0 when up to date, 1 on drift (for CI)', () => {
   expect(gen('--check').status).toBe(0);
   const drift = gen('--check', '--nodes', '4');
   expect(drift.status).toBe(1);
-  expect(drift.stdout).toMatch(/differs from what these options generate: docker-compose\.yaml, \.env, \.gen-compose\.json/);
-  writeFileSync(join(out(), 'docker-compose.yaml'), `${readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')}# hand edit\n`);
+  expect(drift.stdout).toMatch(
+    /differs from what these options generate: docker-compose\.yaml, \.env, \.gen-compose\.json/,
+  );
+  writeFileSync(
+    join(out(), 'docker-compose.yaml'),
+    `${readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')}# hand edit\n`,
+  );
   expect(gen('--check').status).toBe(1);
 });
 
@@ -143,13 +175,21 @@ test('--stdout prints the compose file and writes nothing', () => {
   expect(existsSync(out())).toBe(false);
 });
 
-test('--publish-address 0.0.0.0 alone opens the application\'s door (the ingress), nothing unauthenticated', () => {
+test("--publish-address 0.0.0.0 alone opens the application's door (the ingress), nothing unauthenticated", () => {
   const r = gen('--publish-address', '0.0.0.0');
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/The network \(0\.0\.0\.0\): ingress/);
-  expect(r.stdout).toMatch(/This host only \(127\.0\.0\.1\): admin API and UI .*; fabric port .*; S3 API .*; S3 console/);
+  expect(r.stdout).toMatch(
+    /This host only \(127\.0\.0\.1\): admin API and UI .*; fabric port .*; S3 API .*; S3 console/,
+  );
   expect(r.stdout).not.toMatch(/warning: the/);
-  const byTarget = (target: number) => new Set(loadCompose(out()).services.flatMap((s) => s.ports).filter((p) => p.target === target).map((p) => p.hostIp));
+  const byTarget = (target: number) =>
+    new Set(
+      loadCompose(out())
+        .services.flatMap((s) => s.ports)
+        .filter((p) => p.target === target)
+        .map((p) => p.hostIp),
+    );
   expect(byTarget(8080)).toEqual(new Set(['0.0.0.0']));
   for (const target of [9070, 5122, 9000, 9001]) expect(byTarget(target)).toEqual(new Set(['127.0.0.1']));
   expect(gen('--publish-address', 'everywhere').stderr).toMatch(/--publish-address must be an IPv4 address/);
@@ -158,15 +198,31 @@ test('--publish-address 0.0.0.0 alone opens the application\'s door (the ingress
 test('--expose opens exactly the kinds named, the summary warns for each unauthenticated one, and check says the same', async () => {
   const r = gen('--expose', 'admin,s3-console');
   expect(r.status).toBe(0);
-  expect(r.stdout).toContain('warning: admin API and UI (control plane) is reachable from the network (no authentication');
-  expect(r.stdout).toContain("warning: S3 console (MinIO) is reachable from the network (a login page for MinIO's root user).");
+  expect(r.stdout).toContain(
+    'warning: admin API and UI (control plane) is reachable from the network (no authentication',
+  );
+  expect(r.stdout).toContain(
+    "warning: S3 console (MinIO) is reachable from the network (a login page for MinIO's root user).",
+  );
   const env = envOf(out());
-  expect([env.INGRESS_PUBLISH_ADDRESS, env.ADMIN_PUBLISH_ADDRESS, env.FABRIC_PUBLISH_ADDRESS, env.S3_PUBLISH_ADDRESS, env.S3_CONSOLE_PUBLISH_ADDRESS]).toEqual(['127.0.0.1', '0.0.0.0', '127.0.0.1', '127.0.0.1', '0.0.0.0']);
-  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toMatch(/^# Regenerate, in this directory: node \S+\/dist\/bundle\/gen-compose\.js --out \. --nodes 3 --replication 2 --metadata-nodes 3 --cluster-name restate-cluster --restate-version 1.7.12 --port-offset 0 --snapshot-interval-records 1000 --expose admin,s3-console$/m);
+  expect([
+    env.INGRESS_PUBLISH_ADDRESS,
+    env.ADMIN_PUBLISH_ADDRESS,
+    env.FABRIC_PUBLISH_ADDRESS,
+    env.S3_PUBLISH_ADDRESS,
+    env.S3_CONSOLE_PUBLISH_ADDRESS,
+  ]).toEqual(['127.0.0.1', '0.0.0.0', '127.0.0.1', '127.0.0.1', '0.0.0.0']);
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toMatch(
+    /^# Regenerate, in this directory: node \S+\/dist\/bundle\/gen-compose\.js --out \. --nodes 3 --replication 2 --metadata-nodes 3 --cluster-name restate-cluster --restate-version 1.7.12 --port-offset 0 --snapshot-interval-records 1000 --expose admin,s3-console$/m,
+  );
   const { checkProject } = await import('../src/check/check.js');
-  const findings = (await checkProject(loadCompose(out()), { fetch: false })).findings.filter((f) => f.rule === 'exposure');
+  const findings = (await checkProject(loadCompose(out()), { fetch: false })).findings.filter(
+    (f) => f.rule === 'exposure',
+  );
   expect(findings.map((f) => f.service).sort()).toEqual(['minio', 'restate-1', 'restate-2', 'restate-3']);
-  expect(findings[0]!.message).toMatch(/publishes its admin API and UI \(control plane\) on 0\.0\.0\.0 .*no authentication/);
+  expect(findings[0]!.message).toMatch(
+    /publishes its admin API and UI \(control plane\) on 0\.0\.0\.0 .*no authentication/,
+  );
   // Remembered like every other option, until changed.
   expect(gen('--nodes', '3').status).toBe(0);
   expect(envOf(out()).ADMIN_PUBLISH_ADDRESS).toBe('0.0.0.0');
@@ -175,7 +231,10 @@ test('--expose opens exactly the kinds named, the summary warns for each unauthe
 });
 
 test.each([
-  [['--expose', 'bogus'], /--expose takes a comma-separated list of ingress, admin, fabric, s3, s3-console, load-balancer, prometheus, grafana \(or none\), got "bogus"/],
+  [
+    ['--expose', 'bogus'],
+    /--expose takes a comma-separated list of ingress, admin, fabric, s3, s3-console, load-balancer, prometheus, grafana \(or none\), got "bogus"/,
+  ],
   [['--expose', 'grafana'], /--expose grafana: this cluster has no grafana; it needs --monitoring/],
   [['--expose', 's3', '--snapshots-endpoint', 'https://s3.example.com'], /--expose s3: this cluster has no s3/],
   [['--expose', 'ingress', '--publish-address', '127.0.0.1'], /would reach this host only/],
@@ -191,13 +250,22 @@ test.each([
 test('a cluster from before --expose: an edited PUBLISH_ADDRESS carries over to the ingress only', () => {
   // Files gen-compose wrote before --expose existed (examples/ha as it was then).
   cpSync(join(ROOT, 'tests', 'fixtures', 'pre-expose-ha'), out(), { recursive: true });
-  writeFileSync(join(out(), '.env'), readFileSync(join(out(), '.env'), 'utf8').replace(/^PUBLISH_ADDRESS=.*$/m, 'PUBLISH_ADDRESS=0.0.0.0'));
+  writeFileSync(
+    join(out(), '.env'),
+    readFileSync(join(out(), '.env'), 'utf8').replace(/^PUBLISH_ADDRESS=.*$/m, 'PUBLISH_ADDRESS=0.0.0.0'),
+  );
   const r = gen();
   expect(r.status).toBe(0);
-  expect(r.stdout).toContain('note: PUBLISH_ADDRESS=0.0.0.0 from your .env now applies to INGRESS_PUBLISH_ADDRESS only');
+  expect(r.stdout).toContain(
+    'note: PUBLISH_ADDRESS=0.0.0.0 from your .env now applies to INGRESS_PUBLISH_ADDRESS only',
+  );
   const env = envOf(out());
   expect(env.PUBLISH_ADDRESS).toBeUndefined();
-  expect([env.INGRESS_PUBLISH_ADDRESS, env.ADMIN_PUBLISH_ADDRESS, env.FABRIC_PUBLISH_ADDRESS]).toEqual(['0.0.0.0', '127.0.0.1', '127.0.0.1']);
+  expect([env.INGRESS_PUBLISH_ADDRESS, env.ADMIN_PUBLISH_ADDRESS, env.FABRIC_PUBLISH_ADDRESS]).toEqual([
+    '0.0.0.0',
+    '127.0.0.1',
+    '127.0.0.1',
+  ]);
 });
 
 test('by default every published port, ingress included, listens on 127.0.0.1 only', () => {
@@ -217,7 +285,9 @@ test('the metadata group keeps its size on regeneration; growing prints no recre
   // A group chosen larger stays that large when the cluster grows.
   expect(gen('--nodes', '5', '--metadata-nodes', '5', '--force').status).toBe(0);
   expect(gen('--nodes', '7').status).toBe(0);
-  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--nodes 7 --replication 2 --metadata-nodes 5 ');
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain(
+    '--nodes 7 --replication 2 --metadata-nodes 5 ',
+  );
 });
 
 describe('exposure across regenerations (found by a new-user trial)', () => {
@@ -236,7 +306,9 @@ describe('exposure across regenerations (found by a new-user trial)', () => {
     expect(gen('--expose', 'admin,fabric').status).toBe(0);
     expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain('`--expose admin,fabric,ingress` opens it');
     const r = gen('--expose', 'ingress');
-    expect(r.stdout).toContain('note: reachable from the network: now also ingress; no longer admin, fabric (--expose names the whole list: ingress)');
+    expect(r.stdout).toContain(
+      'note: reachable from the network: now also ingress; no longer admin, fabric (--expose names the whole list: ingress)',
+    );
   });
 
   test('a kept kind whose service is dropped goes with it; an error never names a flag the user did not give', () => {
@@ -245,17 +317,29 @@ describe('exposure across regenerations (found by a new-user trial)', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(envOf(out()).ADMIN_PUBLISH_ADDRESS).toBe('0.0.0.0');
-    expect(gen('--preset', 'prod', '--target', 'swarm').stderr).toMatch(/add --no-load-balancer --no-monitoring where a preset or an earlier run set them/);
+    expect(gen('--preset', 'prod', '--target', 'swarm').stderr).toMatch(
+      /add --no-load-balancer --no-monitoring where a preset or an earlier run set them/,
+    );
     expect(gen('--expose', 'none,admin').stderr).toMatch(/--expose none cannot be combined with other kinds/);
-    expect(gen('--target', 'swarm', '--publish-address', '127.0.0.1').stderr).toMatch(/Swarm publishes a host-mode port on every interface/);
+    expect(gen('--target', 'swarm', '--publish-address', '127.0.0.1').stderr).toMatch(
+      /Swarm publishes a host-mode port on every interface/,
+    );
   });
 
   test('the README says what .env says: a hand-opened admin API is on the network there too', () => {
     expect(gen().status).toBe(0);
-    writeFileSync(join(out(), '.env'), readFileSync(join(out(), '.env'), 'utf8').replace('ADMIN_PUBLISH_ADDRESS=127.0.0.1', 'ADMIN_PUBLISH_ADDRESS=0.0.0.0'));
+    writeFileSync(
+      join(out(), '.env'),
+      readFileSync(join(out(), '.env'), 'utf8').replace(
+        'ADMIN_PUBLISH_ADDRESS=127.0.0.1',
+        'ADMIN_PUBLISH_ADDRESS=0.0.0.0',
+      ),
+    );
     const r = gen('--nodes', '4');
     expect(r.stdout).toContain('warning: admin API and UI (control plane) is reachable from the network');
-    expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain('admin API and UI (control plane): the network, on `0.0.0.0`');
+    expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain(
+      'admin API and UI (control plane): the network, on `0.0.0.0`',
+    );
   });
 
   test('a state file edited into another shape is damaged: refused in one line (no crash), --force regenerates', () => {
@@ -264,40 +348,55 @@ describe('exposure across regenerations (found by a new-user trial)', () => {
     state.options.expose = 'admin';
     writeFileSync(join(out(), '.gen-compose.json'), JSON.stringify(state));
     const r = gen();
-    expect(r.stderr).toMatch(/^gen-compose: \S+\.gen-compose\.json is damaged, so gen-compose cannot tell what it wrote before/);
+    expect(r.stderr).toMatch(
+      /^gen-compose: \S+\.gen-compose\.json is damaged, so gen-compose cannot tell what it wrote before/,
+    );
     expect(r.status).toBe(2);
     expect(gen('--force').status).toBe(0);
   });
 
-  test.each([['deleted'], ['damaged']])('a %s state file no longer lets a plain run shrink or rename the cluster', (how) => {
-    expect(gen('--nodes', '5', '--cluster-name', 'kc', '--memory', '2G', '--load-balancer').status).toBe(0);
-    const state = join(out(), '.gen-compose.json');
-    if (how === 'deleted') rmSync(state);
-    else writeFileSync(state, 'garbage');
-    const before = snapshotDir(out());
-    const r = gen();
-    expect(r.stderr).toBe(
-      `gen-compose: ${state} is ${how === 'deleted' ? 'missing' : 'damaged'}, so gen-compose cannot tell what it wrote before (the options, its own values from your edits): restore it, or run the "Regenerate" line at the top of docker-compose.yaml (every option) with --force\n`,
-    );
-    expect(r.status).toBe(2);
-    expect(snapshotDir(out())).toEqual(before);
-  });
+  test.each([['deleted'], ['damaged']])(
+    'a %s state file no longer lets a plain run shrink or rename the cluster',
+    (how) => {
+      expect(gen('--nodes', '5', '--cluster-name', 'kc', '--memory', '2G', '--load-balancer').status).toBe(0);
+      const state = join(out(), '.gen-compose.json');
+      if (how === 'deleted') rmSync(state);
+      else writeFileSync(state, 'garbage');
+      const before = snapshotDir(out());
+      const r = gen();
+      expect(r.stderr).toBe(
+        `gen-compose: ${state} is ${how === 'deleted' ? 'missing' : 'damaged'}, so gen-compose cannot tell what it wrote before (the options, its own values from your edits): restore it, or run the "Regenerate" line at the top of docker-compose.yaml (every option) with --force\n`,
+      );
+      expect(r.status).toBe(2);
+      expect(snapshotDir(out())).toEqual(before);
+    },
+  );
 
   test('Swarm with the ingress unpublished: the README invokes from inside a task', () => {
     expect(gen('--target', 'swarm', '--expose', 'admin').status).toBe(0);
     const readme = readFileSync(join(out(), 'README.md'), 'utf8');
-    expect(readme).toContain('docker exec "$(docker ps -q -f name=restate-cluster_restate-1)" curl -fsS http://localhost:8080/Counter/my-key/add');
+    expect(readme).toContain(
+      'docker exec "$(docker ps -q -f name=restate-cluster_restate-1)" curl -fsS http://localhost:8080/Counter/my-key/add',
+    );
     expect(readme).not.toMatch(/^curl .*:8080\/Counter/m);
   });
 });
 
 test('a hand edit that beats the options is named on every run, also when the flag is given again', () => {
   expect(gen('--expose', 'admin').status).toBe(0);
-  writeFileSync(join(out(), '.env'), readFileSync(join(out(), '.env'), 'utf8').replace('ADMIN_PUBLISH_ADDRESS=0.0.0.0', 'ADMIN_PUBLISH_ADDRESS=127.0.0.1'));
+  writeFileSync(
+    join(out(), '.env'),
+    readFileSync(join(out(), '.env'), 'utf8').replace(
+      'ADMIN_PUBLISH_ADDRESS=0.0.0.0',
+      'ADMIN_PUBLISH_ADDRESS=127.0.0.1',
+    ),
+  );
   for (const args of [[], ['--expose', 'admin']]) {
     const r = gen(...args);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('note: kept ADMIN_PUBLISH_ADDRESS=127.0.0.1 from your .env; these options would write 0.0.0.0 (edit or delete the line in .env to take it)');
+    expect(r.stdout).toContain(
+      'note: kept ADMIN_PUBLISH_ADDRESS=127.0.0.1 from your .env; these options would write 0.0.0.0 (edit or delete the line in .env to take it)',
+    );
   }
 });
 
@@ -305,9 +404,13 @@ test('the Regenerate line, run as printed in the output directory, regenerates e
   const templates = join(dir.path, 'my templates');
   expect(runCli(['templates', 'export', templates]).status).toBe(0);
   expect(gen('--nodes', '4', '--expose', 'ingress', '--templates', templates).status).toBe(0);
-  const line = readFileSync(join(out(), 'docker-compose.yaml'), 'utf8').split('\n').find((l) => l.startsWith('# Regenerate, in this directory: '))!;
+  const line = readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('# Regenerate, in this directory: '))!;
   const command = line.replace('# Regenerate, in this directory: ', '');
-  expect(command).toMatch(/^node \S+gen-compose\.js --out \. --nodes 4 .* --expose ingress --templates '\.\.\/my templates'$/);
+  expect(command).toMatch(
+    /^node \S+gen-compose\.js --out \. --nodes 4 .* --expose ingress --templates '\.\.\/my templates'$/,
+  );
   expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain(command);
   // Without the state file too: the line alone (with --force, as the refusal says) says everything.
   const before = snapshotDir(out());
@@ -320,19 +423,36 @@ test('the Regenerate line, run as printed in the output directory, regenerates e
   // --templates is remembered; one that is gone is named; --no-templates goes back.
   renameSync(templates, `${templates}-moved`);
   const gone = gen();
-  expect(gone.stderr).toMatch(/generated with the templates in \S+my templates \(remembered from the last run\), which no longer exists: give --templates DIR, or --no-templates/);
+  expect(gone.stderr).toMatch(
+    /generated with the templates in \S+my templates \(remembered from the last run\), which no longer exists: give --templates DIR, or --no-templates/,
+  );
   expect(gen('--no-templates').status).toBe(0);
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).not.toContain('--templates');
 });
 
 test.each([
-  ['RESTATE_VERSION', 'latest', /^gen-compose: --restate-version must look like 1\.7\.12, got "latest" \(from RESTATE_VERSION=latest edited into \.env: fix or delete that line\)\n$/],
-  ['RESTATE_VERSION', '1.7.99', /Restate 1\.7\.99 was never published to npm.* \(from RESTATE_VERSION=1\.7\.99 edited into \.env/],
-  ['RESTATE_CLUSTER_NAME', 'other', /renaming it to "other" also renames the compose project.* \(from RESTATE_CLUSTER_NAME=other edited into \.env/],
+  [
+    'RESTATE_VERSION',
+    'latest',
+    /^gen-compose: --restate-version must look like 1\.7\.12, got "latest" \(from RESTATE_VERSION=latest edited into \.env: fix or delete that line\)\n$/,
+  ],
+  [
+    'RESTATE_VERSION',
+    '1.7.99',
+    /Restate 1\.7\.99 was never published to npm.* \(from RESTATE_VERSION=1\.7\.99 edited into \.env/,
+  ],
+  [
+    'RESTATE_CLUSTER_NAME',
+    'other',
+    /renaming it to "other" also renames the compose project.* \(from RESTATE_CLUSTER_NAME=other edited into \.env/,
+  ],
 ])('%s=%s edited into .env is judged as the flag would be', (variable, value, message) => {
   expect(gen().status).toBe(0);
   const envFile = join(out(), '.env');
-  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(new RegExp(`^${variable}=.*$`, 'm'), `${variable}=${value}`));
+  writeFileSync(
+    envFile,
+    readFileSync(envFile, 'utf8').replace(new RegExp(`^${variable}=.*$`, 'm'), `${variable}=${value}`),
+  );
   const before = snapshotDir(out());
   const r = gen();
   expect(r.stderr).toMatch(message);
@@ -363,9 +483,13 @@ test('steps for a running cluster: a smaller metadata group leaves through resta
   expect(gen('--nodes', '5', '--load-balancer').status).toBe(0);
   const smaller = gen('--metadata-nodes', '3');
   expect(smaller.status).toBe(0);
-  expect(smaller.stdout).toMatch(/1\. Take restate-4, restate-5 out of the running metadata group before their files drop the role:\n\s+docker compose exec restate-1 restatectl metadata-server remove-node N4,N5\n\s+2\. Recreate the nodes one at a time/);
+  expect(smaller.stdout).toMatch(
+    /1\. Take restate-4, restate-5 out of the running metadata group before their files drop the role:\n\s+docker compose exec restate-1 restatectl metadata-server remove-node N4,N5\n\s+2\. Recreate the nodes one at a time/,
+  );
   const grown = gen('--nodes', '7', '--monitoring');
-  expect(grown.stdout).toMatch(/Restart what reads the node list from its config file:\n\s+docker compose restart load-balancer\n/);
+  expect(grown.stdout).toMatch(
+    /Restart what reads the node list from its config file:\n\s+docker compose restart load-balancer\n/,
+  );
   expect(grown.stdout).toMatch(/Start the new services:\n\s+docker compose up -d prometheus grafana\n/);
   expect(gen('--no-load-balancer').stdout).toMatch(/docker compose up -d --remove-orphans/);
 });
@@ -376,17 +500,32 @@ test('a Swarm stack gets Swarm commands for a running cluster: docker exec, labe
   expect(r.status).toBe(0);
   const steps = r.stdout.slice(r.stdout.indexOf('On a running cluster'));
   expect(steps).not.toMatch(/docker compose/);
-  expect(steps).toMatch(/1\. Downgrade one node at a time \(docker stack deploy would restart them all at once\)[^\n]*:\n\s+docker service update --image docker\.restate\.dev\/restatedev\/restate:1\.7\.10 restate-cluster_restate-1\n/);
+  expect(steps).toMatch(
+    /1\. Downgrade one node at a time \(docker stack deploy would restart them all at once\)[^\n]*:\n\s+docker service update --image docker\.restate\.dev\/restatedev\/restate:1\.7\.10 restate-cluster_restate-1\n/,
+  );
   expect(steps).not.toMatch(/service update [^\n]*restate-cluster_restate-4/);
-  expect(steps).toMatch(/docker exec "\$\(docker ps -q -f name=restate-cluster_restate-1\)" restatectl snapshots create/);
-  expect(steps).toMatch(/docker node update --label-add restate-node=4 HOST_4\n\s+docker node update --label-add restate-node=5 HOST_5\n\s+set -a; \. \.\/\.env; set \+a; docker stack deploy -c docker-stack\.yaml restate-cluster/);
+  expect(steps).toMatch(
+    /docker exec "\$\(docker ps -q -f name=restate-cluster_restate-1\)" restatectl snapshots create/,
+  );
+  expect(steps).toMatch(
+    /docker node update --label-add restate-node=4 HOST_4\n\s+docker node update --label-add restate-node=5 HOST_5\n\s+set -a; \. \.\/\.env; set \+a; docker stack deploy -c docker-stack\.yaml restate-cluster/,
+  );
 });
 
 test.each([
-  ['MINIO_ROOT_PASSWORD=', /\.env has MINIO_ROOT_PASSWORD=, an empty secret docker compose refuses to start with: fix or delete that line/],
+  [
+    'MINIO_ROOT_PASSWORD=',
+    /\.env has MINIO_ROOT_PASSWORD=, an empty secret docker compose refuses to start with: fix or delete that line/,
+  ],
   // The edited line is named, not the one whose default it collides with.
-  ['NODE1_INGRESS_PORT_OVERRIDE=28080', /\.env has NODE1_INGRESS_PORT_OVERRIDE=28080, the same port as NODE2_INGRESS_PORT_OVERRIDE: fix or delete that line/],
-  ['NODE3_ADMIN_PORT_OVERRIDE=9000', /\.env has NODE3_ADMIN_PORT_OVERRIDE=9000, the same port as MINIO_API_PORT_OVERRIDE/],
+  [
+    'NODE1_INGRESS_PORT_OVERRIDE=28080',
+    /\.env has NODE1_INGRESS_PORT_OVERRIDE=28080, the same port as NODE2_INGRESS_PORT_OVERRIDE: fix or delete that line/,
+  ],
+  [
+    'NODE3_ADMIN_PORT_OVERRIDE=9000',
+    /\.env has NODE3_ADMIN_PORT_OVERRIDE=9000, the same port as MINIO_API_PORT_OVERRIDE/,
+  ],
 ])('an edit of .env that compose could not run (%s) is refused, naming the edited line', (line, message) => {
   expect(gen().status).toBe(0);
   const envFile = join(out(), '.env');
@@ -405,7 +544,9 @@ test('a symbolic link at a path gen-compose writes is refused, not replaced; the
   renameSync(join(out(), '.env'), elsewhere);
   symlinkSync(elsewhere, join(out(), '.env'));
   const r = gen('--port-offset', '5');
-  expect(r.stderr).toMatch(/\.env is a symbolic link; gen-compose writes whole files and would replace the link, not the file it points to/);
+  expect(r.stderr).toMatch(
+    /\.env is a symbolic link; gen-compose writes whole files and would replace the link, not the file it points to/,
+  );
   expect(r.status).toBe(2);
   expect(lstatSync(join(out(), '.env')).isSymbolicLink()).toBe(true);
 
@@ -413,19 +554,29 @@ test('a symbolic link at a path gen-compose writes is refused, not replaced; the
   mkdirSync(deep, { recursive: true });
   symlinkSync(deep, join(dir.path, 'link'));
   expect(runCli(['--out', join(dir.path, 'link')]).status).toBe(0);
-  const command = readFileSync(join(deep, 'docker-compose.yaml'), 'utf8').split('\n').find((l) => l.startsWith('# Regenerate, in this directory: '))!.replace('# Regenerate, in this directory: ', '');
+  const command = readFileSync(join(deep, 'docker-compose.yaml'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('# Regenerate, in this directory: '))!
+    .replace('# Regenerate, in this directory: ', '');
   const again = spawnSync('/bin/sh', ['-c', command], { cwd: join(dir.path, 'link'), encoding: 'utf8' });
   expect(again.stderr).toBe('');
   expect(again.status).toBe(0);
 });
 
 test("lines of the user's in .env that are not variables are dropped with a note, and none of gen-compose's own is taken for one", () => {
-  expect(gen('--nodes', '7', '--load-balancer', '--monitoring', '--memory', '4G', '--snapshots-retained', '2').status).toBe(0);
+  expect(
+    gen('--nodes', '7', '--load-balancer', '--monitoring', '--memory', '4G', '--snapshots-retained', '2').status,
+  ).toBe(0);
   expect(gen('--no-monitoring', '--port-offset', '3').stdout).not.toMatch(/of your own in \.env/);
   const envFile = join(out(), '.env');
-  writeFileSync(envFile, `${readFileSync(envFile, 'utf8').replace(/^TZ=/m, '# we run in Berlin, see ticket 42\nTZ=')}this is garbage\nMYVAR=1\n`);
+  writeFileSync(
+    envFile,
+    `${readFileSync(envFile, 'utf8').replace(/^TZ=/m, '# we run in Berlin, see ticket 42\nTZ=')}this is garbage\nMYVAR=1\n`,
+  );
   const r = gen();
-  expect(r.stdout).toContain('note: 2 line(s) of your own in .env were dropped (only variables are kept): "# we run in Berlin, see ticket 42", "this is garbage"; keep notes in a file beside it');
+  expect(r.stdout).toContain(
+    'note: 2 line(s) of your own in .env were dropped (only variables are kept): "# we run in Berlin, see ticket 42", "this is garbage"; keep notes in a file beside it',
+  );
   expect(envOf(out()).MYVAR).toBe('1');
   expect(gen().stdout).not.toMatch(/of your own in \.env/);
 });
@@ -434,15 +585,28 @@ describe('found by the second trial', () => {
   test('a state file edited to contradict the compose file is not believed', () => {
     expect(gen('--nodes', '5', '--load-balancer').status).toBe(0);
     const state = join(out(), '.gen-compose.json');
-    writeFileSync(state, readFileSync(state, 'utf8').replace('"nodes": 5', '"nodes": 3').replace('"metadataNodes": 5', '"metadataNodes": 3'));
+    writeFileSync(
+      state,
+      readFileSync(state, 'utf8')
+        .replace('"nodes": 5', '"nodes": 3')
+        .replace('"metadataNodes": 5', '"metadataNodes": 3'),
+    );
     const r = gen();
-    expect(r.stderr).toMatch(/\.gen-compose\.json is edited \(it says 3 node\(s\); docker-compose\.yaml has 5\), so gen-compose cannot tell what it wrote before/);
+    expect(r.stderr).toMatch(
+      /\.gen-compose\.json is edited \(it says 3 node\(s\); docker-compose\.yaml has 5\), so gen-compose cannot tell what it wrote before/,
+    );
     expect(r.status).toBe(2);
   });
 
   test.each([
-    ['NODE_MEMORY_LIMIT=abc', /--memory must look like 4G, 512M or 2GiB, got "abc" \(from NODE_MEMORY_LIMIT=abc edited into \.env/],
-    ['NODE_MEMORY_LIMIT=512M', /--memory 512M is below the 1G a Restate node needs \(from NODE_MEMORY_LIMIT=512M edited into \.env/],
+    [
+      'NODE_MEMORY_LIMIT=abc',
+      /--memory must look like 4G, 512M or 2GiB, got "abc" \(from NODE_MEMORY_LIMIT=abc edited into \.env/,
+    ],
+    [
+      'NODE_MEMORY_LIMIT=512M',
+      /--memory 512M is below the 1G a Restate node needs \(from NODE_MEMORY_LIMIT=512M edited into \.env/,
+    ],
     ['MINIO_ROOT_PASSWORD=short', /\.env has MINIO_ROOT_PASSWORD=short, shorter than the 8 characters MinIO requires/],
     ['MINIO_ROOT_USER=ab', /\.env has MINIO_ROOT_USER=ab, shorter than the 3 characters MinIO requires/],
   ])('%s in .env is judged, not kept', (line, message) => {
@@ -458,10 +622,17 @@ describe('found by the second trial', () => {
   test('a deleted secret line gets a new secret and a note; a memory edit that holds is the option everywhere', () => {
     expect(gen('--memory', '2G').status).toBe(0);
     const envFile = join(out(), '.env');
-    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^MINIO_ROOT_PASSWORD=.*\n/m, '').replace(/^NODE_MEMORY_LIMIT=.*$/m, 'NODE_MEMORY_LIMIT=4096M'));
+    writeFileSync(
+      envFile,
+      readFileSync(envFile, 'utf8')
+        .replace(/^MINIO_ROOT_PASSWORD=.*\n/m, '')
+        .replace(/^NODE_MEMORY_LIMIT=.*$/m, 'NODE_MEMORY_LIMIT=4096M'),
+    );
     const r = gen();
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('note: MINIO_ROOT_PASSWORD was not in .env: a new one was generated (services take it when recreated)');
+    expect(r.stdout).toContain(
+      'note: MINIO_ROOT_PASSWORD was not in .env: a new one was generated (services take it when recreated)',
+    );
     expect(r.stdout).toContain('note: NODE_MEMORY_LIMIT=4096M edited into .env: taken as --memory 4096M');
     expect(JSON.parse(readFileSync(join(out(), '.gen-compose.json'), 'utf8')).options.memoryBytes).toBe(4 * 2 ** 30);
   });
@@ -471,20 +642,28 @@ describe('found by the second trial', () => {
     rmSync(join(out(), '.env'));
     execFileSync('mkfifo', [join(out(), '.env')]);
     const fifo = gen('--port-offset', '5');
-    expect(fifo.stderr).toMatch(/\.env is not a regular file \(a directory, a FIFO or a device\) where gen-compose keeps a file: move it away\n$/);
+    expect(fifo.stderr).toMatch(
+      /\.env is not a regular file \(a directory, a FIFO or a device\) where gen-compose keeps a file: move it away\n$/,
+    );
     expect(fifo.status).toBe(2);
-    expect(runCli(['check', '/dev/zero']).stderr).toBe('gen-compose: /dev/zero is not a regular file (a directory, a FIFO or a device)\n');
+    expect(runCli(['check', '/dev/zero']).stderr).toBe(
+      'gen-compose: /dev/zero is not a regular file (a directory, a FIFO or a device)\n',
+    );
     rmSync(join(out(), '.env'));
     expect(gen('--force').status).toBe(0);
     mkdirSync(join(out(), '.gen-compose.staging'));
     writeFileSync(join(out(), '.gen-compose.staging', 'notes.txt'), 'precious\n');
     const scratch = gen('--port-offset', '4');
-    expect(scratch.stderr).toMatch(/\.gen-compose\.staging is not gen-compose's \(it keeps unfinished writes under that name\): move it away/);
+    expect(scratch.stderr).toMatch(
+      /\.gen-compose\.staging is not gen-compose's \(it keeps unfinished writes under that name\): move it away/,
+    );
     expect(readFileSync(join(out(), '.gen-compose.staging', 'notes.txt'), 'utf8')).toBe('precious\n');
   });
 
   test('output that cannot be written (a full disk behind >file) is one line, exit 2', () => {
-    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" --out "${out()}" --stdout >/dev/full`], { encoding: 'utf8' });
+    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" --out "${out()}" --stdout >/dev/full`], {
+      encoding: 'utf8',
+    });
     expect(r.stderr).toMatch(/^gen-compose: cannot write the output: ENOSPC[^\n]*\n$/);
     expect(r.status).toBe(2);
   });

@@ -52,7 +52,9 @@ function leftovers(): string {
     .filter((pid) => /^\d+$/.test(pid))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').some((v) => v.startsWith(marker));
+        return readFileSync(`/proc/${pid}/environ`, 'latin1')
+          .split('\0')
+          .some((v) => v.startsWith(marker));
       } catch {
         return false; // gone meanwhile
       }
@@ -76,9 +78,13 @@ test('the committed 3-node example forms one cluster, serves through every ingre
   expect(r.output).toMatch(/restate-1, restate-2, restate-3 alive in one cluster/);
   expect(r.output).toMatch(/invoked through every ingress \(9391, 29391, 39391\)/);
   expect(r.output).toMatch(/all 24 partitions snapshotted; \d+ object\(s\) under s3:\/\/restate\/snapshots/);
-  expect(r.output).toMatch(/restate-3 killed; invocations through restate-1, restate-2 succeeded .* all 8 counters = 5, exactly as expected/);
+  expect(r.output).toMatch(
+    /restate-3 killed; invocations through restate-1, restate-2 succeeded .* all 8 counters = 5, exactly as expected/,
+  );
   expect(r.output).toMatch(/restate-3 rejoined after .* every counter = 6/);
-  expect(r.output).toMatch(/restate-2: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 → http:\/\/127\.0\.0\.1:26433/);
+  expect(r.output).toMatch(
+    /restate-2: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 → http:\/\/127\.0\.0\.1:26433/,
+  );
   expect(r.output).toMatch(/first successful invocation: [\d.]+s after start/);
   expect(noRestateServerLeft()).toBe('');
 });
@@ -90,7 +96,9 @@ test('a 1-node cluster passes, and the report says it cannot survive a node loss
     const r = rehearse(dir.path, {});
     expect(r.output).toMatch(/PASS/);
     expect(r.status).toBe(0);
-    expect(r.output).toMatch(/SKIP {2}kill one node \(SIGKILL\)[^\n]*\n\s+this topology does not survive a node loss: a single node has no peer to fail over to/);
+    expect(r.output).toMatch(
+      /SKIP {2}kill one node \(SIGKILL\)[^\n]*\n\s+this topology does not survive a node loss: a single node has no peer to fail over to/,
+    );
     expect(noRestateServerLeft()).toBe('');
   } finally {
     dir.remove();
@@ -107,11 +115,16 @@ test('a misspelled RESTATE_AUTO_PROVISION fails the rehearsal, naming the cause'
     const compose = readFileSync(file, 'utf8');
     const two = compose.indexOf('\n  restate-2:\n');
     const at = compose.indexOf('RESTATE_AUTO_PROVISION:', two);
-    writeFileSync(file, `${compose.slice(0, at)}RESTATE_AUTO_PROVISONING:${compose.slice(at + 'RESTATE_AUTO_PROVISION:'.length)}`);
+    writeFileSync(
+      file,
+      `${compose.slice(0, at)}RESTATE_AUTO_PROVISONING:${compose.slice(at + 'RESTATE_AUTO_PROVISION:'.length)}`,
+    );
     const r = rehearse(dir.path, shiftedPorts(dir.path, 1533));
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/Rehearsal of .*: FAIL/);
-    expect(r.output).toMatch(/restate-1, restate-2 would all auto-provision \(RESTATE_AUTO_PROVISION is not "false", and Restate's default is true\)/);
+    expect(r.output).toMatch(
+      /restate-1, restate-2 would all auto-provision \(RESTATE_AUTO_PROVISION is not "false", and Restate's default is true\)/,
+    );
     expect(r.output).not.toMatch(/start 3 restate-server/);
     expect(noRestateServerLeft()).toBe('');
   } finally {
@@ -124,10 +137,18 @@ test('a wrong advertised address stops the rehearsal before anything starts, nam
   try {
     cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
     const file = join(dir.path, 'docker-compose.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"', 'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"',
+        'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"',
+      ),
+    );
     const r = rehearse(dir.path, shiftedPorts(dir.path, 1644));
     expect(r.status).toBe(1);
-    expect(r.output).toMatch(/restate-3: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 names restate-2, not restate-3 itself/);
+    expect(r.output).toMatch(
+      /restate-3: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 names restate-2, not restate-3 itself/,
+    );
     expect(r.output).not.toMatch(/start 3 restate-server/);
   } finally {
     dir.remove();
@@ -159,7 +180,10 @@ async function freeOffset(dir: string, start: number): Promise<number> {
   throw new Error(`no free port offset for ${dir} from ${start}`);
 }
 
-async function endMidway(how: 'SIGTERM' | 'SIGHUP' | 'SIGINT' | 'pipe', start: number): Promise<{ code: number | null; output: string }> {
+async function endMidway(
+  how: 'SIGTERM' | 'SIGHUP' | 'SIGINT' | 'pipe',
+  start: number,
+): Promise<{ code: number | null; output: string }> {
   const dir = join(ROOT, 'examples', 'ha');
   const env = { ...process.env, ...shiftedPorts(dir, await freeOffset(dir, start)), TMPDIR: scratch.path };
   // The pipe case is the user's own line: a reader that stops after six lines.

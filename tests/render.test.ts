@@ -55,7 +55,15 @@ describe.each([
         node.ports.fabric.hostPort,
       ]);
       expect(service.image).toBe(`docker.restate.dev/restatedev/restate:${g.plan.options.restateVersion}`);
-      expect(service.healthcheck?.test).toEqual(['CMD', 'curl', '--fail', '--silent', '--max-time', '2', 'http://localhost:9070/health']);
+      expect(service.healthcheck?.test).toEqual([
+        'CMD',
+        'curl',
+        '--fail',
+        '--silent',
+        '--max-time',
+        '2',
+        'http://localhost:9070/health',
+      ]);
       expect(service.dependsOn).toEqual({
         minio: { condition: 'service_healthy' },
         'minio-create-bucket': { condition: 'service_completed_successfully' },
@@ -63,7 +71,10 @@ describe.each([
     }
     const minio = project.services.find((s) => s.name === 'minio')!;
     expect(minio.image).toMatch(/^quay\.io\/minio\/minio:RELEASE\.\d{4}-/);
-    expect(minio.ports.map((p) => p.published)).toEqual([g.plan.minio!.ports.api.hostPort, g.plan.minio!.ports.console.hostPort]);
+    expect(minio.ports.map((p) => p.published)).toEqual([
+      g.plan.minio!.ports.api.hostPort,
+      g.plan.minio!.ports.console.hostPort,
+    ]);
   });
 
   test('.env holds every tunable; the compose file holds no secret literal', () => {
@@ -100,7 +111,9 @@ test('the bucket job creates the bucket and a user limited to it, and can run ag
   // attach` fails with "already in effect" when the policy is attached already (minio/mc#4670).
   const g = generated({ nodes: 1 });
   try {
-    const project = loadCompose(g.dir.path, { shell: { RESTATE_WORKER__SNAPSHOTS__DESTINATION: 's3://my-bucket/some/prefix' } });
+    const project = loadCompose(g.dir.path, {
+      shell: { RESTATE_WORKER__SNAPSHOTS__DESTINATION: 's3://my-bucket/some/prefix' },
+    });
     const job = project.services.find((s) => s.name === 'minio-create-bucket')!;
     expect(job.entrypoint).toEqual(['/bin/sh', '-c']);
     const script = (job.command as string[])[0]!;
@@ -120,7 +133,11 @@ esac
 `,
     );
     chmodSync(mc, 0o755);
-    const runJob = () => spawnSync('/bin/sh', ['-c', script], { env: { ...job.environment, PATH: `${g.dir.path}:/usr/bin:/bin` }, encoding: 'utf8' });
+    const runJob = () =>
+      spawnSync('/bin/sh', ['-c', script], {
+        env: { ...job.environment, PATH: `${g.dir.path}:/usr/bin:/bin` },
+        encoding: 'utf8',
+      });
     const first = runJob();
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
@@ -131,7 +148,10 @@ esac
     expect(calls).toContain(`admin user add cluster ${env.RESTATE_S3_ACCESS_KEY} ${env.RESTATE_S3_SECRET_KEY}\n`);
     expect(calls).toContain(`admin policy attach cluster restate-snapshots --user ${env.RESTATE_S3_ACCESS_KEY}\n`);
     const policy = JSON.parse(calls.slice(calls.indexOf('{"Version"'), calls.lastIndexOf(']}') + 2));
-    expect(policy.Statement.map((st: { Resource: string[] }) => st.Resource)).toEqual([['arn:aws:s3:::my-bucket'], ['arn:aws:s3:::my-bucket/*']]);
+    expect(policy.Statement.map((st: { Resource: string[] }) => st.Resource)).toEqual([
+      ['arn:aws:s3:::my-bucket'],
+      ['arn:aws:s3:::my-bucket/*'],
+    ]);
     // The key Restate uses is the limited one, never MinIO's root.
     const node = project.services.find((s) => s.name === 'restate-1')!;
     expect(node.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID).toBe(env.RESTATE_S3_ACCESS_KEY);
@@ -149,9 +169,15 @@ test('a real mc failure in the job is not swallowed', () => {
   try {
     const job = loadCompose(g.dir.path).services.find((s) => s.name === 'minio-create-bucket')!;
     const mc = join(g.dir.path, 'mc');
-    writeFileSync(mc, `#!/bin/sh\ncase "$*" in "admin policy attach"*) echo "mc: <ERROR> Access Denied." >&2; exit 1 ;; esac\n`);
+    writeFileSync(
+      mc,
+      `#!/bin/sh\ncase "$*" in "admin policy attach"*) echo "mc: <ERROR> Access Denied." >&2; exit 1 ;; esac\n`,
+    );
     chmodSync(mc, 0o755);
-    const run = spawnSync('/bin/sh', ['-c', (job.command as string[])[0]!], { env: { ...job.environment, PATH: `${g.dir.path}:/usr/bin:/bin` }, encoding: 'utf8' });
+    const run = spawnSync('/bin/sh', ['-c', (job.command as string[])[0]!], {
+      env: { ...job.environment, PATH: `${g.dir.path}:/usr/bin:/bin` },
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('Access Denied');
   } finally {
@@ -165,13 +191,16 @@ test('the schema check rejects what Compose rejects (control)', () => {
   expect(schemaErrors({ services: { a: { image: 'x' } } })).toEqual([]);
 });
 
-test('what an operator expects: a grace period longer than Restate\'s shutdown-timeout, rotated logs, host.docker.internal', () => {
+test("what an operator expects: a grace period longer than Restate's shutdown-timeout, rotated logs, host.docker.internal", () => {
   const { dir } = generated({ nodes: 3, loadBalancer: true, monitoring: true });
   try {
     const project = loadCompose(dir.path);
     for (const s of project.services) {
       // Every service's logs rotate.
-      expect({ service: s.name, logging: s.raw.logging }).toEqual({ service: s.name, logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } } });
+      expect({ service: s.name, logging: s.raw.logging }).toEqual({
+        service: s.name,
+        logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
+      });
       if (!s.name.startsWith('restate-')) continue;
       // restate-server --dump-config: shutdown-timeout = "1m"; Docker's default would be 10 s.
       expect(s.raw.stop_grace_period).toBe('75s');

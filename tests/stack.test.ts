@@ -15,7 +15,9 @@ test('a frame in the minified bundle maps to the source file and line it came fr
   const mapped = mappedStack(`Error: x\n    at f (${file}:${line}:${column})`);
   const source = readFileSync(join(ROOT, 'src', 'cli', 'fast-args.ts'), 'utf8').split('\n');
   const sourceLine = source.findIndex((l) => l.includes("'--version'")) + 1;
-  expect(mapped).toMatch(new RegExp(`at f \\(${join(ROOT, 'src', 'cli', 'fast-args.ts').replace(/[/.]/g, '\\$&')}:${sourceLine}:\\d+\\)$`));
+  expect(mapped).toMatch(
+    new RegExp(`at f \\(${join(ROOT, 'src', 'cli', 'fast-args.ts').replace(/[/.]/g, '\\$&')}:${sourceLine}:\\d+\\)$`),
+  );
   // A frame outside the bundle stays as it was.
   expect(mappedStack('    at g (node:internal/process:1:2)')).toBe('    at g (node:internal/process:1:2)');
 });

@@ -8,6 +8,14 @@ import { checkProject } from '../src/check/check.js';
 import { COMPOSE_YAML_OPTIONS, loadCompose } from '../src/load/loader.js';
 import { CLI, ROOT, runCli, schemaErrors, tempDir } from './helpers.js';
 
+/** The parts of a stack service's deploy section these tests read. */
+interface SwarmDeploy {
+  replicas: number;
+  placement: { constraints: string[] };
+  update_config: Record<string, unknown>;
+  restart_policy: { condition: string };
+}
+
 jest.setTimeout(240_000);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -16,7 +24,10 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
   const dir = tempDir();
   afterAll(() => dir.remove());
   beforeAll(() => {
-    expect(runCli(['--target', 'swarm', '--nodes', String(nodes), '--port-offset', String(1900 + nodes), '--out', dir.path]).status).toBe(0);
+    expect(
+      runCli(['--target', 'swarm', '--nodes', String(nodes), '--port-offset', String(1900 + nodes), '--out', dir.path])
+        .status,
+    ).toBe(0);
   });
 
   test('validates against the Compose Specification and passes check with zero findings', async () => {
@@ -28,27 +39,36 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
   });
 
   test('what Swarm needs: string env, one pinned replica per node, dnsrr, host-mode ports, stop-first, overlay, no depends_on', () => {
-    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as { services: Record<string, Record<string, unknown>>; networks: Record<string, { driver: string }> };
+    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as {
+      services: Record<string, Record<string, unknown>>;
+      networks: Record<string, { driver: string }>;
+    };
     const restate = Object.entries(raw.services).filter(([name]) => name.startsWith('restate-'));
     expect(restate).toHaveLength(nodes);
     for (const [name, service] of Object.entries(raw.services)) {
       expect(service.depends_on).toBeUndefined();
-      for (const value of Object.values(service.environment as Record<string, unknown>)) expect(typeof value).toBe('string');
-      if (isRecord(service.deploy) && service.deploy.endpoint_mode !== undefined) expect(service.deploy.endpoint_mode).toBe('dnsrr');
+      for (const value of Object.values(service.environment as Record<string, unknown>))
+        expect(typeof value).toBe('string');
+      if (isRecord(service.deploy) && service.deploy.endpoint_mode !== undefined)
+        expect(service.deploy.endpoint_mode).toBe('dnsrr');
       for (const port of (service.ports as Record<string, unknown>[] | undefined) ?? []) expect(port.mode).toBe('host');
       if (!name.startsWith('restate-')) continue;
-      const deploy = service.deploy as Record<string, any>;
+      const deploy = service.deploy as SwarmDeploy;
       expect(deploy.replicas).toBe(1);
       expect(deploy.placement.constraints).toEqual([`node.labels.restate-node == ${name.split('-')[1]}`]);
       expect(deploy.update_config).toMatchObject({ parallelism: 1, order: 'stop-first' });
       expect(deploy.restart_policy.condition).toBe('any');
     }
-    expect((raw.services.minio!.deploy as Record<string, any>).placement.constraints).toEqual(['node.labels.restate-minio == true']);
+    expect((raw.services.minio!.deploy as SwarmDeploy).placement.constraints).toEqual([
+      'node.labels.restate-minio == true',
+    ]);
     expect(Object.values(raw.networks).map((n) => n.driver)).toEqual(['overlay']);
   });
 
   test("the nodes' healthcheck: the admin API; the fabric port for a node that never served or has not found the cluster for 15 s", () => {
-    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as { services: Record<string, { healthcheck: { test: string[]; start_interval: string } }> };
+    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as {
+      services: Record<string, { healthcheck: { test: string[]; start_interval: string } }>;
+    };
     const { test: probe, start_interval } = raw.services['restate-1']!.healthcheck;
     expect(probe[0]).toBe('CMD-SHELL');
     expect(start_interval).toBe('1s');
@@ -57,10 +77,16 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
     // with $STATUS), and the volume by a temporary directory. jq is the machine's, as in the image.
     const sandbox = tempDir();
     try {
-      writeFileSync(join(sandbox.path, 'curl'), '#!/bin/sh\nfor a; do url=$a; done\ncase " $UP " in *" $url "*) echo "$STATUS"; exit 0;; esac\nexit 22\n', { mode: 0o755 });
+      writeFileSync(
+        join(sandbox.path, 'curl'),
+        '#!/bin/sh\nfor a; do url=$a; done\ncase " $UP " in *" $url "*) echo "$STATUS"; exit 0;; esac\nexit 22\n',
+        { mode: 0o755 },
+      );
       const script = probe[1]!.replaceAll('$$', '$').replaceAll('/restate-data/', `${sandbox.path}/`);
       const healthy = (up: string[], status = { node_id: 'N1:1', age: '3s 2ms' }) =>
-        spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${sandbox.path}:/usr/bin:/bin`, UP: up.join(' '), STATUS: JSON.stringify(status) } }).status === 0;
+        spawnSync('/bin/sh', ['-c', script], {
+          env: { PATH: `${sandbox.path}:/usr/bin:/bin`, UP: up.join(' '), STATUS: JSON.stringify(status) },
+        }).status === 0;
       const admin = 'http://localhost:9070/health';
       const fabric = 'http://localhost:5122/health';
       expect(healthy([])).toBe(false);
@@ -78,14 +104,23 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
   });
 
   test('only the ingress is published; the admin API, fabric port and MinIO are not, and the README reaches them with docker exec', () => {
-    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as { services: Record<string, { ports?: { target: number }[] }> };
+    const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as {
+      services: Record<string, { ports?: { target: number }[] }>;
+    };
     for (const [name, service] of Object.entries(raw.services)) {
-      expect({ name, targets: (service.ports ?? []).map((p) => p.target) }).toEqual({ name, targets: name.startsWith('restate-') ? [8080] : [] });
+      expect({ name, targets: (service.ports ?? []).map((p) => p.target) }).toEqual({
+        name,
+        targets: name.startsWith('restate-') ? [8080] : [],
+      });
     }
     const readme = readFileSync(join(dir.path, 'README.md'), 'utf8');
-    expect(readme).toContain('docker exec "$(docker ps -q -f name=restate-cluster_restate-1)" curl -fsS http://localhost:9070/health');
+    expect(readme).toContain(
+      'docker exec "$(docker ps -q -f name=restate-cluster_restate-1)" curl -fsS http://localhost:9070/health',
+    );
     expect(readme).toMatch(/admin API and UI \(control plane\): not published \(no authentication/);
-    expect(readFileSync(join(dir.path, '.env'), 'utf8')).not.toMatch(/PUBLISH_ADDRESS|ADMIN_PORT_OVERRIDE|NODE_PORT_OVERRIDE/);
+    expect(readFileSync(join(dir.path, '.env'), 'utf8')).not.toMatch(
+      /PUBLISH_ADDRESS|ADMIN_PORT_OVERRIDE|NODE_PORT_OVERRIDE/,
+    );
   });
 
   test('the README explains labels, deploy, check and host loss', () => {
@@ -117,25 +152,63 @@ describe('check flags what breaks Swarm', () => {
       const file = join(dir.path, 'docker-stack.yaml');
       writeFileSync(file, edit(readFileSync(file, 'utf8')));
       const result = await checkProject(loadCompose(dir.path), { fetch: false });
-      return result.findings.map((f) => `${f.severity} ${f.rule} ${f.service ?? '-'} ${f.variable ?? '-'}: ${f.message}`).join('\n');
+      return result.findings
+        .map((f) => `${f.severity} ${f.rule} ${f.service ?? '-'} ${f.variable ?? '-'}: ${f.message}`)
+        .join('\n');
     } finally {
       dir.remove();
     }
   }
 
   test.each<[string, (s: string) => string, RegExp]>([
-    ['a non-string environment value', (s) => s.replace('RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: "true"', 'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: true'), /error swarm-env-string restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: true is a boolean/],
-    ['relying on depends_on', (s) => s.replace('  restate-2:\n    <<: *restate-node\n', '  restate-2:\n    <<: *restate-node\n    depends_on: [minio]\n'), /warning swarm-depends-on restate-2 -: depends_on \(minio\) is ignored by Swarm/],
-    ['a node that cannot reach its own advertised address (VIP mode)', (s) => s.replace(/(  restate-1:[\s\S]*?)endpoint_mode: dnsrr\n/, '$1endpoint_mode: vip\n'), /error swarm-self-address restate-1 RESTATE_ADVERTISED_ADDRESS: http:\/\/restate-1:5122 resolves to restate-1's virtual IP/],
-    ['two nodes that could land on one host', (s) => s.replace('node.labels.restate-node == 3', 'node.labels.restate-node == 2'), /error swarm-placement restate-2, restate-3 -: restate-2 and restate-3 share the placement constraints/],
-    ['two tasks of one node at once', (s) => s.replace(/(  restate-2:[\s\S]*?)order: stop-first/, '$1order: start-first'), /error swarm-update-order restate-2 -: update_config order start-first/],
-    ['replicas above one', (s) => s.replace(/(  restate-3:[\s\S]*?)replicas: 1/, '$1replicas: 2'), /error swarm-replicas restate-3 -: replicas 2/],
-    ['dnsrr with ingress-mode ports', (s) => s.replace(/(  restate-1:[\s\S]*?)mode: host/, '$1mode: ingress'), /error swarm-ports restate-1 -: endpoint_mode dnsrr with ports not in host mode/],
+    [
+      'a non-string environment value',
+      (s) =>
+        s.replace(
+          'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: "true"',
+          'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: true',
+        ),
+      /error swarm-env-string restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: true is a boolean/,
+    ],
+    [
+      'relying on depends_on',
+      (s) =>
+        s.replace(
+          '  restate-2:\n    <<: *restate-node\n',
+          '  restate-2:\n    <<: *restate-node\n    depends_on: [minio]\n',
+        ),
+      /warning swarm-depends-on restate-2 -: depends_on \(minio\) is ignored by Swarm/,
+    ],
+    [
+      'a node that cannot reach its own advertised address (VIP mode)',
+      (s) => s.replace(/(  restate-1:[\s\S]*?)endpoint_mode: dnsrr\n/, '$1endpoint_mode: vip\n'),
+      /error swarm-self-address restate-1 RESTATE_ADVERTISED_ADDRESS: http:\/\/restate-1:5122 resolves to restate-1's virtual IP/,
+    ],
+    [
+      'two nodes that could land on one host',
+      (s) => s.replace('node.labels.restate-node == 3', 'node.labels.restate-node == 2'),
+      /error swarm-placement restate-2, restate-3 -: restate-2 and restate-3 share the placement constraints/,
+    ],
+    [
+      'two tasks of one node at once',
+      (s) => s.replace(/(  restate-2:[\s\S]*?)order: stop-first/, '$1order: start-first'),
+      /error swarm-update-order restate-2 -: update_config order start-first/,
+    ],
+    [
+      'replicas above one',
+      (s) => s.replace(/(  restate-3:[\s\S]*?)replicas: 1/, '$1replicas: 2'),
+      /error swarm-replicas restate-3 -: replicas 2/,
+    ],
+    [
+      'dnsrr with ingress-mode ports',
+      (s) => s.replace(/(  restate-1:[\s\S]*?)mode: host/, '$1mode: ingress'),
+      /error swarm-ports restate-1 -: endpoint_mode dnsrr with ports not in host mode/,
+    ],
   ])('%s', async (_name, edit, expected) => {
     expect(await checkEdited(edit)).toMatch(expected);
   });
 
-  test('a plain compose file judged as a stack (check --target swarm): what broke the reporter\'s deploy', () => {
+  test("a plain compose file judged as a stack (check --target swarm): what broke the reporter's deploy", () => {
     const r = runCli(['check', join(ROOT, 'tests', 'fixtures', 'seeds', 'readme-stack'), '--target', 'swarm']);
     expect(r.stdout).toMatch(/error {3}restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: true is a boolean/);
     expect(r.stdout).toMatch(/error {3}restate-2 RESTATE_FORCE_NODE_ID: 2 is a number/);
@@ -153,12 +226,19 @@ describe('--snapshots-endpoint', () => {
       expect(r.stdout).toContain('fill in RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env');
       expect(() => loadCompose(dir.path)).toThrow(/RESTATE_S3_ACCESS_KEY is missing a value/);
       const envFile = join(dir.path, '.env');
-      writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('RESTATE_S3_ACCESS_KEY=', 'RESTATE_S3_ACCESS_KEY=AKIAEXAMPLE').replace('RESTATE_S3_SECRET_KEY=', 'RESTATE_S3_SECRET_KEY=secret'));
+      writeFileSync(
+        envFile,
+        readFileSync(envFile, 'utf8')
+          .replace('RESTATE_S3_ACCESS_KEY=', 'RESTATE_S3_ACCESS_KEY=AKIAEXAMPLE')
+          .replace('RESTATE_S3_SECRET_KEY=', 'RESTATE_S3_SECRET_KEY=secret'),
+      );
       const project = loadCompose(dir.path);
       expect(project.services.map((s) => s.name)).not.toContain('minio');
       expect(schemaErrors(project.raw)).toEqual([]);
       const node = project.services.find((s) => s.name === 'restate-1')!;
-      expect(node.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL).toBe('https://s3.eu-central-1.amazonaws.com');
+      expect(node.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL).toBe(
+        'https://s3.eu-central-1.amazonaws.com',
+      );
       expect(node.environment.RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP).toBeUndefined();
       expect(node.dependsOn).toEqual({});
       const result = await checkProject(project, { fetch: false });
@@ -169,20 +249,32 @@ describe('--snapshots-endpoint', () => {
   });
 
   test('bad values and Swarm with a balancer are refused on one line', () => {
-    expect(runCli(['--snapshots-endpoint', 'minio:9000', '--out', '/tmp/never']).stderr).toMatch(/--snapshots-endpoint must be an http\(s\) URL/);
-    expect(runCli(['--target', 'swarm', '--load-balancer', '--out', '/tmp/never']).stderr).toMatch(/not available with --target swarm yet/);
-    expect(runCli(['--target', 'kubernetes', '--out', '/tmp/never']).stderr).toMatch(/--target must be compose or swarm/);
+    expect(runCli(['--snapshots-endpoint', 'minio:9000', '--out', '/tmp/never']).stderr).toMatch(
+      /--snapshots-endpoint must be an http\(s\) URL/,
+    );
+    expect(runCli(['--target', 'swarm', '--load-balancer', '--out', '/tmp/never']).stderr).toMatch(
+      /not available with --target swarm yet/,
+    );
+    expect(runCli(['--target', 'kubernetes', '--out', '/tmp/never']).stderr).toMatch(
+      /--target must be compose or swarm/,
+    );
   });
 });
 
 test('--expose admin publishes the admin API under Swarm, and check warns that every interface of the host reaches it', async () => {
   const dir = tempDir();
   try {
-    expect(runCli(['--target', 'swarm', '--nodes', '3', '--expose', 'ingress,admin', '--out', dir.path]).status).toBe(0);
+    expect(runCli(['--target', 'swarm', '--nodes', '3', '--expose', 'ingress,admin', '--out', dir.path]).status).toBe(
+      0,
+    );
     const project = loadCompose(dir.path);
     expect(project.services.find((s) => s.name === 'restate-2')!.ports.map((p) => p.target)).toEqual([8080, 9070]);
     const findings = (await checkProject(project, { fetch: false })).findings.filter((f) => f.severity !== 'info');
-    expect(findings.map((f) => `${f.rule} ${f.service}`)).toEqual(['exposure restate-1', 'exposure restate-2', 'exposure restate-3']);
+    expect(findings.map((f) => `${f.rule} ${f.service}`)).toEqual([
+      'exposure restate-1',
+      'exposure restate-2',
+      'exposure restate-3',
+    ]);
     expect(findings[0]!.message).toMatch(/under Swarm it listens on every interface of the host \(no authentication/);
   } finally {
     dir.remove();

@@ -20,7 +20,6 @@ function edited(edit: (compose: string) => string) {
   }
 }
 
-
 test('the 3-node example: listen and service addresses move to 127.0.0.1 and the published ports', () => {
   const c = translate(loadCompose(join(ROOT, 'examples', 'ha')), options);
   expect(c.problems).toEqual([]);
@@ -33,7 +32,9 @@ test('the 3-node example: listen and service addresses move to 127.0.0.1 and the
   const two = c.nodes[1]!.env;
   expect(two.RESTATE_BIND_ADDRESS).toBe('127.0.0.1:25122');
   expect(two.RESTATE_ADVERTISED_ADDRESS).toBe('http://127.0.0.1:25122');
-  expect(two.RESTATE_METADATA_CLIENT__ADDRESSES).toBe('["http://127.0.0.1:5122","http://127.0.0.1:25122","http://127.0.0.1:35122"]');
+  expect(two.RESTATE_METADATA_CLIENT__ADDRESSES).toBe(
+    '["http://127.0.0.1:5122","http://127.0.0.1:25122","http://127.0.0.1:35122"]',
+  );
   expect(two.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL).toBe('http://127.0.0.1:9000');
   expect(two.RESTATE_BASE_DIR).toBe('/tmp/base/restate-2');
   // Everything else exactly as compose resolves it.
@@ -46,7 +47,10 @@ test('the 3-node example: listen and service addresses move to 127.0.0.1 and the
 });
 
 test('the shell overrides .env, as in compose', () => {
-  const c = translate(loadCompose(join(ROOT, 'examples', 'ha'), { shell: { NODE2_INGRESS_PORT_OVERRIDE: '18888' } }), options);
+  const c = translate(
+    loadCompose(join(ROOT, 'examples', 'ha'), { shell: { NODE2_INGRESS_PORT_OVERRIDE: '18888' } }),
+    options,
+  );
   expect(c.nodes[1]!.hostPorts.ingress).toBe(18888);
 });
 
@@ -57,16 +61,37 @@ test('a misspelled RESTATE_AUTO_PROVISION leaves two provisioners: a problem bef
 });
 
 test.each([
-  ['another node', 'http://restate-3:5122"\n      RESTATE_AUTO', 'http://restate-2:5122"\n      RESTATE_AUTO', /restate-3: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 names restate-2, not restate-3 itself/],
-  ['localhost', 'http://restate-3:5122"\n      RESTATE_AUTO', 'http://localhost:5122"\n      RESTATE_AUTO', /names localhost, which inside a container is the container itself/],
-  ['no such service', 'http://restate-3:5122"\n      RESTATE_AUTO', 'http://restate-9:5122"\n      RESTATE_AUTO', /names "restate-9", which is no service in this compose file/],
+  [
+    'another node',
+    'http://restate-3:5122"\n      RESTATE_AUTO',
+    'http://restate-2:5122"\n      RESTATE_AUTO',
+    /restate-3: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 names restate-2, not restate-3 itself/,
+  ],
+  [
+    'localhost',
+    'http://restate-3:5122"\n      RESTATE_AUTO',
+    'http://localhost:5122"\n      RESTATE_AUTO',
+    /names localhost, which inside a container is the container itself/,
+  ],
+  [
+    'no such service',
+    'http://restate-3:5122"\n      RESTATE_AUTO',
+    'http://restate-9:5122"\n      RESTATE_AUTO',
+    /names "restate-9", which is no service in this compose file/,
+  ],
 ])('a wrong advertised address (%s) is a problem before anything starts', (_what, from, to, message) => {
   const c = edited(inService('restate-3', from, to));
   expect(c.problems.join('\n')).toMatch(message);
 });
 
 test('an unpublished port gets a free one, and a missing bind address the default container port', () => {
-  const c = edited((compose) => inService('restate-3', "      - '${FABRIC_PUBLISH_ADDRESS:-127.0.0.1}:${NODE3_NODE_PORT_OVERRIDE:-35122}:5122'\n", '')(compose).replace('  RESTATE_BIND_ADDRESS: "0.0.0.0:5122"\n', ''));
+  const c = edited((compose) =>
+    inService(
+      'restate-3',
+      "      - '${FABRIC_PUBLISH_ADDRESS:-127.0.0.1}:${NODE3_NODE_PORT_OVERRIDE:-35122}:5122'\n",
+      '',
+    )(compose).replace('  RESTATE_BIND_ADDRESS: "0.0.0.0:5122"\n', ''),
+  );
   const three = c.nodes[2]!;
   expect(three.hostPorts.fabric).toBeGreaterThanOrEqual(40000);
   expect(three.env.RESTATE_BIND_ADDRESS).toBe(`127.0.0.1:${three.hostPorts.fabric}`);
@@ -75,6 +100,10 @@ test('an unpublished port gets a free one, and a missing bind address the defaul
 });
 
 test('a file:// destination cannot run', () => {
-  const project = loadCompose(join(ROOT, 'examples', 'ha'), { shell: { RESTATE_WORKER__SNAPSHOTS__DESTINATION: 'file:///snapshots' } });
-  expect(translate(project, options).problems.join()).toMatch(/"file:\/\/\/snapshots" is not an s3:\/\/bucket\/prefix URL/);
+  const project = loadCompose(join(ROOT, 'examples', 'ha'), {
+    shell: { RESTATE_WORKER__SNAPSHOTS__DESTINATION: 'file:///snapshots' },
+  });
+  expect(translate(project, options).problems.join()).toMatch(
+    /"file:\/\/\/snapshots" is not an s3:\/\/bucket\/prefix URL/,
+  );
 });

@@ -1,6 +1,13 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { realFileOps, recoverInterruptedWrite, STAGING_DIR, writeFiles, WriteFailed, type FileOps } from '../src/write/writer.js';
+import {
+  realFileOps,
+  recoverInterruptedWrite,
+  STAGING_DIR,
+  writeFiles,
+  WriteFailed,
+  type FileOps,
+} from '../src/write/writer.js';
 import { tempDir } from './helpers.js';
 
 /** Everything under a directory: files with their content, directories as null. */
@@ -12,7 +19,7 @@ function snapshot(root: string): Record<string, string | null> {
       if (statSync(path).isDirectory()) {
         out[`${relative(root, path)}/`] = null;
         walk(path);
-      } else out[relative(root, path)] = `${(statSync(path).mode & 0o777).toString(8)} ${readFileSync(path, "utf8")}`;
+      } else out[relative(root, path)] = `${(statSync(path).mode & 0o777).toString(8)} ${readFileSync(path, 'utf8')}`;
     }
   };
   if (existsSync(root)) walk(root);
@@ -69,7 +76,11 @@ const scenarios: Scenario[] = [
   {
     name: 'a new cluster into an empty directory',
     before: {},
-    files: [file('docker-compose.yaml', 'compose new\n'), file('.env', 'env new\n', 0o600), file('haproxy/haproxy.cfg', 'lb new\n')],
+    files: [
+      file('docker-compose.yaml', 'compose new\n'),
+      file('.env', 'env new\n', 0o600),
+      file('haproxy/haproxy.cfg', 'lb new\n'),
+    ],
     stale: [],
   },
   {
@@ -182,7 +193,8 @@ describe.each(scenarios)('writing $name', (s) => {
         const error = attempt(() => writeFiles(dir, s.files, s.stale, run.ops));
         recoverInterruptedWrite(dir);
         const after = snapshot(dir);
-        if (error) expect([k, j, after]).toEqual([k, j, JSON.stringify(after) === JSON.stringify(oldSet) ? oldSet : newSet]);
+        if (error)
+          expect([k, j, after]).toEqual([k, j, JSON.stringify(after) === JSON.stringify(oldSet) ? oldSet : newSet]);
         else expect([k, j, after]).toEqual([k, j, newSet]);
         rmSync(dir, { recursive: true, force: true });
         if (run.count() < j) break;
@@ -195,7 +207,9 @@ test('a write that cannot create its output directory leaves nothing behind', ()
   const root = tempDir();
   try {
     const dir = join(root.path, 'new-out');
-    expect(attempt(() => writeFiles(dir, [file('a.yaml', 'a\n')], [], faulty(3, 'fail').ops))).toBeInstanceOf(InjectedFault);
+    expect(attempt(() => writeFiles(dir, [file('a.yaml', 'a\n')], [], faulty(3, 'fail').ops))).toBeInstanceOf(
+      InjectedFault,
+    );
     expect(existsSync(dir)).toBe(false);
   } finally {
     root.remove();

@@ -38,9 +38,14 @@ function binaryFor(version: string | undefined, options: CheckOptions, findings:
   } catch (error) {
     lookupError = error;
   }
-  if (version && options.fetch && isSupported(version) && binary?.version !== version) return fetchBinary('restate-server', version);
+  if (version && options.fetch && isSupported(version) && binary?.version !== version)
+    return fetchBinary('restate-server', version);
   if (!binary) {
-    findings.push({ severity: 'warning', rule: 'fidelity-skipped', message: `settings not proven against a real server: ${(lookupError as Error).message}` });
+    findings.push({
+      severity: 'warning',
+      rule: 'fidelity-skipped',
+      message: `settings not proven against a real server: ${(lookupError as Error).message}`,
+    });
     return undefined;
   }
   if (version && binary.version !== version) {
@@ -60,11 +65,22 @@ export async function checkProject(project: ComposeProject, options: CheckOption
   findings.push(...exposureRules(project, swarm));
   const nodes = project.services.filter(isRestateService);
 
-  const versions = [...new Set(nodes.map((n) => imageTag(n.image)).filter((v): v is string => v !== undefined && v !== 'latest'))];
-  if (versions.length > 1) findings.push({ severity: 'error', rule: 'restate-version', message: `the nodes run different Restate versions (${versions.join(', ')})` });
+  const versions = [
+    ...new Set(nodes.map((n) => imageTag(n.image)).filter((v): v is string => v !== undefined && v !== 'latest')),
+  ];
+  if (versions.length > 1)
+    findings.push({
+      severity: 'error',
+      rule: 'restate-version',
+      message: `the nodes run different Restate versions (${versions.join(', ')})`,
+    });
   const version = versions[0];
   if (version && /^\d+\.\d+\.\d+$/.test(version) && !isSupported(version)) {
-    findings.push({ severity: 'warning', rule: 'restate-version', message: `Restate ${version} cannot be verified here: npm carries restate-server ${OLDEST_SUPPORTED} to ${NEWEST_SUPPORTED} (1.6.x and 1.7.x)` });
+    findings.push({
+      severity: 'warning',
+      rule: 'restate-version',
+      message: `Restate ${version} cannot be verified here: npm carries restate-server ${OLDEST_SUPPORTED} to ${NEWEST_SUPPORTED} (1.6.x and 1.7.x)`,
+    });
   }
 
   let restateServer: CheckResult['restateServer'];
@@ -95,9 +111,14 @@ export function formatText(result: CheckResult): string {
   const counts = (s: Finding['severity']) => result.findings.filter((f) => f.severity === s).length;
   const lines = result.findings
     .filter((f) => f.severity !== 'info')
-    .map((f) => `${f.severity.padEnd(7)} ${[f.service, f.variable].filter(Boolean).join(' ')}${f.service || f.variable ? ': ' : ''}${f.message}`);
+    .map(
+      (f) =>
+        `${f.severity.padEnd(7)} ${[f.service, f.variable].filter(Boolean).join(' ')}${f.service || f.variable ? ': ' : ''}${f.message}`,
+    );
   const info = result.findings.filter((f) => f.severity === 'info').map((f) => `info    ${f.message}`);
-  const proven = result.restateServer ? `settings proven with restate-server ${result.restateServer.version} --dump-config` : 'settings NOT proven against a real server';
+  const proven = result.restateServer
+    ? `settings proven with restate-server ${result.restateServer.version} --dump-config`
+    : 'settings NOT proven against a real server';
   return [
     ...lines,
     ...info,

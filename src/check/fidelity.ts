@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { ComposeService } from '../load/compose-file.js';
 import type { Binary } from '../restate/binaries.js';
-import { displayValue, keyPathOf, knownVariables, lookup, NOT_CONFIG_KEYS, sameValue, suggestionFor, variableOf } from '../restate/config-keys.js';
+import {
+  displayValue,
+  keyPathOf,
+  knownVariables,
+  lookup,
+  NOT_CONFIG_KEYS,
+  sameValue,
+  suggestionFor,
+  variableOf,
+} from '../restate/config-keys.js';
 import type { Finding } from './rules.js';
 
 interface Dump {
@@ -21,6 +30,10 @@ interface Dump {
  */
 const PATH_VARIABLES = new Set(['RESTATE_BASE_DIR']);
 
+// restate-server colours its messages on a terminal; the report wants the words only.
+// eslint-disable-next-line no-control-regex -- the escape character is what is matched
+const ANSI_COLOUR = /\u001b\[[0-9;]*m/g;
+
 /**
  * restate-server --dump-config prints the effective configuration, environment overrides
  * applied, and exits without starting a server. Run with the service's environment only
@@ -29,15 +42,26 @@ const PATH_VARIABLES = new Set(['RESTATE_BASE_DIR']);
  */
 function dumpConfig(binary: Binary, env: Record<string, string>, root: string): Promise<Dump> {
   const privateEnv = Object.fromEntries(
-    Object.entries(env).map(([name, value]) => [name, PATH_VARIABLES.has(name) && value.startsWith('/') ? join(root, value) : value]),
+    Object.entries(env).map(([name, value]) => [
+      name,
+      PATH_VARIABLES.has(name) && value.startsWith('/') ? join(root, value) : value,
+    ]),
   );
   return new Promise((resolve) => {
     // TMPDIR too: a server makes invoker-<id> directories there (rehearse's nodes left thousands in /tmp).
-    const options = { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, TMPDIR: root, ...privateEnv }, cwd: root, timeout: 20_000, maxBuffer: 8 << 20 };
+    const options = {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, TMPDIR: root, ...privateEnv },
+      cwd: root,
+      timeout: 20_000,
+      maxBuffer: 8 << 20,
+    };
     execFile(binary.path, ['--dump-config'], options, (error, stdout, stderr) => {
       if (error) {
-        const line = `${stderr}\n${stdout}`.split('\n').find((l) => /error/i.test(l)) ?? `${stderr}`.trim().split('\n')[0] ?? error.message;
-        resolve({ ok: false, error: line.replace(/\u001b\[[0-9;]*m/g, '').trim() });
+        const line =
+          `${stderr}\n${stdout}`.split('\n').find((l) => /error/i.test(l)) ??
+          `${stderr}`.trim().split('\n')[0] ??
+          error.message;
+        resolve({ ok: false, error: line.replace(ANSI_COLOUR, '').trim() });
         return;
       }
       try {
@@ -77,17 +101,33 @@ async function proveVariables(service: ComposeService, binary: Binary, root: str
       const alone = await dumpConfig(binary, { [variable]: service.environment[variable]! }, root);
       if (!alone.ok) {
         culprits.push(variable);
-        findings.push({ severity: 'error', rule: 'fidelity', service: service.name, variable, message: `"${service.environment[variable]}" stops ${who} from starting: ${alone.error}` });
+        findings.push({
+          severity: 'error',
+          rule: 'fidelity',
+          service: service.name,
+          variable,
+          message: `"${service.environment[variable]}" stops ${who} from starting: ${alone.error}`,
+        });
       }
     }
     if (culprits.length === 0) {
-      findings.push({ severity: 'error', rule: 'fidelity', service: service.name, message: `${who} refuses this configuration: ${dump.error}` });
+      findings.push({
+        severity: 'error',
+        rule: 'fidelity',
+        service: service.name,
+        message: `${who} refuses this configuration: ${dump.error}`,
+      });
       return findings;
     }
     env = Object.fromEntries(Object.entries(env).filter(([k]) => !culprits.includes(k)));
     dump = await dumpConfig(binary, env, root);
     if (!dump.ok) {
-      findings.push({ severity: 'error', rule: 'fidelity', service: service.name, message: `${who} refuses this configuration: ${dump.error}` });
+      findings.push({
+        severity: 'error',
+        rule: 'fidelity',
+        service: service.name,
+        message: `${who} refuses this configuration: ${dump.error}`,
+      });
       return findings;
     }
   }
@@ -100,9 +140,15 @@ async function proveVariables(service: ComposeService, binary: Binary, root: str
     const found = lookup(config, path);
     // A path variable was moved into the private directory: judged as the service asked for it.
     const effective =
-      PATH_VARIABLES.has(variable) && typeof found.value === 'string' && found.value.startsWith(root) ? { ...found, value: found.value.slice(root.length) } : found;
+      PATH_VARIABLES.has(variable) && typeof found.value === 'string' && found.value.startsWith(root)
+        ? { ...found, value: found.value.slice(root.length) }
+        : found;
     if (!effective.found) {
-      const suggestion = suggestionFor(variable, known.filter((k) => k !== variable), binary.version);
+      const suggestion = suggestionFor(
+        variable,
+        known.filter((k) => k !== variable),
+        binary.version,
+      );
       findings.push({
         severity: 'error',
         rule: 'fidelity',

@@ -14,7 +14,11 @@ export function fastGenerateArgs(argv: string[]): FlagValues | undefined {
     const options = Object.fromEntries(
       Object.entries(GENERATE_FLAGS).map(([name, spec]) => [
         name,
-        { type: spec.type, ...(spec.alias ? { short: spec.alias } : {}), ...(spec.repeatable ? { multiple: true } : {}) },
+        {
+          type: spec.type,
+          ...(spec.alias ? { short: spec.alias } : {}),
+          ...(spec.repeatable ? { multiple: true } : {}),
+        },
       ]),
     );
     const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });

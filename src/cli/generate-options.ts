@@ -1,8 +1,4 @@
-import {
-  DEFAULT_CLUSTER_NAME,
-  DEFAULT_RESTATE_VERSION,
-  DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
-} from '../plan/defaults.js';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from '../plan/defaults.js';
 import { ENDPOINT_KINDS } from '../plan/exposure.js';
 import { MAX_NODES } from '../plan/ports.js';
 import { PUBLISHED_VERSIONS } from '../restate/versions.js';
@@ -27,36 +23,89 @@ export interface FlagSpec {
 
 export const GENERATE_FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', alias: 'n', describe: `number of Restate nodes, 1..${MAX_NODES} (default: 3)` },
-  replication: { type: 'string', alias: 'r', describe: 'log and partition replication R ≤ nodes (default: the largest R with nodes ≥ 2R−1, at most 3)' },
+  replication: {
+    type: 'string',
+    alias: 'r',
+    describe: 'log and partition replication R ≤ nodes (default: the largest R with nodes ≥ 2R−1, at most 3)',
+  },
   'metadata-nodes': {
     type: 'string',
-    describe: 'run the metadata server on the first M nodes only (odd; default: 2R−1, which tolerates as many failures as the log, at most the largest odd number ≤ nodes)',
+    describe:
+      'run the metadata server on the first M nodes only (odd; default: 2R−1, which tolerates as many failures as the log, at most the largest odd number ≤ nodes)',
   },
   out: { type: 'string', alias: 'o', describe: 'output directory (default: ./restate-cluster)' },
-  'cluster-name': { type: 'string', describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})` },
-  'restate-version': { type: 'string', describe: `Restate image tag: a release npm carries, ${PUBLISHED_VERSIONS.join(', ')} (default: ${DEFAULT_RESTATE_VERSION})` },
+  'cluster-name': {
+    type: 'string',
+    describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})`,
+  },
+  'restate-version': {
+    type: 'string',
+    describe: `Restate image tag: a release npm carries, ${PUBLISHED_VERSIONS.join(', ')} (default: ${DEFAULT_RESTATE_VERSION})`,
+  },
   'port-offset': { type: 'string', describe: 'added to every published host port (default: 0)' },
   expose: {
     type: 'string',
     repeatable: true,
     describe: `endpoints reachable from the network, comma-separated: ${ENDPOINT_KINDS.join(', ')}, or none (default: none under compose, every other port on 127.0.0.1; ingress under swarm, the rest unpublished)`,
   },
-  'publish-address': { type: 'string', describe: 'host address the --expose endpoints listen on under compose (default: 0.0.0.0); given alone, exposes the ingress and load balancer' },
-  'snapshot-interval-records': { type: 'string', describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})` },
-  'snapshots-retained': { type: 'string', describe: "snapshots kept per partition (default: Restate's, 1; none or --no-snapshots-retained goes back to it)" },
-  memory: { type: 'string', describe: 'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit (none or --no-memory: no limit)' },
-  preset: { type: 'string', describe: 'a starting point, each flag still wins: dev (1 small node), ha (3 nodes, R=2), prod (5 nodes, R=3, metadata on 3, 8G, monitoring, load balancer)' },
-  'load-balancer': { type: 'boolean', describe: 'add an HAProxy front door that spreads invocations over every node and skips failed ones' },
-  monitoring: { type: 'boolean', describe: 'add Prometheus (scraping every node) and Grafana with a starter dashboard' },
-  target: { type: 'string', describe: 'compose (default: one host) or swarm (a stack for docker stack deploy, nodes on separate hosts)' },
-  'snapshots-endpoint': { type: 'string', describe: 'an external S3 endpoint for snapshots instead of MinIO in the cluster (the production choice; none or --no-snapshots-endpoint: MinIO again)' },
-  templates: { type: 'string', describe: 'render with your own copy of the templates (see: gen-compose templates export DIR); remembered like every option, --no-templates goes back to the built-in ones' },
-  unverified: { type: 'boolean', describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked' },
+  'publish-address': {
+    type: 'string',
+    describe:
+      'host address the --expose endpoints listen on under compose (default: 0.0.0.0); given alone, exposes the ingress and load balancer',
+  },
+  'snapshot-interval-records': {
+    type: 'string',
+    describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})`,
+  },
+  'snapshots-retained': {
+    type: 'string',
+    describe: "snapshots kept per partition (default: Restate's, 1; none or --no-snapshots-retained goes back to it)",
+  },
+  memory: {
+    type: 'string',
+    describe:
+      'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit (none or --no-memory: no limit)',
+  },
+  preset: {
+    type: 'string',
+    describe:
+      'a starting point, each flag still wins: dev (1 small node), ha (3 nodes, R=2), prod (5 nodes, R=3, metadata on 3, 8G, monitoring, load balancer)',
+  },
+  'load-balancer': {
+    type: 'boolean',
+    describe: 'add an HAProxy front door that spreads invocations over every node and skips failed ones',
+  },
+  monitoring: {
+    type: 'boolean',
+    describe: 'add Prometheus (scraping every node) and Grafana with a starter dashboard',
+  },
+  target: {
+    type: 'string',
+    describe: 'compose (default: one host) or swarm (a stack for docker stack deploy, nodes on separate hosts)',
+  },
+  'snapshots-endpoint': {
+    type: 'string',
+    describe:
+      'an external S3 endpoint for snapshots instead of MinIO in the cluster (the production choice; none or --no-snapshots-endpoint: MinIO again)',
+  },
+  templates: {
+    type: 'string',
+    describe:
+      'render with your own copy of the templates (see: gen-compose templates export DIR); remembered like every option, --no-templates goes back to the built-in ones',
+  },
+  unverified: {
+    type: 'boolean',
+    describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked',
+  },
   force: { type: 'boolean', describe: 'replace files gen-compose did not write, shrink the cluster, or rename it' },
   'dry-run': { type: 'boolean', describe: 'print what would change, as a unified diff, and write nothing' },
   check: { type: 'boolean', describe: 'exit 1 when the files on disk differ from what the options generate' },
   stdout: { type: 'boolean', describe: 'print the compose file instead of writing anything' },
-  'secrets-seed': { type: 'string', hidden: true, describe: 'derive credentials from this seed (reproducible examples only)' },
+  'secrets-seed': {
+    type: 'string',
+    hidden: true,
+    describe: 'derive credentials from this seed (reproducible examples only)',
+  },
 };
 
 /**
@@ -64,7 +113,11 @@ export const GENERATE_FLAGS: Record<string, FlagSpec> = {
  * false), which turned an add-on off. Both parsers see the same line, so it is refused first.
  */
 export function badSwitchValue(argv: string[]): string | undefined {
-  const switches = new Set(Object.entries(GENERATE_FLAGS).filter(([, spec]) => spec.type === 'boolean').map(([name]) => name));
+  const switches = new Set(
+    Object.entries(GENERATE_FLAGS)
+      .filter(([, spec]) => spec.type === 'boolean')
+      .map(([name]) => name),
+  );
   for (const arg of argv) {
     const m = /^--(no-)?([a-z-]+)=(.*)$/.exec(arg);
     if (m && switches.has(m[2]!) && (m[1] !== undefined || !['true', 'false'].includes(m[3]!))) {
@@ -107,13 +160,21 @@ function refuseNegated(values: Values): void {
   const unsettable = new Set(['memory', 'snapshots-retained', 'snapshots-endpoint', 'templates']);
   for (const [name, spec] of Object.entries(GENERATE_FLAGS)) {
     if (spec.type === 'string' && !unsettable.has(name) && last(values[name]) === false) {
-      throw new UsageError(`--no-${name} is not an option: --${name} takes a value${spec.describe.includes('default') ? ' (leave it out for the default)' : ''}`);
+      throw new UsageError(
+        `--no-${name} is not an option: --${name} takes a value${spec.describe.includes('default') ? ' (leave it out for the default)' : ''}`,
+      );
     }
   }
 }
 
 /** A repeatable flag's values as one comma-separated list. */
-const list = (v: Values[string]) => (v === undefined ? undefined : [v].flat().filter((x) => typeof x === 'string').join(','));
+const list = (v: Values[string]) =>
+  v === undefined
+    ? undefined
+    : [v]
+        .flat()
+        .filter((x) => typeof x === 'string')
+        .join(',');
 
 /** Parsed flags (kebab-case names, as in the table) → what generate() takes. */
 export function generateArgs(values: Values): GenerateArgs {

@@ -14,7 +14,15 @@ import { acquireLock, busy, LOCK_FILE, lockHolder } from '../write/lock.js';
 import { customTemplates } from '../render/templates.js';
 import { checkRendered } from '../render/validate.js';
 import { ownLinesDropped } from '../render/env-lines.js';
-import { hasInterruptedWrite, makeDirectories, realFileOps, recoverInterruptedWrite, writeFailure, WriteFailed, writeFiles } from '../write/writer.js';
+import {
+  hasInterruptedWrite,
+  makeDirectories,
+  realFileOps,
+  recoverInterruptedWrite,
+  writeFailure,
+  WriteFailed,
+  writeFiles,
+} from '../write/writer.js';
 import { systemErrorMessage } from '../errors.js';
 import { summary } from './summary.js';
 
@@ -34,7 +42,9 @@ export interface GenerateResult {
 
 /** .env text with every secret value replaced, for anything printed. */
 function maskSecrets(text: string, secrets: Set<string>): string {
-  return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.*$/gm, (line, name: string) => (secrets.has(name) ? `${name}=********` : line));
+  return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.*$/gm, (line, name: string) =>
+    secrets.has(name) ? `${name}=********` : line,
+  );
 }
 
 /**
@@ -130,9 +140,14 @@ function strangers(existing: ExistingCluster, files: RenderedFile[], out: string
  * options → plan → render → write. Everything is read, decided and rendered before a byte is
  * written; bad input throws UsageError with nothing touched.
  */
-export async function generate(args: GenerateArgs, generatorVersion: string, bin = process.argv[1]): Promise<GenerateResult> {
+export async function generate(
+  args: GenerateArgs,
+  generatorVersion: string,
+  bin = process.argv[1],
+): Promise<GenerateResult> {
   if (args.out.trim() === '') throw new UsageError('--out must name a directory (it was empty)');
-  if (existsSync(args.out) && !statSync(args.out).isDirectory()) throw new UsageError(`--out ${args.out} exists and is not a directory`);
+  if (existsSync(args.out) && !statSync(args.out).isDirectory())
+    throw new UsageError(`--out ${args.out} exists and is not a directory`);
   // One run at a time writes a directory (write/lock.ts): taken before anything is read.
   let release = args.mode === 'write' && existsSync(args.out) ? acquireLock(args.out) : undefined;
   let created: string[] = [];
@@ -147,7 +162,8 @@ export async function generate(args: GenerateArgs, generatorVersion: string, bin
       }
       release = acquireLock(args.out);
       const found = readdirSync(args.out).filter((name) => name !== LOCK_FILE);
-      if (found.length > 0) throw new UsageError(`${args.out} changed while gen-compose ran (${found[0]} appeared): run again`);
+      if (found.length > 0)
+        throw new UsageError(`${args.out} changed while gen-compose ran (${found[0]} appeared): run again`);
     });
   } catch (error) {
     release?.();
@@ -160,19 +176,28 @@ export async function generate(args: GenerateArgs, generatorVersion: string, bin
   }
 }
 
-async function generateLocked(args: GenerateArgs, generatorVersion: string, bin: string | undefined, lockForWrite: () => void): Promise<GenerateResult> {
+async function generateLocked(
+  args: GenerateArgs,
+  generatorVersion: string,
+  bin: string | undefined,
+  lockForWrite: () => void,
+): Promise<GenerateResult> {
   // A write that was interrupted is completed (or undone) before anything is read, so the
   // directory is entirely old or entirely new; modes that write nothing cannot do that.
   if (hasInterruptedWrite(args.out)) {
     const holder = lockHolder(args.out);
     if (holder !== undefined && args.mode !== 'write') throw busy(args.out, holder);
     if (args.mode !== 'write') {
-      throw new UsageError(`${args.out} holds a write that was interrupted; run gen-compose --out ${args.out} once (without --${args.mode}) to complete it`);
+      throw new UsageError(
+        `${args.out} holds a write that was interrupted; run gen-compose --out ${args.out} once (without --${args.mode}) to complete it`,
+      );
     }
     try {
       recoverInterruptedWrite(args.out);
     } catch (error) {
-      throw new UsageError(`${args.out} holds a write that was interrupted and it cannot be completed: ${systemErrorMessage(error)}`);
+      throw new UsageError(
+        `${args.out} holds a write that was interrupted and it cannot be completed: ${systemErrorMessage(error)}`,
+      );
     }
   }
   const existing = readExisting(args.out);
@@ -189,21 +214,29 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
   }
   // Only our own files are regenerated in place; --force over someone else's starts afresh.
   const previous = existing.ours ? existing.state : undefined;
-  const edits = optionEdits(previous?.tunables, existing.ours ? existing.env : {}, withTemplatesFromOut(args.flags, args.out));
+  const edits = optionEdits(
+    previous?.tunables,
+    existing.ours ? existing.env : {},
+    withTemplatesFromOut(args.flags, args.out),
+  );
   // An option edited into .env is judged as the flag would be; a refusal says where it came from.
   const fromEdits = <T>(decide: () => T): T => {
     try {
       return decide();
     } catch (error) {
       if (!(error instanceof UsageError) || edits.taken.length === 0) throw error;
-      throw new UsageError(`${error.message} (from ${edits.taken.join(', ')} edited into .env: fix or delete that line)`);
+      throw new UsageError(
+        `${error.message} (from ${edits.taken.join(', ')} edited into .env: fix or delete that line)`,
+      );
     }
   };
   const options = fromEdits(() => validateOptions(mergeOptions(previous?.options, edits.flags)));
   const regeneration = fromEdits(() => judgeRegeneration(previous?.options, options, args.force));
   const secrets = generateSecrets(args.secretsSeed === undefined ? randomSource : seededSource(args.secretsSeed));
   const ownPlan = planCluster(options, secrets);
-  const kept = existing.ours ? keepExistingValues(ownPlan, previous?.tunables, edits.env) : { plan: ownPlan, notes: [], extra: {}, edited: new Set<string>() };
+  const kept = existing.ours
+    ? keepExistingValues(ownPlan, previous?.tunables, edits.env)
+    : { plan: ownPlan, notes: [], extra: {}, edited: new Set<string>() };
   kept.notes.unshift(...edits.notes);
   checkKeptValues(kept.plan, kept.edited);
   const templates = templateDir(options.templates, args);
@@ -214,19 +247,27 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
   if (templates !== undefined) checkRendered(files, templates);
   // Comments of the user's in .env do not survive (the variables do): said, not lost silently.
   const newEnv = files.find((f) => f.path === ENV_FILE)?.content ?? '';
-  const dropped = existing.ours && existing.contents[ENV_FILE] !== undefined ? ownLinesDropped(existing.contents[ENV_FILE], newEnv) : [];
+  const dropped =
+    existing.ours && existing.contents[ENV_FILE] !== undefined
+      ? ownLinesDropped(existing.contents[ENV_FILE], newEnv)
+      : [];
   if (dropped.length > 0) {
     kept.notes.push(
-      `${dropped.length} line(s) of your own in .env ${args.mode === 'write' ? 'were' : 'would be'} dropped (only variables are kept): ${dropped.slice(0, 2).map((l) => JSON.stringify(l.trim())).join(', ')}${dropped.length > 2 ? ', …' : ''}; keep notes in a file beside it`,
+      `${dropped.length} line(s) of your own in .env ${args.mode === 'write' ? 'were' : 'would be'} dropped (only variables are kept): ${dropped
+        .slice(0, 2)
+        .map((l) => JSON.stringify(l.trim()))
+        .join(', ')}${dropped.length > 2 ? ', …' : ''}; keep notes in a file beside it`,
     );
   }
   const rendered = new Set(files.map((f) => f.path));
   // Files gen-compose wrote and no longer renders (another target, an add-on dropped).
   const stale = [...existing.own].filter((path) => !rendered.has(path));
   const warnings = args.mode === 'stdout' ? [] : strangers(existing, files, args.out, args.force);
-  const current = (path: string) => (existsSync(join(args.out, path)) ? readFileSync(join(args.out, path), 'utf8') : undefined);
+  const current = (path: string) =>
+    existsSync(join(args.out, path)) ? readFileSync(join(args.out, path), 'utf8') : undefined;
   const secretNames = new Set(kept.plan.tunables.filter((t) => t.secret).map((t) => t.name));
-  const shown = (file: RenderedFile, content: string) => (file.path === ENV_FILE ? maskSecrets(content, secretNames) : content);
+  const shown = (file: RenderedFile, content: string) =>
+    file.path === ENV_FILE ? maskSecrets(content, secretNames) : content;
 
   switch (args.mode) {
     case 'stdout':
@@ -236,7 +277,10 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
       const drifted = [...files.filter((f) => current(f.path) !== f.content).map((f) => f.path), ...stale];
       return drifted.length === 0
         ? { output: `${args.out} is up to date with these options`, exitCode: 0 }
-        : { output: `${args.out} differs from what these options generate: ${drifted.join(', ')} (run without --check to update, or --dry-run to see how)`, exitCode: 1 };
+        : {
+            output: `${args.out} differs from what these options generate: ${drifted.join(', ')} (run without --check to update, or --dry-run to see how)`,
+            exitCode: 1,
+          };
     }
     case 'dry-run': {
       const { createTwoFilesPatch } = await import('diff');
@@ -248,11 +292,25 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
           continue;
         }
         parts.push(`${before === undefined ? 'would create' : 'would change'}: ${join(args.out, f.path)}`);
-        parts.push(createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, before === undefined ? '' : shown(f, before), shown(f, f.content), '', '', { context: 2 }).trimEnd());
+        parts.push(
+          createTwoFilesPatch(
+            `a/${f.path}`,
+            `b/${f.path}`,
+            before === undefined ? '' : shown(f, before),
+            shown(f, f.content),
+            '',
+            '',
+            { context: 2 },
+          ).trimEnd(),
+        );
       }
-      for (const path of stale) parts.push(`would remove: ${join(args.out, path)} (gen-compose wrote it; these options no longer do)`);
+      for (const path of stale)
+        parts.push(`would remove: ${join(args.out, path)} (gen-compose wrote it; these options no longer do)`);
       const notes = [...regeneration.notes, ...kept.notes, ...warnings].map((n) => `note: ${n}`);
-      return { output: [...parts, ...notes, 'Nothing was written (--dry-run). Secret values are masked.'].join('\n'), exitCode: 0 };
+      return {
+        output: [...parts, ...notes, 'Nothing was written (--dry-run). Secret values are masked.'].join('\n'),
+        exitCode: 0,
+      };
     }
     default: {
       let written: string[];
@@ -263,10 +321,21 @@ async function generateLocked(args: GenerateArgs, generatorVersion: string, bin:
         throw new UsageError(writeFailure(error, args.out));
       }
       const removed = stale.map((path) => join(args.out, path));
-      const lines = [summary(kept.plan, written.filter((p) => !p.endsWith(STATE_FILE)), previous === undefined, removed)];
+      const lines = [
+        summary(
+          kept.plan,
+          written.filter((p) => !p.endsWith(STATE_FILE)),
+          previous === undefined,
+          removed,
+        ),
+      ];
       for (const note of [...regeneration.notes, ...kept.notes, ...warnings]) lines.push(`note: ${note}`);
       if (regeneration.steps.length > 0) {
-        lines.push('', 'On a running cluster, in the output directory:', ...regeneration.steps.map((s, i) => `  ${i + 1}. ${s}`));
+        lines.push(
+          '',
+          'On a running cluster, in the output directory:',
+          ...regeneration.steps.map((s, i) => `  ${i + 1}. ${s}`),
+        );
       }
       return { output: lines.join('\n'), exitCode: 0 };
     }

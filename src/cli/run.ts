@@ -5,7 +5,11 @@ import { mappedStack } from './stack.js';
 /** Bad input: one line on stderr, exit code 2, nothing written. */
 export function fail(message: string): never {
   // Some messages come in several lines (yargs: "Invalid values:" then the argument): one line.
-  const oneLine = message.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  const oneLine = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
   process.stderr.write(`gen-compose: ${oneLine}\n`);
   process.exit(2);
 }
@@ -21,7 +25,9 @@ export async function run(command: () => unknown): Promise<void> {
     if (error instanceof UsageError || error instanceof LoadError) fail(error.message);
     // The operating system refusing a file (a read-only or full disk, a path through a file).
     if (isSystemError(error)) fail(systemErrorMessage(error));
-    process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? mappedStack(error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `gen-compose: unexpected error: ${error instanceof Error ? mappedStack(error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

@@ -17,15 +17,20 @@ export function mappedStack(stack: string): string {
     }
     return maps.get(file);
   };
-  return stack.replace(/(file:\/\/[^\s()]+|\/[^\s():]+):(\d+):(\d+)/g, (frame, location: string, line: string, column: string) => {
-    try {
-      const file = location.startsWith('file://') ? fileURLToPath(location) : location;
-      const entry = mapOf(file)?.findEntry(Number(line) - 1, Number(column) - 1);
-      if (!entry || !('originalSource' in entry)) return frame;
-      const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(file), entry.originalSource);
-      return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
-    } catch {
-      return frame; // a frame that cannot be mapped stays as it was
-    }
-  });
+  return stack.replace(
+    /(file:\/\/[^\s()]+|\/[^\s():]+):(\d+):(\d+)/g,
+    (frame, location: string, line: string, column: string) => {
+      try {
+        const file = location.startsWith('file://') ? fileURLToPath(location) : location;
+        const entry = mapOf(file)?.findEntry(Number(line) - 1, Number(column) - 1);
+        if (!entry || !('originalSource' in entry)) return frame;
+        const source = entry.originalSource.startsWith('file://')
+          ? fileURLToPath(entry.originalSource)
+          : resolve(dirname(file), entry.originalSource);
+        return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+      } catch {
+        return frame; // a frame that cannot be mapped stays as it was
+      }
+    },
+  );
 }

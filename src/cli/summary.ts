@@ -16,9 +16,12 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true, remo
     return `http://${swarm ? 'HOST' : address === '0.0.0.0' ? 'localhost' : address}:${port(p)}`;
   };
   const lines = [`Wrote ${written.join(', ')}`];
-  if (removed.length > 0) lines.push(`Removed ${removed.join(', ')} (written by gen-compose before; these options no longer use them)`);
+  if (removed.length > 0)
+    lines.push(`Removed ${removed.join(', ')} (written by gen-compose before; these options no longer use them)`);
   lines.push('');
-  lines.push(`${o.nodes}-node Restate cluster "${o.clusterName}" (Restate ${o.restateVersion}), replication ${o.replication}:`);
+  lines.push(
+    `${o.nodes}-node Restate cluster "${o.clusterName}" (Restate ${o.restateVersion}), replication ${o.replication}:`,
+  );
   for (const node of plan.nodes) {
     const p = node.ports;
     const roles = node.roles.includes('metadata-server') ? '' : '  (no metadata server)';
@@ -31,7 +34,9 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true, remo
     plan.minio
       ? `  ${'minio'.padEnd(11)} S3 API ${url(plan.minio.ports.api)}  console ${url(plan.minio.ports.console)}`
       : `  snapshots   ${o.snapshotsEndpoint}: fill in RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env, and create the bucket`,
-    ...(plan.loadBalancer ? [`  ${'load-balancer'.padEnd(11)} ${url(plan.loadBalancer.port)} (every node's ingress behind one URL)`] : []),
+    ...(plan.loadBalancer
+      ? [`  ${'load-balancer'.padEnd(11)} ${url(plan.loadBalancer.port)} (every node's ingress behind one URL)`]
+      : []),
     ...(plan.monitoring
       ? [
           `  ${'prometheus'.padEnd(11)} ${url(plan.monitoring.prometheus.port)}`,
@@ -72,7 +77,11 @@ function portsByKind(plan: ClusterPlan): Map<EndpointKind, PublishedPort[]> {
  * What is reachable from where, kind by kind, as the files say it (kept .env edits included),
  * with a warning for every unauthenticated kind that the network can reach.
  */
-function reachability(plan: ClusterPlan, addressOf: (p: PublishedPort) => string, isOpen: (p: PublishedPort) => boolean): string[] {
+function reachability(
+  plan: ClusterPlan,
+  addressOf: (p: PublishedPort) => string,
+  isOpen: (p: PublishedPort) => boolean,
+): string[] {
   const groups = new Map<string, string[]>();
   const warnings: string[] = [];
   for (const [kind, ports] of portsByKind(plan)) {
@@ -82,14 +91,23 @@ function reachability(plan: ClusterPlan, addressOf: (p: PublishedPort) => string
         ? ports[0]!.exposed
           ? 'Published in host mode on every interface of the host that runs it'
           : 'Not published: reached from inside a task (docker exec, see README.md)'
-        : [...new Set(ports.map(addressOf))].map((a) => (isLoopback(a) ? `This host only (${a})` : `The network (${a})`)).join(' and ');
+        : [...new Set(ports.map(addressOf))]
+            .map((a) => (isLoopback(a) ? `This host only (${a})` : `The network (${a})`))
+            .join(' and ');
     groups.set(where, [...(groups.get(where) ?? []), title]);
     const open = ports.some(isOpen);
     if (open && risk) warnings.push(`warning: ${title} is reachable from the network (${risk}).`);
   }
   const hint =
     plan.options.target === 'compose' && ![...groups.keys()].some((where) => where.startsWith('The network'))
-      ? ['Nothing is reachable from other machines; --expose ingress opens the ingress to them (and --expose admin, fabric, s3, … each kind on purpose).']
+      ? [
+          'Nothing is reachable from other machines; --expose ingress opens the ingress to them (and --expose admin, fabric, s3, … each kind on purpose).',
+        ]
       : [];
-  return ['Who can reach what:', ...[...groups].map(([where, titles]) => `  ${where}: ${titles.join('; ')}`), ...hint, ...warnings];
+  return [
+    'Who can reach what:',
+    ...[...groups].map(([where, titles]) => `  ${where}: ${titles.join('; ')}`),
+    ...hint,
+    ...warnings,
+  ];
 }

@@ -59,7 +59,8 @@ export class LoadError extends Error {
 }
 
 /** A YAML mapping (not a list, not a scalar). */
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function scalarString(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
@@ -169,7 +170,9 @@ function dependsOnOf(value: unknown): Record<string, { condition: string }> {
 
 function volumesOf(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.map((v) => (isRecord(v) ? `${scalarString(v.source) ?? ''}:${scalarString(v.target) ?? ''}` : String(v)));
+  return value.map((v) =>
+    isRecord(v) ? `${scalarString(v.source) ?? ''}:${scalarString(v.target) ?? ''}` : String(v),
+  );
 }
 
 export function serviceOf(

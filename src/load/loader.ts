@@ -5,7 +5,14 @@ import { parse as parseYaml } from 'yaml';
 import { isRecord, LoadError, serviceOf, type ComposeProject } from './compose-file.js';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
 
-const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml', 'docker-stack.yaml', 'docker-stack.yml'];
+const COMPOSE_NAMES = [
+  'compose.yaml',
+  'compose.yml',
+  'docker-compose.yaml',
+  'docker-compose.yml',
+  'docker-stack.yaml',
+  'docker-stack.yml',
+];
 
 /** A directory (looked up as compose does) or a compose file. */
 export function findComposeFile(target: string): string {
@@ -28,7 +35,6 @@ function readDotenv(path: string): Record<string, string> {
   return existsSync(path) ? parseDotenv(readRegular(path)) : {};
 }
 
-
 /**
  * YAML options as compose reads its files: merge keys (`<<: *anchor`) on. The yaml library
  * stops at 100 aliases by default; a 100-node cluster merges two anchors per node, so allow
@@ -48,7 +54,9 @@ function interpolateTree(node: unknown, lookup: Lookup, path: string): unknown {
   }
   if (Array.isArray(node)) return node.map((v, i) => interpolateTree(v, lookup, `${path}[${i}]`));
   if (isRecord(node)) {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolateTree(v, lookup, path ? `${path}.${k}` : k)]));
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) => [k, interpolateTree(v, lookup, path ? `${path}.${k}` : k)]),
+    );
   }
   return node;
 }
@@ -84,7 +92,8 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
     raw = interpolateTree(document, lookup, '') as Record<string, unknown>;
   } catch (error) {
     // A YAML alias inside the node it names (a: &a {b: *a}) makes an endless tree.
-    if (error instanceof RangeError) throw new LoadError(`${file} is not a compose file: a YAML alias refers to a node that contains it`);
+    if (error instanceof RangeError)
+      throw new LoadError(`${file} is not a compose file: a YAML alias refers to a node that contains it`);
     throw error;
   }
   if (!isRecord(raw.services)) throw new LoadError(`${file} has no services`);

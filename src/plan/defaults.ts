@@ -22,7 +22,6 @@ export const MINIO_CONTAINER_PORTS = { api: 9000, console: 9001 } as const;
 /** Where each node keeps its data inside the container (mounted from a per-node volume). */
 export const RESTATE_DATA_DIR = '/restate-data';
 
-
 /** Optional services: images pinned to releases seen in use (never latest). */
 export const LOAD_BALANCER_IMAGE = 'haproxy:3.2.24-alpine';
 export const PROMETHEUS_IMAGE = 'prom/prometheus:v3.5.0';

@@ -55,7 +55,11 @@ export interface PresentKinds {
 }
 
 /** What a cluster has, from its options (raw or validated). */
-export function presentOf(o: { snapshotsEndpoint?: string; loadBalancer?: boolean; monitoring?: boolean }): PresentKinds {
+export function presentOf(o: {
+  snapshotsEndpoint?: string;
+  loadBalancer?: boolean;
+  monitoring?: boolean;
+}): PresentKinds {
   return { minio: !o.snapshotsEndpoint, loadBalancer: o.loadBalancer === true, monitoring: o.monitoring === true };
 }
 
@@ -91,11 +95,14 @@ export function parseExpose(text: string, present: PresentKinds): EndpointKind[]
   const kinds = new Set<EndpointKind>();
   for (const word of words) {
     if (!(ENDPOINT_KINDS as readonly string[]).includes(word)) {
-      throw new UsageError(`--expose takes a comma-separated list of ${ENDPOINT_KINDS.join(', ')} (or none), got "${word}"`);
+      throw new UsageError(
+        `--expose takes a comma-separated list of ${ENDPOINT_KINDS.join(', ')} (or none), got "${word}"`,
+      );
     }
     const kind = word as EndpointKind;
     const requirement = needs[kind];
-    if (requirement && !present[requirement[0]]) throw new UsageError(`--expose ${kind}: this cluster has no ${kind}; it needs ${requirement[1]}`);
+    if (requirement && !present[requirement[0]])
+      throw new UsageError(`--expose ${kind}: this cluster has no ${kind}; it needs ${requirement[1]}`);
     kinds.add(kind);
   }
   if (kinds.size === 0) throw new UsageError(`--expose needs at least one of ${ENDPOINT_KINDS.join(', ')} (or none)`);
@@ -107,7 +114,11 @@ export function parseExpose(text: string, present: PresentKinds): EndpointKind[]
  * nothing, unless --publish-address names a non-loopback address, which has always meant "let
  * other machines in": then the application's doors, and nothing unauthenticated.
  */
-export function defaultExposure(target: 'compose' | 'swarm', publishAddress: string | undefined, present: PresentKinds): EndpointKind[] {
+export function defaultExposure(
+  target: 'compose' | 'swarm',
+  publishAddress: string | undefined,
+  present: PresentKinds,
+): EndpointKind[] {
   if (target === 'swarm') return ['ingress'];
   if (publishAddress === undefined || isLoopback(publishAddress)) return [];
   return DOOR_KINDS.filter((k) => k === 'ingress' || present.loadBalancer);

@@ -13,7 +13,11 @@ import type { ClusterPlan } from './plan.js';
  * given on the command line would be (a version that was never published, a rename of a cluster
  * that holds data), and, once accepted, is the option: every file and the summary say it.
  */
-const OPTION_VARIABLES = { RESTATE_VERSION: 'restateVersion', RESTATE_CLUSTER_NAME: 'clusterName', NODE_MEMORY_LIMIT: 'memory' } as const;
+const OPTION_VARIABLES = {
+  RESTATE_VERSION: 'restateVersion',
+  RESTATE_CLUSTER_NAME: 'clusterName',
+  NODE_MEMORY_LIMIT: 'memory',
+} as const;
 const FLAG_OF = { restateVersion: '--restate-version', clusterName: '--cluster-name', memory: '--memory' } as const;
 
 export interface OptionEdits {
@@ -26,16 +30,24 @@ export interface OptionEdits {
   notes: string[];
 }
 
-export function optionEdits(previousTunables: Record<string, string> | undefined, env: Record<string, string>, flags: RawOptions): OptionEdits {
+export function optionEdits(
+  previousTunables: Record<string, string> | undefined,
+  env: Record<string, string>,
+  flags: RawOptions,
+): OptionEdits {
   const result: OptionEdits = { flags: { ...flags }, env: { ...env }, taken: [], notes: [] };
-  for (const [variable, option] of Object.entries(OPTION_VARIABLES) as [keyof typeof OPTION_VARIABLES, keyof typeof FLAG_OF][]) {
+  for (const [variable, option] of Object.entries(OPTION_VARIABLES) as [
+    keyof typeof OPTION_VARIABLES,
+    keyof typeof FLAG_OF,
+  ][]) {
     const value = env[variable];
     const written = previousTunables?.[variable];
     delete result.env[variable];
     // Not edited (or no record of what was written): the options decide, as before.
     if (value === undefined || written === undefined || value === written) continue;
     if (flags[option] !== undefined) {
-      if (flags[option] !== value) result.notes.push(`${FLAG_OF[option]} ${flags[option]} replaces ${variable}=${value} edited into .env`);
+      if (flags[option] !== value)
+        result.notes.push(`${FLAG_OF[option]} ${flags[option]} replaces ${variable}=${value} edited into .env`);
       continue;
     }
     result.flags[option] = value;
@@ -44,7 +56,6 @@ export function optionEdits(previousTunables: Record<string, string> | undefined
   }
   return result;
 }
-
 
 export interface KeptValues {
   plan: ClusterPlan;
@@ -60,9 +71,16 @@ export interface KeptValues {
  * every port; an edit of it (other machines were meant to reach the cluster) now carries over
  * to the application's doors only, never to the unauthenticated endpoints.
  */
-const RENAMED: Record<string, string[]> = { PUBLISH_ADDRESS: ['INGRESS_PUBLISH_ADDRESS', 'LOAD_BALANCER_PUBLISH_ADDRESS'] };
+const RENAMED: Record<string, string[]> = {
+  PUBLISH_ADDRESS: ['INGRESS_PUBLISH_ADDRESS', 'LOAD_BALANCER_PUBLISH_ADDRESS'],
+};
 
-function carryRenamedEdits(plan: ClusterPlan, previousTunables: Record<string, string> | undefined, env: Record<string, string>, notes: string[]): Record<string, string> {
+function carryRenamedEdits(
+  plan: ClusterPlan,
+  previousTunables: Record<string, string> | undefined,
+  env: Record<string, string>,
+  notes: string[],
+): Record<string, string> {
   const result = { ...env };
   const known = new Set(plan.tunables.map((t) => t.name));
   for (const [old, successors] of Object.entries(RENAMED)) {
@@ -72,7 +90,9 @@ function carryRenamedEdits(plan: ClusterPlan, previousTunables: Record<string, s
     for (const name of targets) result[name] = value;
     delete result[old];
     if (targets.length > 0) {
-      notes.push(`${old}=${value} from your .env now applies to ${targets.join(' and ')} only; the admin API, fabric port and MinIO stay on 127.0.0.1 (--expose opens them one kind at a time)`);
+      notes.push(
+        `${old}=${value} from your .env now applies to ${targets.join(' and ')} only; the admin API, fabric port and MinIO stay on 127.0.0.1 (--expose opens them one kind at a time)`,
+      );
     }
   }
   return result;
@@ -86,7 +106,11 @@ function carryRenamedEdits(plan: ClusterPlan, previousTunables: Record<string, s
  * (--expose admin after ADMIN_PUBLISH_ADDRESS was closed by hand) cannot be told from a kept
  * one, so the note is the only way the user learns which value is in effect.
  */
-export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<string, string> | undefined, existing: Record<string, string>): KeptValues {
+export function keepExistingValues(
+  plan: ClusterPlan,
+  previousTunables: Record<string, string> | undefined,
+  existing: Record<string, string>,
+): KeptValues {
   const notes: string[] = [];
   const editedNames = new Set<string>();
   const env = carryRenamedEdits(plan, previousTunables, existing, notes);
@@ -107,7 +131,9 @@ export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<s
     if (!edited) return t;
     editedNames.add(t.name);
     if (current !== t.value && written !== undefined) {
-      notes.push(`kept ${t.name}=${current} from your .env; these options would write ${t.value} (edit or delete the line in .env to take it)`);
+      notes.push(
+        `kept ${t.name}=${current} from your .env; these options would write ${t.value} (edit or delete the line in .env to take it)`,
+      );
     }
     return { ...t, value: current };
   });
@@ -117,7 +143,10 @@ export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<s
   const leftover = (name: string) => previousTunables?.[name] !== undefined && previousTunables[name] === env[name];
   const extra = Object.fromEntries(Object.entries(env).filter(([name]) => !known.has(name) && !leftover(name)));
   for (const name of Object.keys(extra)) {
-    if (previousTunables?.[name] !== undefined) notes.push(`${name}=${extra[name]} in .env is no longer read by these files; kept as yours (delete the line if it was not)`);
+    if (previousTunables?.[name] !== undefined)
+      notes.push(
+        `${name}=${extra[name]} in .env is no longer read by these files; kept as yours (delete the line if it was not)`,
+      );
   }
   return { plan: { ...plan, tunables }, notes, extra, edited: editedNames };
 }
@@ -129,7 +158,8 @@ export function keepExistingValues(plan: ClusterPlan, previousTunables: Record<s
  */
 export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set()): void {
   const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
-  const bad = (name: string, why: string) => new UsageError(`.env has ${name}=${value.get(name)}, ${why}: fix or delete that line`);
+  const bad = (name: string, why: string) =>
+    new UsageError(`.env has ${name}=${value.get(name)}, ${why}: fix or delete that line`);
   const owners = new Map<number, string>();
   for (const [name, text] of value) {
     if (!name.endsWith('_PORT_OVERRIDE')) continue;
@@ -137,24 +167,35 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
     if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw bad(name, 'which is not a port (1..65535)');
     const other = owners.get(port);
     // Blame the line that was edited: deleting the other one would bring its port back.
-    if (other !== undefined) throw edited.has(other) && !edited.has(name) ? bad(other, `the same port as ${name}`) : bad(name, `the same port as ${other}`);
+    if (other !== undefined)
+      throw edited.has(other) && !edited.has(name)
+        ? bad(other, `the same port as ${name}`)
+        : bad(name, `the same port as ${other}`);
     owners.set(port, name);
   }
   for (const t of plan.tunables) {
     // docker compose refuses to start with an empty secret (${NAME:?…}); a new one is generated
     // for a deleted line.
-    if (t.secret && t.value === '' && edited.has(t.name)) throw bad(t.name, 'an empty secret docker compose refuses to start with');
+    if (t.secret && t.value === '' && edited.has(t.name))
+      throw bad(t.name, 'an empty secret docker compose refuses to start with');
   }
   // MinIO refuses to start with a shorter root user or password (and mc admin user add with a
   // shorter key for Restate's user).
-  for (const [name, min] of [['MINIO_ROOT_USER', 3], ['MINIO_ROOT_PASSWORD', 8]] as const) {
+  for (const [name, min] of [
+    ['MINIO_ROOT_USER', 3],
+    ['MINIO_ROOT_PASSWORD', 8],
+  ] as const) {
     const v = value.get(name);
     if (v !== undefined && v.length < min) throw bad(name, `shorter than the ${min} characters MinIO requires`);
   }
   if (value.has('MINIO_ROOT_USER')) {
-    for (const [name, min] of [['RESTATE_S3_ACCESS_KEY', 3], ['RESTATE_S3_SECRET_KEY', 8]] as const) {
+    for (const [name, min] of [
+      ['RESTATE_S3_ACCESS_KEY', 3],
+      ['RESTATE_S3_SECRET_KEY', 8],
+    ] as const) {
       const v = value.get(name);
-      if (v !== undefined && v !== '' && v.length < min) throw bad(name, `shorter than the ${min} characters MinIO requires of a user's key`);
+      if (v !== undefined && v !== '' && v.length < min)
+        throw bad(name, `shorter than the ${min} characters MinIO requires of a user's key`);
     }
   }
   for (const [name, address] of value) {
@@ -162,7 +203,10 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
   }
   const replication = value.get('RESTATE_DEFAULT_REPLICATION') ?? '';
   if (!/^\d+$/.test(replication) || Number(replication) < 1 || Number(replication) > plan.nodes.length) {
-    throw bad('RESTATE_DEFAULT_REPLICATION', `which is not a replication ${plan.nodes.length} nodes can hold (1..${plan.nodes.length})`);
+    throw bad(
+      'RESTATE_DEFAULT_REPLICATION',
+      `which is not a replication ${plan.nodes.length} nodes can hold (1..${plan.nodes.length})`,
+    );
   }
   if (!value.get('RESTATE_CLUSTER_NAME')) throw bad('RESTATE_CLUSTER_NAME', 'which is empty');
 }

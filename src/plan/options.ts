@@ -1,13 +1,23 @@
-import {
-  DEFAULT_CLUSTER_NAME,
-  DEFAULT_RESTATE_VERSION,
-  DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
-} from './defaults.js';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from './defaults.js';
 import { UsageError } from '../errors.js';
 import { parseDockerBytes } from '../docker/bytes.js';
-import { isPublished, isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED, PUBLISHED_VERSIONS } from '../restate/versions.js';
+import {
+  isPublished,
+  isSupported,
+  NEWEST_SUPPORTED,
+  OLDEST_SUPPORTED,
+  PUBLISHED_VERSIONS,
+} from '../restate/versions.js';
 import { MAX_NODES, portOffsetRange } from './ports.js';
-import { ANY_ADDRESS, defaultExposure, isIPv4, isLoopback, parseExpose, presentOf, type EndpointKind } from './exposure.js';
+import {
+  ANY_ADDRESS,
+  defaultExposure,
+  isIPv4,
+  isLoopback,
+  parseExpose,
+  presentOf,
+  type EndpointKind,
+} from './exposure.js';
 
 /** Options after validation: every field present, every rule below already holds. */
 export interface ClusterOptions {
@@ -97,7 +107,6 @@ export function applyPreset(raw: RawOptions): RawOptions {
   const given = Object.fromEntries(Object.entries(raw).filter(([k, v]) => v !== undefined && k !== 'preset'));
   return { ...preset, ...given };
 }
-
 
 // Compose's rule for project names (compose-spec): lowercase letters, digits, '-' and '_',
 // starting with a letter or digit. The cluster name doubles as the project name.
@@ -193,10 +202,13 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     DEFAULT_SNAPSHOT_INTERVAL_RECORDS,
   );
   if (snapshotIntervalRecords < 1 || !Number.isSafeInteger(snapshotIntervalRecords)) {
-    throw new UsageError(`--snapshot-interval-records must be between 1 and ${Number.MAX_SAFE_INTEGER}, got ${raw.snapshotIntervalRecords}`);
+    throw new UsageError(
+      `--snapshot-interval-records must be between 1 and ${Number.MAX_SAFE_INTEGER}, got ${raw.snapshotIntervalRecords}`,
+    );
   }
 
-  const snapshotsRetained = raw.snapshotsRetained === undefined ? undefined : integer('snapshots-retained', raw.snapshotsRetained, 1);
+  const snapshotsRetained =
+    raw.snapshotsRetained === undefined ? undefined : integer('snapshots-retained', raw.snapshotsRetained, 1);
   if (snapshotsRetained !== undefined && snapshotsRetained < 1) {
     throw new UsageError(`--snapshots-retained must be at least 1, got ${snapshotsRetained}`);
   }
@@ -204,17 +216,22 @@ export function validateOptions(given: RawOptions): ClusterOptions {
   let memoryBytes: number | undefined;
   if (raw.memory !== undefined) {
     memoryBytes = /[kmgt]/i.test(raw.memory) ? parseDockerBytes(raw.memory) : undefined;
-    if (memoryBytes === undefined) throw new UsageError(`--memory must look like 4G, 512M or 2GiB, got "${raw.memory}"`);
+    if (memoryBytes === undefined)
+      throw new UsageError(`--memory must look like 4G, 512M or 2GiB, got "${raw.memory}"`);
     if (memoryBytes < MIN_MEMORY) throw new UsageError(`--memory ${raw.memory} is below the 1G a Restate node needs`);
-    if (memoryBytes > MAX_MEMORY) throw new UsageError(`--memory ${raw.memory} is more than 1P (1024T), more than any host has`);
+    if (memoryBytes > MAX_MEMORY)
+      throw new UsageError(`--memory ${raw.memory} is more than 1P (1024T), more than any host has`);
   }
 
   if (raw.publishAddress !== undefined && !isIPv4(raw.publishAddress)) {
-    throw new UsageError(`--publish-address must be an IPv4 address such as 0.0.0.0 or 192.168.1.10, got "${raw.publishAddress}"`);
+    throw new UsageError(
+      `--publish-address must be an IPv4 address such as 0.0.0.0 or 192.168.1.10, got "${raw.publishAddress}"`,
+    );
   }
 
   const target = raw.target ?? 'compose';
-  if (target !== 'compose' && target !== 'swarm') throw new UsageError(`--target must be compose or swarm, got "${target}"`);
+  if (target !== 'compose' && target !== 'swarm')
+    throw new UsageError(`--target must be compose or swarm, got "${target}"`);
   if (target === 'swarm' && (raw.loadBalancer === true || raw.monitoring === true)) {
     throw new UsageError(
       '--load-balancer and --monitoring are not available with --target swarm yet (their config files would have to be on every host); leave them out, and add --no-load-balancer --no-monitoring where a preset or an earlier run set them',
@@ -229,22 +246,29 @@ export function validateOptions(given: RawOptions): ClusterOptions {
       url = undefined;
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.length > 1) {
-      throw new UsageError(`--snapshots-endpoint must be an http(s) URL of an S3 endpoint, like https://s3.eu-central-1.amazonaws.com, got "${snapshotsEndpoint}"`);
+      throw new UsageError(
+        `--snapshots-endpoint must be an http(s) URL of an S3 endpoint, like https://s3.eu-central-1.amazonaws.com, got "${snapshotsEndpoint}"`,
+      );
     }
   }
 
   const present = presentOf(raw);
-  const expose = raw.expose !== undefined ? parseExpose(raw.expose, present) : defaultExposure(target, raw.publishAddress, present);
+  const expose =
+    raw.expose !== undefined ? parseExpose(raw.expose, present) : defaultExposure(target, raw.publishAddress, present);
   // The address only matters for exposed kinds; "nothing exposed" is written one way.
   let publishAddress = raw.publishAddress ?? ANY_ADDRESS;
   if (expose.length === 0 && isLoopback(publishAddress)) publishAddress = ANY_ADDRESS;
   if (target === 'swarm') {
     if (raw.publishAddress !== undefined && raw.publishAddress !== ANY_ADDRESS) {
-      throw new UsageError(`--publish-address ${publishAddress}: Swarm publishes a host-mode port on every interface of the host and cannot bind it to one address; leave it out and choose what to publish with --expose`);
+      throw new UsageError(
+        `--publish-address ${publishAddress}: Swarm publishes a host-mode port on every interface of the host and cannot bind it to one address; leave it out and choose what to publish with --expose`,
+      );
     }
     publishAddress = ANY_ADDRESS;
   } else if (isLoopback(publishAddress)) {
-    throw new UsageError(`--expose ${expose.join(',')} on ${publishAddress} would reach this host only, as every unexposed port already does: give --publish-address a network address (default 0.0.0.0), or leave --expose out`);
+    throw new UsageError(
+      `--expose ${expose.join(',')} on ${publishAddress} would reach this host only, as every unexposed port already does: give --publish-address a network address (default 0.0.0.0), or leave --expose out`,
+    );
   }
 
   return {

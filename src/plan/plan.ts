@@ -17,12 +17,19 @@ import {
 import { LOAD_BALANCER_CONFIG, PROMETHEUS_CONFIG } from '../output-files.js';
 import { ALL_ROLES, type Role } from '../restate/services.js';
 import type { ClusterOptions } from './options.js';
-import { ANY_ADDRESS, ENDPOINTS, isLoopback, kindsOf, LOCAL_ADDRESS, presentOf, type EndpointKind } from './exposure.js';
+import {
+  ANY_ADDRESS,
+  ENDPOINTS,
+  isLoopback,
+  kindsOf,
+  LOCAL_ADDRESS,
+  presentOf,
+  type EndpointKind,
+} from './exposure.js';
 import { extraPorts, minioPorts, nodePorts } from './ports.js';
 import type { Secrets } from './secrets.js';
 import { snapshotsRetainedVariable } from '../restate/versions.js';
 import { faultTolerance, type FaultTolerance } from '../restate/tolerance.js';
-
 
 /**
  * A value in a container's environment: either fixed by the plan, or read from a tunable
@@ -103,7 +110,14 @@ export interface LoadBalancerPlan {
 
 /** Prometheus scraping every node's fabric port, and Grafana on top (--monitoring). */
 export interface MonitoringPlan {
-  prometheus: { service: string; image: string; port: PublishedPort; configFile: string; volume: string; targets: string[] };
+  prometheus: {
+    service: string;
+    image: string;
+    port: PublishedPort;
+    configFile: string;
+    volume: string;
+    targets: string[];
+  };
   grafana: { service: string; image: string; port: PublishedPort; adminPasswordTunable: string; volume: string };
 }
 
@@ -152,7 +166,8 @@ export function awsRegionOf(endpoint: string): string | undefined {
 export function resolvedPorts(plan: ClusterPlan) {
   const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
   const portOf = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
-  const addressOf = (p: PublishedPort) => (p.addressTunable ? value.get(p.addressTunable) ?? LOCAL_ADDRESS : ANY_ADDRESS);
+  const addressOf = (p: PublishedPort) =>
+    p.addressTunable ? (value.get(p.addressTunable) ?? LOCAL_ADDRESS) : ANY_ADDRESS;
   // Under compose a kind is open when .env gives it a network address; under Swarm, when published.
   const isOpen = (p: PublishedPort) => (p.addressTunable ? !isLoopback(addressOf(p)) : p.exposed);
   return { portOf, addressOf, isOpen };
@@ -173,7 +188,12 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     return tunable(t.name);
   };
 
-  define({ name: 'RESTATE_VERSION', value: options.restateVersion, group: 'cluster', description: 'Restate server image tag' });
+  define({
+    name: 'RESTATE_VERSION',
+    value: options.restateVersion,
+    group: 'cluster',
+    description: 'Restate server image tag',
+  });
   const clusterName = define({
     name: 'RESTATE_CLUSTER_NAME',
     value: options.clusterName,
@@ -184,9 +204,15 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     name: 'RESTATE_DEFAULT_REPLICATION',
     value: String(options.replication),
     group: 'cluster',
-    description: 'Copies of every log record and partition; read once, when the cluster is provisioned (later: restatectl config set)',
+    description:
+      'Copies of every log record and partition; read once, when the cluster is provisioned (later: restatectl config set)',
   });
-  const logFilter = define({ name: 'RESTATE_LOG_FILTER', value: DEFAULT_LOG_FILTER, group: 'cluster', description: 'Restate log filter (tracing syntax)' });
+  const logFilter = define({
+    name: 'RESTATE_LOG_FILTER',
+    value: DEFAULT_LOG_FILTER,
+    group: 'cluster',
+    description: 'Restate log filter (tracing syntax)',
+  });
   const timeZone = define({ name: 'TZ', value: 'UTC', group: 'cluster', description: 'Time zone of every container' });
 
   // Who reaches what: one host address per kind of endpoint under compose (127.0.0.1 unless
@@ -207,10 +233,23 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     }
   }
   /** A published port of a kind; its port tunable exists wherever the port is published. */
-  const published = (kind: EndpointKind, name: string, hostPort: number, containerPort: number, description: string): PublishedPort => {
+  const published = (
+    kind: EndpointKind,
+    name: string,
+    hostPort: number,
+    containerPort: number,
+    description: string,
+  ): PublishedPort => {
     const open = exposed.has(kind);
     if (!swarm || open) define({ name, value: String(hostPort), group: 'ports', description });
-    return { kind, exposed: open, addressTunable: swarm ? undefined : ENDPOINTS[kind].addressTunable, tunable: name, hostPort, containerPort };
+    return {
+      kind,
+      exposed: open,
+      addressTunable: swarm ? undefined : ENDPOINTS[kind].addressTunable,
+      tunable: name,
+      hostPort,
+      containerPort,
+    };
   };
 
   const metadataIds = Array.from({ length: options.metadataNodes }, (_, i) => i + 1);
@@ -231,12 +270,30 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   for (let id = 1; id <= options.nodes; id++) {
     const name = nodeName(id);
     const host = nodePorts(id, options.portOffset);
-    const publish = (kind: EndpointKind, variable: 'INGRESS' | 'ADMIN' | 'NODE', hostPort: number, containerPort: number, what: string): PublishedPort =>
-      published(kind, `NODE${id}_${variable}_PORT_OVERRIDE`, hostPort, containerPort, `Host port of ${nodeName(id)}'s ${what}`);
+    const publish = (
+      kind: EndpointKind,
+      variable: 'INGRESS' | 'ADMIN' | 'NODE',
+      hostPort: number,
+      containerPort: number,
+      what: string,
+    ): PublishedPort =>
+      published(
+        kind,
+        `NODE${id}_${variable}_PORT_OVERRIDE`,
+        hostPort,
+        containerPort,
+        `Host port of ${nodeName(id)}'s ${what}`,
+      );
     const ports = {
       ingress: publish('ingress', 'INGRESS', host.ingress, CONTAINER_PORTS.ingress, 'ingress (invocations)'),
       admin: publish('admin', 'ADMIN', host.admin, CONTAINER_PORTS.admin, 'admin API and UI'),
-      fabric: publish('fabric', 'NODE', host.fabric, CONTAINER_PORTS.fabric, 'fabric port (node-to-node, restatectl, /metrics)'),
+      fabric: publish(
+        'fabric',
+        'NODE',
+        host.fabric,
+        CONTAINER_PORTS.fabric,
+        'fabric port (node-to-node, restatectl, /metrics)',
+      ),
     };
     const runsMetadata = id <= options.metadataNodes;
     const roles = runsMetadata ? [...ALL_ROLES] : ALL_ROLES.filter((r) => r !== 'metadata-server');
@@ -283,7 +340,7 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
   });
   const region = define({
     name: 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
-    value: external ? awsRegionOf(external) ?? 'us-east-1' : 'local',
+    value: external ? (awsRegionOf(external) ?? 'us-east-1') : 'local',
     group: 'snapshots',
     description: external
       ? awsRegionOf(external)
@@ -294,13 +351,40 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
 
   let minio: MinioPlan | undefined;
   if (!external) {
-    define({ name: 'MINIO_IMAGE', value: DEFAULT_MINIO_IMAGE, group: 'minio', description: 'MinIO image repository (point it at a mirror if yours cannot pull from quay.io)' });
-    define({ name: 'MINIO_VERSION', value: DEFAULT_MINIO_VERSION, group: 'minio', description: 'MinIO release tag (pinned: never latest)' });
-    const rootUser = define({ name: 'MINIO_ROOT_USER', value: secrets.minioRootUser, secret: true, group: 'minio', description: 'MinIO root user, generated for this cluster' });
-    const rootPassword = define({ name: 'MINIO_ROOT_PASSWORD', value: secrets.minioRootPassword, secret: true, group: 'minio', description: 'MinIO root password, generated for this cluster' });
+    define({
+      name: 'MINIO_IMAGE',
+      value: DEFAULT_MINIO_IMAGE,
+      group: 'minio',
+      description: 'MinIO image repository (point it at a mirror if yours cannot pull from quay.io)',
+    });
+    define({
+      name: 'MINIO_VERSION',
+      value: DEFAULT_MINIO_VERSION,
+      group: 'minio',
+      description: 'MinIO release tag (pinned: never latest)',
+    });
+    const rootUser = define({
+      name: 'MINIO_ROOT_USER',
+      value: secrets.minioRootUser,
+      secret: true,
+      group: 'minio',
+      description: 'MinIO root user, generated for this cluster',
+    });
+    const rootPassword = define({
+      name: 'MINIO_ROOT_PASSWORD',
+      value: secrets.minioRootPassword,
+      secret: true,
+      group: 'minio',
+      description: 'MinIO root password, generated for this cluster',
+    });
     const minioHost = minioPorts(options.portOffset);
-    const minioPort = (kind: EndpointKind, name: string, hostPort: number, containerPort: number, what: string): PublishedPort =>
-      published(kind, name, hostPort, containerPort, `Host port of MinIO's ${what}`);
+    const minioPort = (
+      kind: EndpointKind,
+      name: string,
+      hostPort: number,
+      containerPort: number,
+      what: string,
+    ): PublishedPort => published(kind, name, hostPort, containerPort, `Host port of MinIO's ${what}`);
     minio = {
       service: 'minio',
       bucketService: 'minio-create-bucket',
@@ -309,7 +393,13 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
       volume: 'minio-data',
       ports: {
         api: minioPort('s3', 'MINIO_API_PORT_OVERRIDE', minioHost.api, MINIO_CONTAINER_PORTS.api, 'S3 API'),
-        console: minioPort('s3-console', 'MINIO_CONSOLE_PORT_OVERRIDE', minioHost.console, MINIO_CONTAINER_PORTS.console, 'web console'),
+        console: minioPort(
+          's3-console',
+          'MINIO_CONSOLE_PORT_OVERRIDE',
+          minioHost.console,
+          MINIO_CONTAINER_PORTS.console,
+          'web console',
+        ),
       },
       environment: [
         { name: 'MINIO_ROOT_USER', value: rootUser },
@@ -331,7 +421,9 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     value: external ? '' : secrets.snapshotsAccessKey,
     secret: true,
     group: external ? 'snapshots' : 'minio',
-    description: external ? 'Access key for your snapshot bucket: fill in' : "Restate's MinIO access key, limited to the snapshot bucket",
+    description: external
+      ? 'Access key for your snapshot bucket: fill in'
+      : "Restate's MinIO access key, limited to the snapshot bucket",
   });
   const snapshotsSecret = define({
     name: 'RESTATE_S3_SECRET_KEY',
@@ -362,7 +454,12 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     const name = snapshotsRetainedVariable(options.restateVersion);
     commonEnvironment.push({
       name,
-      value: define({ name, value: String(options.snapshotsRetained), group: 'snapshots', description: 'Snapshots kept per partition in the store' }),
+      value: define({
+        name,
+        value: String(options.snapshotsRetained),
+        group: 'snapshots',
+        description: 'Snapshots kept per partition in the store',
+      }),
     });
   }
 
@@ -372,33 +469,60 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
     // engine gets 1/8. The rest is for everything else a node holds in memory.
     const mib = (bytes: number) => `${Math.floor(bytes / 2 ** 20)}MiB`;
     memoryLimitTunable = 'NODE_MEMORY_LIMIT';
-    define({ name: memoryLimitTunable, value: `${Math.floor(options.memoryBytes / 2 ** 20)}M`, group: 'cluster', description: 'Memory limit of each Restate container (keep the two sizes below within it)' });
+    define({
+      name: memoryLimitTunable,
+      value: `${Math.floor(options.memoryBytes / 2 ** 20)}M`,
+      group: 'cluster',
+      description: 'Memory limit of each Restate container (keep the two sizes below within it)',
+    });
     for (const [name, share, what] of [
       ['RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE', 3 / 8, 'RocksDB memory per node (3/8 of the limit)'],
       ['RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE', 1 / 8, 'Query engine memory per node (1/8 of the limit)'],
     ] as const) {
-      commonEnvironment.push({ name, value: define({ name, value: mib(options.memoryBytes * share), group: 'cluster', description: what }) });
+      commonEnvironment.push({
+        name,
+        value: define({ name, value: mib(options.memoryBytes * share), group: 'cluster', description: what }),
+      });
     }
   }
 
   const extra = extraPorts(options.portOffset);
-  const servicePort = (kind: EndpointKind, name: string, hostPort: number, containerPort: number, what: string): PublishedPort =>
-    published(kind, name, hostPort, containerPort, `Host port of ${what}`);
+  const servicePort = (
+    kind: EndpointKind,
+    name: string,
+    hostPort: number,
+    containerPort: number,
+    what: string,
+  ): PublishedPort => published(kind, name, hostPort, containerPort, `Host port of ${what}`);
   const loadBalancer: LoadBalancerPlan | undefined = options.loadBalancer
     ? {
         service: 'load-balancer',
         image: LOAD_BALANCER_IMAGE,
-        port: servicePort('load-balancer', 'LOAD_BALANCER_PORT_OVERRIDE', extra.loadBalancer, LOAD_BALANCER_PORT, 'the load balancer (one URL for invocations)'),
+        port: servicePort(
+          'load-balancer',
+          'LOAD_BALANCER_PORT_OVERRIDE',
+          extra.loadBalancer,
+          LOAD_BALANCER_PORT,
+          'the load balancer (one URL for invocations)',
+        ),
         configFile: LOAD_BALANCER_CONFIG,
         containerConfigFile: '/usr/local/etc/haproxy/haproxy.cfg',
-        backends: nodes.filter((n) => n.roles.includes('http-ingress')).map((n) => ({ name: n.name, address: `${n.name}:${CONTAINER_PORTS.ingress}` })),
+        backends: nodes
+          .filter((n) => n.roles.includes('http-ingress'))
+          .map((n) => ({ name: n.name, address: `${n.name}:${CONTAINER_PORTS.ingress}` })),
         healthPath: '/restate/health',
       }
     : undefined;
   let monitoring: MonitoringPlan | undefined;
   if (options.monitoring) {
     const adminPassword = 'GRAFANA_ADMIN_PASSWORD';
-    define({ name: adminPassword, value: secrets.grafanaAdminPassword, secret: true, group: 'monitoring', description: "Grafana's admin password, generated for this cluster (user: admin)" });
+    define({
+      name: adminPassword,
+      value: secrets.grafanaAdminPassword,
+      secret: true,
+      group: 'monitoring',
+      description: "Grafana's admin password, generated for this cluster (user: admin)",
+    });
     monitoring = {
       prometheus: {
         service: 'prometheus',

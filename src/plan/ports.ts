@@ -1,4 +1,10 @@
-import { CONTAINER_PORTS, GRAFANA_PORT, LOAD_BALANCER_PORT, MINIO_CONTAINER_PORTS, PROMETHEUS_PORT } from './defaults.js';
+import {
+  CONTAINER_PORTS,
+  GRAFANA_PORT,
+  LOAD_BALANCER_PORT,
+  MINIO_CONTAINER_PORTS,
+  PROMETHEUS_PORT,
+} from './defaults.js';
 
 /**
  * Published host ports.
@@ -46,7 +52,11 @@ export function minioPorts(offset = 0): { api: number; console: number } {
 
 /** The optional services' host ports (load balancer, Prometheus, Grafana), reserved whether used or not. */
 export function extraPorts(offset = 0): { loadBalancer: number; prometheus: number; grafana: number } {
-  return { loadBalancer: LOAD_BALANCER_PORT + offset, prometheus: PROMETHEUS_PORT + offset, grafana: GRAFANA_PORT + offset };
+  return {
+    loadBalancer: LOAD_BALANCER_PORT + offset,
+    prometheus: PROMETHEUS_PORT + offset,
+    grafana: GRAFANA_PORT + offset,
+  };
 }
 
 /** Every host port a cluster of `nodes` may publish, in a fixed order (for range and collision checks). */

@@ -13,8 +13,14 @@ import { nodeName } from './plan.js';
 /** Options for this run: the previous run's, overridden by every flag given now. */
 export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOptions): RawOptions {
   // An address for nothing: the user meant one of the two, and silently dropping it is worse.
-  if (flags.publishAddress !== undefined && flags.expose !== undefined && flags.expose.split(',').every((k) => k.trim() === 'none' || k.trim() === '')) {
-    throw new UsageError(`--publish-address ${flags.publishAddress} applies to the endpoints --expose names, and --expose ${flags.expose} names none; leave out one of the two`);
+  if (
+    flags.publishAddress !== undefined &&
+    flags.expose !== undefined &&
+    flags.expose.split(',').every((k) => k.trim() === 'none' || k.trim() === '')
+  ) {
+    throw new UsageError(
+      `--publish-address ${flags.publishAddress} applies to the endpoints --expose names, and --expose ${flags.expose} names none; leave out one of the two`,
+    );
   }
   if (!previous) return withoutUnset(flags);
   const fromPrevious: RawOptions = {
@@ -40,7 +46,9 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   };
   // A flag given now wins; one not given keeps the previous value (not the global default).
   // A preset given now counts as flags (below the explicit ones), so it can change a cluster.
-  const given = Object.fromEntries(Object.entries(flags.preset ? applyPreset(flags) : flags).filter(([, v]) => v !== undefined));
+  const given = Object.fromEntries(
+    Object.entries(flags.preset ? applyPreset(flags) : flags).filter(([, v]) => v !== undefined),
+  );
   // The metadata group keeps its size unless --metadata-nodes is given: a running group grows
   // and shrinks only through restatectl, never as a side effect of --nodes. (A cluster shrunk
   // below it, which only --force writes, gets the default for its new size.)
@@ -78,7 +86,11 @@ export interface Regeneration {
  * Judges a change of options against a cluster that may be running. Refuses (unless forced)
  * what Restate cannot do or what would orphan data: removing nodes, renaming the cluster.
  */
-export function judgeRegeneration(previous: ClusterOptions | undefined, next: ClusterOptions, force: boolean): Regeneration {
+export function judgeRegeneration(
+  previous: ClusterOptions | undefined,
+  next: ClusterOptions,
+  force: boolean,
+): Regeneration {
   const notes: string[] = [];
   const steps: string[] = [];
   if (!previous) return { notes, steps };
@@ -111,7 +123,9 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
   if (next.nodes > previous.nodes) {
     const added = Array.from({ length: next.nodes - previous.nodes }, (_, i) => nodeName(previous.nodes + i + 1));
     const existing = Array.from({ length: previous.nodes }, (_, i) => nodeName(i + 1));
-    notes.push(`growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`);
+    notes.push(
+      `growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`,
+    );
     steps.push(
       `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${exec} restatectl snapshots create`,
       `Start the new nodes:\n     ${run.start(added)}`,
@@ -120,7 +134,9 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
       // Only a changed metadata group changes the existing nodes' files.
       ...(next.metadataNodes === previous.metadataNodes
         ? []
-        : [`Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${run.recreateEach(existing)}`]),
+        : [
+            `Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${run.recreateEach(existing)}`,
+          ]),
       `Check that every node is alive and which nodes serve metadata:\n     ${exec} restatectl status\n     ${exec} restatectl metadata-server list-servers`,
     );
   }
@@ -131,7 +147,10 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
     );
   }
   if (next.metadataNodes < previous.metadataNodes && next.nodes >= previous.nodes) {
-    const leaving = Array.from({ length: previous.metadataNodes - next.metadataNodes }, (_, i) => next.metadataNodes + i + 1);
+    const leaving = Array.from(
+      { length: previous.metadataNodes - next.metadataNodes },
+      (_, i) => next.metadataNodes + i + 1,
+    );
     notes.push(`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`);
     // First of all: a member whose role goes away before it leaves the group costs a vote.
     steps.unshift(
@@ -139,15 +158,22 @@ export function judgeRegeneration(previous: ClusterOptions | undefined, next: Cl
     );
     // Growing recreates the existing nodes already (above).
     if (next.nodes === previous.nodes) {
-      steps.push(`Recreate the nodes one at a time, waiting for each to be healthy:\n     ${run.recreateEach(allNodes(next))}`);
+      steps.push(
+        `Recreate the nodes one at a time, waiting for each to be healthy:\n     ${run.recreateEach(allNodes(next))}`,
+      );
     }
   }
-  for (const [service, was, is] of next.target === 'swarm' ? [] : [
-    ['load-balancer', previous.loadBalancer, next.loadBalancer],
-    ['prometheus grafana', previous.monitoring, next.monitoring],
-  ] as const) {
+  for (const [service, was, is] of next.target === 'swarm'
+    ? []
+    : ([
+        ['load-balancer', previous.loadBalancer, next.loadBalancer],
+        ['prometheus grafana', previous.monitoring, next.monitoring],
+      ] as const)) {
     if (!was && is) steps.push(`Start the new services:\n     docker compose up -d ${service}`);
-    if (was && !is) steps.push(`Stop and remove the services these files no longer have:\n     docker compose up -d --remove-orphans`);
+    if (was && !is)
+      steps.push(
+        `Stop and remove the services these files no longer have:\n     docker compose up -d --remove-orphans`,
+      );
   }
   if (next.restateVersion !== previous.restateVersion) {
     const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
@@ -177,7 +203,8 @@ function runningClusterCommands(o: ClusterOptions) {
       start: (nodes: string[]) =>
         // HOST_k as in README.md: the host that is to run node k.
         `${nodes.map((n) => `docker node update --label-add restate-node=${n.replace('restate-', '')} HOST_${n.replace('restate-', '')}`).join('\n     ')}\n     ${deploy}`,
-      recreateEach: () => `${deploy}\n     (Swarm restarts every changed node at once; then check each: restatectl status)`,
+      recreateEach: () =>
+        `${deploy}\n     (Swarm restarts every changed node at once; then check each: restatectl status)`,
       upgradeEach: (nodes: string[], version: string) =>
         `${nodes.map((n) => `docker service update --image ${RESTATE_IMAGE_REPOSITORY}:${version} ${stack}_${n}`).join('\n     ')}\n     ${deploy}`,
     };
@@ -193,6 +220,11 @@ function runningClusterCommands(o: ClusterOptions) {
 
 /** After new nodes start: the add-ons whose config files list every node read them only at start. */
 function addOnRestart(previous: ClusterOptions, next: ClusterOptions): string[] {
-  const running = [...(previous.loadBalancer && next.loadBalancer ? ['load-balancer'] : []), ...(previous.monitoring && next.monitoring ? ['prometheus'] : [])];
-  return running.length === 0 ? [] : [`Restart what reads the node list from its config file:\n     docker compose restart ${running.join(' ')}`];
+  const running = [
+    ...(previous.loadBalancer && next.loadBalancer ? ['load-balancer'] : []),
+    ...(previous.monitoring && next.monitoring ? ['prometheus'] : []),
+  ];
+  return running.length === 0
+    ? []
+    : [`Restart what reads the node list from its config file:\n     docker compose restart ${running.join(' ')}`];
 }

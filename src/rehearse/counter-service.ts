@@ -35,7 +35,8 @@ const counter = restate.object({
       return next;
     },
     [COUNTER_GET]: restate.handlers.object.shared(
-      async (ctx: import('@restatedev/restate-sdk').ObjectSharedContext): Promise<number> => (await ctx.get<number>('count')) ?? 0,
+      async (ctx: import('@restatedev/restate-sdk').ObjectSharedContext): Promise<number> =>
+        (await ctx.get<number>('count')) ?? 0,
     ),
   },
 });

@@ -47,7 +47,9 @@ export function guardExit(say: (line: string) => void): ExitGuard {
     process.exit(1);
   };
   const onCrash = (error: unknown) => {
-    process.stderr.write(`gen-compose: unexpected error: ${error instanceof Error ? mappedStack(error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `gen-compose: unexpected error: ${error instanceof Error ? mappedStack(error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   };
   const signals = Object.keys(SIGNAL_EXIT_CODES) as NodeJS.Signals[];

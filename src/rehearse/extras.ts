@@ -29,7 +29,12 @@ export type HostPortOf = (service: ComposeService, containerPort: number) => num
  * publishes for P, and `server NAME host:port` names 127.0.0.1 and that service's port. Every
  * change is returned for --verbose.
  */
-export function translateHaproxy(config: string, project: ComposeProject, balancer: ComposeService, hostPortOf: HostPortOf): { config: string; changes: string[]; problems: string[] } {
+export function translateHaproxy(
+  config: string,
+  project: ComposeProject,
+  balancer: ComposeService,
+  hostPortOf: HostPortOf,
+): { config: string; changes: string[]; problems: string[] } {
   const byHost = servicesByHost(project.services);
   const changes: string[] = [];
   const problems: string[] = [];
@@ -63,18 +68,25 @@ export function translateHaproxy(config: string, project: ComposeProject, balanc
 }
 
 /** Prometheus' static scrape targets as URLs on this machine. */
-export function prometheusTargets(config: string, project: ComposeProject, hostPortOf: HostPortOf): { urls: string[]; problems: string[] } {
+export function prometheusTargets(
+  config: string,
+  project: ComposeProject,
+  hostPortOf: HostPortOf,
+): { urls: string[]; problems: string[] } {
   const byHost = servicesByHost(project.services);
   const urls: string[] = [];
   const problems: string[] = [];
-  const document = parseYaml(config) as { scrape_configs?: { metrics_path?: string; static_configs?: { targets?: string[] }[] }[] };
+  const document = parseYaml(config) as {
+    scrape_configs?: { metrics_path?: string; static_configs?: { targets?: string[] }[] }[];
+  };
   for (const job of document?.scrape_configs ?? []) {
     for (const group of job.static_configs ?? []) {
       for (const target of group.targets ?? []) {
         const [host, port] = target.split(':');
         const service = byHost.get(host!);
         const hostPort = service && hostPortOf(service, Number(port));
-        if (hostPort === undefined) problems.push(`Prometheus target ${target} is no service port the rehearsal can reach`);
+        if (hostPort === undefined)
+          problems.push(`Prometheus target ${target} is no service port the rehearsal can reach`);
         else urls.push(`http://127.0.0.1:${hostPort}${job.metrics_path ?? '/metrics'}`);
       }
     }
@@ -85,7 +97,8 @@ export function prometheusTargets(config: string, project: ComposeProject, hostP
 /** Problems with a Prometheus text exposition (format 0.0.4); empty when it reads cleanly. */
 export function expositionProblems(text: string): string[] {
   const problems: string[] = [];
-  const sample = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (?:[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+)|NaN|[-+]?Inf)( -?\d+)?$/;
+  const sample =
+    /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (?:[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+)|NaN|[-+]?Inf)( -?\d+)?$/;
   let samples = 0;
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '' || line.startsWith('#')) continue;

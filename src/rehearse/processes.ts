@@ -28,7 +28,11 @@ export class ProcessGroup {
 
   start(name: string, command: string, args: string[], env: Record<string, string>, log: string): Started {
     const fd = openSync(log, 'a');
-    const child = spawn(command, args, { env: { ...env, GEN_COMPOSE_REHEARSAL: this.rehearsal }, stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn(command, args, {
+      env: { ...env, GEN_COMPOSE_REHEARSAL: this.rehearsal },
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
     closeSync(fd); // the child has its own copy
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const started: Started = { name, child, log, exited };
@@ -79,7 +83,7 @@ export class ProcessGroup {
 export function leftByEarlierRehearsals(): { pids: number[]; dirs: string[] } {
   const pids: number[] = [];
   const dirs = new Set<string>();
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
@@ -87,7 +91,9 @@ export function leftByEarlierRehearsals(): { pids: number[]; dirs: string[] } {
   }
   for (const pid of entries) {
     try {
-      const mark = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').find((v) => v.startsWith('GEN_COMPOSE_REHEARSAL='));
+      const mark = readFileSync(`/proc/${pid}/environ`, 'latin1')
+        .split('\0')
+        .find((v) => v.startsWith('GEN_COMPOSE_REHEARSAL='));
       if (!mark) continue;
       pids.push(Number(pid));
       dirs.add(mark.slice('GEN_COMPOSE_REHEARSAL='.length));
@@ -104,7 +110,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -1,7 +1,17 @@
 import { join } from 'node:path';
 import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { faultTolerance, type FaultTolerance } from '../restate/tolerance.js';
-import { autoProvisions, createsBucket, imageTag, isRestateService, LOOPBACK, nodeNameOf, RESTATE_PORTS, rolesOf, servicesByHost } from '../restate/services.js';
+import {
+  autoProvisions,
+  createsBucket,
+  imageTag,
+  isRestateService,
+  LOOPBACK,
+  nodeNameOf,
+  RESTATE_PORTS,
+  rolesOf,
+  servicesByHost,
+} from '../restate/services.js';
 
 /**
  * Turns the Restate services of a compose file into host processes, changing only what differs
@@ -85,21 +95,26 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
   const warnings: string[] = [];
   const translations: Translation[] = [];
   const restateServices = project.services.filter(isRestateService);
-  if (restateServices.length === 0) problems.push(`${project.file} has no Restate service (no restatedev/restate image, no RESTATE_NODE_NAME)`);
+  if (restateServices.length === 0)
+    problems.push(`${project.file} has no Restate service (no restatedev/restate image, no RESTATE_NODE_NAME)`);
 
   const byHost = servicesByHost(project.services);
 
   // Host port for a service's container port: the published one, or a free one (said so).
   const allocated = new Map<string, number>();
   const hostPort = (service: ComposeService, containerPort: number): number => {
-    const published = service.ports.find((p) => p.target === containerPort && p.published !== undefined && p.protocol === 'tcp');
+    const published = service.ports.find(
+      (p) => p.target === containerPort && p.published !== undefined && p.protocol === 'tcp',
+    );
     if (published) return published.published!;
     const key = `${service.name}:${containerPort}`;
     let port = allocated.get(key);
     if (port === undefined) {
       port = freePort();
       allocated.set(key, port);
-      warnings.push(`${service.name} does not publish container port ${containerPort}; the rehearsal uses free port ${port} for it`);
+      warnings.push(
+        `${service.name} does not publish container port ${containerPort}; the rehearsal uses free port ${port} for it`,
+      );
     }
     return port;
   };
@@ -111,7 +126,9 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
   if (destination !== undefined) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(destination);
     if (!m) {
-      problems.push(`RESTATE_WORKER__SNAPSHOTS__DESTINATION "${destination}" is not an s3://bucket/prefix URL (restate-server rejects other schemes at start-up)`);
+      problems.push(
+        `RESTATE_WORKER__SNAPSHOTS__DESTINATION "${destination}" is not an s3://bucket/prefix URL (restate-server rejects other schemes at start-up)`,
+      );
     } else {
       const endpoint = firstEnv.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL;
       const host = endpoint === undefined ? undefined : new URL(endpoint).hostname;
@@ -133,7 +150,9 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
         secretAccessKey: firstEnv.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY,
       };
       if (!createsBucket(project.services)) {
-        warnings.push(`no service creates bucket "${s3.bucket}" (no "mc mb" command found); Restate never creates it, so snapshots would fail under compose`);
+        warnings.push(
+          `no service creates bucket "${s3.bucket}" (no "mc mb" command found); Restate never creates it, so snapshots would fail under compose`,
+        );
       }
     }
   }
@@ -156,7 +175,11 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
       const containerPort = portOf(source[variable]) ?? DEFAULT_CONTAINER_PORTS[kind];
       hostPorts[kind] = hostPort(service, containerPort);
       containerPorts[containerPort] = hostPorts[kind];
-      note(variable, `127.0.0.1:${hostPorts[kind]}`, `listen on the host port published for container port ${containerPort}`);
+      note(
+        variable,
+        `127.0.0.1:${hostPorts[kind]}`,
+        `listen on the host port published for container port ${containerPort}`,
+      );
     }
     note('RESTATE_BASE_DIR', join(baseDir, service.name), 'each node gets its own data directory');
 
@@ -178,7 +201,9 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
           return `http://127.0.0.1:${s3.port}`;
         }
         if (addressing && LOOPBACK.has(host)) {
-          problems.push(`${service.name}: ${variable} names ${host}, which inside a container is the container itself; other nodes cannot reach it there (use the service name, e.g. http://${service.name}:${containerPort})`);
+          problems.push(
+            `${service.name}: ${variable} names ${host}, which inside a container is the container itself; other nodes cannot reach it there (use the service name, e.g. http://${service.name}:${containerPort})`,
+          );
         } else if (addressing) {
           problems.push(`${service.name}: ${variable} names "${host}", which is no service in this compose file`);
         }
@@ -190,12 +215,18 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
     // The node's own advertised address must lead back to itself.
     const advertised = source.RESTATE_ADVERTISED_ADDRESS;
     if (advertised === undefined) {
-      note('RESTATE_ADVERTISED_ADDRESS', `http://127.0.0.1:${hostPorts.fabric}`, 'unset in the file; the node advertises its own fabric port');
+      note(
+        'RESTATE_ADVERTISED_ADDRESS',
+        `http://127.0.0.1:${hostPorts.fabric}`,
+        'unset in the file; the node advertises its own fabric port',
+      );
     } else {
       try {
         const target = byHost.get(new URL(advertised).hostname);
         if (target && target !== service) {
-          problems.push(`${service.name}: RESTATE_ADVERTISED_ADDRESS ${advertised} names ${target.name}, not ${service.name} itself; peers would reach the wrong node`);
+          problems.push(
+            `${service.name}: RESTATE_ADVERTISED_ADDRESS ${advertised} names ${target.name}, not ${service.name} itself; peers would reach the wrong node`,
+          );
         }
       } catch {
         problems.push(`${service.name}: RESTATE_ADVERTISED_ADDRESS "${advertised}" is not a URL`);
@@ -223,7 +254,8 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
       owners.set(port, `${node.service} ${kind}`);
     }
   }
-  if (s3 && owners.has(s3.port)) problems.push(`host port ${s3.port} is published twice (${owners.get(s3.port)} and the S3 store)`);
+  if (s3 && owners.has(s3.port))
+    problems.push(`host port ${s3.port} is published twice (${owners.get(s3.port)} and the S3 store)`);
 
   const provisioners = nodes.filter((n) => n.autoProvision).map((n) => n.service);
   // Refused before anything starts: booting would prove nothing either way, since whether such

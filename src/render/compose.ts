@@ -15,17 +15,20 @@ export const quote = (text: string): string =>
  * would read 80:80 as a number in base 60), a volume plain (every mount here is a plain word).
  */
 export const portScalar = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-export const volumeScalar = (text: string): string => (/^[A-Za-z0-9_.\/:-]+$/.test(text) ? text : quote(text));
+export const volumeScalar = (text: string): string => (/^[A-Za-z0-9_./:-]+$/.test(text) ? text : quote(text));
 
 /**
  * dclint's rules a file breaks on purpose: turned off by its first line (the only place dclint
  * reads them), each for the reason a header line below gives.
  */
 const LINT_REASONS = {
-  'no-unbound-port-interfaces': 'every port is bound to ${<KIND>_PUBLISH_ADDRESS:-127.0.0.1}, an interface the linter cannot read through the variable',
-  'swarm:no-unbound-port-interfaces': 'Swarm publishes a host-mode port on every interface of its host and cannot bind one (only --expose kinds are published)',
+  'no-unbound-port-interfaces':
+    'every port is bound to ${<KIND>_PUBLISH_ADDRESS:-127.0.0.1}, an interface the linter cannot read through the variable',
+  'swarm:no-unbound-port-interfaces':
+    'Swarm publishes a host-mode port on every interface of its host and cannot bind one (only --expose kinds are published)',
   'require-project-name-field': 'the stack is named on the command line, docker stack deploy -c docker-stack.yaml NAME',
-  'service-keys-order': 'each node starts with <<: *restate-node, the settings all nodes share, which the rule would put last',
+  'service-keys-order':
+    'each node starts with <<: *restate-node, the settings all nodes share, which the rule would put last',
   'services-alphabetical-order': 'the nodes come first, in the order of their IDs',
   'service-ports-alphabetical-order': 'a node lists ingress, admin, fabric, in the order of README.md',
 } as const;
@@ -73,7 +76,15 @@ function viewParts(plan: ClusterPlan) {
     common: {
       restateImage: quote(`${plan.restateImage.repository}:${ref(plan.restateImage.versionTunable)}`),
       memoryLimit: plan.memoryLimitTunable ? quote(ref(plan.memoryLimitTunable)) : undefined,
-      restateHealthcheck: JSON.stringify(['CMD', 'curl', '--fail', '--silent', '--max-time', '2', `http://localhost:${adminPort}/health`]),
+      restateHealthcheck: JSON.stringify([
+        'CMD',
+        'curl',
+        '--fail',
+        '--silent',
+        '--max-time',
+        '2',
+        `http://localhost:${adminPort}/health`,
+      ]),
       stopGracePeriod: RESTATE_STOP_GRACE_PERIOD,
       commonEnvironment: env(plan.commonEnvironment),
       minio: minio && {
@@ -103,7 +114,12 @@ function viewParts(plan: ClusterPlan) {
 
 export function renderCompose(plan: ClusterPlan, generator: Generator, render: Render = renderBuiltin): string {
   const { ref, env, common } = viewParts(plan);
-  const lint = lintExceptions(['no-unbound-port-interfaces', 'service-keys-order', 'services-alphabetical-order', 'service-ports-alphabetical-order']);
+  const lint = lintExceptions([
+    'no-unbound-port-interfaces',
+    'service-keys-order',
+    'services-alphabetical-order',
+    'service-ports-alphabetical-order',
+  ]);
   // Short syntax, bound to the publish address: "127.0.0.1:8080:8080".
   const port = (p: PublishedPort) => {
     if (!p.addressTunable) throw new Error(`compose port ${p.tunable} has no address tunable`);
@@ -188,10 +204,17 @@ function swarmHealthcheck(plan: ClusterPlan): string {
  */
 export function renderStack(plan: ClusterPlan, generator: Generator, render: Render = renderBuiltin): string {
   const { ref, env, common } = viewParts(plan);
-  const lint = lintExceptions(['swarm:no-unbound-port-interfaces', 'require-project-name-field', 'service-keys-order', 'services-alphabetical-order', 'service-ports-alphabetical-order']);
+  const lint = lintExceptions([
+    'swarm:no-unbound-port-interfaces',
+    'require-project-name-field',
+    'service-keys-order',
+    'services-alphabetical-order',
+    'service-ports-alphabetical-order',
+  ]);
   // Long syntax in host mode: published on the host that runs the task, on every interface.
   // So only exposed kinds are published at all (see exposure.ts).
-  const ports = (list: PublishedPort[]) => list.filter((p) => p.exposed).map((p) => ({ target: p.containerPort, published: quote(ref(p.tunable)) }));
+  const ports = (list: PublishedPort[]) =>
+    list.filter((p) => p.exposed).map((p) => ({ target: p.containerPort, published: quote(ref(p.tunable)) }));
   const { minio } = plan;
   const view = {
     ...common,

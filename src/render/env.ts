@@ -17,10 +17,12 @@ const GROUP_TITLES: Record<TunableGroup, string> = {
  * dotenv both take literally.
  */
 export function envValue(value: string, name = 'a value'): string {
-  if (/^[A-Za-z0-9_.,:\/=@+-]*$/.test(value)) return value;
+  if (/^[A-Za-z0-9_.,:/=@+-]*$/.test(value)) return value;
   // Single quotes are literal to compose and dotenv alike, but cannot hold a single quote.
   if (value.includes("'") || value.includes('\n')) {
-    throw new UsageError(`${name} in .env holds a quote or line break gen-compose cannot write back safely; change it by hand and run again`);
+    throw new UsageError(
+      `${name} in .env holds a quote or line break gen-compose cannot write back safely; change it by hand and run again`,
+    );
   }
   return `'${value}'`;
 }
@@ -58,7 +60,7 @@ export function renderEnv(plan: ClusterPlan, generator: Generator, opts: EnvRend
   const header = opts.header ?? [
     ...generatedBy(generator, plan.options),
     'docker compose reads this file when it interpolates docker-compose.yaml; keep it beside that file.',
-    'It holds this cluster\'s credentials: keep it private and out of version control.',
+    "It holds this cluster's credentials: keep it private and out of version control.",
   ];
   return (opts.render ?? renderBuiltin)('env.hbs', { header, groups });
 }

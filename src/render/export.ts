@@ -10,9 +10,15 @@ export function exportTemplates(dir: string, force: boolean): string {
   if (dir.trim() === '') throw new UsageError('templates export: the directory must be named (it was empty)');
   const present = TEMPLATE_FILES.filter((name) => existsSync(join(dir, name)));
   if (present.length > 0 && !force) {
-    throw new UsageError(`${join(dir, present[0]!)} already exists; refusing to replace your templates (pass --force to do so)`);
+    throw new UsageError(
+      `${join(dir, present[0]!)} already exists; refusing to replace your templates (pass --force to do so)`,
+    );
   }
-  const files = TEMPLATE_FILES.map((name) => ({ path: name, content: readFileSync(join(fileURLToPath(BUILTIN_TEMPLATE_DIR), name), 'utf8'), mode: 0o644 }));
+  const files = TEMPLATE_FILES.map((name) => ({
+    path: name,
+    content: readFileSync(join(fileURLToPath(BUILTIN_TEMPLATE_DIR), name), 'utf8'),
+    mode: 0o644,
+  }));
   try {
     writeFiles(dir, files);
   } catch (error) {

@@ -9,7 +9,7 @@ export interface Generator {
 
 /** A word as a POSIX shell reads it back unchanged. */
 export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_.,:\/=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_.,:/=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -31,7 +31,9 @@ export function regenerateCommand(o: ClusterOptions, generator: Generator): stri
     o.snapshotsRetained === undefined ? '' : `--snapshots-retained ${o.snapshotsRetained}`,
     o.memoryBytes === undefined ? '' : `--memory ${Math.floor(o.memoryBytes / 2 ** 20)}M`,
     o.expose.join(',') === (o.target === 'swarm' ? 'ingress' : '') ? '' : `--expose ${o.expose.join(',') || 'none'}`,
-    o.target === 'swarm' || o.expose.length === 0 || o.publishAddress === '0.0.0.0' ? '' : `--publish-address ${o.publishAddress}`,
+    o.target === 'swarm' || o.expose.length === 0 || o.publishAddress === '0.0.0.0'
+      ? ''
+      : `--publish-address ${o.publishAddress}`,
     o.target === 'swarm' ? '--target swarm' : '',
     o.snapshotsEndpoint ? `--snapshots-endpoint ${o.snapshotsEndpoint}` : '',
     o.loadBalancer ? '--load-balancer' : '',

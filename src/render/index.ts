@@ -68,17 +68,29 @@ export function renderCluster(plan: ClusterPlan, generator: Generator, extras: R
     const lb = own.loadBalancer;
     files.push({
       path: lb.configFile,
-      content: render('haproxy.cfg.hbs', { ...common, listenPort: lb.port.containerPort, healthPath: lb.healthPath, backends: lb.backends }),
+      content: render('haproxy.cfg.hbs', {
+        ...common,
+        listenPort: lb.port.containerPort,
+        healthPath: lb.healthPath,
+        backends: lb.backends,
+      }),
       mode: 0o644,
     });
   }
   if (own.monitoring) {
     const m = own.monitoring;
     files.push(
-      { path: m.prometheus.configFile, content: render('prometheus.yml.hbs', { ...common, targets: m.prometheus.targets }), mode: 0o644 },
+      {
+        path: m.prometheus.configFile,
+        content: render('prometheus.yml.hbs', { ...common, targets: m.prometheus.targets }),
+        mode: 0o644,
+      },
       {
         path: GRAFANA_DATASOURCE,
-        content: render('grafana-datasource.yaml.hbs', { ...common, prometheusUrl: `http://${m.prometheus.service}:${m.prometheus.port.containerPort}` }),
+        content: render('grafana-datasource.yaml.hbs', {
+          ...common,
+          prometheusUrl: `http://${m.prometheus.service}:${m.prometheus.port.containerPort}`,
+        }),
         mode: 0o644,
       },
       { path: GRAFANA_DASHBOARD_PROVIDER, content: render('grafana-dashboards.yaml.hbs', common), mode: 0o644 },

@@ -16,7 +16,7 @@ export function readmeView(plan: ClusterPlan, generator: Generator) {
   // Under Swarm a node's ports are published on the host that runs it: the commands name that
   // host through a variable, which defaults to this machine.
   const hostOf = (p: PublishedPort, node?: { id: number }) => {
-    if (swarm) return node ? `\${RESTATE_${node.id}_HOST:-127.0.0.1}` : '\${MINIO_HOST:-127.0.0.1}';
+    if (swarm) return node ? `\${RESTATE_${node.id}_HOST:-127.0.0.1}` : '${MINIO_HOST:-127.0.0.1}';
     const address = addressOf(p);
     return address === '0.0.0.0' ? '127.0.0.1' : address;
   };
@@ -24,24 +24,35 @@ export function readmeView(plan: ClusterPlan, generator: Generator) {
   // An unpublished port (Swarm) is reached from inside the node's task, on the host running it.
   const inTask = (node: { name: string }) => `docker exec "$(docker ps -q -f name=${plan.projectName}_${node.name})"`;
   const curlTo = (p: PublishedPort, node: { id: number; name: string }, path: string) =>
-    swarm && !p.exposed ? `${inTask(node)} curl -fsS http://localhost:${p.containerPort}${path}` : `curl -fsS ${url(p, path, node)}`;
+    swarm && !p.exposed
+      ? `${inTask(node)} curl -fsS http://localhost:${p.containerPort}${path}`
+      : `curl -fsS ${url(p, path, node)}`;
   const node1 = plan.nodes[0]!;
   const lastNonProvisioner = [...plan.nodes].reverse().find((n) => !n.autoProvision);
   const survivor = plan.nodes.find((n) => n !== lastNonProvisioner && n.roles.includes('http-ingress')) ?? node1;
   const lb = plan.loadBalancer;
   /** For the endpoint table: under Swarm, the host labelled for the node, by name. */
-  const tableUrl = (p: PublishedPort, node: { id: number }) => (swarm ? (p.exposed ? `http://HOST_${node.id}:${portOf(p)}` : 'not published') : url(p));
+  const tableUrl = (p: PublishedPort, node: { id: number }) =>
+    swarm ? (p.exposed ? `http://HOST_${node.id}:${portOf(p)}` : 'not published') : url(p);
   const invokeUrl = lb ? url(lb.port) : url(node1.ports.ingress, '', node1);
   const add = `/Counter/my-key/add -X POST -H 'content-type: application/json' -d 1`;
   const invokeCommand = lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(node1.ports.ingress, node1, '')}${add}`;
 
-  const roleNames: Record<string, string> = { 'metadata-server': 'metadata', 'log-server': 'log', worker: 'worker', admin: 'admin', 'http-ingress': 'ingress' };
+  const roleNames: Record<string, string> = {
+    'metadata-server': 'metadata',
+    'log-server': 'log',
+    worker: 'worker',
+    admin: 'admin',
+    'http-ingress': 'ingress',
+  };
   const mermaid = ['flowchart LR', '  clients([clients])'];
   if (lb) mermaid.push(`  lb["load-balancer<br/>HAProxy :${portOf(lb.port)}"]`, '  clients --> lb');
   mermaid.push(`  subgraph cluster["${plan.projectName}"]`);
   for (const n of plan.nodes) {
     const roles = n.roles.map((r) => roleNames[r] ?? r).join(' · ');
-    mermaid.push(`    ${n.name.replace('-', '')}["${n.name} (N${n.id})${n.autoProvision ? ' provisions' : ''}<br/>${roles}<br/>:${portOf(n.ports.ingress)} :${portOf(n.ports.admin)} :${portOf(n.ports.fabric)}"]`);
+    mermaid.push(
+      `    ${n.name.replace('-', '')}["${n.name} (N${n.id})${n.autoProvision ? ' provisions' : ''}<br/>${roles}<br/>:${portOf(n.ports.ingress)} :${portOf(n.ports.admin)} :${portOf(n.ports.fabric)}"]`,
+    );
   }
   mermaid.push(
     '  end',
@@ -55,7 +66,11 @@ export function readmeView(plan: ClusterPlan, generator: Generator) {
     mermaid.push(`  ${id} -. snapshots .-> minio`);
   }
   if (plan.monitoring) {
-    mermaid.push(`  prometheus["Prometheus :${portOf(plan.monitoring.prometheus.port)}"]`, `  grafana["Grafana :${portOf(plan.monitoring.grafana.port)}"]`, '  grafana --> prometheus');
+    mermaid.push(
+      `  prometheus["Prometheus :${portOf(plan.monitoring.prometheus.port)}"]`,
+      `  grafana["Grafana :${portOf(plan.monitoring.grafana.port)}"]`,
+      '  grafana --> prometheus',
+    );
     for (const n of plan.nodes) mermaid.push(`  prometheus -. /metrics .-> ${n.name.replace('-', '')}`);
   }
 
@@ -108,7 +123,9 @@ export function readmeView(plan: ClusterPlan, generator: Generator) {
     tolerance,
     healthChecks: plan.nodes.flatMap((n) => [
       `${curlTo(n.ports.admin, n, '/health')} && echo "${n.name} admin ok"`,
-      ...(n.roles.includes('http-ingress') ? [`${curlTo(n.ports.ingress, n, '/restate/health')} && echo " ${n.name} ingress ok"`] : []),
+      ...(n.roles.includes('http-ingress')
+        ? [`${curlTo(n.ports.ingress, n, '/restate/health')} && echo " ${n.name} ingress ok"`]
+        : []),
     ]),
     adminInTask: swarm && !node1.ports.admin.exposed,
     registerCommand: `${curlTo(node1.ports.admin, node1, '/deployments')} -X POST -H 'content-type: application/json' -d "{\\"uri\\": \\"$SERVICE_URL\\"}"`,
@@ -120,7 +137,9 @@ export function readmeView(plan: ClusterPlan, generator: Generator) {
     failoverNode: lastNonProvisioner?.name ?? node1.name,
     failoverNodeId: lastNonProvisioner?.id ?? node1.id,
     failoverInvokeUrl: lb ? url(lb.port) : url(survivor.ports.ingress, '', survivor),
-    failoverInvokeCommand: lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(survivor.ports.ingress, survivor, '')}${add}`,
+    failoverInvokeCommand: lb
+      ? `curl -fsS ${url(lb.port)}${add}`
+      : `${curlTo(survivor.ports.ingress, survivor, '')}${add}`,
   };
 }
 
@@ -142,7 +161,10 @@ function exposureLines(plan: ClusterPlan): string[] {
     const why = risk ? ` (${risk})` : '';
     if (o.target === 'swarm') {
       if (isOpen(p)) return `${title}: published in host mode on every interface of the host that runs it${why}`;
-      const how = kind === 's3-console' ? 'reach it through an SSH tunnel to the host' : 'use it from inside a task with `docker exec` (below)';
+      const how =
+        kind === 's3-console'
+          ? 'reach it through an SSH tunnel to the host'
+          : 'use it from inside a task with `docker exec` (below)';
       return `${title}: not published${why}; ${how}, or publish it with ${opening(kind)}`;
     }
     return isOpen(p)

@@ -51,9 +51,17 @@ export type Render = (name: TemplateName, view: object) => string;
  * was expected), a missing value names the view as "[object Object]".
  */
 export function templateErrorMessage(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
-  const text = lines.length > 1 && /^Parse error/.test(lines[0]!) ? `${lines[0]} ${lines[lines.length - 1]}` : (lines[0] ?? message);
-  return text.replace(/ in \[object Object\]/g, ' in the values gen-compose hands this template').replace(/ - (\d+):(\d+)$/, ' (line $1, column $2)');
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const text =
+    lines.length > 1 && /^Parse error/.test(lines[0]!)
+      ? `${lines[0]} ${lines[lines.length - 1]}`
+      : (lines[0] ?? message);
+  return text
+    .replace(/ in \[object Object\]/g, ' in the values gen-compose hands this template')
+    .replace(/ - (\d+):(\d+)$/, ' (line $1, column $2)');
 }
 
 function renderWith(fn: TemplateDelegate, file: string, view: object, partials: Partials): string {
@@ -75,7 +83,8 @@ function builtinTemplate(name: string): TemplateDelegate {
   }
   return fn;
 }
-const builtinPartials = (): Partials => Object.fromEntries(PARTIAL_NAMES.map((file) => [partialName(file), builtinTemplate(file)]));
+const builtinPartials = (): Partials =>
+  Object.fromEntries(PARTIAL_NAMES.map((file) => [partialName(file), builtinTemplate(file)]));
 
 function renderBuiltinWith(name: TemplateName, view: object, partials: Partials): string {
   return renderWith(builtinTemplate(name), `compose-templates/${name}`, view, partials);
@@ -89,17 +98,23 @@ export const renderBuiltin: Render = (name, view) => renderBuiltinWith(name, vie
  */
 export async function customTemplates(dir: string): Promise<Render> {
   if (!existsSync(dir)) throw new UsageError(`--templates ${dir} does not exist`);
-  if (!statSync(dir).isDirectory()) throw new UsageError(`--templates ${dir} is a file; it must be a directory of templates (see: gen-compose templates export DIR)`);
+  if (!statSync(dir).isDirectory())
+    throw new UsageError(
+      `--templates ${dir} is a file; it must be a directory of templates (see: gen-compose templates export DIR)`,
+    );
   const { default: Compiler } = await import('handlebars');
   const compiled = new Map<string, { fn: TemplateDelegate; file: string }>();
   for (const name of TEMPLATE_FILES) {
     const file = join(dir, name);
-    if (existsSync(file)) compiled.set(name, { fn: Compiler.compile(readFileSync(file, 'utf8'), COMPILE_OPTIONS), file });
+    if (existsSync(file))
+      compiled.set(name, { fn: Compiler.compile(readFileSync(file, 'utf8'), COMPILE_OPTIONS), file });
   }
   const partials = builtinPartials();
   for (const file of PARTIAL_NAMES) {
     const own = compiled.get(file);
-    if (own) partials[partialName(file)] = (context, options) => renderWith(own.fn, own.file, context, (options?.partials ?? {}) as Partials);
+    if (own)
+      partials[partialName(file)] = (context, options) =>
+        renderWith(own.fn, own.file, context, (options?.partials ?? {}) as Partials);
   }
   return (name, view) => {
     const own = compiled.get(name);

@@ -13,11 +13,14 @@ export function checkRendered(files: RenderedFile[], templateDir: string): void 
   for (const file of files) {
     const where = `--templates ${templateDir}: the ${file.path} it renders`;
     if (!isOwnFile(file.path, file.content)) {
-      throw new UsageError(`${where} lacks the "${STAMP}" line in its first ${STAMP_WITHIN} characters (keep the template's header: it is how gen-compose knows its own files)`);
+      throw new UsageError(
+        `${where} lacks the "${STAMP}" line in its first ${STAMP_WITHIN} characters (keep the template's header: it is how gen-compose knows its own files)`,
+      );
     }
     if (/\.ya?ml$/.test(file.path)) {
       const errors = parseDocument(file.content).errors;
-      if (errors.length > 0) throw new UsageError(`${where} is not valid YAML: ${errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}`);
+      if (errors.length > 0)
+        throw new UsageError(`${where} is not valid YAML: ${errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}`);
     } else if (file.path.endsWith('.json')) {
       try {
         JSON.parse(file.content);

@@ -30,7 +30,9 @@ const platformPackage = (tool: Tool) => `@restatedev/${tool}-${process.platform}
  * <cache>/<tool>-<version>/bin/<tool>. Kept beside the installed packages, not in the user's home.
  */
 export function binaryCacheDir(): string {
-  return process.env.GEN_COMPOSE_CACHE ?? fileURLToPath(new URL('../../node_modules/.cache/gen-compose/', import.meta.url));
+  return (
+    process.env.GEN_COMPOSE_CACHE ?? fileURLToPath(new URL('../../node_modules/.cache/gen-compose/', import.meta.url))
+  );
 }
 
 function cached(tool: Tool, version: string): string | undefined {
@@ -71,7 +73,9 @@ export function versionOf(path: string): string {
     out = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const e = error as { signal?: string; status?: number; stderr?: string };
-    const why = e.signal ? `was stopped by ${e.signal}` : `failed (exit ${e.status ?? '?'}${e.stderr?.trim() ? `: ${e.stderr.trim().split('\n')[0]}` : ''})`;
+    const why = e.signal
+      ? `was stopped by ${e.signal}`
+      : `failed (exit ${e.status ?? '?'}${e.stderr?.trim() ? `: ${e.stderr.trim().split('\n')[0]}` : ''})`;
     throw new UsageError(`${path} --version ${why}; is it restate-server or restatectl?`);
   }
   const m = /(\d+\.\d+\.\d+)/.exec(out);
@@ -114,9 +118,15 @@ export function fetchBinary(tool: Tool, version: string): Binary {
   try {
     const spec = `${platformPackage(tool)}@${version}`;
     try {
-      execFileSync('npm', ['pack', spec, '--pack-destination', work, '--silent'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+      execFileSync('npm', ['pack', spec, '--pack-destination', work, '--silent'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 300_000,
+      });
     } catch (error) {
-      const stderr = String((error as { stderr?: Buffer }).stderr ?? '').split('\n').find((l) => /error/i.test(l)) ?? '';
+      const stderr =
+        String((error as { stderr?: Buffer }).stderr ?? '')
+          .split('\n')
+          .find((l) => /error/i.test(l)) ?? '';
       throw new UsageError(`could not fetch ${spec} from npm${stderr ? `: ${stderr.trim()}` : ''}`);
     }
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));

@@ -25,12 +25,27 @@ export function variableOf(path: string[]): string {
  * learnt from a default dump; used for "did you mean" suggestions.
  */
 const OPTIONAL_KEYS = [
-  'node-name', 'force-node-id', 'advertised-address', 'bind-address', 'base-dir', 'location',
-  'admin.bind-address', 'admin.advertised-address', 'ingress.bind-address', 'ingress.advertised-address',
-  'metadata-client.addresses', 'worker.snapshots.destination', 'worker.snapshots.snapshot-interval',
-  'worker.snapshots.snapshot-interval-num-records', 'worker.snapshots.aws-region', 'worker.snapshots.aws-endpoint-url',
-  'worker.snapshots.aws-allow-http', 'worker.snapshots.aws-access-key-id', 'worker.snapshots.aws-secret-access-key',
-  'worker.snapshots.aws-profile', 'worker.snapshots.aws-session-token',
+  'node-name',
+  'force-node-id',
+  'advertised-address',
+  'bind-address',
+  'base-dir',
+  'location',
+  'admin.bind-address',
+  'admin.advertised-address',
+  'ingress.bind-address',
+  'ingress.advertised-address',
+  'metadata-client.addresses',
+  'worker.snapshots.destination',
+  'worker.snapshots.snapshot-interval',
+  'worker.snapshots.snapshot-interval-num-records',
+  'worker.snapshots.aws-region',
+  'worker.snapshots.aws-endpoint-url',
+  'worker.snapshots.aws-allow-http',
+  'worker.snapshots.aws-access-key-id',
+  'worker.snapshots.aws-secret-access-key',
+  'worker.snapshots.aws-profile',
+  'worker.snapshots.aws-session-token',
 ].map((k) => variableOf(k.split('.')));
 
 /**
@@ -38,14 +53,26 @@ const OPTIONAL_KEYS = [
  * why nothing did.
  */
 export const STALE_VARIABLES: Record<string, { use?: string; why: string }> = {
-  RESTATE_METADATA_STORE_CLIENT__ADDRESSES: { use: 'RESTATE_METADATA_CLIENT__ADDRESSES', why: 'metadata-store-client was renamed metadata-client in 1.4' },
+  RESTATE_METADATA_STORE_CLIENT__ADDRESSES: {
+    use: 'RESTATE_METADATA_CLIENT__ADDRESSES',
+    why: 'metadata-store-client was renamed metadata-client in 1.4',
+  },
   RESTATE_METADATA_STORE_CLIENT__TYPE: { why: 'removed in 1.4; the replicated metadata store is the default' },
   RESTATE_METADATA_SERVER__TYPE: { why: 'removed in 1.4; the replicated metadata server is the default' },
-  RESTATE_BIFROST__REPLICATED_LOGLET__DEFAULT_LOG_REPLICATION: { use: 'RESTATE_DEFAULT_REPLICATION', why: 'one setting for logs and partitions since 1.4' },
-  RESTATE_BIFROST__REPLICATED_LOGLET__DEFAULT_REPLICATION_PROPERTY: { use: 'RESTATE_DEFAULT_REPLICATION', why: 'one setting for logs and partitions since 1.4' },
+  RESTATE_BIFROST__REPLICATED_LOGLET__DEFAULT_LOG_REPLICATION: {
+    use: 'RESTATE_DEFAULT_REPLICATION',
+    why: 'one setting for logs and partitions since 1.4',
+  },
+  RESTATE_BIFROST__REPLICATED_LOGLET__DEFAULT_REPLICATION_PROPERTY: {
+    use: 'RESTATE_DEFAULT_REPLICATION',
+    why: 'one setting for logs and partitions since 1.4',
+  },
   RESTATE_DEFAULT_REPLICATION_PROPERTY: { use: 'RESTATE_DEFAULT_REPLICATION', why: 'renamed' },
   RESTATE_ADMIN__QUERY_ENGINE__PGSQL_BIND_ADDRESS: { why: 'removed in 1.5 with the PostgreSQL endpoint (port 9071)' },
-  RESTATE_ADMIN__ADVERTISED_INGRESS_ENDPOINT: { use: 'RESTATE_INGRESS__ADVERTISED_ADDRESS', why: 'the ingress advertises its own address' },
+  RESTATE_ADMIN__ADVERTISED_INGRESS_ENDPOINT: {
+    use: 'RESTATE_INGRESS__ADVERTISED_ADDRESS',
+    why: 'the ingress advertises its own address',
+  },
 };
 
 /** Every variable name a dump (and the optional keys) can stand for. */
@@ -53,7 +80,8 @@ export function knownVariables(dump: Record<string, unknown>): string[] {
   const names: string[] = [...OPTIONAL_KEYS];
   const walk = (node: Record<string, unknown>, path: string[]) => {
     for (const [key, value] of Object.entries(node)) {
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) walk(value as Record<string, unknown>, [...path, key]);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value))
+        walk(value as Record<string, unknown>, [...path, key]);
       else names.push(variableOf([...path, key]));
     }
   };
@@ -90,21 +118,39 @@ export function suggestionFor(variable: string, known: string[], version?: strin
     const distance = editDistance(variable, name);
     if (!best || distance < best.distance) best = { name, distance };
   }
-  return best && best.distance <= Math.max(3, Math.floor(variable.length / 5)) ? `did you mean ${best.name}?` : undefined;
+  return best && best.distance <= Math.max(3, Math.floor(variable.length / 5))
+    ? `did you mean ${best.name}?`
+    : undefined;
 }
 
 export function lookup(dump: Record<string, unknown>, path: string[]): { found: boolean; value?: unknown } {
   let node: unknown = dump;
   for (const key of path) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node) || !(key in (node as object))) return { found: false };
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !(key in (node as object)))
+      return { found: false };
     node = (node as Record<string, unknown>)[key];
   }
   return { found: true, value: node };
 }
 
 const SIZE_UNITS: Record<string, number> = {
-  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, k: 1e3, m: 1e6, g: 1e9, t: 1e12,
-  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  t: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+  ki: 2 ** 10,
+  mi: 2 ** 20,
+  gi: 2 ** 30,
+  ti: 2 ** 40,
 };
 
 /** A byte size as Restate spells one ("2.0 GiB", "3Gi", "1536MiB", "4G", 1073741824). */
@@ -117,13 +163,32 @@ export function parseByteSize(text: string): number | undefined {
 }
 
 const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, hr: 3_600_000, d: 86_400_000, day: 86_400_000, days: 86_400_000,
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
 };
 
 /** A humantime duration ("1s 500ms", "10s", "1h") in milliseconds. */
 export function parseDuration(text: string): number | undefined {
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)\s*([a-zµ]+)/gi)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('').replace(/\s/g, '') !== text.replace(/\s/g, '')) return undefined;
+  if (
+    parts.length === 0 ||
+    parts
+      .map((p) => p[0])
+      .join('')
+      .replace(/\s/g, '') !== text.replace(/\s/g, '')
+  )
+    return undefined;
   let total = 0;
   for (const p of parts) {
     const unit = DURATION_UNITS[p[2]!.toLowerCase()];

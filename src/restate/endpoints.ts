@@ -5,7 +5,16 @@ import { isRestateService } from './services.js';
  * The kinds of endpoint a Restate cluster publishes, and which of them answer without any
  * authentication: what the generator exposes on purpose and what check warns about.
  */
-export const ENDPOINT_KINDS = ['ingress', 'admin', 'fabric', 's3', 's3-console', 'load-balancer', 'prometheus', 'grafana'] as const;
+export const ENDPOINT_KINDS = [
+  'ingress',
+  'admin',
+  'fabric',
+  's3',
+  's3-console',
+  'load-balancer',
+  'prometheus',
+  'grafana',
+] as const;
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
 export interface EndpointInfo {
@@ -16,8 +25,14 @@ export interface EndpointInfo {
 
 export const ENDPOINT_INFO: Record<EndpointKind, EndpointInfo> = {
   ingress: { title: "ingress (invocations: the application's door)" },
-  admin: { title: 'admin API and UI (control plane)', risk: 'no authentication: whoever reaches it can register deployments, cancel or purge invocations and read state' },
-  fabric: { title: 'fabric port (node-to-node, restatectl, /metrics)', risk: 'no authentication: restatectl can reconfigure the cluster through it' },
+  admin: {
+    title: 'admin API and UI (control plane)',
+    risk: 'no authentication: whoever reaches it can register deployments, cancel or purge invocations and read state',
+  },
+  fabric: {
+    title: 'fabric port (node-to-node, restatectl, /metrics)',
+    risk: 'no authentication: restatectl can reconfigure the cluster through it',
+  },
   s3: { title: 'S3 API (MinIO: the snapshots)', risk: 'it holds every partition snapshot, guarded only by keys' },
   's3-console': { title: 'S3 console (MinIO)', risk: "a login page for MinIO's root user" },
   'load-balancer': { title: "load balancer (invocations: the application's door)" },

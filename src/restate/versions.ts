@@ -12,7 +12,17 @@ export const NEWEST_SUPPORTED = '1.7.12';
  * 2026-11-21): the versions whose keys can be proven here. Other numbers in 1.6/1.7 (1.7.0,
  * 1.7.99, 1.6.0) were never published there.
  */
-export const PUBLISHED_VERSIONS = ['1.6.1', '1.6.2', '1.7.2', '1.7.4', '1.7.6', '1.7.8', '1.7.9', '1.7.10', '1.7.12'] as const;
+export const PUBLISHED_VERSIONS = [
+  '1.6.1',
+  '1.6.2',
+  '1.7.2',
+  '1.7.4',
+  '1.7.6',
+  '1.7.8',
+  '1.7.9',
+  '1.7.10',
+  '1.7.12',
+] as const;
 
 export const isPublished = (version: string): boolean => (PUBLISHED_VERSIONS as readonly string[]).includes(version);
 
@@ -37,7 +47,11 @@ export function compareVersions(a: string, b: string): number {
 
 /** Variables renamed between supported versions: `before` is read up to `since`, `after` from it on. */
 export const VERSIONED_RENAMES = [
-  { before: 'RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED', after: 'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED', since: '1.7.0' },
+  {
+    before: 'RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED',
+    after: 'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED',
+    since: '1.7.0',
+  },
 ];
 
 /**

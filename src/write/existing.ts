@@ -3,7 +3,16 @@ import { UsageError } from '../errors.js';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { ClusterOptions } from '../plan/options.js';
-import { COMPOSE_FILE, ENV_FILE, isOwnFile, OTHER_COMPOSE_FILES, OUTPUT_FILES, SHADOWING_COMPOSE_FILES, STACK_FILE, STATE_FILE } from '../output-files.js';
+import {
+  COMPOSE_FILE,
+  ENV_FILE,
+  isOwnFile,
+  OTHER_COMPOSE_FILES,
+  OUTPUT_FILES,
+  SHADOWING_COMPOSE_FILES,
+  STACK_FILE,
+  STATE_FILE,
+} from '../output-files.js';
 
 export interface GeneratorState {
   generator: 'gen-compose';
@@ -39,16 +48,33 @@ export interface ExistingCluster {
  */
 function read(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
-  if (!statSync(path).isFile()) throw new UsageError(`${path} is not a regular file (a directory, a FIFO or a device) where gen-compose keeps a file: move it away`);
+  if (!statSync(path).isFile())
+    throw new UsageError(
+      `${path} is not a regular file (a directory, a FIFO or a device) where gen-compose keeps a file: move it away`,
+    );
   return readFileSync(path, 'utf8');
 }
 
 const OPTION_TYPES: Record<string, 'number' | 'string' | 'boolean'> = {
-  nodes: 'number', replication: 'number', metadataNodes: 'number', clusterName: 'string', restateVersion: 'string',
-  portOffset: 'number', snapshotIntervalRecords: 'number', unverified: 'boolean', publishAddress: 'string',
-  loadBalancer: 'boolean', monitoring: 'boolean', target: 'string',
+  nodes: 'number',
+  replication: 'number',
+  metadataNodes: 'number',
+  clusterName: 'string',
+  restateVersion: 'string',
+  portOffset: 'number',
+  snapshotIntervalRecords: 'number',
+  unverified: 'boolean',
+  publishAddress: 'string',
+  loadBalancer: 'boolean',
+  monitoring: 'boolean',
+  target: 'string',
 };
-const OPTIONAL_TYPES: Record<string, 'number' | 'string'> = { snapshotsRetained: 'number', memoryBytes: 'number', snapshotsEndpoint: 'string', templates: 'string' };
+const OPTIONAL_TYPES: Record<string, 'number' | 'string'> = {
+  snapshotsRetained: 'number',
+  memoryBytes: 'number',
+  snapshotsEndpoint: 'string',
+  templates: 'string',
+};
 
 /**
  * A state file edited by hand into another shape counts as damaged, like one that is not JSON
@@ -58,7 +84,9 @@ function wellFormedOptions(options: unknown): options is ClusterOptions {
   if (typeof options !== 'object' || options === null) return false;
   const o = options as Record<string, unknown>;
   const required = Object.entries(OPTION_TYPES).every(([key, type]) => typeof o[key] === type);
-  const optional = Object.entries(OPTIONAL_TYPES).every(([key, type]) => o[key] === undefined || typeof o[key] === type);
+  const optional = Object.entries(OPTIONAL_TYPES).every(
+    ([key, type]) => o[key] === undefined || typeof o[key] === type,
+  );
   const expose = o.expose === undefined || (Array.isArray(o.expose) && o.expose.every((k) => typeof k === 'string'));
   return required && optional && expose;
 }
@@ -76,10 +104,13 @@ function disagreement(o: ClusterOptions, contents: Record<string, string>): stri
   const nodes = text.match(/^ {2}restate-\d+:$/gm)?.length ?? 0;
   if (nodes !== o.nodes) return `it says ${o.nodes} node(s); ${file} has ${nodes}`;
   const has = (service: string) => new RegExp(`^ {2}${service}:$`, 'm').test(text);
-  if (has('load-balancer') !== o.loadBalancer) return `it says load balancer ${o.loadBalancer ? 'on' : 'off'}; ${file} ${o.loadBalancer ? 'has none' : 'has one'}`;
-  if (has('prometheus') !== o.monitoring) return `it says monitoring ${o.monitoring ? 'on' : 'off'}; ${file} ${o.monitoring ? 'has none' : 'has it'}`;
+  if (has('load-balancer') !== o.loadBalancer)
+    return `it says load balancer ${o.loadBalancer ? 'on' : 'off'}; ${file} ${o.loadBalancer ? 'has none' : 'has one'}`;
+  if (has('prometheus') !== o.monitoring)
+    return `it says monitoring ${o.monitoring ? 'on' : 'off'}; ${file} ${o.monitoring ? 'has none' : 'has it'}`;
   const name = /^name: (\S+)$/m.exec(text)?.[1]?.replace(/^"|"$/g, '');
-  if (name !== undefined && name !== o.clusterName) return `it says cluster ${o.clusterName}; ${file} is project ${name}`;
+  if (name !== undefined && name !== o.clusterName)
+    return `it says cluster ${o.clusterName}; ${file} is project ${name}`;
   return undefined;
 }
 
@@ -109,7 +140,9 @@ export function readExisting(dir: string): ExistingCluster {
   }
   const present = Object.keys(contents);
   // A damaged state file beside our own compose file and .env is ours too (rewritten, not refused).
-  const own = new Set(present.filter((f) => isOwnFile(f, contents[f]!) || (f === STATE_FILE && ours && candidates.length > 0)));
+  const own = new Set(
+    present.filter((f) => isOwnFile(f, contents[f]!) || (f === STATE_FILE && ours && candidates.length > 0)),
+  );
   return {
     contents,
     ours,

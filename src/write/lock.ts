@@ -29,7 +29,8 @@ function alive(pid: number): boolean {
 }
 
 /** The refusal while another run holds the lock: one wording wherever a run meets it. */
-export const busy = (dir: string, pid: number) => new UsageError(`another gen-compose (pid ${pid}) is writing ${dir} right now; run again when it is done`);
+export const busy = (dir: string, pid: number) =>
+  new UsageError(`another gen-compose (pid ${pid}) is writing ${dir} right now; run again when it is done`);
 
 /** The pid of a live process holding the directory's lock, if any. */
 export function lockHolder(dir: string): number | undefined {
@@ -40,7 +41,8 @@ export function lockHolder(dir: string): number | undefined {
 /** Removes a lock whose owner is gone (what a killed run leaves). */
 export function removeStaleLock(dir: string): void {
   const path = join(dir, LOCK_FILE);
-  if (fs.existsSync(path) && lockHolder(dir) === undefined && ownerOf(path) !== process.pid) fs.rmSync(path, { force: true });
+  if (fs.existsSync(path) && lockHolder(dir) === undefined && ownerOf(path) !== process.pid)
+    fs.rmSync(path, { force: true });
 }
 
 /** Takes the directory's lock (the directory must exist); returns its release. */
@@ -56,7 +58,8 @@ export function acquireLock(dir: string): () => void {
       };
     } catch (error) {
       // A directory gen-compose cannot write (read-only, say) is refused before anything else.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${systemErrorMessage(error)}; nothing in ${dir} was changed`);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new UsageError(`${systemErrorMessage(error)}; nothing in ${dir} was changed`);
       const holder = lockHolder(dir);
       if (holder !== undefined) {
         const refusal = busy(dir, holder);

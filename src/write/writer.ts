@@ -40,7 +40,11 @@ interface Journal {
 }
 
 const isJournal = (j: unknown): j is Journal =>
-  typeof j === 'object' && j !== null && (['write', 'remove', 'existed', 'createdDirs'] as const).every((k) => Array.isArray((j as Record<string, unknown>)[k]));
+  typeof j === 'object' &&
+  j !== null &&
+  (['write', 'remove', 'existed', 'createdDirs'] as const).every((k) =>
+    Array.isArray((j as Record<string, unknown>)[k]),
+  );
 
 /** Parent directories of a relative path, deepest first ('a/b/c' → 'a/b', 'a'). */
 function parents(path: string): string[] {
@@ -152,7 +156,8 @@ const SCRATCH_ENTRIES = new Set(['new', 'old', 'journal.tmp', FORWARD, BACKWARD]
 function checkScratchIsOurs(path: string): void {
   if (!fs.existsSync(path)) return;
   const ours = fs.lstatSync(path).isDirectory() && fs.readdirSync(path).every((name) => SCRATCH_ENTRIES.has(name));
-  if (!ours) throw new UsageError(`${path} is not gen-compose's (it keeps unfinished writes under that name): move it away`);
+  if (!ours)
+    throw new UsageError(`${path} is not gen-compose's (it keeps unfinished writes under that name): move it away`);
 }
 
 /**
@@ -192,8 +197,14 @@ export function recoverInterruptedWrite(dir: string, ops: FileOps = realFileOps)
  * Writes `files` into `dir` and removes `stale` (paths relative to dir), all or nothing. Throws
  * the first failing operation's error after restoring the old files.
  */
-export function writeFiles(dir: string, all: RenderedFile[], stale: string[] = [], ops: FileOps = realFileOps): string[] {
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is not a directory`);
+export function writeFiles(
+  dir: string,
+  all: RenderedFile[],
+  stale: string[] = [],
+  ops: FileOps = realFileOps,
+): string[] {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
+    throw new UsageError(`${dir} exists and is not a directory`);
   // The directories --out creates, outermost first: a failed first write removes them again.
   const createdOut = missingDirectories(dir).reverse();
   const removeCreatedOut = () => createdOut.forEach((d) => ops.removeEmptyDir(d));
@@ -205,7 +216,8 @@ export function writeFiles(dir: string, all: RenderedFile[], stale: string[] = [
     throw new WriteFailed(error, true);
   }
   const staging = join(dir, STAGING_DIR);
-  if (fs.existsSync(staging)) throw new WriteFailed(new Error(`could not clear ${staging} (left by an earlier run)`), true);
+  if (fs.existsSync(staging))
+    throw new WriteFailed(new Error(`could not clear ${staging} (left by an earlier run)`), true);
   // A file already as it should be is not rewritten (nor touched: it may be immutable).
   const files = all.filter((f) => !unchanged(join(dir, f.path), f));
   const journal: Journal = { write: files.map((f) => f.path), remove: stale, existed: [], createdDirs: [] };

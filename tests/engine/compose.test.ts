@@ -9,7 +9,17 @@ import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { parse as parseDotenv } from 'dotenv';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CLI, ROOT } from '../helpers.js';
-import { aliveNodes, counterClient, describeWithEngine, http, register, run, snapshotResult, waitFor, type Engine } from './harness.js';
+import {
+  aliveNodes,
+  counterClient,
+  describeWithEngine,
+  http,
+  register,
+  run,
+  snapshotResult,
+  waitFor,
+  type Engine,
+} from './harness.js';
 
 jest.setTimeout(600_000);
 
@@ -70,7 +80,8 @@ function composeCluster(engine: Engine, c: ClusterCase) {
     }
     return true;
   };
-  const ctl = (args: string[], allowFailure = false) => compose(['exec', '-T', 'restate-1', 'restatectl', ...args], allowFailure);
+  const ctl = (args: string[], allowFailure = false) =>
+    compose(['exec', '-T', 'restate-1', 'restatectl', ...args], allowFailure);
   const oneCluster = (): true | string => {
     const r = ctl(['sql', '--json', 'select name, state from nodes'], true);
     if (r.status !== 0) return `restatectl sql: ${(r.stderr || r.stdout).trim().split('\n')[0]}`;
@@ -80,7 +91,16 @@ function composeCluster(engine: Engine, c: ClusterCase) {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `${project}-`));
-    run(engine.env, process.execPath, [CLI, ...c.args, '--cluster-name', project, '--port-offset', String(c.portOffset), '--out', dir]);
+    run(engine.env, process.execPath, [
+      CLI,
+      ...c.args,
+      '--cluster-name',
+      project,
+      '--port-offset',
+      String(c.portOffset),
+      '--out',
+      dir,
+    ]);
   });
 
   afterAll(() => {
@@ -97,19 +117,40 @@ function composeCluster(engine: Engine, c: ClusterCase) {
     await waitFor(`${nodes} members alive in one cluster`, 120, oneCluster, 1000);
   });
 
-  test(`${c.name}: an SDK service ${c.serviceOnHost ? 'on the Docker host, registered with the README\'s command,' : 'in a container'} is invoked through every ingress${c.loadBalancer ? ' and the load balancer' : ''}`, async () => {
+  test(`${c.name}: an SDK service ${c.serviceOnHost ? "on the Docker host, registered with the README's command," : 'in a container'} is invoked through every ingress${c.loadBalancer ? ' and the load balancer' : ''}`, async () => {
     if (c.serviceOnHost) {
       // The README's own registration, with host.docker.internal: the Docker host, on Linux too.
       const port = 19000 + c.portOffset;
-      hostService = spawn(process.execPath, [join(ROOT, 'dist', 'bundle', 'counter-service.js'), String(port)], { stdio: 'ignore' });
+      hostService = spawn(process.execPath, [join(ROOT, 'dist', 'bundle', 'counter-service.js'), String(port)], {
+        stdio: 'ignore',
+      });
       const readme = readFileSync(join(dir, 'README.md'), 'utf8');
       const line = readme.split('\n').find((l) => l.startsWith('curl') && l.includes('/deployments'))!;
-      await waitFor("the README's registration of a service on the host", 90, () => {
-        const r = run(engine.env, 'bash', ['-c', line], { cwd: dir, allowFailure: true, env: { SERVICE_URL: `http://host.docker.internal:${port}` } });
-        return r.status === 0 ? true : (r.stderr || r.stdout).trim().slice(0, 300);
-      }, 1000);
+      await waitFor(
+        "the README's registration of a service on the host",
+        90,
+        () => {
+          const r = run(engine.env, 'bash', ['-c', line], {
+            cwd: dir,
+            allowFailure: true,
+            env: { SERVICE_URL: `http://host.docker.internal:${port}` },
+          });
+          return r.status === 0 ? true : (r.stderr || r.stdout).trim().slice(0, 300);
+        },
+        1000,
+      );
     } else {
-      docker(['run', '-d', '--name', `${project}-counter`, '--network', `${project}_default`, '--network-alias', 'counter', engine.images.counter]);
+      docker([
+        'run',
+        '-d',
+        '--name',
+        `${project}-counter`,
+        '--network',
+        `${project}_default`,
+        '--network-alias',
+        'counter',
+        engine.images.counter,
+      ]);
       await register(admin(1), 'http://counter:9080');
     }
     for (let k = 1; k <= nodes; k += 1) {
@@ -117,23 +158,34 @@ function composeCluster(engine: Engine, c: ClusterCase) {
     }
     if (c.loadBalancer) {
       const balancer = `http://127.0.0.1:${port('LOAD_BALANCER_PORT_OVERRIDE')}`;
-      for (let round = 0; round < 3; round += 1) await waitFor('invocations through the load balancer', 60, () => counter.addThrough(balancer));
+      for (let round = 0; round < 3; round += 1)
+        await waitFor('invocations through the load balancer', 60, () => counter.addThrough(balancer));
     }
     expect(await counter.verifyThrough(ingress(nodes))).toBe(true);
   });
 
   test(`${c.name}: restatectl snapshots create writes every partition to the bucket`, async () => {
     let created = new Set<string>();
-    await waitFor('a snapshot of every partition', 120, () => {
-      const r = ctl(['snapshots', 'create'], true);
-      const result = snapshotResult(`${r.stdout}\n${r.stderr}`);
-      created = result.created;
-      if (r.status !== 0) return `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-1)[0]}`;
-      if (created.size === 0) return 'no partition snapshotted';
-      return result.failures.length === 0 ? true : `${result.failures.length} failed, e.g. ${result.failures[0]}`;
-    }, 2000);
+    await waitFor(
+      'a snapshot of every partition',
+      120,
+      () => {
+        const r = ctl(['snapshots', 'create'], true);
+        const result = snapshotResult(`${r.stdout}\n${r.stderr}`);
+        created = result.created;
+        if (r.status !== 0) return `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-1)[0]}`;
+        if (created.size === 0) return 'no partition snapshotted';
+        return result.failures.length === 0 ? true : `${result.failures.length} failed, e.g. ${result.failures[0]}`;
+      },
+      2000,
+    );
     const listing = compose(['exec', '-T', 'minio', 'mc', 'ls', '--recursive', 'local/restate/snapshots']).stdout;
-    const stored = new Set(listing.split('\n').filter(Boolean).map((line) => line.split('/')[0]));
+    const stored = new Set(
+      listing
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('/')[0]),
+    );
     const missing = [...created].filter((p) => !stored.has(p));
     expect(missing).toEqual([]);
     expect(created.size).toBeGreaterThan(0);
@@ -142,13 +194,21 @@ function composeCluster(engine: Engine, c: ClusterCase) {
   if (c.monitoring) {
     test(`${c.name}: Prometheus scrapes every node and Grafana answers`, async () => {
       const prometheus = `http://127.0.0.1:${port('PROMETHEUS_PORT_OVERRIDE')}`;
-      await waitFor('every Prometheus target up', 90, async () => {
-        const r = await http('GET', `${prometheus}/api/v1/targets`);
-        if (r.status !== 200) return `HTTP ${r.status}`;
-        const targets = (JSON.parse(r.text).data.activeTargets as { labels: { instance: string }; health: string }[]);
-        const up = targets.filter((t) => t.health === 'up').map((t) => t.labels.instance).sort();
-        return up.length === nodes ? true : `up: ${up.join(', ') || 'none'} of ${targets.length}`;
-      }, 2000);
+      await waitFor(
+        'every Prometheus target up',
+        90,
+        async () => {
+          const r = await http('GET', `${prometheus}/api/v1/targets`);
+          if (r.status !== 200) return `HTTP ${r.status}`;
+          const targets = JSON.parse(r.text).data.activeTargets as { labels: { instance: string }; health: string }[];
+          const up = targets
+            .filter((t) => t.health === 'up')
+            .map((t) => t.labels.instance)
+            .sort();
+          return up.length === nodes ? true : `up: ${up.join(', ') || 'none'} of ${targets.length}`;
+        },
+        2000,
+      );
       const grafana = await http('GET', `http://127.0.0.1:${port('GRAFANA_PORT_OVERRIDE')}/api/health`);
       expect(grafana.status).toBe(200);
     });
@@ -159,13 +219,23 @@ function composeCluster(engine: Engine, c: ClusterCase) {
       const victim = nodes; // never restate-1, the node that provisioned the cluster
       docker(['kill', `${project}-restate-${victim}-1`]);
       for (let k = 1; k < victim; k += 1) {
-        await waitFor(`invocations through restate-${k} with restate-${victim} down`, 90, () => counter.addThrough(ingress(k)), 1000);
+        await waitFor(
+          `invocations through restate-${k} with restate-${victim} down`,
+          90,
+          () => counter.addThrough(ingress(k)),
+          1000,
+        );
       }
       expect(await counter.verifyThrough(ingress(1))).toBe(true);
       compose(['start', `restate-${victim}`]);
       await waitFor('every service healthy again', 120, allHealthy);
       await waitFor(`restate-${victim} alive again`, 120, oneCluster, 1000);
-      await waitFor(`invocations through the rejoined restate-${victim}`, 90, () => counter.addThrough(ingress(victim)), 1000);
+      await waitFor(
+        `invocations through the rejoined restate-${victim}`,
+        90,
+        () => counter.addThrough(ingress(victim)),
+        1000,
+      );
       expect(await counter.verifyThrough(ingress(victim))).toBe(true);
     });
   }
@@ -173,9 +243,17 @@ function composeCluster(engine: Engine, c: ClusterCase) {
   test(`${c.name}: docker compose stop: every Restate node exits on its own within its grace period; up -d keeps all state`, async () => {
     compose(['stop']);
     for (const n of nodeNames()) {
-      const state = JSON.parse(docker(['inspect', '-f', '{{json .State}}', `${project}-${n}-1`]).stdout) as { ExitCode: number; OOMKilled: boolean; Status: string };
+      const state = JSON.parse(docker(['inspect', '-f', '{{json .State}}', `${project}-${n}-1`]).stdout) as {
+        ExitCode: number;
+        OOMKilled: boolean;
+        Status: string;
+      };
       // 137 is SIGKILL: Docker killed the node when its grace period ran out.
-      expect({ node: n, status: state.Status, exitCode: state.ExitCode }).toEqual({ node: n, status: 'exited', exitCode: 0 });
+      expect({ node: n, status: state.Status, exitCode: state.ExitCode }).toEqual({
+        node: n,
+        status: 'exited',
+        exitCode: 0,
+      });
     }
     compose(['up', '-d']);
     await waitFor('every service healthy after up -d', 120, allHealthy);
@@ -189,36 +267,68 @@ function composeCluster(engine: Engine, c: ClusterCase) {
     test(`${c.name}: growing the running cluster to ${target} nodes by the steps gen-compose prints`, async () => {
       const out = run(engine.env, process.execPath, [CLI, '--nodes', String(target), '--out', dir]).stdout;
       // The printed steps: indented `docker compose …` lines, run in order as printed.
-      const commands = out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('docker compose'));
+      const commands = out
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('docker compose'));
       expect(commands.length).toBeGreaterThanOrEqual(4);
       nodes = target;
       for (const command of commands) {
         // -T: these run without a terminal here; a user at a terminal types them as printed.
         const line = command.replace(/^docker compose exec /, 'docker compose exec -T ');
         const r = run(engine.env, 'bash', ['-c', line], { cwd: dir, allowFailure: true });
-        if (command.includes('snapshots create')) expect(snapshotResult(r.stdout + r.stderr).created.size).toBeGreaterThan(0);
-        else expect({ command, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ command, status: 0, stderr: '' });
+        if (command.includes('snapshots create'))
+          expect(snapshotResult(r.stdout + r.stderr).created.size).toBeGreaterThan(0);
+        else
+          expect({ command, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({
+            command,
+            status: 0,
+            stderr: '',
+          });
         const recreated = /up -d --no-deps (restate-\d+)$/.exec(command);
         if (recreated) await waitFor(`${recreated[1]} healthy`, 120, allHealthy);
       }
       await waitFor('every service healthy', 120, allHealthy);
       await waitFor(`${target} members alive in one cluster`, 120, oneCluster, 1000);
-      for (let k = 1; k <= target; k += 1) await waitFor(`invocations through restate-${k}`, 90, () => counter.addThrough(ingress(k)), 1000);
+      for (let k = 1; k <= target; k += 1)
+        await waitFor(`invocations through restate-${k}`, 90, () => counter.addThrough(ingress(k)), 1000);
       expect(await counter.verifyThrough(ingress(target))).toBe(true);
     });
   }
 }
 
 describeWithEngine('docker compose, 1 node (dev preset)', (engine) =>
-  composeCluster(engine, { name: 'dev', args: ['--preset', 'dev'], nodes: 1, portOffset: 2001, survivesLoss: false, serviceOnHost: true }),
+  composeCluster(engine, {
+    name: 'dev',
+    args: ['--preset', 'dev'],
+    nodes: 1,
+    portOffset: 2001,
+    survivesLoss: false,
+    serviceOnHost: true,
+  }),
 );
 
 describeWithEngine('docker compose, 3 nodes, replication 2, grown to 5', (engine) =>
-  composeCluster(engine, { name: 'ha', args: ['--nodes', '3', '--replication', '2'], nodes: 3, portOffset: 2002, survivesLoss: true, growTo: 5 }),
+  composeCluster(engine, {
+    name: 'ha',
+    args: ['--nodes', '3', '--replication', '2'],
+    nodes: 3,
+    portOffset: 2002,
+    survivesLoss: true,
+    growTo: 5,
+  }),
 );
 
 describeWithEngine('docker compose, 5 nodes, replication 3 (prod preset: load balancer, monitoring)', (engine) =>
-  composeCluster(engine, { name: 'prod', args: ['--preset', 'prod'], nodes: 5, portOffset: 2003, survivesLoss: true, loadBalancer: true, monitoring: true }),
+  composeCluster(engine, {
+    name: 'prod',
+    args: ['--preset', 'prod'],
+    nodes: 5,
+    portOffset: 2003,
+    survivesLoss: true,
+    loadBalancer: true,
+    monitoring: true,
+  }),
 );
 
 describeWithEngine('docker compose: who can reach what, from another host', (engine) => {
@@ -229,7 +339,23 @@ describeWithEngine('docker compose: who can reach what, from another host', (eng
   const env = () => parseDotenv(readFileSync(join(dir, '.env')));
   /** Whether a port of this machine answers HTTP from the client host (another namespace). */
   const answersFromClient = (port: string, path: string): boolean => {
-    const r = run(engine.env, 'nsenter', [`--net=/var/run/netns/${client.namespace}`, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '3', `http://${client.gateway}:${port}${path}`], { allowFailure: true });
+    const r = run(
+      engine.env,
+      'nsenter',
+      [
+        `--net=/var/run/netns/${client.namespace}`,
+        'curl',
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-m',
+        '3',
+        `http://${client.gateway}:${port}${path}`,
+      ],
+      { allowFailure: true },
+    );
     return r.stdout.trim() !== '000' && r.stdout.trim() !== '';
   };
   const reachable = () => {
@@ -242,24 +368,53 @@ describeWithEngine('docker compose: who can reach what, from another host', (eng
       's3-console': answersFromClient(e.MINIO_CONSOLE_PORT_OVERRIDE!, '/'),
     };
   };
-  const only = (...open: string[]) => ({ ingress: false, admin: false, fabric: false, s3: false, 's3-console': false, ...Object.fromEntries(open.map((k) => [k, true])) });
+  const only = (...open: string[]) => ({
+    ingress: false,
+    admin: false,
+    fabric: false,
+    s3: false,
+    's3-console': false,
+    ...Object.fromEntries(open.map((k) => [k, true])),
+  });
   const generateAndStart = async (args: string[]) => {
-    run(engine.env, process.execPath, [CLI, '--nodes', '1', '--cluster-name', project, '--port-offset', '2005', ...args, '--out', dir]);
+    run(engine.env, process.execPath, [
+      CLI,
+      '--nodes',
+      '1',
+      '--cluster-name',
+      project,
+      '--port-offset',
+      '2005',
+      ...args,
+      '--out',
+      dir,
+    ]);
     compose(['up', '-d']);
     const e = env();
     // Every kind answers on this host, exposed or not.
-    await waitFor('every endpoint answering on 127.0.0.1', 120, async () => {
-      for (const [port, path] of [[e.NODE1_ADMIN_PORT_OVERRIDE, '/health'], [e.NODE1_INGRESS_PORT_OVERRIDE, '/restate/health'], [e.NODE1_NODE_PORT_OVERRIDE, '/health']] as const) {
-        const r = await http('GET', `http://127.0.0.1:${port}${path}`, undefined, {}, 2000);
-        if (r.status !== 200) return `127.0.0.1:${port}${path}: ${r.status}`;
-      }
-      return true;
-    }, 1000);
+    await waitFor(
+      'every endpoint answering on 127.0.0.1',
+      120,
+      async () => {
+        for (const [port, path] of [
+          [e.NODE1_ADMIN_PORT_OVERRIDE, '/health'],
+          [e.NODE1_INGRESS_PORT_OVERRIDE, '/restate/health'],
+          [e.NODE1_NODE_PORT_OVERRIDE, '/health'],
+        ] as const) {
+          const r = await http('GET', `http://127.0.0.1:${port}${path}`, undefined, {}, 2000);
+          if (r.status !== 200) return `127.0.0.1:${port}${path}: ${r.status}`;
+        }
+        return true;
+      },
+      1000,
+    );
   };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `${project}-`));
-    const [namespace, , gateway] = run(engine.env, 'bash', [join(engine.scripts, 'swarm-hosts.sh'), 'client']).stdout.trim().split(' ');
+    const [namespace, , gateway] = run(engine.env, 'bash', [join(engine.scripts, 'swarm-hosts.sh'), 'client'])
+      .stdout.trim()
+      .split(' ');
     client = { namespace: namespace!, gateway: gateway! };
   });
 
@@ -281,8 +436,16 @@ describeWithEngine('docker compose: who can reach what, from another host', (eng
     expect(reachable()).toEqual(only('ingress'));
   });
 
-  test.each(['admin', 'fabric', 's3', 's3-console'])('--expose %s: exactly that kind answers from another host', async (kind) => {
-    await generateAndStart(['--expose', kind]);
-    await waitFor(`only ${kind} reachable`, 30, () => (JSON.stringify(reachable()) === JSON.stringify(only(kind)) ? true : JSON.stringify(reachable())), 1000);
-  });
+  test.each(['admin', 'fabric', 's3', 's3-console'])(
+    '--expose %s: exactly that kind answers from another host',
+    async (kind) => {
+      await generateAndStart(['--expose', kind]);
+      await waitFor(
+        `only ${kind} reachable`,
+        30,
+        () => (JSON.stringify(reachable()) === JSON.stringify(only(kind)) ? true : JSON.stringify(reachable())),
+        1000,
+      );
+    },
+  );
 });

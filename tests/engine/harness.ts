@@ -26,7 +26,8 @@ function loadEngine(): Engine | undefined {
 
 export const engine = loadEngine();
 
-const HOW_TO_RUN = 'run them with `npm run test:engine` (as root: it installs and starts Docker Engine 26 when none answers and builds the images)';
+const HOW_TO_RUN =
+  'run them with `npm run test:engine` (as root: it installs and starts Docker Engine 26 when none answers and builds the images)';
 
 /**
  * A describe block that runs only where with-engine.sh prepared an engine. Elsewhere it is
@@ -41,7 +42,9 @@ export function describeWithEngine(name: string, body: (engine: Engine) => void)
   }
   if (process.env.CI === 'true' || process.env.CI === '1') {
     test(name, () => {
-      throw new Error(`no Docker engine prepared (GEN_COMPOSE_ENGINE is not set): CI must run the engine tests; ${HOW_TO_RUN}`);
+      throw new Error(
+        `no Docker engine prepared (GEN_COMPOSE_ENGINE is not set): CI must run the engine tests; ${HOW_TO_RUN}`,
+      );
     });
     return;
   }
@@ -63,11 +66,26 @@ export interface Result {
 }
 
 /** Runs a program with the engine's environment; throws with its output unless it exits 0. */
-export function run(engineEnv: NodeJS.ProcessEnv, program: string, args: string[], options: SpawnSyncOptions & { allowFailure?: boolean } = {}): Result {
-  const r = spawnSync(program, args, { encoding: 'utf8', timeout: 300_000, ...options, env: { ...process.env, ...engineEnv, ...options.env } });
+export function run(
+  engineEnv: NodeJS.ProcessEnv,
+  program: string,
+  args: string[],
+  options: SpawnSyncOptions & { allowFailure?: boolean } = {},
+): Result {
+  const r = spawnSync(program, args, {
+    encoding: 'utf8',
+    timeout: 300_000,
+    ...options,
+    env: { ...process.env, ...engineEnv, ...options.env },
+  });
   const result = { status: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
   if (!options.allowFailure && result.status !== 0) {
-    throw new Error(`${program} ${args.join(' ')} exited ${result.status}${r.error ? ` (${r.error.message})` : ''}:\n${result.stderr}${result.stdout}`.slice(0, 4000));
+    throw new Error(
+      `${program} ${args.join(' ')} exited ${result.status}${r.error ? ` (${r.error.message})` : ''}:\n${result.stderr}${result.stdout}`.slice(
+        0,
+        4000,
+      ),
+    );
   }
   return result;
 }
@@ -75,7 +93,12 @@ export function run(engineEnv: NodeJS.ProcessEnv, program: string, args: string[
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true; its last other answer is the failure message. */
-export async function waitFor(what: string, seconds: number, check: () => Promise<true | string> | true | string, everyMs = 500): Promise<number> {
+export async function waitFor(
+  what: string,
+  seconds: number,
+  check: () => Promise<true | string> | true | string,
+  everyMs = 500,
+): Promise<number> {
   const start = Date.now();
   let last = 'not checked yet';
   while (Date.now() - start < seconds * 1000) {
@@ -91,7 +114,13 @@ export async function waitFor(what: string, seconds: number, check: () => Promis
   throw new Error(`timed out after ${seconds}s waiting for ${what}: ${last}`);
 }
 
-export async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
+export async function http(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 10_000,
+): Promise<{ status: number; text: string }> {
   try {
     const response = await fetch(url, {
       method,
@@ -101,7 +130,10 @@ export async function http(method: string, url: string, body?: unknown, headers:
     });
     return { status: response.status, text: await response.text() };
   } catch (error) {
-    return { status: 0, text: `${(error as Error).message} ${String((error as { cause?: { code?: string } }).cause?.code ?? '')}`.trim() };
+    return {
+      status: 0,
+      text: `${(error as Error).message} ${String((error as { cause?: { code?: string } }).cause?.code ?? '')}`.trim(),
+    };
   }
 }
 
@@ -124,7 +156,13 @@ export function counterClient(keys: string[]) {
       for (const key of keys) {
         const idempotencyKey = unanswered.get(key) ?? `${key}-${++call}`;
         unanswered.set(key, idempotencyKey);
-        const r = await http('POST', `${ingressUrl}/Counter/${key}/add`, 1, { 'idempotency-key': idempotencyKey }, 30_000);
+        const r = await http(
+          'POST',
+          `${ingressUrl}/Counter/${key}/add`,
+          1,
+          { 'idempotency-key': idempotencyKey },
+          30_000,
+        );
         if (r.status !== 200) return `add on ${key} through ${ingressUrl}: HTTP ${r.status} ${r.text.slice(0, 200)}`;
         unanswered.delete(key);
         expected.set(key, expected.get(key)! + 1);
@@ -136,7 +174,8 @@ export function counterClient(keys: string[]) {
       for (const key of keys) {
         const r = await http('POST', `${ingressUrl}/Counter/${key}/get`, undefined, {}, 30_000);
         if (r.status !== 200) return `get on ${key} through ${ingressUrl}: HTTP ${r.status} ${r.text.slice(0, 200)}`;
-        if (Number(r.text) !== expected.get(key)) return `${key} = ${r.text} through ${ingressUrl}, expected ${expected.get(key)}`;
+        if (Number(r.text) !== expected.get(key))
+          return `${key} = ${r.text} through ${ingressUrl}, expected ${expected.get(key)}`;
       }
       return true;
     },
@@ -145,22 +184,32 @@ export function counterClient(keys: string[]) {
 
 /** Registers a deployment through an admin API, retrying while the cluster is still settling. */
 export async function register(adminUrl: string, serviceUrl: string): Promise<void> {
-  await waitFor(`deployment ${serviceUrl} registered through ${adminUrl}`, 90, async () => {
-    const r = await http('POST', `${adminUrl}/deployments`, { uri: serviceUrl, force: true }, {}, 30_000);
-    return r.status === 200 || r.status === 201 ? true : `HTTP ${r.status} ${r.text.slice(0, 300)}`;
-  }, 1000);
+  await waitFor(
+    `deployment ${serviceUrl} registered through ${adminUrl}`,
+    90,
+    async () => {
+      const r = await http('POST', `${adminUrl}/deployments`, { uri: serviceUrl, force: true }, {}, 30_000);
+      return r.status === 200 || r.status === 201 ? true : `HTTP ${r.status} ${r.text.slice(0, 300)}`;
+    },
+    1000,
+  );
 }
 
 /** The partitions `restatectl snapshots create` output says it snapshotted, and its failures. */
 export function snapshotResult(output: string): { created: Set<string>; failures: string[] } {
   return {
     created: new Set([...output.matchAll(/Snapshot created for partition (\d+)/g)].map((m) => m[1]!)),
-    failures: [...output.matchAll(/Failed to create snapshot for partition (\d+): (.*)/g)].map((m) => `partition ${m[1]}: ${m[2]!.trim()}`),
+    failures: [...output.matchAll(/Failed to create snapshot for partition (\d+): (.*)/g)].map(
+      (m) => `partition ${m[1]}: ${m[2]!.trim()}`,
+    ),
   };
 }
 
 /** Names of the nodes a `restatectl sql` answer lists as alive. */
 export function aliveNodes(sqlJson: string): string[] {
   const rows = JSON.parse(sqlJson) as { name: string; state: string }[];
-  return rows.filter((r) => r.state === 'alive').map((r) => r.name).sort();
+  return rows
+    .filter((r) => r.state === 'alive')
+    .map((r) => r.name)
+    .sort();
 }

@@ -32,12 +32,16 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
   let hosts: Host[] = [];
   const keys = ['a', 'b', 'c', 'd'];
   const counter = counterClient(keys);
-  const on = (host: Host, args: string[], allowFailure = false) => run({ ...engine.env, DOCKER_HOST: host.socket }, 'docker', args, { cwd: dir, allowFailure });
+  const on = (host: Host, args: string[], allowFailure = false) =>
+    run({ ...engine.env, DOCKER_HOST: host.socket }, 'docker', args, { cwd: dir, allowFailure });
   const manager = () => hosts[0]!;
   const env = () => parseDotenv(readFileSync(join(dir, '.env')));
   const hostPort = (k: number, kind: 'INGRESS' | 'ADMIN') => env()[`NODE${k}_${kind}_PORT_OVERRIDE`];
   const ingress = (k: number) => `http://${hosts[k - 1]!.address}:${hostPort(k, 'INGRESS')}`;
-  const container = (k: number) => on(hosts[k - 1]!, ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${stack}_restate-${k}`]).stdout.trim().split('\n')[0] ?? '';
+  const container = (k: number) =>
+    on(hosts[k - 1]!, ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${stack}_restate-${k}`])
+      .stdout.trim()
+      .split('\n')[0] ?? '';
   /** Asked through restate-k's own restatectl, every node is alive in one cluster. */
   const oneCluster = (k: number, expected: string[]) => (): true | string => {
     const id = container(k);
@@ -52,11 +56,18 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     const node = /_restate-(\d+)\)/.exec(line);
     const host = hosts[node ? Number(node[1]) - 1 : 0]!;
     const hostVars = Object.fromEntries(hosts.map((h, i) => [`RESTATE_${i + 1}_HOST`, h.address]));
-    return run({ ...engine.env, DOCKER_HOST: host.socket, ...hostVars, ...extraEnv }, 'bash', ['-euc', line], { cwd: dir, allowFailure: true });
+    return run({ ...engine.env, DOCKER_HOST: host.socket, ...hostVars, ...extraEnv }, 'bash', ['-euc', line], {
+      cwd: dir,
+      allowFailure: true,
+    });
   };
   /** HTTP status of a URL inside restate-k's task (its admin API is not published). */
   const inTask = (k: number, url: string) => {
-    const r = on(hosts[k - 1]!, ['exec', container(k), 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '3', url], true);
+    const r = on(
+      hosts[k - 1]!,
+      ['exec', container(k), 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '3', url],
+      true,
+    );
     return Number(r.stdout.trim() || 0);
   };
   const scripts = (args: string[]) => run({ ...engine.env }, 'bash', [join(engine.scripts, 'swarm-hosts.sh'), ...args]);
@@ -75,7 +86,14 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     for (const host of hosts.slice(1)) on(host, ['swarm', 'join', '--token', token, `${manager().address}:2377`]);
     // No registry here: every host gets the images from the machine's engine.
     const archive = join(dir, 'images.tar');
-    run(engine.env, 'docker', ['save', '-o', archive, engine.images.restate, engine.images.minio, engine.images.counter]);
+    run(engine.env, 'docker', [
+      'save',
+      '-o',
+      archive,
+      engine.images.restate,
+      engine.images.minio,
+      engine.images.counter,
+    ]);
     for (const host of hosts) on(host, ['load', '-q', '-i', archive]);
     rmSync(archive);
     run(engine.env, process.execPath, [CLI, '--target', 'swarm', '--nodes', '3', '--replication', '2', '--out', dir]);
@@ -89,8 +107,12 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
 
   test('labelled and deployed exactly as the stack README says, the nodes form one cluster, every host serving', async () => {
     const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-    const labels = readmeBlock(readme, '--label-add').map((line) => line.replace(/HOST_(\d+)/, (_, k: string) => hosts[Number(k) - 1]!.name));
-    const deploy = readmeBlock(readme, 'docker stack deploy').filter((line) => !line.startsWith('docker service ps') && !line.startsWith('docker stack services'));
+    const labels = readmeBlock(readme, '--label-add').map((line) =>
+      line.replace(/HOST_(\d+)/, (_, k: string) => hosts[Number(k) - 1]!.name),
+    );
+    const deploy = readmeBlock(readme, 'docker stack deploy').filter(
+      (line) => !line.startsWith('docker service ps') && !line.startsWith('docker stack services'),
+    );
     const shellEnv = { ...engine.env, DOCKER_HOST: manager().socket };
     run(shellEnv, 'bash', ['-euc', labels.join('\n')], { cwd: dir });
     run(shellEnv, 'bash', ['-euc', deploy.join('\n')], { cwd: dir });
@@ -99,28 +121,51 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     const formedAfter = (Date.now() - started) / 1000;
     // The README's own health commands: ingress checks pointed at each host's address, admin
     // checks (docker exec into the node's task) run on the host that runs the node.
-    await waitFor("the README's health commands", 60, () => {
-      for (const line of readmeBlock(readme, '/restate/health')) {
-        const r = readmeCommand(line);
-        if (r.status !== 0) return `${line}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`;
-      }
-      return true;
-    }, 1000);
+    await waitFor(
+      "the README's health commands",
+      60,
+      () => {
+        for (const line of readmeBlock(readme, '/restate/health')) {
+          const r = readmeCommand(line);
+          if (r.status !== 0) return `${line}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`;
+        }
+        return true;
+      },
+      1000,
+    );
     expect(formedAfter).toBeGreaterThan(0);
   });
 
   test("an SDK service on the swarm's network is registered and invoked through every host's ingress", async () => {
     // dnsrr like the stack's own services: the virtual IP answered "host unreachable" here.
-    on(manager(), ['service', 'create', '--detach', '--name', 'gce-test-counter', '--network', `${stack}_${stack}-net`,
-      '--endpoint-mode', 'dnsrr', '--constraint', 'node.labels.restate-node == 1', engine.images.counter]);
+    on(manager(), [
+      'service',
+      'create',
+      '--detach',
+      '--name',
+      'gce-test-counter',
+      '--network',
+      `${stack}_${stack}-net`,
+      '--endpoint-mode',
+      'dnsrr',
+      '--constraint',
+      'node.labels.restate-node == 1',
+      engine.images.counter,
+    ]);
     // Registered with the README's own command: the admin API is not published under Swarm.
     const readme = readFileSync(join(dir, 'README.md'), 'utf8');
     const registerLine = readmeBlock(readme, '/deployments').find((l) => l.includes('/deployments'))!;
-    await waitFor('the deployment registered as the README says', 90, () => {
-      const r = readmeCommand(registerLine, { SERVICE_URL: 'http://gce-test-counter:9080' });
-      return r.status === 0 ? true : (r.stderr || r.stdout).trim().slice(0, 300);
-    }, 1000);
-    for (let k = 1; k <= 3; k += 1) await waitFor(`invocations through ${hosts[k - 1]!.name}`, 90, () => counter.addThrough(ingress(k)), 1000);
+    await waitFor(
+      'the deployment registered as the README says',
+      90,
+      () => {
+        const r = readmeCommand(registerLine, { SERVICE_URL: 'http://gce-test-counter:9080' });
+        return r.status === 0 ? true : (r.stderr || r.stdout).trim().slice(0, 300);
+      },
+      1000,
+    );
+    for (let k = 1; k <= 3; k += 1)
+      await waitFor(`invocations through ${hosts[k - 1]!.name}`, 90, () => counter.addThrough(ingress(k)), 1000);
     expect(await counter.verifyThrough(ingress(3))).toBe(true);
   });
 
@@ -130,12 +175,23 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
       // The cut is real: host 3 no longer answers, and the cluster sees its node gone.
       expect((await http('GET', `${ingress(3)}/restate/health`, undefined, {}, 2000)).status).toBe(0);
       await waitFor('restate-1 to see restate-3 gone', 120, oneCluster(1, ['restate-1', 'restate-2']), 1000);
-      for (let k = 1; k <= 2; k += 1) await waitFor(`invocations through ${hosts[k - 1]!.name} with host 3 cut off`, 120, () => counter.addThrough(ingress(k)), 1000);
+      for (let k = 1; k <= 2; k += 1)
+        await waitFor(
+          `invocations through ${hosts[k - 1]!.name} with host 3 cut off`,
+          120,
+          () => counter.addThrough(ingress(k)),
+          1000,
+        );
       expect(await counter.verifyThrough(ingress(2))).toBe(true);
     } finally {
       scripts(['heal', '3']);
     }
-    await waitFor('restate-3 alive again, seen from restate-1', 180, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
+    await waitFor(
+      'restate-3 alive again, seen from restate-1',
+      180,
+      oneCluster(1, ['restate-1', 'restate-2', 'restate-3']),
+      1000,
+    );
     await waitFor('invocations through host 3 again', 120, () => counter.addThrough(ingress(3)), 1000);
     expect(await counter.verifyThrough(ingress(3))).toBe(true);
   });
@@ -144,10 +200,28 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     const host = hosts[1]!;
     const service = `${stack}_restate-2`;
     // Every container start and death of restate-2 on its host, in order, while the update runs.
-    const events = spawn('docker', ['events', '--format', '{{.Action}} {{.Actor.ID}}', '--filter', 'type=container', '--filter', `label=com.docker.swarm.service.name=${service}`], {
-      env: { ...process.env, ...engine.env, DOCKER_HOST: host.socket },
-    });
-    const before = on(host, ['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.service.name=${service}`]).stdout.trim();
+    const events = spawn(
+      'docker',
+      [
+        'events',
+        '--format',
+        '{{.Action}} {{.Actor.ID}}',
+        '--filter',
+        'type=container',
+        '--filter',
+        `label=com.docker.swarm.service.name=${service}`,
+      ],
+      {
+        env: { ...process.env, ...engine.env, DOCKER_HOST: host.socket },
+      },
+    );
+    const before = on(host, [
+      'ps',
+      '-q',
+      '--no-trunc',
+      '--filter',
+      `label=com.docker.swarm.service.name=${service}`,
+    ]).stdout.trim();
     expect(before).toMatch(/^[0-9a-f]{64}$/);
     let log = '';
     events.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -173,14 +247,24 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
       if (action === 'die') running.delete(id!);
       most = Math.max(most, running.size);
     }
-    expect({ starts, mostAtOnce: most, oldTaskStopped: !running.has(before) }).toEqual({ starts: 1, mostAtOnce: 1, oldTaskStopped: true });
-    await waitFor('all three alive after the update', 120, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
+    expect({ starts, mostAtOnce: most, oldTaskStopped: !running.has(before) }).toEqual({
+      starts: 1,
+      mostAtOnce: 1,
+      oldTaskStopped: true,
+    });
+    await waitFor(
+      'all three alive after the update',
+      120,
+      oneCluster(1, ['restate-1', 'restate-2', 'restate-3']),
+      1000,
+    );
     expect(await counter.verifyThrough(ingress(2))).toBe(true);
   });
 
   test('from outside the swarm only the ingress answers; --expose admin, redeployed, publishes exactly the admin API', async () => {
     // This test runs in the machine's own namespace: another host as far as the swarm goes.
-    const answers = async (address: string, port: number, path: string) => (await http('GET', `http://${address}:${port}${path}`, undefined, {}, 2000)).status !== 0;
+    const answers = async (address: string, port: number, path: string) =>
+      (await http('GET', `http://${address}:${port}${path}`, undefined, {}, 2000)).status !== 0;
     const kinds = async (k: number) => {
       const address = hosts[k - 1]!.address;
       const scheme = (base: number) => (k === 1 ? base : k * 10000 + base);
@@ -192,19 +276,38 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
         's3-console': await answers(address, 9001, '/'),
       };
     };
-    const only = (...open: string[]) => ({ ingress: false, admin: false, fabric: false, s3: false, 's3-console': false, ...Object.fromEntries(open.map((k) => [k, true])) });
+    const only = (...open: string[]) => ({
+      ingress: false,
+      admin: false,
+      fabric: false,
+      s3: false,
+      's3-console': false,
+      ...Object.fromEntries(open.map((k) => [k, true])),
+    });
     for (let k = 1; k <= 3; k += 1) expect(await kinds(k)).toEqual(only('ingress'));
     run(engine.env, process.execPath, [CLI, '--expose', 'ingress,admin', '--out', dir]);
     const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-    const deploy = readmeBlock(readme, 'docker stack deploy').filter((line) => !line.startsWith('docker service ps') && !line.startsWith('docker stack services'));
+    const deploy = readmeBlock(readme, 'docker stack deploy').filter(
+      (line) => !line.startsWith('docker service ps') && !line.startsWith('docker stack services'),
+    );
     run({ ...engine.env, DOCKER_HOST: manager().socket }, 'bash', ['-euc', deploy.join('\n')], { cwd: dir });
     for (let k = 1; k <= 3; k += 1) {
-      await waitFor(`exactly the ingress and the admin API answering on ${hosts[k - 1]!.name}`, 180, async () => {
-        const seen = await kinds(k);
-        return JSON.stringify(seen) === JSON.stringify(only('ingress', 'admin')) ? true : JSON.stringify(seen);
-      }, 2000);
+      await waitFor(
+        `exactly the ingress and the admin API answering on ${hosts[k - 1]!.name}`,
+        180,
+        async () => {
+          const seen = await kinds(k);
+          return JSON.stringify(seen) === JSON.stringify(only('ingress', 'admin')) ? true : JSON.stringify(seen);
+        },
+        2000,
+      );
     }
-    await waitFor('all three alive after the redeploy', 180, oneCluster(1, ['restate-1', 'restate-2', 'restate-3']), 1000);
+    await waitFor(
+      'all three alive after the redeploy',
+      180,
+      oneCluster(1, ['restate-1', 'restate-2', 'restate-3']),
+      1000,
+    );
     await waitFor('the counts read back after the redeploy', 120, () => counter.verifyThrough(ingress(1)), 1000);
   });
 });

@@ -9,10 +9,18 @@ import { homedir } from 'node:os';
 
 const configFile = join(homedir(), '.mc', 'standin-aliases.json');
 const aliases = existsSync(configFile) ? JSON.parse(readFileSync(configFile, 'utf8')) : {};
-const fail = (message) => { console.error(`mc: <ERROR> ${message}`); process.exit(1); };
+const fail = (message) => {
+  console.error(`mc: <ERROR> ${message}`);
+  process.exit(1);
+};
 
 function aliasOf(name) {
-  if (name === 'local') return { url: 'http://127.0.0.1:9000', user: process.env.MINIO_ROOT_USER, password: process.env.MINIO_ROOT_PASSWORD };
+  if (name === 'local')
+    return {
+      url: 'http://127.0.0.1:9000',
+      user: process.env.MINIO_ROOT_USER,
+      password: process.env.MINIO_ROOT_PASSWORD,
+    };
   return aliases[name] ?? fail(`Unable to find alias \`${name}\`.`);
 }
 async function adminCall(aliasName, path, input) {

@@ -65,7 +65,10 @@ const admin = createServer(async (req, res) => {
   switch (url.pathname) {
     case '/bucket': {
       const exists = !!(await s3.store.getBucket(input.bucket));
-      if (exists && !input.ignoreExisting) return reply(res, 409, { error: 'Your previous request to create the named bucket succeeded and you already own it.' });
+      if (exists && !input.ignoreExisting)
+        return reply(res, 409, {
+          error: 'Your previous request to create the named bucket succeeded and you already own it.',
+        });
       if (!exists) await s3.store.putBucket(input.bucket);
       return reply(res, 200, { created: !exists });
     }
@@ -85,7 +88,8 @@ const admin = createServer(async (req, res) => {
       if (!user) return reply(res, 404, { error: `The specified user does not exist.` });
       if (!iam.policies[input.policy]) return reply(res, 404, { error: `The canned policy does not exist.` });
       // MinIO answers a repeated attach with an error (minio/mc#4670); so does the stand-in.
-      if (user.policies.includes(input.policy)) return reply(res, 400, { error: 'The specified policy change is already in effect.' });
+      if (user.policies.includes(input.policy))
+        return reply(res, 400, { error: 'The specified policy change is already in effect.' });
       user.policies.push(input.policy);
       saveIam();
       applyKeys();
@@ -98,6 +102,10 @@ const admin = createServer(async (req, res) => {
 admin.listen(9002, '0.0.0.0');
 createServer((_req, res) => res.end('MinIO console stand-in\n')).listen(consolePort, '0.0.0.0');
 console.log(`MinIO stand-in: S3 API :9000, console :${consolePort}, data in ${directory}`);
-const stop = () => { admin.close(); s3.close(); process.exit(0); };
+const stop = () => {
+  admin.close();
+  s3.close();
+  process.exit(0);
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
