@@ -5,7 +5,7 @@ import { jest } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { loadCompose } from '../src/load/loader.js';
 import { validateOptions } from '../src/plan/options.js';
-import { expositionProblems, readmeCurls } from '../src/rehearse/extras.js';
+import { expositionProblems, readmeCurls } from '../src/rehearse/addons.js';
 import { CLI, haveTool, runCli, schemaErrors, tempDir } from './helpers.js';
 
 const haveHaproxy = haveTool('haproxy', 'apt-get install haproxy, as .ci/run does');

@@ -8,7 +8,7 @@ import { LoadError, type ComposeProject } from '../load/compose-file.js';
 import { loadCompose } from '../load/loader.js';
 import {
   expositionProblems,
-  findService,
+  findAddon,
   HAPROXY_CONFIG,
   mountedFile,
   prometheusTargets,
@@ -16,7 +16,7 @@ import {
   readmeCurls,
   translateHaproxy,
   type HostPortOf,
-} from './extras.js';
+} from './addons.js';
 import { findBinary, findOnPath, type Binary } from '../restate/binaries.js';
 import { COUNTER_ADD, COUNTER_GET, COUNTER_SERVICE } from './counter.js';
 import { guardExit } from './exit-guard.js';
@@ -244,7 +244,7 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
     const hostPortOf: HostPortOf = (service, containerPort) =>
       c.nodes.find((n) => n.service === service.name)?.containerPorts[containerPort] ??
       service.ports.find((port) => port.target === containerPort && port.published !== undefined)?.published;
-    const balancer = findService(p, /(^|\/)haproxy[:@]/, HAPROXY_CONFIG);
+    const balancer = findAddon(p, /(^|\/)haproxy[:@]/, HAPROXY_CONFIG);
     let balancerPort: number | undefined;
 
     const supporting = await step('start the S3 stand-in and the counter service', async () => {
@@ -492,7 +492,7 @@ export async function rehearse(options: RehearseOptions): Promise<boolean> {
         }
         parts.push(`${commands.length} curl command(s) from README.md succeeded`);
       }
-      const prometheus = findService(p, /(^|\/)prometheus[:@]/, PROMETHEUS_CONFIG);
+      const prometheus = findAddon(p, /(^|\/)prometheus[:@]/, PROMETHEUS_CONFIG);
       if (prometheus) {
         const config = readFileSync(join(p.dir, mountedFile(prometheus, PROMETHEUS_CONFIG)!), 'utf8');
         const targets = prometheusTargets(config, p, hostPortOf);

@@ -3,8 +3,9 @@ import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { servicesByHost } from '../restate/services.js';
 
 /**
- * What the rehearsal checks beyond the Restate nodes, read from the files (not the planner):
- * a load balancer's config, Prometheus' scrape targets, and the README's commands.
+ * The add-ons the rehearsal checks beyond the Restate nodes, read from the files (not the
+ * planner): the HAProxy load balancer's config, Prometheus' scrape targets, and the README's
+ * curl commands.
  */
 
 /** A host path mounted into a service at `target`, relative to the project directory. */
@@ -17,7 +18,8 @@ export function mountedFile(service: ComposeService, target: string): string | u
 export const HAPROXY_CONFIG = '/usr/local/etc/haproxy/haproxy.cfg';
 export const PROMETHEUS_CONFIG = '/etc/prometheus/prometheus.yml';
 
-export function findService(project: ComposeProject, image: RegExp, configTarget: string): ComposeService | undefined {
+/** The add-on service running `image` with its config mounted at `configTarget`, if the file has one. */
+export function findAddon(project: ComposeProject, image: RegExp, configTarget: string): ComposeService | undefined {
   return project.services.find((s) => image.test(s.image ?? '') && mountedFile(s, configTarget) !== undefined);
 }
 
