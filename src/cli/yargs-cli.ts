@@ -133,7 +133,7 @@ export async function main(
           if (argv.wait.trim() === '' || !Number.isFinite(waitSeconds) || waitSeconds <= 0) {
             throw new UsageError(`--wait must be a number of seconds above 0, got "${argv.wait}"`);
           }
-          const { rehearse } = await import('../rehearse/run.js');
+          const { rehearse } = await import('../rehearse/rehearse.js');
           const ok = await rehearse({
             target: argv.dir,
             verbose: argv.verbose,
