@@ -244,3 +244,19 @@ test('bad input to rehearse is one line and exit 2, with nothing left behind', (
   expect(noBinary.status).toBe(2);
   expect(noBinary.output).toMatch(/gen-compose: --restate-server \/no\/such\/binary is not an executable file\n$/);
 });
+
+test('--keep on a rehearsal that stopped before starting anything keeps nothing and says so', () => {
+  const dir = tempDir();
+  try {
+    cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
+    const file = join(dir.path, 'docker-compose.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('http://restate-3:5122', 'http://restate-2:5122'));
+    const r = rehearse(dir.path, shiftedPorts(dir.path, 1655), ['--keep']);
+    expect(r.status).toBe(1);
+    expect(r.output).not.toMatch(/still running/);
+    expect(r.output).toMatch(/--keep: nothing was started, so nothing is kept\n/);
+    expect(leftovers()).toBe('');
+  } finally {
+    dir.remove();
+  }
+});

@@ -46,7 +46,12 @@ function finish(context: RehearsalContext, passed: boolean): boolean {
     );
     if (failedNode) print(`Last lines of ${failedNode.name}'s log:\n${tail(failedNode.log)}`);
   }
-  if (!options.keep || !cluster) return false;
+  if (!options.keep) return false;
+  // Stopped before any node started (a refused file, ports in use): there is nothing to keep.
+  if (!cluster || context.nodeProcesses.size === 0) {
+    print('--keep: nothing was started, so nothing is kept');
+    return false;
+  }
   const left = context.processes.detach();
   print('');
   print(`--keep: the cluster is still running (data in ${baseDir}).`);
