@@ -5,7 +5,7 @@ import { PUBLISHED_VERSIONS } from '../restate/versions.js';
 import { UsageError } from '../errors.js';
 import { UNSET } from '../plan/options.js';
 import { generate, type GenerateArgs } from './generate.js';
-import { run } from './run.js';
+import { runCommand } from './run-command.js';
 import { GENERATOR_VERSION } from './version.js';
 
 /**
@@ -209,7 +209,7 @@ export function generateArgs(values: Values): GenerateArgs {
 
 /** The generate command, from parsed flags to printed result and exit code. */
 export function runGenerate(values: Values): Promise<void> {
-  return run(async () => {
+  return runCommand(async () => {
     const result = await generate(generateArgs(values), GENERATOR_VERSION);
     process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
     process.exitCode = result.exitCode;

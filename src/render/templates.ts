@@ -23,10 +23,18 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /**
  * Pieces of templates, used as {{> name}} (file name without .hbs): the bucket job's command,
- * the same in the compose file and the stack; README.md's sections for each target. A user's
- * copy replaces the built-in one for every template, built-in or the user's.
+ * the same in the compose file and the stack; README.md's sections, one partial each (the
+ * commands one per target). A user's copy replaces the built-in one for every template,
+ * built-in or the user's.
  */
-export const PARTIAL_NAMES = ['minio-bucket-command.hbs', 'readme-compose.hbs', 'readme-swarm.hbs'] as const;
+export const PARTIAL_NAMES = [
+  'minio-bucket-command.hbs',
+  'readme-topology.hbs',
+  'readme-endpoints.hbs',
+  'readme-fault-tolerance.hbs',
+  'readme-compose.hbs',
+  'readme-swarm.hbs',
+] as const;
 /** Every file of the template directory: what `templates export` writes. */
 export const TEMPLATE_FILES = [...TEMPLATE_NAMES, ...PARTIAL_NAMES] as const;
 type Partials = Record<string, TemplateDelegate>;

@@ -18,7 +18,7 @@ export function fail(message: string): never {
  * Runs a command; the user's mistakes and refused file operations become one line and exit 2,
  * anything else (a defect of gen-compose) a stack and exit 1.
  */
-export async function run(command: () => unknown): Promise<void> {
+export async function runCommand(command: () => unknown): Promise<void> {
   try {
     await command();
   } catch (error) {

@@ -1,0 +1,125 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { ENV_FILE, STATE_FILE } from '../output-files.js';
+import type { ClusterPlan } from '../plan/plan.js';
+import type { RenderedFile } from '../render/index.js';
+import { writeFailure, writeFiles } from '../write/writer.js';
+import type { GenerateArgs, GenerateResult } from './generate.js';
+import { summary } from './summary.js';
+
+/** What a run decided, everything read and rendered: what each mode prints, compares or writes. */
+export interface Outcome {
+  /** The plan the files were rendered from (kept values included). */
+  plan: ClusterPlan;
+  files: RenderedFile[];
+  /** Files gen-compose wrote and no longer renders (another target, an add-on dropped). */
+  stale: string[];
+  /** Notes for the user: what changed, what was kept or dropped, what is in the way. */
+  notes: string[];
+  /** What a running cluster needs after these files are in place. */
+  steps: string[];
+  /** No earlier run of gen-compose wrote this directory. */
+  firstRun: boolean;
+}
+
+/** .env text with every secret value replaced, for anything printed. */
+function maskSecrets(text: string, secrets: Set<string>): string {
+  return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.*$/gm, (line, name: string) =>
+    secrets.has(name) ? `${name}=********` : line,
+  );
+}
+
+const current = (out: string, path: string) =>
+  existsSync(join(out, path)) ? readFileSync(join(out, path), 'utf8') : undefined;
+
+function checkResult(out: string, { files, stale }: Outcome): GenerateResult {
+  const drifted = [...files.filter((f) => current(out, f.path) !== f.content).map((f) => f.path), ...stale];
+  return drifted.length === 0
+    ? { output: `${out} is up to date with these options`, exitCode: 0 }
+    : {
+        output: `${out} differs from what these options generate: ${drifted.join(', ')} (run without --check to update, or --dry-run to see how)`,
+        exitCode: 1,
+      };
+}
+
+async function dryRunResult(out: string, { plan, files, stale, notes }: Outcome): Promise<GenerateResult> {
+  const { createTwoFilesPatch } = await import('diff');
+  const secretNames = new Set(plan.tunables.filter((t) => t.secret).map((t) => t.name));
+  const shown = (file: RenderedFile, content: string) =>
+    file.path === ENV_FILE ? maskSecrets(content, secretNames) : content;
+  const parts: string[] = [];
+  for (const f of files) {
+    const before = current(out, f.path);
+    if (before === f.content) {
+      parts.push(`unchanged: ${join(out, f.path)}`);
+      continue;
+    }
+    parts.push(`${before === undefined ? 'would create' : 'would change'}: ${join(out, f.path)}`);
+    parts.push(
+      createTwoFilesPatch(
+        `a/${f.path}`,
+        `b/${f.path}`,
+        before === undefined ? '' : shown(f, before),
+        shown(f, f.content),
+        '',
+        '',
+        { context: 2 },
+      ).trimEnd(),
+    );
+  }
+  for (const path of stale)
+    parts.push(`would remove: ${join(out, path)} (gen-compose wrote it; these options no longer do)`);
+  return {
+    output: [
+      ...parts,
+      ...notes.map((n) => `note: ${n}`),
+      'Nothing was written (--dry-run). Secret values are masked.',
+    ].join('\n'),
+    exitCode: 0,
+  };
+}
+
+function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): GenerateResult {
+  const { plan, files, stale, notes, steps, firstRun } = outcome;
+  let written: string[];
+  lockForWrite();
+  try {
+    written = writeFiles(out, files, stale);
+  } catch (error) {
+    throw new UsageError(writeFailure(error, out));
+  }
+  const removed = stale.map((path) => join(out, path));
+  const lines = [
+    summary(
+      plan,
+      written.filter((p) => !p.endsWith(STATE_FILE)),
+      firstRun,
+      removed,
+    ),
+  ];
+  for (const note of notes) lines.push(`note: ${note}`);
+  if (steps.length > 0) {
+    lines.push('', 'On a running cluster, in the output directory:', ...steps.map((s, i) => `  ${i + 1}. ${s}`));
+  }
+  return { output: lines.join('\n'), exitCode: 0 };
+}
+
+/** The last step: print, compare, show or write, as the mode says. */
+export async function finish(
+  { out, mode }: GenerateArgs,
+  outcome: Outcome,
+  lockForWrite: () => void,
+): Promise<GenerateResult> {
+  switch (mode) {
+    case 'stdout':
+      // The compose (or stack) file is always the first one rendered.
+      return { output: outcome.files[0]!.content, exitCode: 0 };
+    case 'check':
+      return checkResult(out, outcome);
+    case 'dry-run':
+      return dryRunResult(out, outcome);
+    default:
+      return writeResult(out, outcome, lockForWrite);
+  }
+}
