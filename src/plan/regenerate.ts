@@ -3,7 +3,7 @@ import { compareVersions } from '../restate/versions.js';
 import { RESTATE_IMAGE_REPOSITORY } from './defaults.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
-import { nodeName } from './plan.js';
+import { nodeName } from './nodes.js';
 
 /**
  * Regenerating into a directory gen-compose wrote before. Pure functions: the caller reads the
