@@ -1,4 +1,5 @@
-import { validateOptions, defaultMetadataNodes, defaultReplication } from '../src/plan/options.js';
+import { validateOptions } from '../src/plan/options.js';
+import { defaultMetadataNodes, defaultReplication } from '../src/plan/option-checks.js';
 import { allPublishedPorts, MAX_NODES, nodePorts, portOffsetRange } from '../src/plan/ports.js';
 import { awsRegionOf, planCluster, type ClusterPlan, type EnvEntry } from '../src/plan/plan.js';
 import { generateSecrets, seededSource } from '../src/plan/secrets.js';
