@@ -233,16 +233,16 @@ async function generateLocked(
   const options = fromEdits(() => validateOptions(mergeOptions(previous?.options, edits.flags)));
   const regeneration = fromEdits(() => judgeRegeneration(previous?.options, options, args.force));
   const secrets = generateSecrets(args.secretsSeed === undefined ? randomSource : seededSource(args.secretsSeed));
-  const ownPlan = planCluster(options, secrets);
+  const planned = planCluster(options, secrets);
   const kept = existing.ours
-    ? keepExistingValues(ownPlan, previous?.tunables, edits.env)
-    : { plan: ownPlan, notes: [], extra: {}, edited: new Set<string>() };
+    ? keepExistingValues(planned, previous?.tunables, edits.env)
+    : { plan: planned, notes: [], edited: new Set<string>() };
   kept.notes.unshift(...edits.notes);
   checkKeptValues(kept.plan, kept.edited);
   const templates = templateDir(options.templates, args);
   const render = templates === undefined ? undefined : await customTemplates(templates);
   const generator = { version: generatorVersion, program: programFrom(args.out, bin) };
-  const files = renderCluster(kept.plan, generator, { ownPlan, extraEnv: kept.extra, render });
+  const files = renderCluster(kept.plan, generator, { render });
   // Templates of the user's may write anything: what gen-compose cannot read back is refused.
   if (templates !== undefined) checkRendered(files, templates);
   // Comments of the user's in .env do not survive (the variables do): said, not lost silently.

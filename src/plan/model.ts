@@ -19,8 +19,16 @@ export interface EnvEntry {
 export type TunableGroup = 'cluster' | 'ports' | 'snapshots' | 'minio' | 'monitoring';
 export interface Tunable {
   name: string;
-  /** Written to .env, and the compose file's fallback (`${NAME:-value}`) unless secret. */
-  value: string;
+  /**
+   * The value these options plan: the compose file's fallback (`${NAME:-value}`) unless secret,
+   * and what the state file records as gen-compose's own.
+   */
+  planned: string;
+  /**
+   * The value in effect, which .env holds and the README and summary show: the planned one, or
+   * the one kept from the existing .env (a hand edit, a secret; see kept-values.ts).
+   */
+  effective: string;
   /** Secrets have no fallback in the compose file: `${NAME:?…}` fails loudly without .env. */
   secret: boolean;
   group: TunableGroup;
@@ -112,4 +120,6 @@ export interface ClusterPlan {
   minio?: MinioPlan;
   tunables: Tunable[];
   tolerance: FaultTolerance;
+  /** Variables of the user's in the existing .env that gen-compose does not write: kept as they are. */
+  userVariables: Record<string, string>;
 }

@@ -59,6 +59,7 @@ export function planCluster(options: ClusterOptions, secrets: Secrets): ClusterP
       ...monitoringTunables,
     ],
     tolerance: faultTolerance(options.nodes, options.replication, options.metadataNodes),
+    userVariables: {},
   };
 }
 
@@ -73,11 +74,11 @@ export function allPorts(plan: ClusterPlan): PublishedPort[] {
 }
 
 /**
- * Ports and addresses as the rendered files resolve them: the plan's tunables, which hold the
- * values kept from .env, so the README says what the summary and the compose file say.
+ * Ports and addresses as the rendered files resolve them: the tunables' effective values, which
+ * include those kept from .env, so the README says what the summary and the compose file say.
  */
 export function resolvedPorts(plan: ClusterPlan) {
-  const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
+  const value = new Map(plan.tunables.map((t) => [t.name, t.effective]));
   const portOf = (p: PublishedPort) => value.get(p.tunable) ?? String(p.hostPort);
   const addressOf = (p: PublishedPort) =>
     p.addressTunable ? (value.get(p.addressTunable) ?? LOCAL_ADDRESS) : ANY_ADDRESS;
