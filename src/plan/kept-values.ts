@@ -98,9 +98,10 @@ function carryRenamedEdits(
 }
 
 /**
- * Carries values over from the existing .env: every secret (credentials must survive
- * regeneration), and every value the user edited by hand, that is, one that differs from what
- * the previous run wrote. A value nobody edited follows the new options. Where an edited value
+ * Resolves the plan against the existing .env. Carried over, as a tunable's effective value:
+ * every secret (credentials must survive regeneration), and every value the user edited by hand,
+ * that is, one that differs from what the previous run wrote; and the user's own variables, as
+ * the plan's userVariables. A value nobody edited follows the new options. Where an edited value
  * and the options disagree, the edit wins and a note says so, on every run: a flag given again
  * (--expose admin after ADMIN_PUBLISH_ADDRESS was closed by hand) cannot be told from a kept
  * one, so the note is the only way the user learns which value is in effect.

@@ -72,6 +72,7 @@ export function planNodes(options: ClusterOptions, exposure: Exposure): { nodes:
     const id = i + 1;
     const { ports, tunables } = publishAll(nodePortSpecs(id, options.portOffset), exposure);
     const { environment, ...identity } = nodeIdentity(id, options);
+    // Fields in RestateNode's order: ports before the environment.
     return { node: { ...identity, ports, environment }, tunables };
   });
   return { nodes: planned.map((p) => p.node), tunables: planned.flatMap((p) => p.tunables) };
