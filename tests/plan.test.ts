@@ -1,4 +1,5 @@
-import { validateOptions, defaultMetadataNodes, defaultReplication } from '../src/plan/options.js';
+import { validateOptions } from '../src/plan/options.js';
+import { defaultMetadataNodes, defaultReplication } from '../src/plan/option-checks.js';
 import { allPublishedPorts, MAX_NODES, nodePorts, portOffsetRange } from '../src/plan/ports.js';
 import { awsRegionOf, planCluster, type ClusterPlan, type EnvEntry } from '../src/plan/plan.js';
 import { generateSecrets, seededSource } from '../src/plan/secrets.js';
@@ -211,7 +212,7 @@ describe('version-aware and sized output', () => {
   test('--memory 4G: limit 4096M, RocksDB 3/8 and query engine 1/8 of it, as tunables', () => {
     const p = plan({ memory: '4G' });
     expect(p.memoryLimitTunable).toBe('NODE_MEMORY_LIMIT');
-    const values = Object.fromEntries(p.tunables.map((t) => [t.name, t.value]));
+    const values = Object.fromEntries(p.tunables.map((t) => [t.name, t.planned]));
     expect(values.NODE_MEMORY_LIMIT).toBe('4096M');
     expect(values.RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE).toBe('1536MiB');
     expect(values.RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE).toBe('512MiB');
@@ -234,7 +235,7 @@ test('an AWS endpoint names its region; others get a placeholder the description
     plan({ nodes: 3, snapshotsEndpoint: endpoint }).tunables.find(
       (t) => t.name === 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
     )!;
-  expect(region('https://s3.eu-west-1.amazonaws.com').value).toBe('eu-west-1');
+  expect(region('https://s3.eu-west-1.amazonaws.com').planned).toBe('eu-west-1');
   expect(region('https://storage.example.com').description).toMatch(/check it/);
 });
 

@@ -80,8 +80,8 @@ describe.each([
   test('.env holds every tunable; the compose file holds no secret literal', () => {
     const env = parseDotenv(Buffer.from(g.env));
     expect(Object.keys(env).sort()).toEqual(g.plan.tunables.map((t) => t.name).sort());
-    for (const t of g.plan.tunables) expect(env[t.name]).toBe(t.value);
-    for (const t of g.plan.tunables.filter((x) => x.secret)) expect(g.compose).not.toContain(t.value);
+    for (const t of g.plan.tunables) expect(env[t.name]).toBe(t.effective);
+    for (const t of g.plan.tunables.filter((x) => x.secret)) expect(g.compose).not.toContain(t.effective);
   });
 });
 

@@ -128,16 +128,16 @@ interface PlanInputs extends ReturnType<typeof decideOptions> {
 
 /** The plan (with the values kept from .env) and the files rendered from it. */
 async function planAndRender({ options, secrets, existing, previous, edits, args, generatorVersion, bin }: PlanInputs) {
-  const ownPlan = planCluster(options, secrets);
+  const planned = planCluster(options, secrets);
   const kept = existing.ours
-    ? keepExistingValues(ownPlan, previous?.tunables, edits.env)
-    : { plan: ownPlan, notes: [], extra: {}, edited: new Set<string>() };
+    ? keepExistingValues(planned, previous?.tunables, edits.env)
+    : { plan: planned, notes: [], edited: new Set<string>() };
   kept.notes.unshift(...edits.notes);
   checkKeptValues(kept.plan, kept.edited);
   const templates = templateDir(options.templates, args);
   const render = templates === undefined ? undefined : await customTemplates(templates);
   const generator = { version: generatorVersion, program: programFrom(args.out, bin) };
-  const files = renderCluster(kept.plan, generator, { ownPlan, extraEnv: kept.extra, render });
+  const files = renderCluster(kept.plan, generator, { render });
   // Templates of the user's may write anything: what gen-compose cannot read back is refused.
   if (templates !== undefined) checkRendered(files, templates);
   return { kept, files };

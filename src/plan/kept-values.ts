@@ -58,12 +58,11 @@ export function optionEdits(
 }
 
 export interface KeptValues {
+  /** The plan resolved against .env: each tunable's effective value, and the user's variables. */
   plan: ClusterPlan;
   notes: string[];
   /** The variables whose value came from a hand edit of .env (the ones to blame in a conflict). */
   edited: Set<string>;
-  /** Variables in the existing .env that gen-compose does not write: kept as they are. */
-  extra: Record<string, string>;
 }
 
 /**
@@ -99,9 +98,10 @@ function carryRenamedEdits(
 }
 
 /**
- * Carries values over from the existing .env: every secret (credentials must survive
- * regeneration), and every value the user edited by hand, that is, one that differs from what
- * the previous run wrote. A value nobody edited follows the new options. Where an edited value
+ * Resolves the plan against the existing .env. Carried over, as a tunable's effective value:
+ * every secret (credentials must survive regeneration), and every value the user edited by hand,
+ * that is, one that differs from what the previous run wrote; and the user's own variables, as
+ * the plan's userVariables. A value nobody edited follows the new options. Where an edited value
  * and the options disagree, the edit wins and a note says so, on every run: a flag given again
  * (--expose admin after ADMIN_PUBLISH_ADDRESS was closed by hand) cannot be told from a kept
  * one, so the note is the only way the user learns which value is in effect.
@@ -117,38 +117,38 @@ export function keepExistingValues(
   const tunables = plan.tunables.map((t) => {
     const current = env[t.name];
     // A secret whose line is gone gets a new value: said, since the running services hold the old.
-    if (current === undefined && t.secret && t.value !== '' && previousTunables !== undefined) {
+    if (current === undefined && t.secret && t.planned !== '' && previousTunables !== undefined) {
       notes.push(`${t.name} was not in .env: a new one was generated (services take it when recreated)`);
     }
     if (current === undefined) return t;
     if (t.secret) {
       // A generated secret emptied by hand (external S3 keys start empty, for the user to fill).
-      if (current === '' && t.value !== '') editedNames.add(t.name);
-      return { ...t, value: current };
+      if (current === '' && t.planned !== '') editedNames.add(t.name);
+      return { ...t, effective: current };
     }
     const written = previousTunables?.[t.name];
     const edited = written === undefined || current !== written;
     if (!edited) return t;
     editedNames.add(t.name);
-    if (current !== t.value && written !== undefined) {
+    if (current !== t.planned && written !== undefined) {
       notes.push(
-        `kept ${t.name}=${current} from your .env; these options would write ${t.value} (edit or delete the line in .env to take it)`,
+        `kept ${t.name}=${current} from your .env; these options would write ${t.planned} (edit or delete the line in .env to take it)`,
       );
     }
-    return { ...t, value: current };
+    return { ...t, effective: current };
   });
   const known = new Set(plan.tunables.map((t) => t.name));
   // A variable gen-compose wrote last time and no longer writes (PUBLISH_ADDRESS, say) is its
   // own leftover, not the user's: dropped, unless the user changed its value.
   const leftover = (name: string) => previousTunables?.[name] !== undefined && previousTunables[name] === env[name];
-  const extra = Object.fromEntries(Object.entries(env).filter(([name]) => !known.has(name) && !leftover(name)));
-  for (const name of Object.keys(extra)) {
+  const userVariables = Object.fromEntries(Object.entries(env).filter(([name]) => !known.has(name) && !leftover(name)));
+  for (const name of Object.keys(userVariables)) {
     if (previousTunables?.[name] !== undefined)
       notes.push(
-        `${name}=${extra[name]} in .env is no longer read by these files; kept as yours (delete the line if it was not)`,
+        `${name}=${userVariables[name]} in .env is no longer read by these files; kept as yours (delete the line if it was not)`,
       );
   }
-  return { plan: { ...plan, tunables }, notes, extra, edited: editedNames };
+  return { plan: { ...plan, tunables, userVariables }, notes, edited: editedNames };
 }
 
 /**
@@ -157,7 +157,7 @@ export function keepExistingValues(
  * hold. A bad one is reported on one line, naming the .env line, and nothing is written.
  */
 export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set()): void {
-  const value = new Map(plan.tunables.map((t) => [t.name, t.value]));
+  const value = new Map(plan.tunables.map((t) => [t.name, t.effective]));
   const bad = (name: string, why: string) =>
     new UsageError(`.env has ${name}=${value.get(name)}, ${why}: fix or delete that line`);
   const owners = new Map<number, string>();
@@ -176,7 +176,7 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
   for (const t of plan.tunables) {
     // docker compose refuses to start with an empty secret (${NAME:?…}); a new one is generated
     // for a deleted line.
-    if (t.secret && t.value === '' && edited.has(t.name))
+    if (t.secret && t.effective === '' && edited.has(t.name))
       throw bad(t.name, 'an empty secret docker compose refuses to start with');
   }
   // MinIO refuses to start with a shorter root user or password (and mc admin user add with a

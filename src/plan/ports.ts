@@ -51,7 +51,7 @@ export function minioPorts(offset = 0): { api: number; console: number } {
 }
 
 /** The optional services' host ports (load balancer, Prometheus, Grafana), reserved whether used or not. */
-export function extraPorts(offset = 0): { loadBalancer: number; prometheus: number; grafana: number } {
+export function addOnPorts(offset = 0): { loadBalancer: number; prometheus: number; grafana: number } {
   return {
     loadBalancer: LOAD_BALANCER_PORT + offset,
     prometheus: PROMETHEUS_PORT + offset,
@@ -67,7 +67,7 @@ export function allPublishedPorts(nodes: number, offset = 0): number[] {
     ports.push(p.ingress, p.admin, p.fabric);
   }
   const m = minioPorts(offset);
-  ports.push(m.api, m.console, ...Object.values(extraPorts(offset)));
+  ports.push(m.api, m.console, ...Object.values(addOnPorts(offset)));
   return ports;
 }
 

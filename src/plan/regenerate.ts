@@ -3,7 +3,7 @@ import { compareVersions } from '../restate/versions.js';
 import { RESTATE_IMAGE_REPOSITORY } from './defaults.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
-import { nodeName } from './plan.js';
+import { nodeName } from './nodes.js';
 
 /**
  * Regenerating into a directory gen-compose wrote before. Pure functions: the caller reads the
@@ -82,52 +82,65 @@ export interface Regeneration {
   steps: string[];
 }
 
-/**
- * Judges a change of options against a cluster that may be running. Refuses (unless forced)
- * what Restate cannot do or what would orphan data: removing nodes, renaming the cluster.
- */
-export function judgeRegeneration(
-  previous: ClusterOptions | undefined,
-  next: ClusterOptions,
-  force: boolean,
-): Regeneration {
-  const notes: string[] = [];
-  const steps: string[] = [];
-  if (!previous) return { notes, steps };
+/** What one kind of change says: notes, steps, and steps that must come before all others. */
+interface Change {
+  notes?: string[];
+  steps?: string[];
+  first?: string[];
+}
+
+interface ChangeContext {
+  previous: ClusterOptions;
+  next: ClusterOptions;
+  force: boolean;
+  run: ReturnType<typeof runningClusterCommands>;
+}
+
+/** Kinds of endpoint opened or closed to the network. */
+function exposureChange({ previous, next }: ChangeContext): Change {
   // Before --expose, one address covered every port: open meant every kind.
   const before = previous.expose ?? (isLoopback(previous.publishAddress) ? [] : kindsOf(presentOf(previous)));
   const after = new Set<string>(next.expose);
   // A kind whose service is gone was not closed: it no longer exists.
   const closed = applicableKinds(before, presentOf(next)).filter((k) => !after.has(k));
   const opened = next.expose.filter((k) => !before.includes(k));
-  if (opened.length > 0 || closed.length > 0) {
-    notes.push(
+  if (opened.length === 0 && closed.length === 0) return {};
+  return {
+    notes: [
       `reachable from the network: ${[...(opened.length ? [`now also ${opened.join(', ')}`] : []), ...(closed.length ? [`no longer ${closed.join(', ')}`] : [])].join('; ')} (--expose names the whole list: ${next.expose.join(',') || 'none'})`,
-    );
-  }
-  const run = runningClusterCommands(next);
-  const exec = run.exec;
+    ],
+  };
+}
 
-  if (next.clusterName !== previous.clusterName) {
-    const message = `the cluster is named "${previous.clusterName}"; renaming it to "${next.clusterName}" also renames the compose project, so every volume gets a new name and the nodes start empty`;
-    if (!force) throw new UsageError(`${message} (pass --force to do it anyway)`);
-    notes.push(`${message} (--force)`);
-  }
-  if (next.nodes < previous.nodes) {
-    const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => nodeName(next.nodes + i + 1));
-    const ids = removed.map((_, i) => `N${next.nodes + i + 1}`).join(',');
-    const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes would drop ${removed.join(', ')} and their data: a node leaves a running cluster through restatectl first (metadata-server remove-node ${ids} if it serves metadata, nodes set-worker-state/set-storage-state to move partitions and logs off it, then nodes remove --nodes ${ids}; see restatectl nodes --help)`;
-    if (!force) throw new UsageError(`${message}; after that, pass --force to write the smaller cluster`);
-    notes.push(`${message} (--force; their volumes stay until you remove them)`);
-  }
-  if (next.nodes > previous.nodes) {
-    const added = Array.from({ length: next.nodes - previous.nodes }, (_, i) => nodeName(previous.nodes + i + 1));
-    const existing = Array.from({ length: previous.nodes }, (_, i) => nodeName(i + 1));
-    notes.push(
+/** A new cluster name is a new compose project: refused unless forced. */
+function rename({ previous, next, force }: ChangeContext): Change {
+  if (next.clusterName === previous.clusterName) return {};
+  const message = `the cluster is named "${previous.clusterName}"; renaming it to "${next.clusterName}" also renames the compose project, so every volume gets a new name and the nodes start empty`;
+  if (!force) throw new UsageError(`${message} (pass --force to do it anyway)`);
+  return { notes: [`${message} (--force)`] };
+}
+
+/** Fewer nodes drops nodes and their data: refused unless forced. */
+function shrink({ previous, next, force }: ChangeContext): Change {
+  if (next.nodes >= previous.nodes) return {};
+  const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => nodeName(next.nodes + i + 1));
+  const ids = removed.map((_, i) => `N${next.nodes + i + 1}`).join(',');
+  const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes would drop ${removed.join(', ')} and their data: a node leaves a running cluster through restatectl first (metadata-server remove-node ${ids} if it serves metadata, nodes set-worker-state/set-storage-state to move partitions and logs off it, then nodes remove --nodes ${ids}; see restatectl nodes --help)`;
+  if (!force) throw new UsageError(`${message}; after that, pass --force to write the smaller cluster`);
+  return { notes: [`${message} (--force; their volumes stay until you remove them)`] };
+}
+
+/** More nodes: they join the running cluster, which snapshots first so they can catch up. */
+function grow({ previous, next, run }: ChangeContext): Change {
+  if (next.nodes <= previous.nodes) return {};
+  const added = Array.from({ length: next.nodes - previous.nodes }, (_, i) => nodeName(previous.nodes + i + 1));
+  const existing = Array.from({ length: previous.nodes }, (_, i) => nodeName(i + 1));
+  return {
+    notes: [
       `growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`,
-    );
-    steps.push(
-      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${exec} restatectl snapshots create`,
+    ],
+    steps: [
+      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${run.exec} restatectl snapshots create`,
       `Start the new nodes:\n     ${run.start(added)}`,
       // Their config files list every node: they read them at start.
       ...addOnRestart(previous, next),
@@ -137,53 +150,93 @@ export function judgeRegeneration(
         : [
             `Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${run.recreateEach(existing)}`,
           ]),
-      `Check that every node is alive and which nodes serve metadata:\n     ${exec} restatectl status\n     ${exec} restatectl metadata-server list-servers`,
-    );
-  }
-  if (next.replication !== previous.replication) {
-    notes.push(`replication ${previous.replication} → ${next.replication}`);
-    steps.push(
-      `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${exec} restatectl config set --replication ${next.replication}`,
-    );
-  }
-  if (next.metadataNodes < previous.metadataNodes && next.nodes >= previous.nodes) {
-    const leaving = Array.from(
-      { length: previous.metadataNodes - next.metadataNodes },
-      (_, i) => next.metadataNodes + i + 1,
-    );
-    notes.push(`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`);
+      `Check that every node is alive and which nodes serve metadata:\n     ${run.exec} restatectl status\n     ${run.exec} restatectl metadata-server list-servers`,
+    ],
+  };
+}
+
+function replicationChange({ previous, next, run }: ChangeContext): Change {
+  if (next.replication === previous.replication) return {};
+  return {
+    notes: [`replication ${previous.replication} → ${next.replication}`],
+    steps: [
+      `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${run.exec} restatectl config set --replication ${next.replication}`,
+    ],
+  };
+}
+
+/** A smaller metadata group: its leaving members leave the running group first. */
+function metadataShrink({ previous, next, run }: ChangeContext): Change {
+  if (next.metadataNodes >= previous.metadataNodes || next.nodes < previous.nodes) return {};
+  const leaving = Array.from(
+    { length: previous.metadataNodes - next.metadataNodes },
+    (_, i) => next.metadataNodes + i + 1,
+  );
+  return {
+    notes: [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`],
     // First of all: a member whose role goes away before it leaves the group costs a vote.
-    steps.unshift(
-      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${exec} restatectl metadata-server remove-node ${leaving.map((id) => `N${id}`).join(',')}`,
-    );
+    first: [
+      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${run.exec} restatectl metadata-server remove-node ${leaving.map((id) => `N${id}`).join(',')}`,
+    ],
     // Growing recreates the existing nodes already (above).
-    if (next.nodes === previous.nodes) {
-      steps.push(
-        `Recreate the nodes one at a time, waiting for each to be healthy:\n     ${run.recreateEach(allNodes(next))}`,
-      );
-    }
-  }
-  for (const [service, was, is] of next.target === 'swarm'
-    ? []
-    : ([
-        ['load-balancer', previous.loadBalancer, next.loadBalancer],
-        ['prometheus grafana', previous.monitoring, next.monitoring],
-      ] as const)) {
+    steps:
+      next.nodes === previous.nodes
+        ? [
+            `Recreate the nodes one at a time, waiting for each to be healthy:\n     ${run.recreateEach(allNodes(next))}`,
+          ]
+        : [],
+  };
+}
+
+/** Add-ons switched on or off (compose only: Swarm has none). */
+function addOnChanges({ previous, next }: ChangeContext): Change {
+  if (next.target === 'swarm') return {};
+  const steps: string[] = [];
+  for (const [service, was, is] of [
+    ['load-balancer', previous.loadBalancer, next.loadBalancer],
+    ['prometheus grafana', previous.monitoring, next.monitoring],
+  ] as const) {
     if (!was && is) steps.push(`Start the new services:\n     docker compose up -d ${service}`);
     if (was && !is)
       steps.push(
         `Stop and remove the services these files no longer have:\n     docker compose up -d --remove-orphans`,
       );
   }
-  if (next.restateVersion !== previous.restateVersion) {
-    const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
-    notes.push(`Restate ${previous.restateVersion} → ${next.restateVersion}${down ? ' (a downgrade)' : ''}`);
-    const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)), next.restateVersion)}`;
+  return { steps };
+}
+
+/** Another Restate version: rolled out one node at a time. */
+function versionChange({ previous, next, run }: ChangeContext): Change {
+  if (next.restateVersion === previous.restateVersion) return {};
+  const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
+  const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)), next.restateVersion)}`;
+  return {
+    notes: [`Restate ${previous.restateVersion} → ${next.restateVersion}${down ? ' (a downgrade)' : ''}`],
     // Under Swarm any stack deploy (growing, say) would change every node's image at once: first.
-    if (next.target === 'swarm') steps.unshift(step);
-    else steps.push(step);
-  }
-  return { notes, steps };
+    ...(next.target === 'swarm' ? { first: [step] } : { steps: [step] }),
+  };
+}
+
+/** The changes a regeneration is judged on, in the order their notes and steps are listed. */
+const CHANGES = [exposureChange, rename, shrink, grow, replicationChange, metadataShrink, addOnChanges, versionChange];
+
+/**
+ * Judges a change of options against a cluster that may be running. Refuses (unless forced)
+ * what Restate cannot do or what would orphan data: removing nodes, renaming the cluster.
+ */
+export function judgeRegeneration(
+  previous: ClusterOptions | undefined,
+  next: ClusterOptions,
+  force: boolean,
+): Regeneration {
+  if (!previous) return { notes: [], steps: [] };
+  const context = { previous, next, force, run: runningClusterCommands(next) };
+  const changes = CHANGES.map((judge) => judge(context));
+  return {
+    notes: changes.flatMap((c) => c.notes ?? []),
+    // Each change's first steps go before all steps so far: a later change's come first.
+    steps: [...[...changes].reverse().flatMap((c) => c.first ?? []), ...changes.flatMap((c) => c.steps ?? [])],
+  };
 }
 
 const allNodes = (o: ClusterOptions) => Array.from({ length: o.nodes }, (_, i) => nodeName(i + 1));

@@ -45,12 +45,13 @@ function lintExceptions(rules: (keyof typeof LINT_REASONS)[]): { lintDirective: 
 const escapeDollars = (text: string): string => text.replaceAll('$', '$$$$');
 
 /**
- * How the compose file reads a tunable: `${NAME:-value}`, so the file works (with the same
- * values) even without .env. Secrets get no fallback: `${NAME:?…}` makes compose refuse to
+ * How the compose file reads a tunable: `${NAME:-value}` with the planned value, so the file
+ * follows from the options alone and works (with their values) even without .env; hand edits
+ * live in .env, which compose reads first. Secrets get no fallback: `${NAME:?…}` makes compose refuse to
  * start when .env is missing instead of running with a value nobody chose.
  */
 export function interpolation(t: Tunable): string {
-  return t.secret ? `\${${t.name}:?${t.name} must be set in .env}` : `\${${t.name}:-${t.value}}`;
+  return t.secret ? `\${${t.name}:?${t.name} must be set in .env}` : `\${${t.name}:-${t.planned}}`;
 }
 
 /** What both targets' views are built from: the plan's values, quoted for YAML. */

@@ -31,8 +31,6 @@ export interface EnvRenderOptions {
   /** Replace secret values (for .env.example, which documents but must not carry secrets). */
   redactSecrets?: boolean;
   header?: string[];
-  /** Variables of the user's that gen-compose does not write; kept at the end, as they were. */
-  extra?: Record<string, string>;
   render?: Render;
 }
 
@@ -45,16 +43,17 @@ export function renderEnv(plan: ClusterPlan, generator: Generator, opts: EnvRend
         .map((t) => ({
           name: t.name,
           description: t.description,
-          value: opts.redactSecrets && t.secret ? 'change-me' : envValue(t.value, t.name),
+          value: opts.redactSecrets && t.secret ? 'change-me' : envValue(t.effective, t.name),
         })),
     }))
     // A section with nothing in it (Grafana without --monitoring) says nothing.
     .filter((g) => g.tunables.length > 0);
-  const extra = Object.entries(opts.extra ?? {});
-  if (extra.length > 0) {
+  // Variables of the user's that gen-compose does not write: kept at the end, as they were.
+  const userVariables = Object.entries(plan.userVariables);
+  if (userVariables.length > 0) {
     groups.push({
       title: 'Yours: kept from the previous .env (gen-compose does not use these)',
-      tunables: extra.map(([name, value]) => ({ name, description: '', value: envValue(value, name) })),
+      tunables: userVariables.map(([name, value]) => ({ name, description: '', value: envValue(value, name) })),
     });
   }
   const header = opts.header ?? [

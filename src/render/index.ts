@@ -27,45 +27,41 @@ export interface RenderedFile {
 /**
  * The state a later run reads back: the options, and the non-secret values gen-compose itself
  * chose for them (never a secret). A later .env value that differs from these was edited by
- * hand, however many runs ago, so it must be the plan's own values, not the kept ones.
+ * hand, however many runs ago, so it must be the planned values, not the effective (kept) ones.
  */
-export function renderState(ownPlan: ClusterPlan, generator: Generator): string {
+export function renderState(plan: ClusterPlan, generator: Generator): string {
   const state: GeneratorState = {
     generator: 'gen-compose',
     version: generator.version,
-    options: ownPlan.options,
-    tunables: Object.fromEntries(ownPlan.tunables.filter((t) => !t.secret).map((t) => [t.name, t.value])),
+    options: plan.options,
+    tunables: Object.fromEntries(plan.tunables.filter((t) => !t.secret).map((t) => [t.name, t.planned])),
   };
   return `${JSON.stringify(state, null, 2)}\n`;
 }
 
-export interface RenderExtras {
-  /** The plan before hand-edited values were carried over (default: the plan itself). */
-  ownPlan?: ClusterPlan;
-  /** The user's own .env variables, kept at its end. */
-  extraEnv?: Record<string, string>;
+export interface RenderOptions {
   /** Templates to render with (--templates); the built-in ones by default. */
   render?: Render;
 }
 
 /**
- * The compose file follows from the options alone (its ${VAR:-fallback}s are gen-compose's own
- * values); hand edits live in .env, which compose reads first.
+ * Every file of the cluster, from one resolved plan. The compose (or stack) file and the state
+ * file follow from the options alone (each tunable's planned value); .env and the README say
+ * what is in effect (each tunable's effective value, hand edits kept, and the user's variables).
  */
-export function renderCluster(plan: ClusterPlan, generator: Generator, extras: RenderExtras = {}): RenderedFile[] {
-  const render = extras.render ?? renderBuiltin;
-  const own = extras.ownPlan ?? plan;
+export function renderCluster(plan: ClusterPlan, generator: Generator, options: RenderOptions = {}): RenderedFile[] {
+  const render = options.render ?? renderBuiltin;
   const files: RenderedFile[] = [
-    own.options.target === 'swarm'
-      ? { path: STACK_FILE, content: renderStack(own, generator, render), mode: 0o644 }
-      : { path: COMPOSE_FILE, content: renderCompose(own, generator, render), mode: 0o644 },
-    { path: ENV_FILE, content: renderEnv(plan, generator, { extra: extras.extraEnv, render }), mode: 0o600 },
-    { path: STATE_FILE, content: renderState(own, generator), mode: 0o644 },
+    plan.options.target === 'swarm'
+      ? { path: STACK_FILE, content: renderStack(plan, generator, render), mode: 0o644 }
+      : { path: COMPOSE_FILE, content: renderCompose(plan, generator, render), mode: 0o644 },
+    { path: ENV_FILE, content: renderEnv(plan, generator, { render }), mode: 0o600 },
+    { path: STATE_FILE, content: renderState(plan, generator), mode: 0o644 },
     { path: README_FILE, content: renderReadme(plan, generator, render), mode: 0o644 },
   ];
   const common = { generatorVersion: generator.version, projectName: plan.projectName };
-  if (own.loadBalancer) {
-    const lb = own.loadBalancer;
+  if (plan.loadBalancer) {
+    const lb = plan.loadBalancer;
     files.push({
       path: lb.configFile,
       content: render('haproxy.cfg.hbs', {
@@ -77,8 +73,8 @@ export function renderCluster(plan: ClusterPlan, generator: Generator, extras: R
       mode: 0o644,
     });
   }
-  if (own.monitoring) {
-    const m = own.monitoring;
+  if (plan.monitoring) {
+    const m = plan.monitoring;
     files.push(
       {
         path: m.prometheus.configFile,

@@ -1,0 +1,79 @@
+import { CONTAINER_PORTS } from './defaults.js';
+import { ALL_ROLES } from '../restate/services.js';
+import type { EnvEntry, RestateNode, Tunable } from './model.js';
+import type { ClusterOptions } from './options.js';
+import { nodePorts } from './ports.js';
+import { publishAll, type Exposure, type PortSpec } from './published-ports.js';
+import { literal } from './tunables.js';
+
+export function nodeName(id: number): string {
+  return `restate-${id}`;
+}
+
+export function fabricAddress(id: number): string {
+  return `http://${nodeName(id)}:${CONTAINER_PORTS.fabric}`;
+}
+
+/** The node IDs that run the metadata server: the first --metadata-nodes. */
+export function metadataNodeIds(options: ClusterOptions): number[] {
+  return Array.from({ length: options.metadataNodes }, (_, i) => i + 1);
+}
+
+/** Node k's three ports, each with its NODEk_*_PORT_OVERRIDE tunable. */
+function nodePortSpecs(id: number, offset: number): Record<'ingress' | 'admin' | 'fabric', PortSpec> {
+  const host = nodePorts(id, offset);
+  const spec = (
+    kind: PortSpec['kind'],
+    variable: string,
+    hostPort: number,
+    containerPort: number,
+    what: string,
+  ): PortSpec => ({
+    kind,
+    tunable: `NODE${id}_${variable}_PORT_OVERRIDE`,
+    hostPort,
+    containerPort,
+    description: `Host port of ${nodeName(id)}'s ${what}`,
+  });
+  return {
+    ingress: spec('ingress', 'INGRESS', host.ingress, CONTAINER_PORTS.ingress, 'ingress (invocations)'),
+    admin: spec('admin', 'ADMIN', host.admin, CONTAINER_PORTS.admin, 'admin API and UI'),
+    fabric: spec(
+      'fabric',
+      'NODE',
+      host.fabric,
+      CONTAINER_PORTS.fabric,
+      'fabric port (node-to-node, restatectl, /metrics)',
+    ),
+  };
+}
+
+/** Who node `id` is: its name, roles, whether it provisions, and the variables that say so. */
+function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'ports'> {
+  const name = nodeName(id);
+  const runsMetadata = id <= options.metadataNodes;
+  const roles = runsMetadata ? [...ALL_ROLES] : ALL_ROLES.filter((r) => r !== 'metadata-server');
+  // Exactly one node provisions the cluster. The server's default is auto-provision = true,
+  // so every other node must say false explicitly or it would form a cluster of its own.
+  const autoProvision = id === 1;
+  const environment: EnvEntry[] = [
+    { name: 'RESTATE_NODE_NAME', value: literal(name) },
+    { name: 'RESTATE_FORCE_NODE_ID', value: literal(id) },
+    { name: 'RESTATE_ADVERTISED_ADDRESS', value: literal(fabricAddress(id)) },
+    { name: 'RESTATE_AUTO_PROVISION', value: literal(autoProvision) },
+  ];
+  if (!runsMetadata) environment.push({ name: 'RESTATE_ROLES', value: literal(JSON.stringify(roles)) });
+  return { id, name, volume: `${name}-data`, autoProvision, roles, advertisedAddress: fabricAddress(id), environment };
+}
+
+/** Every Restate node, and their port tunables, node by node. */
+export function planNodes(options: ClusterOptions, exposure: Exposure): { nodes: RestateNode[]; tunables: Tunable[] } {
+  const planned = Array.from({ length: options.nodes }, (_, i) => {
+    const id = i + 1;
+    const { ports, tunables } = publishAll(nodePortSpecs(id, options.portOffset), exposure);
+    const { environment, ...identity } = nodeIdentity(id, options);
+    // Fields in RestateNode's order: ports before the environment.
+    return { node: { ...identity, ports, environment }, tunables };
+  });
+  return { nodes: planned.map((p) => p.node), tunables: planned.flatMap((p) => p.tunables) };
+}

@@ -1,0 +1,121 @@
+import { DEFAULT_SNAPSHOT_DESTINATION, MINIO_CONTAINER_PORTS } from './defaults.js';
+import { snapshotsRetainedVariable } from '../restate/versions.js';
+import type { SettingsPart } from './cluster-settings.js';
+import { planMinio } from './minio.js';
+import type { MinioPlan, Tunable } from './model.js';
+import type { ClusterOptions } from './options.js';
+import type { Exposure } from './published-ports.js';
+import type { Secrets } from './secrets.js';
+import { declare, entryOf, fromTunable, literal } from './tunables.js';
+
+/** The region an AWS S3 endpoint names (s3.eu-west-1.amazonaws.com, s3-eu-west-1…, s3.dualstack.…). */
+export function awsRegionOf(endpoint: string): string | undefined {
+  const host = new URL(endpoint).hostname;
+  if (host === 's3.amazonaws.com') return 'us-east-1';
+  return /^s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
+}
+
+/** Where snapshots go and how often: MinIO in the cluster, or the user's S3 endpoint. */
+function storeTunables(options: ClusterOptions): Tunable[] {
+  const external = options.snapshotsEndpoint;
+  const region = external ? awsRegionOf(external) : undefined;
+  return [
+    declare({
+      name: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
+      value: DEFAULT_SNAPSHOT_DESTINATION,
+      group: 'snapshots',
+      description: 'Where partition snapshots go: s3://BUCKET/PREFIX (the bucket is created at start-up)',
+    }),
+    declare({
+      name: 'RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL_NUM_RECORDS',
+      value: String(options.snapshotIntervalRecords),
+      group: 'snapshots',
+      description: 'Take a partition snapshot every this many log records',
+    }),
+    declare({
+      name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL',
+      value: external ?? `http://minio:${MINIO_CONTAINER_PORTS.api}`,
+      group: 'snapshots',
+      description: external ? 'Your S3 endpoint' : 'S3 endpoint, as the Restate containers reach it',
+    }),
+    declare({
+      name: 'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
+      value: external ? (region ?? 'us-east-1') : 'local',
+      group: 'snapshots',
+      description: external
+        ? region
+          ? "Your bucket's region (from the endpoint's host name)"
+          : "Your bucket's region: check it (us-east-1 is only a placeholder)"
+        : 'S3 region; MinIO accepts any, but Restate fails to start without one',
+    }),
+  ];
+}
+
+/**
+ * Restate does not get MinIO's root credentials: the bucket job gives it a key of its own
+ * that can touch the snapshot bucket and nothing else. With an external store the keys are
+ * the user's to fill in (compose refuses to start while they are empty).
+ */
+function snapshotKeys(options: ClusterOptions, secrets: Secrets): { accessKey: Tunable; secretKey: Tunable } {
+  const external = options.snapshotsEndpoint;
+  const group = external ? 'snapshots' : 'minio';
+  return {
+    accessKey: declare({
+      name: 'RESTATE_S3_ACCESS_KEY',
+      value: external ? '' : secrets.snapshotsAccessKey,
+      secret: true,
+      group,
+      description: external
+        ? 'Access key for your snapshot bucket: fill in'
+        : "Restate's MinIO access key, limited to the snapshot bucket",
+    }),
+    secretKey: declare({
+      name: 'RESTATE_S3_SECRET_KEY',
+      value: external ? '' : secrets.snapshotsSecretKey,
+      secret: true,
+      group,
+      description: external ? 'Secret key for your snapshot bucket: fill in' : "Restate's MinIO secret key",
+    }),
+  };
+}
+
+/** --snapshots-retained, under the name this Restate version reads. */
+function retainedTunables(options: ClusterOptions): Tunable[] {
+  if (options.snapshotsRetained === undefined) return [];
+  // 1.6 and 1.7 spell this key differently, and each ignores the other's spelling.
+  return [
+    declare({
+      name: snapshotsRetainedVariable(options.restateVersion),
+      value: String(options.snapshotsRetained),
+      group: 'snapshots',
+      description: 'Snapshots kept per partition in the store',
+    }),
+  ];
+}
+
+/** Partition snapshots: the store's settings, MinIO unless external, and Restate's keys to it. */
+export function planSnapshots(
+  options: ClusterOptions,
+  secrets: Secrets,
+  exposure: Exposure,
+): SettingsPart & { minio?: MinioPlan } {
+  const external = options.snapshotsEndpoint;
+  const store = storeTunables(options);
+  const minio = external ? undefined : planMinio(options, secrets, exposure);
+  const { accessKey, secretKey } = snapshotKeys(options, secrets);
+  const retained = retainedTunables(options);
+  // A plain-http endpoint (MinIO in the cluster) is refused unless allowed; only lowercase
+  // true/false parse.
+  const allowHttp = !external || external.startsWith('http://');
+  return {
+    minio: minio?.minio,
+    tunables: [...store, ...(minio?.tunables ?? []), accessKey, secretKey, ...retained],
+    environment: [
+      ...store.map(entryOf),
+      ...(allowHttp ? [{ name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP', value: literal(true) }] : []),
+      { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID', value: fromTunable(accessKey.name) },
+      { name: 'RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY', value: fromTunable(secretKey.name) },
+      ...retained.map(entryOf),
+    ],
+  };
+}
