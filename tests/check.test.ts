@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkProject, hasErrors, type CheckResult } from '../src/check/check.js';
-import type { Finding } from '../src/check/rules.js';
+import type { Finding } from '../src/check/rulebook.js';
 import { loadCompose } from '../src/load/loader.js';
 import { UsageError } from '../src/errors.js';
 import { inService, ROOT, runCli, tempDir } from './helpers.js';

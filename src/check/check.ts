@@ -4,7 +4,7 @@ import { fetchBinary, findBinary, type Binary } from '../restate/binaries.js';
 import { isRestateService, imageTag } from '../restate/services.js';
 import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
 import { fidelity } from './fidelity.js';
-import { clusterRules, containerRules, exposureRules, looksLikeStack, swarmRules, type Finding } from './rules.js';
+import { applyRulebook, looksLikeStack, type Finding } from './rulebook.js';
 
 export interface CheckOptions {
   /** A restate-server to use instead of looking one up. */
@@ -59,10 +59,8 @@ function binaryFor(version: string | undefined, options: CheckOptions, findings:
 }
 
 export async function checkProject(project: ComposeProject, options: CheckOptions): Promise<CheckResult> {
-  const findings: Finding[] = [...clusterRules(project), ...containerRules(project)];
   const swarm = options.swarm === true || looksLikeStack(project);
-  if (swarm) findings.push(...swarmRules(project));
-  findings.push(...exposureRules(project, swarm));
+  const findings = applyRulebook(project, swarm);
   const nodes = project.services.filter(isRestateService);
 
   const versions = [
