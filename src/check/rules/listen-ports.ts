@@ -24,7 +24,7 @@ export const listenPorts: ServiceRule = {
         rule: 'listen-ports',
         service: n.name,
         variable: listeners.map((l) => BIND_VARIABLES[l]).join(', '),
-        message: `the ${listeners.join(' and ')} listeners are all bound to port ${port}: restate-server cannot bind the second and stops`,
+        message: `the ${listeners.join(' and ')} listeners are ${listeners.length === 2 ? 'both' : 'all'} bound to port ${port}: restate-server cannot bind the second and stops`,
       }));
   },
 };
