@@ -5,6 +5,7 @@ import { isRestateService, imageTag } from '../restate/services.js';
 import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
 import { fidelity } from './fidelity.js';
 import { applyRulebook, looksLikeStack, type Finding } from './rulebook.js';
+import { findingLine } from './rules/rule.js';
 
 export interface CheckOptions {
   /** A restate-server to use instead of looking one up. */
@@ -109,10 +110,7 @@ export function formatText(result: CheckResult): string {
   const counts = (s: Finding['severity']) => result.findings.filter((f) => f.severity === s).length;
   const lines = result.findings
     .filter((f) => f.severity !== 'info')
-    .map(
-      (f) =>
-        `${f.severity.padEnd(7)} ${[f.service, f.variable].filter(Boolean).join(' ')}${f.service || f.variable ? ': ' : ''}${f.message}`,
-    );
+    .map((f) => `${f.severity.padEnd(7)} ${findingLine(f)}`);
   const info = result.findings.filter((f) => f.severity === 'info').map((f) => `info    ${f.message}`);
   const proven = result.restateServer
     ? `settings proven with restate-server ${result.restateServer.version} --dump-config`

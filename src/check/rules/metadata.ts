@@ -5,9 +5,9 @@ import { hostOf, type Finding, type ProjectRule, type RuleContext, type ServiceR
 const runsMetadata = (s: ComposeService) => rolesOf(s.environment).includes('metadata-server');
 
 /** The address list as written: a JSON list, or undefined when it is not one. */
-function parseList(raw: string): unknown[] | undefined {
+function parseList(text: string): unknown[] | undefined {
   try {
-    const list: unknown = JSON.parse(raw);
+    const list: unknown = JSON.parse(text);
     return Array.isArray(list) ? list : undefined;
   } catch {
     return undefined;
@@ -64,12 +64,12 @@ export const metadataAddresses: ServiceRule = {
       variable: 'RESTATE_METADATA_CLIENT__ADDRESSES',
       message,
     });
-    const raw = n.environment.RESTATE_METADATA_CLIENT__ADDRESSES;
+    const written = n.environment.RESTATE_METADATA_CLIENT__ADDRESSES;
     const self = runsMetadata(n);
-    if (raw === undefined) return nodes.length > 1 ? [at(unset(self))] : [];
-    const list = parseList(raw);
+    if (written === undefined) return nodes.length > 1 ? [at(unset(self))] : [];
+    const list = parseList(written);
     if (!list) {
-      const message = `"${raw}" is not a list; write it as ["http://restate-1:5122", …] (a comma-separated string fails at start-up)`;
+      const message = `"${written}" is not a list; write it as ["http://restate-1:5122", …] (a comma-separated string fails at start-up)`;
       return [at({ severity: 'error', message })];
     }
     const { found, problems } = listed(list.map(String), byHost);

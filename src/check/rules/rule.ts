@@ -11,6 +11,12 @@ export interface Finding {
   message: string;
 }
 
+/** A finding on one line, as check's report prints it after the severity. */
+export function findingLine(f: Finding): string {
+  const where = [f.service, f.variable].filter(Boolean).join(' ');
+  return `${where}${where ? ': ' : ''}${f.message}`;
+}
+
 /** What every rule reads: the typed project and what is derived from it once. */
 export interface RuleContext {
   project: ComposeProject;
