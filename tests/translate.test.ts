@@ -186,3 +186,12 @@ test("a file:// destination cannot run: refused by check's snapshots rule", () =
     'restate-1 RESTATE_WORKER__SNAPSHOTS__DESTINATION: "file:///snapshots": release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol") (check: snapshots)',
   );
 });
+
+test('a snapshot endpoint that is no URL: a stand-in and a warning, not a crash', () => {
+  const project = loadCompose(join(ROOT, 'examples', 'ha'), {
+    shell: { RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL: 'minio 9000' },
+  });
+  const c = translate(project, options);
+  expect(c.s3?.service).toBeUndefined();
+  expect(c.warnings.join()).toMatch(/snapshot endpoint minio 9000 is outside the compose file/);
+});
