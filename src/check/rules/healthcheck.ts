@@ -5,6 +5,7 @@ export const healthcheck: ServiceRule = {
   id: 'healthcheck',
   summary:
     "each Restate node has a healthcheck, and no healthcheck calls a tool its image lacks (wget in Restate's, curl in MinIO's)",
+  fix: 'probe with curl in Restate\'s image (curl http://localhost:9070/health), with ["CMD", "mc", "ready", "local"] in MinIO\'s',
   each: 'service',
   check: (s) => {
     const findings: Finding[] = [];

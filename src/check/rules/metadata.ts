@@ -90,6 +90,7 @@ export const metadataAddresses: ServiceRule = {
 export const metadataQuorum: ProjectRule = {
   id: 'metadata-quorum',
   summary: 'an odd number of metadata servers (an even one tolerates no more failures than one fewer)',
+  fix: 'run the metadata-server role on an odd number of nodes',
   appliesTo: 'cluster',
   check: ({ nodes }) => {
     const count = nodes.filter(runsMetadata).length;

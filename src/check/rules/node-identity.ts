@@ -28,6 +28,7 @@ function duplicates(
 export const uniqueNodeIdentity: ProjectRule = {
   id: 'unique-node-identity',
   summary: 'no two nodes share a node name or a node id',
+  fix: 'give every node its own RESTATE_NODE_NAME and RESTATE_FORCE_NODE_ID',
   appliesTo: 'cluster',
   check: ({ nodes }) => [
     ...duplicates(nodes, 'node name', nodeNameOf, 'RESTATE_NODE_NAME'),
@@ -38,6 +39,7 @@ export const uniqueNodeIdentity: ProjectRule = {
 export const sameClusterName: ProjectRule = {
   id: 'same-cluster-name',
   summary: 'every node names the same cluster',
+  fix: 'set one RESTATE_CLUSTER_NAME on every node',
   appliesTo: 'cluster',
   check: ({ nodes }) => {
     const clusterNames = new Set(nodes.map((n) => clusterNameOf(n.environment)));
