@@ -9,7 +9,7 @@ const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 === 
 export const memory: ServiceRule = {
   id: 'memory',
   summary: "RocksDB and the query engine fit the container's memory limit, RocksDB in under half of it",
-  fix: 'size RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE (3/8 of the limit) and RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE (1/8)',
+  fix: 'lower RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE and RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE, or raise the limit (gen-compose --memory sizes both)',
   each: 'node',
   check: (s) => {
     const limit = s.memLimit ? parseDockerBytes(s.memLimit) : undefined;
