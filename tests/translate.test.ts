@@ -87,7 +87,7 @@ test.each([
   expect(c.problems).toEqual([refusal]);
 });
 
-test("the refusals are check's own errors, of the rules marked refusesRehearsal", () => {
+test("the refusals are check's own errors, of the rules that refuse to boot a file", () => {
   const dir = tempDir();
   try {
     cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
