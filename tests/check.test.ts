@@ -1,10 +1,11 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkProject, hasErrors, type CheckResult } from '../src/check/check.js';
-import type { Finding } from '../src/check/rules.js';
+import type { Finding } from '../src/check/rulebook.js';
 import { loadCompose } from '../src/load/loader.js';
 import { UsageError } from '../src/errors.js';
-import { inService, ROOT, runCli, tempDir } from './helpers.js';
+import { COMPOSE_CASES, ruleOfCase } from './broken-files.js';
+import { ROOT, runCli, tempDir } from './helpers.js';
 import { jest } from '@jest/globals';
 
 jest.setTimeout(180_000);
@@ -134,211 +135,13 @@ describe('the seeds, reproduced (tests/fixtures/seeds)', () => {
   });
 });
 
-describe('each rule has a fixture that trips it', () => {
-  test.each<[string, (c: string) => string, (e: string) => string, RegExp]>([
-    [
-      'fidelity: a misspelled variable, with a suggestion',
-      inService('restate-2', 'RESTATE_AUTO_PROVISION:', 'RESTATE_AUTO_PROVISONING:'),
-      (e) => e,
-      /error fidelity restate-2 RESTATE_AUTO_PROVISONING: ignored by restate-server 1\.7\.12: auto-provisoning is no configuration key; did you mean RESTATE_AUTO_PROVISION\?/,
-    ],
-    [
-      'single-auto-provision (the misspelling leaves the default true)',
-      inService('restate-2', 'RESTATE_AUTO_PROVISION:', 'RESTATE_AUTO_PROVISONING:'),
-      (e) => e,
-      /error single-auto-provision restate-2 RESTATE_AUTO_PROVISION: not set, so true \(Restate's default\): 2 nodes would auto-provision \(restate-1, restate-2\)/,
-    ],
-    [
-      'fidelity: a value the server cannot read stops it',
-      everywhere(
-        'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: "true"',
-        'RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: "yes"',
-      ),
-      (e) => e,
-      /error fidelity restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: "yes" stops restate-server 1\.7\.12 from starting/,
-    ],
-    [
-      'unique-node-identity: a duplicated node id',
-      inService('restate-3', 'RESTATE_FORCE_NODE_ID: "3"', 'RESTATE_FORCE_NODE_ID: "2"'),
-      (e) => e,
-      /error unique-node-identity restate-2, restate-3 RESTATE_FORCE_NODE_ID: node id "2" is used by restate-2 and restate-3/,
-    ],
-    [
-      'unique-node-identity: a duplicated node name',
-      inService('restate-3', 'RESTATE_NODE_NAME: "restate-3"', 'RESTATE_NODE_NAME: "restate-2"'),
-      (e) => e,
-      /node name "restate-2" is used by restate-2 and restate-3/,
-    ],
-    [
-      'same-cluster-name',
-      inService(
-        'restate-3',
-        'RESTATE_FORCE_NODE_ID: "3"',
-        'RESTATE_FORCE_NODE_ID: "3"\n      RESTATE_CLUSTER_NAME: "other"',
-      ),
-      (e) => e,
-      /error same-cluster-name - RESTATE_CLUSTER_NAME: the nodes name different clusters/,
-    ],
-    [
-      'advertised-address: another node',
-      inService(
-        'restate-3',
-        'RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"',
-        'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"',
-      ),
-      (e) => e,
-      /error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: http:\/\/restate-2:5122 names restate-2, not restate-3 itself/,
-    ],
-    [
-      'advertised-address: localhost',
-      inService(
-        'restate-3',
-        'RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"',
-        'RESTATE_ADVERTISED_ADDRESS: "http://localhost:5122"',
-      ),
-      (e) => e,
-      /is the container itself/,
-    ],
-    [
-      'metadata-addresses: a service that does not exist',
-      everywhere('"http://restate-3:5122"]', '"http://restate-9:5122"]'),
-      (e) => e,
-      /error metadata-addresses restate-1 RESTATE_METADATA_CLIENT__ADDRESSES: http:\/\/restate-9:5122 names no service/,
-    ],
-    [
-      'metadata-addresses: a node without the metadata-server role',
-      inService(
-        'restate-3',
-        'RESTATE_AUTO_PROVISION: "false"',
-        'RESTATE_AUTO_PROVISION: "false"\n      RESTATE_ROLES: \'["http-ingress","admin","worker","log-server"]\'',
-      ),
-      (e) => e,
-      /http:\/\/restate-3:5122 is restate-3, which does not run the metadata-server role/,
-    ],
-    [
-      'metadata-addresses: a comma-separated string',
-      everywhere(
-        '\'["http://restate-1:5122","http://restate-2:5122","http://restate-3:5122"]\'',
-        '"http://restate-1:5122,http://restate-2:5122"',
-      ),
-      (e) => e,
-      /is not a list/,
-    ],
-    [
-      'replication above the node count',
-      (c) => c,
-      (e) => e.replace('RESTATE_DEFAULT_REPLICATION=2', 'RESTATE_DEFAULT_REPLICATION=4'),
-      /error replication - RESTATE_DEFAULT_REPLICATION: replication 4 needs 4 log servers; the file has 3/,
-    ],
-    [
-      'fault-tolerance: N < 2R−1',
-      (c) => c,
-      (e) => e.replace('RESTATE_DEFAULT_REPLICATION=2', 'RESTATE_DEFAULT_REPLICATION=3'),
-      /warning fault-tolerance - RESTATE_DEFAULT_REPLICATION: 3 log servers < 2×3−1/,
-    ],
-    [
-      'snapshots: a file:// destination',
-      (c) => c,
-      (e) => e.replace('s3://restate/snapshots', 'file:///snapshots'),
-      /error snapshots restate-1 RESTATE_WORKER__SNAPSHOTS__DESTINATION: "file:\/\/\/snapshots": release builds accept only s3:\/\//,
-    ],
-    [
-      'snapshots: an interval without a destination',
-      everywhere(
-        '  RESTATE_WORKER__SNAPSHOTS__DESTINATION: "${RESTATE_WORKER__SNAPSHOTS__DESTINATION:-s3://restate/snapshots}"\n',
-        '',
-      ),
-      (e) => e,
-      /error snapshots restate-1 RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL_NUM_RECORDS: a snapshot interval without a destination/,
-    ],
-    [
-      'snapshots: no destination on a multi-node cluster',
-      (c) => c.replace(/  RESTATE_WORKER__SNAPSHOTS__[A-Z_]+: .*\n/g, ''),
-      (e) => e,
-      /warning snapshots restate-2 RESTATE_WORKER__SNAPSHOTS__DESTINATION: no snapshot destination/,
-    ],
-    [
-      'snapshots: http endpoint without AWS_ALLOW_HTTP',
-      everywhere('  RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: "true"\n', ''),
-      (e) => e,
-      /error snapshots restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: the endpoint http:\/\/minio:9000 is plain http/,
-    ],
-    [
-      'snapshots: no region',
-      everywhere('  RESTATE_WORKER__SNAPSHOTS__AWS_REGION: "${RESTATE_WORKER__SNAPSHOTS__AWS_REGION:-local}"\n', ''),
-      (e) => e,
-      /error snapshots restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_REGION: not set/,
-    ],
-    [
-      'snapshots: no bucket job',
-      (c) =>
-        c.slice(0, c.indexOf('  # Before any node starts: creates the snapshot bucket')) +
-        c
-          .slice(c.indexOf('volumes:\n  restate-1-data'))
-          .replace(/    minio-create-bucket:\n      condition: service_completed_successfully\n/, ''),
-      (e) => e,
-      /warning snapshots - -: no service creates the bucket/,
-    ],
-    [
-      'ingress: no node runs http-ingress',
-      everywhere(
-        'RESTATE_AUTO_PROVISION:',
-        'RESTATE_ROLES: \'["admin","worker","log-server","metadata-server"]\'\n      RESTATE_AUTO_PROVISION:',
-      ),
-      (e) => e,
-      /error ingress - RESTATE_ROLES: no node runs the http-ingress role/,
-    ],
-    [
-      'healthcheck: wget in the Restate image',
-      everywhere(
-        '["CMD","curl","--fail","--silent","--max-time","2","http://localhost:9070/health"]',
-        '["CMD","wget","-q","--spider","http://localhost:9070/health"]',
-      ),
-      (e) => e,
-      /error healthcheck restate-1 -: the healthcheck calls wget/,
-    ],
-    [
-      'image-registry: minio/minio on Docker Hub',
-      (c) => c,
-      (e) =>
-        e
-          .replace('MINIO_IMAGE=quay.io/minio/minio', 'MINIO_IMAGE=minio/minio')
-          .replace(/MINIO_VERSION=.*/, 'MINIO_VERSION=RELEASE.2025-09-07T16-13-09Z'),
-      /error image-registry minio -: minio\/minio on Docker Hub was removed/,
-    ],
-    [
-      'image-tag: latest',
-      (c) => c,
-      (e) => e.replace('RESTATE_VERSION=1.7.12', 'RESTATE_VERSION=latest'),
-      /error image-tag restate-1 -: docker\.restate\.dev\/restatedev\/restate:latest floats on latest/,
-    ],
-    [
-      'ports: a collision',
-      (c) => c,
-      (e) => e.replace('NODE2_ADMIN_PORT_OVERRIDE=29070', 'NODE2_ADMIN_PORT_OVERRIDE=9070'),
-      /error ports restate-2 -: host port 9070 is already published by restate-1/,
-    ],
-    [
-      'ports: above 65535',
-      (c) => c,
-      (e) => e.replace('NODE3_INGRESS_PORT_OVERRIDE=38080', 'NODE3_INGRESS_PORT_OVERRIDE=70000'),
-      /error ports restate-3 -: host port 70000/,
-    ],
-    [
-      'memory: configured above the limit',
-      inService('restate-1', '    volumes:', '    mem_limit: 2g\n    volumes:'),
-      (e) => e,
-      /warning memory restate-1 RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE: RocksDB \(2 GiB\) and the query engine \(1 GiB\) are configured for more than the 2 GiB memory limit/,
-    ],
-    [
-      'credentials: a well-known password',
-      (c) => c,
-      (e) => e.replace(/MINIO_ROOT_PASSWORD=.*/, 'MINIO_ROOT_PASSWORD=minioadmin'),
-      /warning credentials minio MINIO_ROOT_PASSWORD: "minioadmin" is a well-known default/,
-    ],
-  ])('%s', async (_name, edit, envEdit, expected) => {
+describe('each rule has a broken file that trips it (tests/broken-files.ts)', () => {
+  test.each(COMPOSE_CASES)('%s', async (name, edit, envEdit, expected) => {
     const r = await checkEdited(edit, envEdit);
-    const lines = r.findings.map((f) => `${brief(f)}: ${f.message}`).join('\n');
+    const lines = r.findings
+      .filter((f) => f.rule === ruleOfCase(name))
+      .map((f) => `${brief(f)}: ${f.message}`)
+      .join('\n');
     expect(lines).toMatch(expected);
   });
 

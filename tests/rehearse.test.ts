@@ -123,7 +123,7 @@ test('a misspelled RESTATE_AUTO_PROVISION fails the rehearsal, naming the cause'
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/Rehearsal of .*: FAIL/);
     expect(r.output).toMatch(
-      /restate-1, restate-2 would all auto-provision \(RESTATE_AUTO_PROVISION is not "false", and Restate's default is true\)/,
+      /restate-2 RESTATE_AUTO_PROVISION: not set, so true \(Restate's default\): 2 nodes would auto-provision \(restate-1, restate-2\); at most one may, or each forms a cluster of its own \(check: single-auto-provision\)/,
     );
     expect(r.output).not.toMatch(/start 3 restate-server/);
     expect(noRestateServerLeft()).toBe('');
@@ -147,7 +147,7 @@ test('a wrong advertised address stops the rehearsal before anything starts, nam
     const r = rehearse(dir.path, shiftedPorts(dir.path, 1644));
     expect(r.status).toBe(1);
     expect(r.output).toMatch(
-      /restate-3: RESTATE_ADVERTISED_ADDRESS http:\/\/restate-2:5122 names restate-2, not restate-3 itself/,
+      /restate-3 RESTATE_ADVERTISED_ADDRESS: http:\/\/restate-2:5122 names restate-2, not restate-3 itself \(check: advertised-address\)/,
     );
     expect(r.output).not.toMatch(/start 3 restate-server/);
   } finally {

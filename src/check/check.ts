@@ -4,7 +4,8 @@ import { fetchBinary, findBinary, type Binary } from '../restate/binaries.js';
 import { isRestateService, imageTag } from '../restate/services.js';
 import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
 import { fidelity } from './fidelity.js';
-import { clusterRules, containerRules, exposureRules, looksLikeStack, swarmRules, type Finding } from './rules.js';
+import { applyRulebook, looksLikeStack, type Finding } from './rulebook.js';
+import { findingLine } from './rules/rule.js';
 
 export interface CheckOptions {
   /** A restate-server to use instead of looking one up. */
@@ -59,10 +60,8 @@ function binaryFor(version: string | undefined, options: CheckOptions, findings:
 }
 
 export async function checkProject(project: ComposeProject, options: CheckOptions): Promise<CheckResult> {
-  const findings: Finding[] = [...clusterRules(project), ...containerRules(project)];
   const swarm = options.swarm === true || looksLikeStack(project);
-  if (swarm) findings.push(...swarmRules(project));
-  findings.push(...exposureRules(project, swarm));
+  const findings = applyRulebook(project, swarm);
   const nodes = project.services.filter(isRestateService);
 
   const versions = [
@@ -111,10 +110,7 @@ export function formatText(result: CheckResult): string {
   const counts = (s: Finding['severity']) => result.findings.filter((f) => f.severity === s).length;
   const lines = result.findings
     .filter((f) => f.severity !== 'info')
-    .map(
-      (f) =>
-        `${f.severity.padEnd(7)} ${[f.service, f.variable].filter(Boolean).join(' ')}${f.service || f.variable ? ': ' : ''}${f.message}`,
-    );
+    .map((f) => `${f.severity.padEnd(7)} ${findingLine(f)}`);
   const info = result.findings.filter((f) => f.severity === 'info').map((f) => `info    ${f.message}`);
   const proven = result.restateServer
     ? `settings proven with restate-server ${result.restateServer.version} --dump-config`

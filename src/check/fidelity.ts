@@ -15,7 +15,7 @@ import {
   suggestionFor,
   variableOf,
 } from '../restate/config-keys.js';
-import type { Finding } from './rules.js';
+import type { Finding } from './rules/rule.js';
 
 interface Dump {
   ok: boolean;

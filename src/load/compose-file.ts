@@ -1,7 +1,10 @@
+import { deployOf, type Deploy } from './deploy.js';
+import { isRecord, scalarString, stringOrList } from './values.js';
+
 /**
  * A typed model of the parts of a compose file that check and rehearse judge, after YAML merge
- * keys and interpolation are applied, in the spirit of compose-go's types. Anything else stays
- * reachable through `raw`.
+ * keys and interpolation are applied, in the spirit of compose-go's types. Rules and the
+ * rehearsal read only these types; `raw` (the document itself) is for the loader and tests.
  */
 export interface PortMapping {
   hostIp?: string;
@@ -9,6 +12,8 @@ export interface PortMapping {
   published?: number;
   target: number;
   protocol: string;
+  /** Swarm's publishing mode: "host", or "ingress" (the default, and all the short syntax can say). */
+  mode: string;
   /** The entry as written, for messages. */
   spec: string;
 }
@@ -28,8 +33,14 @@ export interface ComposeService {
   name: string;
   image?: string;
   hostname?: string;
+  containerName?: string;
   /** The container's environment as compose hands it over: environment merged over env_file. */
   environment: Record<string, string>;
+  /**
+   * `environment:` values written as YAML numbers or booleans (unquoted): compose turns them
+   * into strings, docker stack deploy refuses them.
+   */
+  nonStringEnvironment: Record<string, number | boolean>;
   ports: PortMapping[];
   healthcheck?: Healthcheck;
   dependsOn: Record<string, { condition: string }>;
@@ -37,7 +48,13 @@ export interface ComposeService {
   entrypoint?: string[] | string;
   command?: string[] | string;
   memLimit?: string;
+  /** The `deploy:` section, when the service has one. */
+  deploy?: Deploy;
   raw: Record<string, unknown>;
+}
+
+export interface ComposeNetwork {
+  driver?: string;
 }
 
 export interface ComposeProject {
@@ -48,6 +65,7 @@ export interface ComposeProject {
   name?: string;
   services: ComposeService[];
   volumes: string[];
+  networks: Record<string, ComposeNetwork>;
   /** Variables read from .env (empty when there is none). */
   dotenv: Record<string, string>;
   /** The whole document after merge keys and interpolation. */
@@ -58,22 +76,7 @@ export class LoadError extends Error {
   override name = 'LoadError';
 }
 
-/** A YAML mapping (not a list, not a scalar). */
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function scalarString(v: unknown): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return undefined;
-}
-
-function stringOrList(v: unknown): string[] | string | undefined {
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map((x) => String(x));
-  return undefined;
-}
+export { isRecord, scalarString } from './values.js';
 
 /** `environment:` as a mapping or as a list of KEY=VALUE; a bare KEY takes the shell's value. */
 export function environmentOf(value: unknown, shell: (name: string) => string | undefined): Record<string, string> {
@@ -111,6 +114,7 @@ export function portsOf(value: unknown, service: string): PortMapping[] {
         published: Number.isFinite(published) ? published : undefined,
         hostIp: scalarString(entry.host_ip),
         protocol: scalarString(entry.protocol) ?? 'tcp',
+        mode: scalarString(entry.mode) ?? 'ingress',
         // As a person would write it: published:target, and the mode when it is not ingress.
         spec: `${entry.published === undefined ? '' : `${String(entry.published)}:`}${target}${entry.mode === 'host' ? ' in host mode' : ''}`,
       });
@@ -138,10 +142,19 @@ export function portsOf(value: unknown, service: string): PortMapping[] {
     const targets = range(container);
     const published = host ? range(host) : [];
     targets.forEach((target, i) =>
-      out.push({ target, published: published[i], hostIp: hostIp || undefined, protocol, spec }),
+      out.push({ target, published: published[i], hostIp: hostIp || undefined, protocol, mode: 'ingress', spec }),
     );
   }
   return out;
+}
+
+function nonStringEnvironmentOf(value: unknown): Record<string, number | boolean> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, number | boolean] =>
+      ['number', 'boolean'].includes(typeof entry[1]),
+    ),
+  );
 }
 
 function healthcheckOf(value: unknown): Healthcheck | undefined {
@@ -181,20 +194,22 @@ export function serviceOf(
   shell: (name: string) => string | undefined,
   envFiles: Record<string, string>,
 ): ComposeService {
-  const deploy = isRecord(raw.deploy) ? raw.deploy : {};
-  const limits = isRecord(deploy.resources) && isRecord(deploy.resources.limits) ? deploy.resources.limits : {};
+  const deploy = deployOf(raw.deploy);
   return {
     name,
     image: scalarString(raw.image),
     hostname: scalarString(raw.hostname),
+    containerName: typeof raw.container_name === 'string' ? raw.container_name : undefined,
     environment: { ...envFiles, ...environmentOf(raw.environment, shell) },
+    nonStringEnvironment: nonStringEnvironmentOf(raw.environment),
     ports: portsOf(raw.ports, name),
     healthcheck: healthcheckOf(raw.healthcheck),
     dependsOn: dependsOnOf(raw.depends_on),
     volumes: volumesOf(raw.volumes),
     entrypoint: stringOrList(raw.entrypoint),
     command: stringOrList(raw.command),
-    memLimit: scalarString(raw.mem_limit) ?? scalarString(limits.memory),
+    memLimit: scalarString(raw.mem_limit) ?? deploy?.memoryLimit,
+    deploy,
     raw,
   };
 }

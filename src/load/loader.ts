@@ -2,7 +2,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml } from 'yaml';
-import { isRecord, LoadError, serviceOf, type ComposeProject } from './compose-file.js';
+import {
+  isRecord,
+  LoadError,
+  scalarString,
+  serviceOf,
+  type ComposeNetwork,
+  type ComposeProject,
+} from './compose-file.js';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
 
 const COMPOSE_NAMES = [
@@ -59,6 +66,17 @@ function interpolateTree(node: unknown, lookup: Lookup, path: string): unknown {
     );
   }
   return node;
+}
+
+/** Top-level `networks:`, each with its driver (a network declared without settings has none). */
+function networksOf(value: unknown): Record<string, ComposeNetwork> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).map(([name, spec]) => [
+      name,
+      { driver: isRecord(spec) ? scalarString(spec.driver) : undefined },
+    ]),
+  );
 }
 
 export interface LoadOptions {
@@ -121,6 +139,7 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
     name: typeof raw.name === 'string' ? raw.name : undefined,
     services,
     volumes: isRecord(raw.volumes) ? Object.keys(raw.volumes) : [],
+    networks: networksOf(raw.networks),
     dotenv,
     raw,
   };

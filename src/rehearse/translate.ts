@@ -1,16 +1,21 @@
 import { join } from 'node:path';
+import { rehearsalRefusals } from '../check/refusals.js';
+import { hostOf } from '../check/rules/rule.js';
 import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { faultTolerance, type FaultTolerance } from '../restate/tolerance.js';
 import {
   autoProvisions,
+  BIND_VARIABLES,
   createsBucket,
   imageTag,
   isRestateService,
+  listenPortOf,
   LOOPBACK,
   nodeNameOf,
-  RESTATE_PORTS,
+  replicationTextOf,
   rolesOf,
   servicesByHost,
+  type Listener,
 } from '../restate/services.js';
 
 /**
@@ -18,20 +23,12 @@ import {
  * between a container and a process on this machine:
  * - listen addresses (every container has its own 0.0.0.0:5122) become 127.0.0.1:<published port>;
  * - a URL naming a service (http://restate-2:5122, http://minio:9000) names 127.0.0.1 and that
- *   service's published port instead;
+ *   service's published port instead, and a node's own address on localhost its own port;
  * - each node's base dir becomes its own directory under a temporary base.
- * Everything else is passed on exactly as compose resolves it. What cannot be translated
- * without changing the meaning of the file is a problem, reported before anything starts.
+ * Everything else is passed on exactly as compose resolves it. Whether the file can be
+ * rehearsed at all is not judged here: check's rules that refuse a rehearsal do that
+ * (src/check/refusals.ts), and their verdict is handed on as `problems`.
  */
-
-/** Restate's container ports when a file does not set them (its defaults). */
-const DEFAULT_CONTAINER_PORTS = RESTATE_PORTS;
-const BIND_VARIABLES = {
-  fabric: 'RESTATE_BIND_ADDRESS',
-  admin: 'RESTATE_ADMIN__BIND_ADDRESS',
-  ingress: 'RESTATE_INGRESS__BIND_ADDRESS',
-} as const;
-type PortKind = keyof typeof DEFAULT_CONTAINER_PORTS;
 
 const URL_HOST = /\b(https?):\/\/([A-Za-z0-9._-]+)(?::(\d+))?/g;
 
@@ -47,7 +44,7 @@ export interface LocalNode {
   service: string;
   nodeName: string;
   env: Record<string, string>;
-  hostPorts: Record<PortKind, number>;
+  hostPorts: Record<Listener, number>;
   /** Container port → port on this machine, for anything that names the node by port (a balancer). */
   containerPorts: Record<number, number>;
   autoProvision: boolean;
@@ -78,11 +75,6 @@ export interface LocalCluster {
   tolerance: FaultTolerance;
 }
 
-function portOf(address: string | undefined): number | undefined {
-  const m = address === undefined ? null : /:(\d+)\/?$/.exec(address);
-  return m ? Number(m[1]) : undefined;
-}
-
 export interface TranslateOptions {
   /** Where node data directories go. */
   baseDir: string;
@@ -90,27 +82,36 @@ export interface TranslateOptions {
   freePort: () => number;
 }
 
-export function translate(project: ComposeProject, { baseDir, freePort }: TranslateOptions): LocalCluster {
-  const problems: string[] = [];
+/** What every part of a translation shares: the file's host names, ports, and what it notes. */
+interface Translator {
+  byHost: Map<string, ComposeService>;
+  translations: Translation[];
+  warnings: string[];
+  /** A free port the file does not publish. */
+  freePort: () => number;
+  /** Host port for a service's container port: the published one, or a free one (said so). */
+  hostPort: (service: ComposeService, containerPort: number) => number;
+}
+
+function translator(project: ComposeProject, freePort: () => number): Translator {
   const warnings: string[] = [];
-  const translations: Translation[] = [];
-  const restateServices = project.services.filter(isRestateService);
-  if (restateServices.length === 0)
-    problems.push(`${project.file} has no Restate service (no restatedev/restate image, no RESTATE_NODE_NAME)`);
-
-  const byHost = servicesByHost(project.services);
-
-  // Host port for a service's container port: the published one, or a free one (said so).
+  // A free port that some service publishes would collide once that service listens there.
+  const published = new Set(project.services.flatMap((s) => s.ports.flatMap((p) => p.published ?? [])));
+  const freeUnpublished = () => {
+    let port = freePort();
+    while (published.has(port)) port = freePort();
+    return port;
+  };
   const allocated = new Map<string, number>();
   const hostPort = (service: ComposeService, containerPort: number): number => {
-    const published = service.ports.find(
+    const mapping = service.ports.find(
       (p) => p.target === containerPort && p.published !== undefined && p.protocol === 'tcp',
     );
-    if (published) return published.published!;
+    if (mapping) return mapping.published!;
     const key = `${service.name}:${containerPort}`;
     let port = allocated.get(key);
     if (port === undefined) {
-      port = freePort();
+      port = freeUnpublished();
       allocated.set(key, port);
       warnings.push(
         `${service.name} does not publish container port ${containerPort}; the rehearsal uses free port ${port} for it`,
@@ -118,164 +119,135 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
     }
     return port;
   };
+  return { byHost: servicesByHost(project.services), translations: [], warnings, freePort: freeUnpublished, hostPort };
+}
 
-  // The snapshot store: the first node's settings decide (a difference between nodes is check's business).
-  const firstEnv = restateServices[0]?.environment ?? {};
-  let s3: LocalS3 | undefined;
-  const destination = firstEnv.RESTATE_WORKER__SNAPSHOTS__DESTINATION;
-  if (destination !== undefined) {
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(destination);
-    if (!m) {
-      problems.push(
-        `RESTATE_WORKER__SNAPSHOTS__DESTINATION "${destination}" is not an s3://bucket/prefix URL (restate-server rejects other schemes at start-up)`,
-      );
-    } else {
-      const endpoint = firstEnv.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL;
-      const host = endpoint === undefined ? undefined : new URL(endpoint).hostname;
-      const service = host === undefined ? undefined : byHost.get(host);
-      const port = service ? hostPort(service, Number(new URL(endpoint!).port || 80)) : freePort();
-      if (!service) {
-        warnings.push(
-          endpoint === undefined
-            ? `no AWS_ENDPOINT_URL: the nodes would use AWS S3; the rehearsal points them at a local S3 stand-in on port ${port}`
-            : `snapshot endpoint ${endpoint} is outside the compose file; the rehearsal points the nodes at a local S3 stand-in on port ${port}`,
-        );
-      }
-      s3 = {
-        service: service?.name,
-        port,
-        bucket: m[1]!,
-        prefix: m[2]!.replace(/\/$/, ''),
-        accessKeyId: firstEnv.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID,
-        secretAccessKey: firstEnv.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY,
-      };
-      if (!createsBucket(project.services)) {
-        warnings.push(
-          `no service creates bucket "${s3.bucket}" (no "mc mb" command found); Restate never creates it, so snapshots would fail under compose`,
-        );
-      }
-    }
-  }
-
-  const nodes: LocalNode[] = restateServices.map((service) => {
-    const source = service.environment;
-    const env: Record<string, string> = {};
-    const note = (variable: string, to: string, why: string) => {
-      translations.push({ service: service.name, variable, from: source[variable], to, why });
-      env[variable] = to;
-    };
-
-    // Variables for the server only: the container's other variables (TZ, …) pass unchanged.
-    for (const [name, value] of Object.entries(source)) env[name] = value;
-
-    const hostPorts = {} as Record<PortKind, number>;
-    const containerPorts: Record<number, number> = {};
-    for (const kind of Object.keys(BIND_VARIABLES) as PortKind[]) {
-      const variable = BIND_VARIABLES[kind];
-      const containerPort = portOf(source[variable]) ?? DEFAULT_CONTAINER_PORTS[kind];
-      hostPorts[kind] = hostPort(service, containerPort);
-      containerPorts[containerPort] = hostPorts[kind];
-      note(
-        variable,
-        `127.0.0.1:${hostPorts[kind]}`,
-        `listen on the host port published for container port ${containerPort}`,
-      );
-    }
-    note('RESTATE_BASE_DIR', join(baseDir, service.name), 'each node gets its own data directory');
-
-    for (const [variable, value] of Object.entries(source)) {
-      if (!variable.startsWith('RESTATE_') || Object.values(BIND_VARIABLES).includes(variable as never)) continue;
-      const addressing = variable === 'RESTATE_ADVERTISED_ADDRESS' || variable === 'RESTATE_METADATA_CLIENT__ADDRESSES';
-      const isSnapshotEndpoint = variable === 'RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL';
-      let changed = false;
-      const rewritten = value.replace(URL_HOST, (match, scheme: string, host: string, port: string | undefined) => {
-        const target = byHost.get(host);
-        const containerPort = port ? Number(port) : scheme === 'https' ? 443 : 80;
-        if (target) {
-          changed = true;
-          if (isSnapshotEndpoint && s3) return `${scheme}://127.0.0.1:${s3.port}`;
-          return `${scheme}://127.0.0.1:${hostPort(target, containerPort)}`;
-        }
-        if (isSnapshotEndpoint && s3) {
-          changed = true;
-          return `http://127.0.0.1:${s3.port}`;
-        }
-        if (addressing && LOOPBACK.has(host)) {
-          problems.push(
-            `${service.name}: ${variable} names ${host}, which inside a container is the container itself; other nodes cannot reach it there (use the service name, e.g. http://${service.name}:${containerPort})`,
-          );
-        } else if (addressing) {
-          problems.push(`${service.name}: ${variable} names "${host}", which is no service in this compose file`);
-        }
-        return match;
-      });
-      if (changed) note(variable, rewritten, 'service names resolve to this machine, at the published ports');
-    }
-
-    // The node's own advertised address must lead back to itself.
-    const advertised = source.RESTATE_ADVERTISED_ADDRESS;
-    if (advertised === undefined) {
-      note(
-        'RESTATE_ADVERTISED_ADDRESS',
-        `http://127.0.0.1:${hostPorts.fabric}`,
-        'unset in the file; the node advertises its own fabric port',
-      );
-    } else {
-      try {
-        const target = byHost.get(new URL(advertised).hostname);
-        if (target && target !== service) {
-          problems.push(
-            `${service.name}: RESTATE_ADVERTISED_ADDRESS ${advertised} names ${target.name}, not ${service.name} itself; peers would reach the wrong node`,
-          );
-        }
-      } catch {
-        problems.push(`${service.name}: RESTATE_ADVERTISED_ADDRESS "${advertised}" is not a URL`);
-      }
-    }
-
-    return {
-      service: service.name,
-      nodeName: nodeNameOf(service),
-      env,
-      hostPorts,
-      containerPorts,
-      autoProvision: autoProvisions(source),
-      roles: rolesOf(source),
-      dataDir: join(baseDir, service.name),
-    };
-  });
-
-  // Two processes cannot listen on one host port; compose would refuse that file too.
-  const owners = new Map<number, string>();
-  for (const node of nodes) {
-    for (const [kind, port] of Object.entries(node.hostPorts)) {
-      const other = owners.get(port);
-      if (other) problems.push(`host port ${port} is published twice (${other} and ${node.service} ${kind})`);
-      owners.set(port, `${node.service} ${kind}`);
-    }
-  }
-  if (s3 && owners.has(s3.port))
-    problems.push(`host port ${s3.port} is published twice (${owners.get(s3.port)} and the S3 store)`);
-
-  const provisioners = nodes.filter((n) => n.autoProvision).map((n) => n.service);
-  // Refused before anything starts: booting would prove nothing either way, since whether such
-  // nodes form one cluster or two is a race (seen both ways here: usually two, but under load
-  // the second node sometimes finds the first one's cluster and joins it).
-  if (provisioners.length > 1) {
-    problems.push(
-      `${provisioners.join(', ')} would all auto-provision (RESTATE_AUTO_PROVISION is not "false", and Restate's default is true): each may form a cluster of its own, depending on which starts first; set RESTATE_AUTO_PROVISION: "false" on all but one`,
+/** The snapshot store the nodes use, stood in for locally; none without an s3:// destination. */
+function snapshotStore(project: ComposeProject, env: Record<string, string>, t: Translator): LocalS3 | undefined {
+  // Another scheme is check's snapshots rule's to refuse.
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(env.RESTATE_WORKER__SNAPSHOTS__DESTINATION ?? '');
+  if (!m) return undefined;
+  const endpoint = env.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL;
+  const target = endpoint === undefined ? undefined : hostOf(endpoint);
+  const service = target && t.byHost.get(target.host);
+  const port = service ? t.hostPort(service, Number(target.port || 80)) : t.freePort();
+  if (!service) {
+    t.warnings.push(
+      endpoint === undefined
+        ? `no AWS_ENDPOINT_URL: the nodes would use AWS S3; the rehearsal points them at a local S3 stand-in on port ${port}`
+        : `snapshot endpoint ${endpoint} is outside the compose file; the rehearsal points the nodes at a local S3 stand-in on port ${port}`,
     );
   }
+  const s3: LocalS3 = {
+    service: service?.name,
+    port,
+    bucket: m[1]!,
+    prefix: m[2]!.replace(/\/$/, ''),
+    accessKeyId: env.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY,
+  };
+  if (!createsBucket(project.services)) {
+    t.warnings.push(
+      `no service creates bucket "${s3.bucket}" (no "mc mb" command found); Restate never creates it, so snapshots would fail under compose`,
+    );
+  }
+  return s3;
+}
 
-  const images = new Set(restateServices.map((s) => imageTag(s.image)).filter((v): v is string => !!v));
-  const replication = Number(firstEnv.RESTATE_DEFAULT_REPLICATION ?? '1');
+/**
+ * A variable's value with every URL that names a service of the file (or, in a node's own
+ * addresses, the container itself) pointed at this machine; undefined when nothing changes.
+ */
+function rewriteUrls(
+  service: ComposeService,
+  variable: string,
+  value: string,
+  t: Translator,
+  s3: LocalS3 | undefined,
+): string | undefined {
+  const addressing = variable === 'RESTATE_ADVERTISED_ADDRESS' || variable === 'RESTATE_METADATA_CLIENT__ADDRESSES';
+  const isSnapshotEndpoint = variable === 'RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL';
+  let changed = false;
+  const rewritten = value.replace(URL_HOST, (match, scheme: string, host: string, port: string | undefined) => {
+    const target = byHostOrSelf(service, host, addressing, t);
+    const containerPort = port ? Number(port) : scheme === 'https' ? 443 : 80;
+    if (isSnapshotEndpoint && s3) {
+      changed = true;
+      return `${target ? scheme : 'http'}://127.0.0.1:${s3.port}`;
+    }
+    if (!target) return match;
+    changed = true;
+    return `${scheme}://127.0.0.1:${t.hostPort(target, containerPort)}`;
+  });
+  return changed ? rewritten : undefined;
+}
+
+/** The service a URL's host names; in a node's own addresses, localhost is the container itself. */
+function byHostOrSelf(service: ComposeService, host: string, addressing: boolean, t: Translator) {
+  return t.byHost.get(host) ?? (addressing && LOOPBACK.has(host) ? service : undefined);
+}
+
+/** One Restate service as a process: its listeners, data directory and addresses on this machine. */
+function localNode(service: ComposeService, t: Translator, s3: LocalS3 | undefined, baseDir: string): LocalNode {
+  const source = service.environment;
+  // Variables for the server only: the container's other variables (TZ, …) pass unchanged.
+  const env: Record<string, string> = { ...source };
+  const note = (variable: string, to: string, why: string) => {
+    t.translations.push({ service: service.name, variable, from: source[variable], to, why });
+    env[variable] = to;
+  };
+
+  const hostPorts = {} as Record<Listener, number>;
+  const containerPorts: Record<number, number> = {};
+  for (const listener of Object.keys(BIND_VARIABLES) as Listener[]) {
+    const containerPort = listenPortOf(source, listener);
+    hostPorts[listener] = t.hostPort(service, containerPort);
+    containerPorts[containerPort] = hostPorts[listener];
+    const why = `listen on the host port published for container port ${containerPort}`;
+    note(BIND_VARIABLES[listener], `127.0.0.1:${hostPorts[listener]}`, why);
+  }
+  note('RESTATE_BASE_DIR', join(baseDir, service.name), 'each node gets its own data directory');
+
+  const bindVariables: string[] = Object.values(BIND_VARIABLES);
+  for (const [variable, value] of Object.entries(source)) {
+    if (!variable.startsWith('RESTATE_') || bindVariables.includes(variable)) continue;
+    const rewritten = rewriteUrls(service, variable, value, t, s3);
+    if (rewritten !== undefined)
+      note(variable, rewritten, 'service names resolve to this machine, at the published ports');
+  }
+  if (source.RESTATE_ADVERTISED_ADDRESS === undefined) {
+    const own = `http://127.0.0.1:${hostPorts.fabric}`;
+    note('RESTATE_ADVERTISED_ADDRESS', own, 'unset in the file; the node advertises its own fabric port');
+  }
+
+  return {
+    service: service.name,
+    nodeName: nodeNameOf(service),
+    env,
+    hostPorts,
+    containerPorts,
+    autoProvision: autoProvisions(source),
+    roles: rolesOf(source),
+    dataDir: join(baseDir, service.name),
+  };
+}
+
+export function translate(project: ComposeProject, { baseDir, freePort }: TranslateOptions): LocalCluster {
+  const services = project.services.filter(isRestateService);
+  const t = translator(project, freePort);
+  // The snapshot store: the first node's settings decide (a difference between nodes is check's business).
+  const firstEnv = services[0]?.environment ?? {};
+  const s3 = snapshotStore(project, firstEnv, t);
+  const nodes = services.map((service) => localNode(service, t, s3, baseDir));
+  const images = new Set(services.map((s) => imageTag(s.image)).filter((v): v is string => !!v));
+  const replication = Number(replicationTextOf(firstEnv));
   const metadataMembers = nodes.filter((n) => n.roles.includes('metadata-server')).length;
   return {
     nodes,
     s3,
-    translations,
-    problems,
-    warnings,
+    translations: t.translations,
+    problems: rehearsalRefusals(project),
+    warnings: t.warnings,
     restateVersions: [...images],
     replication,
     tolerance: faultTolerance(nodes.length, replication, Math.max(1, metadataMembers)),

@@ -1,5 +1,5 @@
 import type { ComposeService } from '../load/compose-file.js';
-import { isRestateService } from './services.js';
+import { isRestateService, listenPortOf } from './services.js';
 
 /**
  * The kinds of endpoint a Restate cluster publishes, and which of them answer without any
@@ -40,11 +40,6 @@ export const ENDPOINT_INFO: Record<EndpointKind, EndpointInfo> = {
   grafana: { title: 'Grafana', risk: 'a login page for the admin user' },
 };
 
-const portOf = (bindAddress: string | undefined, fallback: number): number => {
-  const m = /:(\d+)$/.exec(bindAddress ?? '');
-  return m ? Number(m[1]) : fallback;
-};
-
 const MINIO_IMAGE = /(^|\/)minio\/minio([:@]|$)/;
 const PROMETHEUS_IMAGE = /(^|\/)prom\/prometheus([:@]|$)/;
 const GRAFANA_IMAGE = /(^|\/)grafana\/grafana(-oss|-enterprise)?([:@]|$)/;
@@ -53,9 +48,9 @@ const GRAFANA_IMAGE = /(^|\/)grafana\/grafana(-oss|-enterprise)?([:@]|$)/;
 export function endpointKindOf(service: ComposeService, containerPort: number): EndpointKind | undefined {
   if (isRestateService(service)) {
     const env = service.environment;
-    if (containerPort === portOf(env.RESTATE_ADMIN__BIND_ADDRESS, 9070)) return 'admin';
-    if (containerPort === portOf(env.RESTATE_BIND_ADDRESS, 5122)) return 'fabric';
-    if (containerPort === portOf(env.RESTATE_INGRESS__BIND_ADDRESS, 8080)) return 'ingress';
+    if (containerPort === listenPortOf(env, 'admin')) return 'admin';
+    if (containerPort === listenPortOf(env, 'fabric')) return 'fabric';
+    if (containerPort === listenPortOf(env, 'ingress')) return 'ingress';
     return undefined;
   }
   if (MINIO_IMAGE.test(service.image ?? '')) {

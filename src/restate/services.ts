@@ -1,4 +1,5 @@
 import type { ComposeService } from '../load/compose-file.js';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_REPLICATION } from './defaults.js';
 
 /**
  * What a compose service means to Restate, read from the file alone (check and rehearse judge
@@ -12,6 +13,20 @@ export type Role = (typeof ALL_ROLES)[number];
 
 /** Restate's default listen ports: the same inside every container (each has its own network). */
 export const RESTATE_PORTS = { ingress: 8080, admin: 9070, fabric: 5122 } as const;
+
+/** The variable that sets each listener's address (host:port); the port defaults to RESTATE_PORTS. */
+export const BIND_VARIABLES = {
+  fabric: 'RESTATE_BIND_ADDRESS',
+  admin: 'RESTATE_ADMIN__BIND_ADDRESS',
+  ingress: 'RESTATE_INGRESS__BIND_ADDRESS',
+} as const;
+export type Listener = keyof typeof BIND_VARIABLES;
+
+/** The container port a node listens on for one kind of traffic: its bind address's, else the default. */
+export function listenPortOf(env: Record<string, string>, listener: Listener): number {
+  const m = /:(\d+)\/?$/.exec(env[BIND_VARIABLES[listener]] ?? '');
+  return m ? Number(m[1]) : RESTATE_PORTS[listener];
+}
 
 /** Host names that, inside a container, mean the container itself. */
 export const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
@@ -38,6 +53,16 @@ export function autoProvisions(env: Record<string, string>): boolean {
   return (env.RESTATE_AUTO_PROVISION ?? 'true') !== 'false';
 }
 
+/** The cluster a node joins: RESTATE_CLUSTER_NAME, else Restate's default. */
+export function clusterNameOf(env: Record<string, string>): string {
+  return env.RESTATE_CLUSTER_NAME ?? DEFAULT_CLUSTER_NAME;
+}
+
+/** RESTATE_DEFAULT_REPLICATION as written, else Restate's default (a number only if the file wrote one). */
+export function replicationTextOf(env: Record<string, string>): string {
+  return env.RESTATE_DEFAULT_REPLICATION ?? String(DEFAULT_REPLICATION);
+}
+
 /** The node name: RESTATE_NODE_NAME, else the container's hostname (Restate's default). */
 export function nodeNameOf(service: ComposeService): string {
   return service.environment.RESTATE_NODE_NAME ?? service.hostname ?? service.name;
@@ -58,8 +83,7 @@ export function servicesByHost(services: ComposeService[]): Map<string, ComposeS
   for (const s of services) {
     byHost.set(s.name, s);
     if (s.hostname) byHost.set(s.hostname, s);
-    const containerName = s.raw.container_name;
-    if (typeof containerName === 'string') byHost.set(containerName, s);
+    if (s.containerName !== undefined) byHost.set(s.containerName, s);
   }
   return byHost;
 }

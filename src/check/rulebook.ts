@@ -1,0 +1,91 @@
+import type { ComposeProject } from '../load/compose-file.js';
+import { isRestateService, servicesByHost } from '../restate/services.js';
+import { advertisedAddress } from './rules/advertised-address.js';
+import { credentials } from './rules/credentials.js';
+import { exposure } from './rules/exposure.js';
+import { healthcheck } from './rules/healthcheck.js';
+import { imageRegistry, imageTagRule } from './rules/image.js';
+import { ingress } from './rules/ingress.js';
+import { listenPorts } from './rules/listen-ports.js';
+import { memory } from './rules/memory.js';
+import { metadataAddresses, metadataQuorum } from './rules/metadata.js';
+import { noRestateService } from './rules/no-restate-service.js';
+import { sameClusterName, uniqueNodeIdentity } from './rules/node-identity.js';
+import { ports } from './rules/ports.js';
+import { faultToleranceRule, replication } from './rules/replication.js';
+import type { Finding, Rule, RuleContext, RulebookEntry } from './rules/rule.js';
+import { singleAutoProvision } from './rules/single-auto-provision.js';
+import { snapshots } from './rules/snapshots.js';
+import { swarmPlacement, swarmReplicas, swarmSelfAddress, swarmUpdateOrder } from './rules/swarm-nodes.js';
+import { swarmDependsOn, swarmEnvString, swarmPorts } from './rules/swarm-services.js';
+
+export type { Finding, Severity } from './rules/rule.js';
+
+/**
+ * The rulebook: every rule `check` applies, in the order of its report. A new rule is a file
+ * in rules/ and a line here (and a broken-file case in the tests that trips it).
+ */
+export const RULEBOOK: readonly RulebookEntry[] = [
+  // Cluster rules: Restate's documented requirements for nodes that are meant to form one cluster.
+  noRestateService,
+  singleAutoProvision,
+  uniqueNodeIdentity,
+  sameClusterName,
+  advertisedAddress,
+  metadataAddresses,
+  metadataQuorum,
+  ingress,
+  replication,
+  faultToleranceRule,
+  snapshots,
+  // Container rules: what Docker would run, whatever Restate thinks of it.
+  { together: [healthcheck, imageTagRule, imageRegistry] },
+  credentials,
+  ports,
+  listenPorts,
+  memory,
+  // Swarm rules: what breaks, or quietly weakens, a cluster under docker stack deploy.
+  { together: [swarmEnvString, swarmDependsOn, swarmPorts] },
+  { together: [swarmSelfAddress, swarmReplicas, swarmUpdateOrder] },
+  swarmPlacement,
+  // Whatever the target: endpoints without authentication within the network's reach.
+  exposure,
+];
+
+/** Every rule of the rulebook, in order. */
+export const RULES: readonly Rule[] = RULEBOOK.flatMap((entry) => ('together' in entry ? entry.together : [entry]));
+
+/** A file meant for `docker stack deploy`: by its name, or by what only Swarm reads. */
+export function looksLikeStack(project: ComposeProject): boolean {
+  if (/docker-stack\.ya?ml$/.test(project.file)) return true;
+  if (Object.values(project.networks).some((n) => n.driver === 'overlay')) return true;
+  return project.services.some((s) => s.deploy?.placement !== undefined || s.deploy?.endpointMode !== undefined);
+}
+
+function applies(rule: Rule, c: RuleContext): boolean {
+  if (rule.appliesTo === 'cluster') return c.nodes.length > 0;
+  if (rule.appliesTo === 'stack') return c.swarm;
+  return true;
+}
+
+/** One rule's findings; a rule that judges a service at a time sees only `subjects` it is for. */
+function run(rule: Rule, c: RuleContext, subjects = c.project.services): Finding[] {
+  if (!applies(rule, c)) return [];
+  if (!('each' in rule)) return rule.check(c);
+  return subjects.filter((s) => rule.each === 'service' || c.nodes.includes(s)).flatMap((s) => rule.check(s, c));
+}
+
+/** The rulebook's findings for a project, judged as a Swarm stack or not. */
+export function applyRulebook(project: ComposeProject, swarm: boolean): Finding[] {
+  const c: RuleContext = {
+    project,
+    nodes: project.services.filter(isRestateService),
+    byHost: servicesByHost(project.services),
+    swarm,
+  };
+  return RULEBOOK.flatMap((entry) =>
+    'together' in entry
+      ? c.project.services.flatMap((s) => entry.together.flatMap((rule) => run(rule, c, [s])))
+      : run(entry, c),
+  );
+}

@@ -1,0 +1,36 @@
+import { LOOPBACK } from '../../restate/services.js';
+import { hostOf, type Finding, type ServiceRule } from './rule.js';
+
+/** Addresses: a node must be reachable by its peers at the address it advertises. */
+export const advertisedAddress: ServiceRule = {
+  id: 'advertised-address',
+  summary: "each node's advertised address is a URL that leads back to the node itself",
+  fix: 'set RESTATE_ADVERTISED_ADDRESS to http://<its own service>:5122',
+  appliesTo: 'cluster',
+  refusesRehearsal: true,
+  each: 'node',
+  check: (n, { nodes, byHost }) => {
+    const multiNode = nodes.length > 1;
+    const advertised = n.environment.RESTATE_ADVERTISED_ADDRESS;
+    const finding = (severity: Finding['severity'], message: string): Finding[] => [
+      { severity, rule: 'advertised-address', service: n.name, variable: 'RESTATE_ADVERTISED_ADDRESS', message },
+    ];
+    if (advertised === undefined)
+      return multiNode
+        ? finding(
+            'warning',
+            'not set: the node advertises an address derived from its hostname; set it explicitly (http://<service>:5122)',
+          )
+        : [];
+    const target = hostOf(advertised);
+    if (!target) return finding('error', `"${advertised}" is not a URL (include the scheme: http://${n.name}:5122)`);
+    if (LOOPBACK.has(target.host))
+      return multiNode
+        ? finding('error', `${advertised} is the container itself: other nodes cannot reach it there`)
+        : [];
+    const service = byHost.get(target.host);
+    if (!service) return finding('error', `${advertised} names "${target.host}", which is no service in this file`);
+    if (service !== n) return finding('error', `${advertised} names ${service.name}, not ${n.name} itself`);
+    return [];
+  },
+};

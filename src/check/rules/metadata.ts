@@ -1,0 +1,106 @@
+import type { ComposeService } from '../../load/compose-file.js';
+import { rolesOf } from '../../restate/services.js';
+import { hostOf, type Finding, type ProjectRule, type RuleContext, type ServiceRule } from './rule.js';
+
+const runsMetadata = (s: ComposeService) => rolesOf(s.environment).includes('metadata-server');
+
+/** The address list as written: a JSON list, or undefined when it is not one. */
+function parseList(text: string): unknown[] | undefined {
+  try {
+    const list: unknown = JSON.parse(text);
+    return Array.isArray(list) ? list : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Verdict = Pick<Finding, 'severity' | 'message'>;
+
+/** When the variable is unset: a node that runs the metadata server includes itself in its client on its own. */
+function unset(self: boolean): Verdict {
+  return self
+    ? {
+        severity: 'warning',
+        message:
+          'not set: the node knows only its own metadata server; list every metadata server so it survives losing one',
+      }
+    : { severity: 'error', message: 'not set: the node cannot find the metadata store of the other nodes' };
+}
+
+/** Each listed address: it must name a service that runs the metadata server. */
+function listed(
+  addresses: string[],
+  byHost: RuleContext['byHost'],
+): { found: Set<ComposeService>; problems: Verdict[] } {
+  const found = new Set<ComposeService>();
+  const problems: Verdict[] = [];
+  for (const address of addresses) {
+    const target = hostOf(address);
+    const service = target && byHost.get(target.host);
+    if (!service) problems.push({ severity: 'error', message: `${address} names no service in this file` });
+    else if (!runsMetadata(service))
+      problems.push({
+        severity: 'error',
+        message: `${address} is ${service.name}, which does not run the metadata-server role`,
+      });
+    else found.add(service);
+  }
+  return { found, problems };
+}
+
+/** Metadata: the client must list exactly the nodes that run the metadata server. */
+export const metadataAddresses: ServiceRule = {
+  id: 'metadata-addresses',
+  summary: "each node's metadata client lists, as a JSON list, exactly the nodes that run the metadata server",
+  fix: 'set RESTATE_METADATA_CLIENT__ADDRESSES to ["http://<each metadata node>:5122", …]',
+  appliesTo: 'cluster',
+  refusesRehearsal: true,
+  each: 'node',
+  check: (n, { nodes, byHost }) => {
+    const at = ({ severity, message }: Verdict): Finding => ({
+      severity,
+      rule: 'metadata-addresses',
+      service: n.name,
+      variable: 'RESTATE_METADATA_CLIENT__ADDRESSES',
+      message,
+    });
+    const written = n.environment.RESTATE_METADATA_CLIENT__ADDRESSES;
+    const self = runsMetadata(n);
+    if (written === undefined) return nodes.length > 1 ? [at(unset(self))] : [];
+    const list = parseList(written);
+    if (!list) {
+      const message = `"${written}" is not a list; write it as ["http://restate-1:5122", …] (a comma-separated string fails at start-up)`;
+      return [at({ severity: 'error', message })];
+    }
+    const { found, problems } = listed(list.map(String), byHost);
+    const findings = problems.map(at);
+    const unlisted = nodes.filter((m) => runsMetadata(m) && !found.has(m) && !(self && m === n)).map((m) => m.name);
+    if (unlisted.length > 0 && found.size > 0) {
+      findings.push(
+        at({
+          severity: 'warning',
+          message: `does not list ${unlisted.join(', ')}, which ${unlisted.length === 1 ? 'runs' : 'run'} the metadata server; list all of them so the client survives losing one`,
+        }),
+      );
+    }
+    return findings;
+  },
+};
+
+export const metadataQuorum: ProjectRule = {
+  id: 'metadata-quorum',
+  summary: 'an odd number of metadata servers (an even one tolerates no more failures than one fewer)',
+  fix: 'run the metadata-server role on an odd number of nodes',
+  appliesTo: 'cluster',
+  check: ({ nodes }) => {
+    const count = nodes.filter(runsMetadata).length;
+    if (count <= 1 || count % 2 !== 0) return [];
+    return [
+      {
+        severity: 'warning',
+        rule: 'metadata-quorum',
+        message: `${count} metadata servers tolerate no more failures than ${count - 1}; use an odd number`,
+      },
+    ];
+  },
+};

@@ -1,0 +1,32 @@
+import { isIP } from 'node:net';
+import type { Finding, ProjectRule } from './rule.js';
+
+/** Published host ports: addresses compose accepts, ports in range, none published twice. */
+export const ports: ProjectRule = {
+  id: 'ports',
+  summary: 'published host ports bind to an IP address, lie in 1..65535, and no two services publish one',
+  refusesRehearsal: true,
+  check: ({ project }) => {
+    const findings: Finding[] = [];
+    const owners = new Map<string, string>();
+    for (const s of project.services) {
+      const say = (message: string) => findings.push({ severity: 'error', rule: 'ports', service: s.name, message });
+      for (const p of s.ports) {
+        if (p.published === undefined) continue;
+        if (p.hostIp !== undefined && !isIP(p.hostIp)) {
+          say(`"${p.hostIp}" (${p.spec}) is no IP address: compose refuses the file ("Invalid ip address")`);
+          continue;
+        }
+        if (p.published < 1 || p.published > 65535) {
+          say(`host port ${p.published} (${p.spec}) is outside 1..65535`);
+          continue;
+        }
+        const key = `${p.protocol}/${p.published}`;
+        const owner = owners.get(key);
+        if (owner) say(`host port ${p.published} is already published by ${owner}`);
+        else owners.set(key, s.name);
+      }
+    }
+    return findings;
+  },
+};

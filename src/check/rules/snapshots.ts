@@ -1,0 +1,108 @@
+import type { ComposeService } from '../../load/compose-file.js';
+import { createsBucket, LOOPBACK } from '../../restate/services.js';
+import { hostOf, type Finding, type ProjectRule, type RuleContext } from './rule.js';
+
+const v = (name: string) => `RESTATE_WORKER__SNAPSHOTS__${name}`;
+
+type Say = (severity: Finding['severity'], variable: string, message: string) => void;
+
+/** A node without a destination: an interval alone stops the server; none at all weakens a cluster. */
+function withoutDestination(n: ComposeService, multiNode: boolean, say: Say) {
+  const interval = ['SNAPSHOT_INTERVAL', 'SNAPSHOT_INTERVAL_NUM_RECORDS'].find(
+    (k) => n.environment[v(k)] !== undefined,
+  );
+  if (interval) say('error', v(interval), 'a snapshot interval without a destination: restate-server refuses to start');
+  if (multiNode)
+    say(
+      'warning',
+      v('DESTINATION'),
+      'no snapshot destination: a node that joins later or loses its disk cannot catch up once logs are trimmed',
+    );
+}
+
+/** An s3:// destination's endpoint: plain http allowed, a region, and a host that exists. */
+function endpointSettings(n: ComposeService, byHost: RuleContext['byHost'], say: Say) {
+  const env = n.environment;
+  const endpoint = env[v('AWS_ENDPOINT_URL')];
+  const allowHttp = env[v('AWS_ALLOW_HTTP')];
+  if (allowHttp !== undefined && allowHttp !== 'true' && allowHttp !== 'false') {
+    say(
+      'error',
+      v('AWS_ALLOW_HTTP'),
+      `"${allowHttp}" is not true or false (lowercase): restate-server refuses to start`,
+    );
+  } else if (endpoint?.startsWith('http://') && allowHttp !== 'true') {
+    const message = `the endpoint ${endpoint} is plain http, which Restate refuses unless AWS_ALLOW_HTTP is "true"`;
+    say('error', v('AWS_ALLOW_HTTP'), message);
+  }
+  if (endpoint !== undefined && env[v('AWS_REGION')] === undefined && env[v('AWS_PROFILE')] === undefined) {
+    const message = 'not set: with a custom endpoint the node fails to resolve a region; set any value (e.g. local)';
+    say('error', v('AWS_REGION'), message);
+  }
+  const target = endpoint ? hostOf(endpoint) : undefined;
+  if (target && !LOOPBACK.has(target.host) && /^[a-z0-9_-]+$/i.test(target.host) && !byHost.has(target.host)) {
+    say('error', v('AWS_ENDPOINT_URL'), `${endpoint} names "${target.host}", which is no service in this file`);
+  }
+}
+
+function eachNode({ nodes, byHost }: RuleContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const n of nodes) {
+    const say: Say = (severity, variable, message) =>
+      findings.push({ severity, rule: 'snapshots', service: n.name, variable, message });
+    const destination = n.environment[v('DESTINATION')];
+    if (destination === undefined) withoutDestination(n, nodes.length > 1, say);
+    else if (!destination.startsWith('s3://'))
+      say(
+        'error',
+        v('DESTINATION'),
+        `"${destination}": release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol")`,
+      );
+    else endpointSettings(n, byHost, say);
+  }
+  return findings;
+}
+
+/** Restate never creates the bucket: when the store is a service of the file, some service must. */
+function bucketCreated({ nodes, byHost, project }: RuleContext): Finding[] {
+  const destination = nodes.map((n) => n.environment[v('DESTINATION')]).find((d) => d?.startsWith('s3://'));
+  const endpoint = nodes[0]!.environment[v('AWS_ENDPOINT_URL')];
+  if (!destination || !endpoint || !byHost.has(hostOf(endpoint)?.host ?? '') || createsBucket(project.services))
+    return [];
+  return [
+    {
+      severity: 'warning',
+      rule: 'snapshots',
+      message: `no service creates the bucket of ${destination} (no "mc mb" found); Restate never creates it, and snapshots fail until it exists`,
+    },
+  ];
+}
+
+function sameSettings({ nodes }: RuleContext): Finding[] {
+  const settings = new Set(
+    nodes.map((n) =>
+      JSON.stringify(
+        Object.entries(n.environment)
+          .filter(([k]) => k.startsWith(v('')))
+          .sort(),
+      ),
+    ),
+  );
+  if (settings.size <= 1) return [];
+  return [
+    {
+      severity: 'warning',
+      rule: 'snapshots',
+      message: 'the nodes have different snapshot settings; every node writes and reads the same snapshots',
+    },
+  ];
+}
+
+export const snapshots: ProjectRule = {
+  id: 'snapshots',
+  summary:
+    'snapshots go to an s3:// destination that can work (region, AWS_ALLOW_HTTP for http, a bucket job), the same on every node',
+  appliesTo: 'cluster',
+  refusesRehearsal: true,
+  check: (c) => [...eachNode(c), ...bucketCreated(c), ...sameSettings(c)],
+};

@@ -1,0 +1,13 @@
+/**
+ * Restate's own defaults, for a setting a file leaves unset (as restate-server 1.7.12
+ * --dump-config shows them). Roles, ports and auto-provisioning are in services.ts.
+ */
+
+/** rocksdb-total-memory-size. */
+export const DEFAULT_ROCKSDB_MEMORY = 2 * 2 ** 30;
+/** admin.query-engine.memory-size. */
+export const DEFAULT_QUERY_ENGINE_MEMORY = 2 ** 30;
+/** cluster-name. */
+export const DEFAULT_CLUSTER_NAME = 'localcluster';
+/** default-replication (for logs and partitions since 1.4). */
+export const DEFAULT_REPLICATION = 1;
