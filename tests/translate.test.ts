@@ -195,3 +195,11 @@ test('a snapshot endpoint that is no URL: a stand-in and a warning, not a crash'
   expect(c.s3?.service).toBeUndefined();
   expect(c.warnings.join()).toMatch(/snapshot endpoint minio 9000 is outside the compose file/);
 });
+
+test("a file whose bucket no service creates: rehearse warns with check's own snapshots finding", () => {
+  const c = edited((s) => s.replace(/mc mb/g, 'mc ls'));
+  expect(c.problems).toEqual([]);
+  expect(c.warnings).toEqual([
+    'no service creates the bucket of s3://restate/snapshots (no "mc mb" found); Restate never creates it, and snapshots fail until it exists (check: snapshots)',
+  ]);
+});

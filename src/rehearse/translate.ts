@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { rehearsalRefusals } from '../check/refusals.js';
+import { rehearsalFindings } from '../check/refusals.js';
 import { hostOf } from '../check/rules/rule.js';
 import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { faultTolerance, type FaultTolerance } from '../restate/tolerance.js';
 import {
   autoProvisions,
   BIND_VARIABLES,
-  createsBucket,
   imageTag,
   isRestateService,
   listenPortOf,
@@ -27,7 +26,7 @@ import {
  * - each node's base dir becomes its own directory under a temporary base.
  * Everything else is passed on exactly as compose resolves it. Whether the file can be
  * rehearsed at all is not judged here: check's rules that refuse a rehearsal do that
- * (src/check/refusals.ts), and their verdict is handed on as `problems`.
+ * (src/check/refusals.ts): their errors are handed on as `problems`, their warnings first among `warnings`.
  */
 
 const URL_HOST = /\b(https?):\/\/([A-Za-z0-9._-]+)(?::(\d+))?/g;
@@ -146,11 +145,6 @@ function snapshotStore(project: ComposeProject, env: Record<string, string>, t: 
     accessKeyId: env.RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID,
     secretAccessKey: env.RESTATE_WORKER__SNAPSHOTS__AWS_SECRET_ACCESS_KEY,
   };
-  if (!createsBucket(project.services)) {
-    t.warnings.push(
-      `no service creates bucket "${s3.bucket}" (no "mc mb" command found); Restate never creates it, so snapshots would fail under compose`,
-    );
-  }
   return s3;
 }
 
@@ -241,13 +235,14 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
   const nodes = services.map((service) => localNode(service, t, s3, baseDir));
   const images = new Set(services.map((s) => imageTag(s.image)).filter((v): v is string => !!v));
   const replication = Number(replicationTextOf(firstEnv));
+  const checked = rehearsalFindings(project);
   const metadataMembers = nodes.filter((n) => n.roles.includes('metadata-server')).length;
   return {
     nodes,
     s3,
     translations: t.translations,
-    problems: rehearsalRefusals(project),
-    warnings: t.warnings,
+    problems: checked.refusals,
+    warnings: [...checked.warnings, ...t.warnings],
     restateVersions: [...images],
     replication,
     tolerance: faultTolerance(nodes.length, replication, Math.max(1, metadataMembers)),
