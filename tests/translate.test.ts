@@ -203,3 +203,17 @@ test("a file whose bucket no service creates: rehearse warns with check's own sn
     'no service creates the bucket of s3://restate/snapshots (no "mc mb" found); Restate never creates it, and snapshots fail until it exists (check: snapshots)',
   ]);
 });
+
+test("fault tolerance counts the log servers, as check's fault-tolerance rule does", () => {
+  // restate-3 runs everything but the log: replication 2 on two log servers tolerates no loss.
+  const c = edited((s) =>
+    s.replace(
+      'RESTATE_NODE_NAME: "restate-3"',
+      'RESTATE_NODE_NAME: "restate-3"\n      RESTATE_ROLES: \'["worker","admin","http-ingress","metadata-server"]\'',
+    ),
+  );
+  expect(c.problems).toEqual([]);
+  expect(c.nodes[2]!.roles).not.toContain('log-server');
+  expect(c.tolerance.logFailuresTolerated).toBe(0);
+  expect(c.tolerance.clusterFailuresTolerated).toBe(0);
+});

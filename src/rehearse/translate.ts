@@ -11,7 +11,7 @@ import {
   listenPortOf,
   LOOPBACK,
   nodeNameOf,
-  replicationTextOf,
+  replicationOf,
   rolesOf,
   servicesByHost,
   type Listener,
@@ -234,9 +234,11 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
   const s3 = snapshotStore(project, firstEnv, t);
   const nodes = services.map((service) => localNode(service, t, s3, baseDir));
   const images = new Set(services.map((s) => imageTag(s.image)).filter((v): v is string => !!v));
-  const replication = Number(replicationTextOf(firstEnv));
   const checked = rehearsalFindings(project);
-  const metadataMembers = nodes.filter((n) => n.roles.includes('metadata-server')).length;
+  // As check's fault-tolerance rule counts: only nodes with the role carry the log or the metadata.
+  const counted = replicationOf(services.map((s) => s.environment));
+  // Not a number: the server refuses it at start-up, which the rehearsal then reports.
+  const replication = counted.replication ?? Number.NaN;
   return {
     nodes,
     s3,
@@ -245,6 +247,6 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
     warnings: [...checked.warnings, ...t.warnings],
     restateVersions: [...images],
     replication,
-    tolerance: faultTolerance(nodes.length, replication, Math.max(1, metadataMembers)),
+    tolerance: faultTolerance(counted.logServers, replication, Math.max(1, counted.metadataServers)),
   };
 }

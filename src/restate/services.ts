@@ -63,6 +63,24 @@ export function replicationTextOf(env: Record<string, string>): string {
   return env.RESTATE_DEFAULT_REPLICATION ?? String(DEFAULT_REPLICATION);
 }
 
+/**
+ * What a cluster's fault tolerance is computed from: the replication its nodes are provisioned
+ * with (the first node's; undefined when it is no number) and the nodes that carry the log and
+ * the metadata store (a node without the role holds neither).
+ */
+export function replicationOf(nodes: Record<string, string>[]): {
+  replication: number | undefined;
+  logServers: number;
+  metadataServers: number;
+} {
+  const text = replicationTextOf(nodes[0] ?? {});
+  return {
+    replication: /^\d+$/.test(text) ? Number(text) : undefined,
+    logServers: nodes.filter((env) => rolesOf(env).includes('log-server')).length,
+    metadataServers: nodes.filter((env) => rolesOf(env).includes('metadata-server')).length,
+  };
+}
+
 /** The node name: RESTATE_NODE_NAME, else the container's hostname (Restate's default). */
 export function nodeNameOf(service: ComposeService): string {
   return service.environment.RESTATE_NODE_NAME ?? service.hostname ?? service.name;

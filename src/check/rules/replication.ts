@@ -1,16 +1,9 @@
-import { replicationTextOf, rolesOf } from '../../restate/services.js';
+import { replicationOf as replicationOfNodes } from '../../restate/services.js';
 import { describeTolerance, faultTolerance } from '../../restate/tolerance.js';
 import type { Finding, ProjectRule, RuleContext } from './rule.js';
 
-/** The replication the nodes are provisioned with (the first node's), and what carries it. */
-function replicationOf({ nodes }: RuleContext) {
-  const text = replicationTextOf(nodes[0]!.environment);
-  return {
-    replication: /^\d+$/.test(text) ? Number(text) : undefined,
-    logServers: nodes.filter((n) => rolesOf(n.environment).includes('log-server')).length,
-    metadataServers: nodes.filter((n) => rolesOf(n.environment).includes('metadata-server')).length,
-  };
-}
+/** The replication the nodes are provisioned with, and what carries it. */
+const replicationOf = ({ nodes }: RuleContext) => replicationOfNodes(nodes.map((n) => n.environment));
 
 export const replication: ProjectRule = {
   id: 'replication',
