@@ -1,3 +1,4 @@
+import { BIND_VARIABLES, type Listener } from '../restate/services.js';
 import { CONTAINER_PORTS, DEFAULT_LOG_FILTER, RESTATE_DATA_DIR } from './defaults.js';
 import type { EnvEntry, Tunable } from './model.js';
 import { fabricAddress, metadataNodeIds } from './nodes.js';
@@ -47,9 +48,11 @@ export function clusterSettings(options: ClusterOptions): SettingsPart {
       // Lists are JSON-style arrays in one variable; a comma-separated string is a startup error.
       { name: 'RESTATE_METADATA_CLIENT__ADDRESSES', value: literal(JSON.stringify(metadataAddresses)) },
       { name: 'RESTATE_BASE_DIR', value: literal(RESTATE_DATA_DIR) },
-      { name: 'RESTATE_BIND_ADDRESS', value: literal(`0.0.0.0:${CONTAINER_PORTS.fabric}`) },
-      { name: 'RESTATE_ADMIN__BIND_ADDRESS', value: literal(`0.0.0.0:${CONTAINER_PORTS.admin}`) },
-      { name: 'RESTATE_INGRESS__BIND_ADDRESS', value: literal(`0.0.0.0:${CONTAINER_PORTS.ingress}`) },
+      // RESTATE_BIND_ADDRESS, RESTATE_ADMIN__BIND_ADDRESS, RESTATE_INGRESS__BIND_ADDRESS.
+      ...(Object.entries(BIND_VARIABLES) as [Listener, string][]).map(([listener, name]) => ({
+        name,
+        value: literal(`0.0.0.0:${CONTAINER_PORTS[listener]}`),
+      })),
       entryOf(logFilter),
       entryOf(timeZone),
     ],

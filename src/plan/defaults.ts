@@ -12,8 +12,8 @@ export const DEFAULT_MINIO_VERSION = 'RELEASE.2025-09-07T16-13-09Z';
 export const DEFAULT_CLUSTER_NAME = 'restate-cluster';
 export const DEFAULT_SNAPSHOT_DESTINATION = 's3://restate/snapshots';
 export const DEFAULT_SNAPSHOT_INTERVAL_RECORDS = 1000;
-// Restate's own default filter; written out so users see what they can change.
-export const DEFAULT_LOG_FILTER = 'warn,restate=info';
+// Restate's own default filter (restate/defaults.ts); written out so users see what they can change.
+export { DEFAULT_LOG_FILTER } from '../restate/defaults.js';
 
 /** Ports inside every Restate container: Restate's defaults (restate/services.ts). */
 export { RESTATE_PORTS as CONTAINER_PORTS } from '../restate/services.js';

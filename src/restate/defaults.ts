@@ -7,7 +7,9 @@
 export const DEFAULT_ROCKSDB_MEMORY = 2 * 2 ** 30;
 /** admin.query-engine.memory-size. */
 export const DEFAULT_QUERY_ENGINE_MEMORY = 2 ** 30;
-/** cluster-name. */
-export const DEFAULT_CLUSTER_NAME = 'localcluster';
+/** cluster-name (gen-compose names its clusters itself: plan/defaults.ts). */
+export const RESTATE_DEFAULT_CLUSTER_NAME = 'localcluster';
 /** default-replication (for logs and partitions since 1.4). */
 export const DEFAULT_REPLICATION = 1;
+/** log-filter. */
+export const DEFAULT_LOG_FILTER = 'warn,restate=info';

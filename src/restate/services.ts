@@ -1,5 +1,5 @@
 import type { ComposeService } from '../load/compose-file.js';
-import { DEFAULT_CLUSTER_NAME, DEFAULT_REPLICATION } from './defaults.js';
+import { DEFAULT_REPLICATION, RESTATE_DEFAULT_CLUSTER_NAME } from './defaults.js';
 
 /**
  * What a compose service means to Restate, read from the file alone (check and rehearse judge
@@ -55,7 +55,7 @@ export function autoProvisions(env: Record<string, string>): boolean {
 
 /** The cluster a node joins: RESTATE_CLUSTER_NAME, else Restate's default. */
 export function clusterNameOf(env: Record<string, string>): string {
-  return env.RESTATE_CLUSTER_NAME ?? DEFAULT_CLUSTER_NAME;
+  return env.RESTATE_CLUSTER_NAME ?? RESTATE_DEFAULT_CLUSTER_NAME;
 }
 
 /** RESTATE_DEFAULT_REPLICATION as written, else Restate's default (a number only if the file wrote one). */
