@@ -242,6 +242,16 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     (e) => e.replace('ADMIN_PUBLISH_ADDRESS=127.0.0.1', 'ADMIN_PUBLISH_ADDRESS=0.0.0.0'),
     /warning exposure restate-1 -: publishes its admin API and UI \(control plane\) on 0\.0\.0\.0/,
   ],
+  [
+    'restate-version: one node on another Restate version',
+    inService(
+      'restate-3',
+      'hostname: restate-3',
+      'hostname: restate-3\n    image: "docker.restate.dev/restatedev/restate:1.7.10"',
+    ),
+    (e) => e,
+    /error restate-version - -: the nodes run different Restate versions \(1\.7\.12, 1\.7\.10\)/,
+  ],
 ];
 
 /** Edits of a generated 3-node stack (--target swarm), and a line of the findings of that rule to expect. */

@@ -277,6 +277,7 @@ describe('gen-compose (generate)', () => {
     ],
     [['templates', 'import', 'x'], 'gen-compose: Invalid values: Argument: action, Given: "import", Choices: "export"'],
     [['check', ''], 'gen-compose: check needs a directory or a compose file (the path was empty)'],
+    [['check', '--rules', '.'], 'gen-compose: check --rules lists every rule and takes no path (got .)'],
   ])('%j: the whole message on one line, exit 2', (args, message) => {
     const r = runCli(args);
     expect(r.stderr).toBe(`${message}\n`);

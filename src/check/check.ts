@@ -1,10 +1,11 @@
 import type { ComposeProject } from '../load/compose-file.js';
 import { loadCompose } from '../load/loader.js';
 import { fetchBinary, findBinary, type Binary } from '../restate/binaries.js';
-import { isRestateService, imageTag } from '../restate/services.js';
-import { isSupported, NEWEST_SUPPORTED, OLDEST_SUPPORTED } from '../restate/versions.js';
+import { isRestateService } from '../restate/services.js';
+import { isSupported } from '../restate/versions.js';
 import { fidelity } from './fidelity.js';
-import { applyRulebook, looksLikeStack, type Finding } from './rulebook.js';
+import { applyRulebook, looksLikeStack, RULES, type Finding } from './rulebook.js';
+import { restateVersionsOf } from './rules/restate-version.js';
 import { findingLine } from './rules/rule.js';
 
 export interface CheckOptions {
@@ -63,24 +64,8 @@ export async function checkProject(project: ComposeProject, options: CheckOption
   const swarm = options.swarm === true || looksLikeStack(project);
   const findings = applyRulebook(project, swarm);
   const nodes = project.services.filter(isRestateService);
-
-  const versions = [
-    ...new Set(nodes.map((n) => imageTag(n.image)).filter((v): v is string => v !== undefined && v !== 'latest')),
-  ];
-  if (versions.length > 1)
-    findings.push({
-      severity: 'error',
-      rule: 'restate-version',
-      message: `the nodes run different Restate versions (${versions.join(', ')})`,
-    });
-  const version = versions[0];
-  if (version && /^\d+\.\d+\.\d+$/.test(version) && !isSupported(version)) {
-    findings.push({
-      severity: 'warning',
-      rule: 'restate-version',
-      message: `Restate ${version} cannot be verified here: npm carries restate-server ${OLDEST_SUPPORTED} to ${NEWEST_SUPPORTED} (1.6.x and 1.7.x)`,
-    });
-  }
+  // The settings are proven with the first node's version (restate-version judges the rest).
+  const version = restateVersionsOf({ nodes })[0];
 
   let restateServer: CheckResult['restateServer'];
   if (nodes.length > 0) {
@@ -119,5 +104,49 @@ export function formatText(result: CheckResult): string {
     ...lines,
     ...info,
     `${result.file}: ${counts('error')} error(s), ${counts('warning')} warning(s); ${proven}`,
+  ].join('\n');
+}
+
+/** What check proves with restate-server --dump-config, after the rulebook: ids its findings carry. */
+const PROOF_CHECKS = [
+  { id: 'fidelity', summary: 'every RESTATE_* variable takes effect in restate-server --dump-config, with its value' },
+  { id: 'fidelity-version', summary: "the settings were proven with another version than the file's own" },
+  { id: 'fidelity-skipped', summary: 'no restate-server was at hand, so the settings were not proven' },
+];
+
+/** A rule as check --rules lists it. */
+export interface ListedRule {
+  id: string;
+  summary: string;
+  fix?: string;
+  appliesTo: 'any' | 'cluster' | 'stack';
+  refusesRehearsal: boolean;
+}
+
+/** check --rules: every rule and proof, as data (--json). */
+export function rulebookListing(): ListedRule[] {
+  return [
+    ...RULES.map(({ id, summary, fix, appliesTo, refusesRehearsal }): ListedRule => ({
+      id,
+      summary,
+      ...(fix ? { fix } : {}),
+      appliesTo: appliesTo ?? 'any',
+      refusesRehearsal: refusesRehearsal === true,
+    })),
+    ...PROOF_CHECKS.map((proof): ListedRule => ({ ...proof, appliesTo: 'cluster', refusesRehearsal: false })),
+  ];
+}
+
+/** check --rules as text: one rule a line (its fix beneath), in the order of the report. */
+export function formatRulebook(): string {
+  const rules = rulebookListing();
+  const width = Math.max(...rules.map((r) => r.id.length)) + 2;
+  const scope = { any: '', cluster: '', stack: ' [Swarm stacks]' };
+  return [
+    'The rules check applies, in the order of its report (rehearse refuses a file on the errors of those marked *):',
+    ...rules.flatMap((r) => [
+      `${r.refusesRehearsal ? '*' : ' '} ${r.id.padEnd(width)}${r.summary}${scope[r.appliesTo]}`,
+      ...(r.fix ? [`  ${' '.repeat(width)}fix: ${r.fix}`] : []),
+    ]),
   ].join('\n');
 }

@@ -13,6 +13,7 @@ import { noRestateService } from './rules/no-restate-service.js';
 import { sameClusterName, uniqueNodeIdentity } from './rules/node-identity.js';
 import { ports } from './rules/ports.js';
 import { faultToleranceRule, replication } from './rules/replication.js';
+import { restateVersion } from './rules/restate-version.js';
 import type { Finding, Rule, RuleContext, RulebookEntry } from './rules/rule.js';
 import { singleAutoProvision } from './rules/single-auto-provision.js';
 import { snapshots } from './rules/snapshots.js';
@@ -50,6 +51,8 @@ export const RULEBOOK: readonly RulebookEntry[] = [
   swarmPlacement,
   // Whatever the target: endpoints without authentication within the network's reach.
   exposure,
+  // Last, as the versions decide which restate-server proves the settings after the rules.
+  restateVersion,
 ];
 
 /** Every rule of the rulebook, in order. */

@@ -54,16 +54,20 @@ function templatesCommand(cli: Argv): void {
 /** `check PATH`: judge any Restate compose file; exit 1 when a finding is an error. */
 function checkCommand(cli: Argv): void {
   cli.command(
-    'check <path>',
+    'check [path]',
     'judge a Restate compose file (any, not only ours): settings proven with restate-server --dump-config, cluster and container rules',
     (y) =>
       y
         .positional('path', {
           type: 'string',
-          demandOption: true,
           describe: 'directory with a compose (or stack) file and .env, or the file itself',
         })
         .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' })
+        .option('rules', {
+          type: 'boolean',
+          default: false,
+          describe: 'list the rules check applies (id, what it checks, its fix) instead of checking a file',
+        })
         .option('fetch', {
           type: 'boolean',
           default: false,
@@ -80,6 +84,15 @@ function checkCommand(cli: Argv): void {
         ),
     (argv) =>
       runCommand(async () => {
+        if (argv.rules && argv.path !== undefined)
+          throw new UsageError(`check --rules lists every rule and takes no path (got ${argv.path})`);
+        if (argv.rules) {
+          const { formatRulebook, rulebookListing } = await import('../check/check.js');
+          process.stdout.write(argv.json ? `${JSON.stringify(rulebookListing(), null, 2)}\n` : `${formatRulebook()}\n`);
+          return;
+        }
+        if (argv.path === undefined)
+          throw new UsageError('check needs a directory: gen-compose check DIR (see --help)');
         if (argv.path.trim() === '')
           throw new UsageError('check needs a directory or a compose file (the path was empty)');
         const { check, formatText, hasErrors } = await import('../check/check.js');
