@@ -72,7 +72,7 @@ function applies(rule: Rule, c: RuleContext): boolean {
 }
 
 /** One rule's findings; a rule that judges a service at a time sees only `subjects` it is for. */
-function run(rule: Rule, c: RuleContext, subjects = c.project.services): Finding[] {
+function findingsOf(rule: Rule, c: RuleContext, subjects = c.project.services): Finding[] {
   if (!applies(rule, c)) return [];
   if (!('each' in rule)) return rule.check(c);
   return subjects.filter((s) => rule.each === 'service' || c.nodes.includes(s)).flatMap((s) => rule.check(s, c));
@@ -88,7 +88,7 @@ export function applyRulebook(project: ComposeProject, swarm: boolean): Finding[
   };
   return RULEBOOK.flatMap((entry) =>
     'together' in entry
-      ? c.project.services.flatMap((s) => entry.together.flatMap((rule) => run(rule, c, [s])))
-      : run(entry, c),
+      ? c.project.services.flatMap((s) => entry.together.flatMap((rule) => findingsOf(rule, c, [s])))
+      : findingsOf(entry, c),
   );
 }
