@@ -34,3 +34,10 @@ test('malformed', () => {
   expect(() => run('${UNCLOSED')).toThrow(/unclosed/);
   expect(() => run('${1BAD}')).toThrow(/invalid interpolation/);
 });
+
+test('a $$ inside a default is a literal $, as docker compose 2.26 reads it', () => {
+  // Checked by hand with docker compose config: "${UNSET:-https://u:p$$x@h}" and "https://u:p$$x@h"
+  // resolve alike (config prints both as p$$x, its own escaping of a literal $).
+  expect(interpolate('${UNSET:-a$$b}', () => undefined)).toBe('a$b');
+  expect(interpolate('${UNSET:-a$$b}', () => undefined)).toBe(interpolate('a$$b', () => undefined));
+});

@@ -8,6 +8,7 @@ import { validateOptions } from '../src/plan/options.js';
 import { planCluster } from '../src/plan/plan.js';
 import { generateSecrets, seededSource } from '../src/plan/secrets.js';
 import { renderCluster } from '../src/render/index.js';
+import { interpolation } from '../src/render/compose.js';
 import { writeFiles } from '../src/write/writer.js';
 import { schemaErrors, tempDir } from './helpers.js';
 
@@ -228,4 +229,16 @@ test('the cluster README and .env say only what applies: no failover drill for 1
     one.dir.remove();
     three.dir.remove();
   }
+});
+
+test("a planned value with a $ is written $$ in the compose file's default, so compose keeps the $", () => {
+  const tunable = {
+    name: 'X',
+    planned: 'a$b',
+    effective: 'a$b',
+    secret: false,
+    group: 'cluster',
+    description: 'x',
+  } as const;
+  expect(interpolation(tunable)).toBe('${X:-a$$b}');
 });

@@ -206,12 +206,33 @@ describe('--snapshots-endpoint', () => {
     }
   });
 
+  test('an endpoint with a query is quoted in the Regenerate line, so a shell reads it back whole', () => {
+    const r = runCli(['--snapshots-endpoint', 'https://s3.example.com?a=1&b=2', '--stdout']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /^# Regenerate, in this directory: .* --snapshots-endpoint 'https:\/\/s3\.example\.com\?a=1&b=2'$/m,
+    );
+  });
+
   test('bad values and Swarm with a balancer are refused on one line', () => {
     expect(runCli(['--snapshots-endpoint', 'minio:9000', '--out', '/tmp/never']).stderr).toMatch(
       /--snapshots-endpoint must be an http\(s\) URL/,
     );
     expect(runCli(['--target', 'swarm', '--load-balancer', '--out', '/tmp/never']).stderr).toMatch(
       /not available with --target swarm yet/,
+    );
+    // A $ or a quote would be read by compose (in the file's defaults), dotenv or a shell.
+    for (const endpoint of [
+      'https://s3.example.com?k=$x',
+      "https://s3.example.com?k='x'",
+      'https://s3.example.com?a={b}',
+    ])
+      expect(runCli(['--snapshots-endpoint', endpoint, '--out', '/tmp/never']).stderr).toBe(
+        `gen-compose: --snapshots-endpoint must be an http(s) URL of an S3 endpoint, like https://s3.eu-central-1.amazonaws.com, got "${endpoint}"\n`,
+      );
+    // The flag's own value is named, not .env (it said ".env holds a quote" before).
+    expect(runCli(['--snapshots-endpoint', 'https://u:p@s3.example.com', '--out', '/tmp/never']).stderr).toBe(
+      'gen-compose: --snapshots-endpoint carries no credentials (the bucket\'s keys are RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID and …_SECRET_ACCESS_KEY in .env), got "https://u:p@s3.example.com"\n',
     );
     expect(runCli(['--target', 'kubernetes', '--out', '/tmp/never']).stderr).toMatch(
       /--target must be compose or swarm/,

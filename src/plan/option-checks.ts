@@ -187,9 +187,21 @@ export function checkSnapshotsEndpoint(raw: RawOptions): string | undefined {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.length > 1) {
+  // Characters compose, .env or a shell would read otherwise ($, quotes, braces, spaces) have no
+  // place in an endpoint's URL.
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.pathname.length > 1 ||
+    !/^[A-Za-z0-9._~:/?#[\]@!&()*+,;=%-]+$/.test(endpoint)
+  ) {
     throw new UsageError(
       `--snapshots-endpoint must be an http(s) URL of an S3 endpoint, like https://s3.eu-central-1.amazonaws.com, got "${endpoint}"`,
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new UsageError(
+      `--snapshots-endpoint carries no credentials (the bucket's keys are RESTATE_WORKER__SNAPSHOTS__AWS_ACCESS_KEY_ID and …_SECRET_ACCESS_KEY in .env), got "${endpoint}"`,
     );
   }
   return endpoint;

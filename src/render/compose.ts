@@ -51,7 +51,10 @@ const escapeDollars = (text: string): string => text.replaceAll('$', '$$$$');
  * start when .env is missing instead of running with a value nobody chose.
  */
 export function interpolation(t: Tunable): string {
-  return t.secret ? `\${${t.name}:?${t.name} must be set in .env}` : `\${${t.name}:-${t.planned}}`;
+  // Compose interpolates a default too: a $ in it is written $$ so it stays a $.
+  return t.secret
+    ? `\${${t.name}:?${t.name} must be set in .env}`
+    : `\${${t.name}:-${t.planned.replaceAll('$', '$$$$')}}`;
 }
 
 /** What both targets' views are built from: the plan's values, quoted for YAML. */

@@ -35,7 +35,7 @@ export function regenerateCommand(o: ClusterOptions, generator: Generator): stri
       ? ''
       : `--publish-address ${o.publishAddress}`,
     o.target === 'swarm' ? '--target swarm' : '',
-    o.snapshotsEndpoint ? `--snapshots-endpoint ${o.snapshotsEndpoint}` : '',
+    o.snapshotsEndpoint ? `--snapshots-endpoint ${shellWord(o.snapshotsEndpoint)}` : '',
     o.loadBalancer ? '--load-balancer' : '',
     o.monitoring ? '--monitoring' : '',
     o.unverified ? '--unverified' : '',
