@@ -668,3 +668,19 @@ describe('found by the second trial', () => {
     expect(r.status).toBe(2);
   });
 });
+
+test('a run that changes nothing says the files are unchanged, not written, and leaves them alone', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const compose = join(out(), 'docker-compose.yaml');
+  const before = statSync(compose).mtimeMs;
+  const again = gen();
+  expect(again.status).toBe(0);
+  expect(again.stdout).not.toMatch(/^Wrote/m);
+  expect(again.stdout).toMatch(
+    /^Unchanged \S+docker-compose\.yaml, \S+\.env, \S+README\.md \(already as these options write them\)$/m,
+  );
+  expect(statSync(compose).mtimeMs).toBe(before);
+  // One option changed: the files it changes are written again.
+  const grown = gen('--nodes', '4');
+  expect(grown.stdout).toMatch(/^Wrote \S+docker-compose\.yaml, \S+\.env, \S+README\.md$/m);
+});

@@ -90,14 +90,9 @@ function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): G
     throw new UsageError(writeFailure(error, out));
   }
   const removed = stale.map((path) => join(out, path));
-  const lines = [
-    summary(
-      plan,
-      written.filter((p) => !p.endsWith(STATE_FILE)),
-      firstRun,
-      removed,
-    ),
-  ];
+  const shown = (paths: string[]) => paths.filter((p) => !p.endsWith(STATE_FILE));
+  const unchanged = files.map((f) => join(out, f.path)).filter((p) => !written.includes(p));
+  const lines = [summary(plan, { written: shown(written), unchanged: shown(unchanged), removed }, firstRun)];
   for (const note of notes) lines.push(`note: ${note}`);
   if (steps.length > 0) {
     lines.push('', 'On a running cluster, in the output directory:', ...steps.map((s, i) => `  ${i + 1}. ${s}`));

@@ -3,7 +3,16 @@ import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '.
 import { describeTolerance } from '../restate/tolerance.js';
 
 /** What the user reads after a successful run: files, endpoints, and what the cluster survives. */
-export function summary(plan: ClusterPlan, written: string[], fresh = true, removed: string[] = []): string {
+/** What a run did to the output directory's files. */
+export interface FileChanges {
+  written: string[];
+  /** Already as these options write them: left alone. */
+  unchanged?: string[];
+  removed?: string[];
+}
+
+export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): string {
+  const { written, unchanged = [], removed = [] } = changes;
   const { options: o, tolerance: t } = plan;
   // Values as written to .env, where kept hand edits may differ from the plan's own.
   const { portOf: port, addressOf, isOpen } = resolvedPorts(plan);
@@ -15,7 +24,9 @@ export function summary(plan: ClusterPlan, written: string[], fresh = true, remo
     const address = addressOf(p);
     return `http://${swarm ? 'HOST' : address === '0.0.0.0' ? 'localhost' : address}:${port(p)}`;
   };
-  const lines = [`Wrote ${written.join(', ')}`];
+  const lines: string[] = [];
+  if (written.length > 0) lines.push(`Wrote ${written.join(', ')}`);
+  if (unchanged.length > 0) lines.push(`Unchanged ${unchanged.join(', ')} (already as these options write them)`);
   if (removed.length > 0)
     lines.push(`Removed ${removed.join(', ')} (written by gen-compose before; these options no longer use them)`);
   lines.push('');

@@ -195,7 +195,8 @@ export function recoverInterruptedWrite(dir: string, ops: FileOps = realFileOps)
 
 /**
  * Writes `files` into `dir` and removes `stale` (paths relative to dir), all or nothing. Throws
- * the first failing operation's error after restoring the old files.
+ * the first failing operation's error after restoring the old files. Returns the paths it
+ * wrote: a file already as it should be is left alone and not among them.
  */
 export function writeFiles(
   dir: string,
@@ -259,5 +260,5 @@ export function writeFiles(
     throw new WriteFailed(error, true);
   }
   finish(dir, ops);
-  return all.map((f) => join(dir, f.path));
+  return files.map((f) => join(dir, f.path));
 }
