@@ -65,7 +65,13 @@ const VALUES = {
   '--memory': ['4G', '1G', '512M', 'lots', '-1G', 'none'],
   '--snapshots-retained': ['1', '3', '0', 'x', 'none'],
   '--snapshot-interval-records': ['1', '1000', '0', '18446744073709551616'],
-  '--snapshots-endpoint': ['https://s3.eu-west-1.amazonaws.com', 'ftp://x', 'none'],
+  '--snapshots-endpoint': [
+    'https://s3.eu-west-1.amazonaws.com',
+    'ftp://x',
+    'none',
+    'https://u:p@s3.example.com',
+    'https://s3.example.com?k=$x',
+  ],
   '--target': ['compose', 'swarm', 'k8s'],
   '--preset': ['dev', 'ha', 'prod', 'huge'],
 };
