@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { portIsFree, type Started } from './processes.js';
@@ -7,20 +8,43 @@ import { StepFailed } from './runner.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function http(
+/**
+ * One HTTP request to a local port. node:http, not fetch: fetch refuses the ports browsers
+ * block (10080, 6000, 6665-6669, …) with a bare "fetch failed", and a port offset can put a
+ * node or the load balancer on one of them (10080 = the load balancer at offset 3000).
+ */
+export function http(
   method: string,
   url: string,
   body?: unknown,
   headers: Record<string, string> = {},
   timeoutMs = 10_000,
-) {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
+): Promise<{ status: number; text: string; contentType: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method,
+        headers: payload === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            contentType: response.headers['content-type'] ?? '',
+          }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  return { status: response.status, text: await response.text() };
 }
 
 /** Polls until `attempt` returns true; on time-out throws with the last reason it gave. */
@@ -39,13 +63,12 @@ export async function waitFor(
       reason = result;
     } catch (error) {
       if (error instanceof StepFailed) throw error;
-      const e = error as Error & { cause?: { code?: string } };
+      // http() aborts a request at its time-out: an AbortError whose cause is the TimeoutError.
+      const e = error as Error & { cause?: { name?: string } };
       reason =
-        e.name === 'TimeoutError'
+        e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError'
           ? 'no answer within the request time-out'
-          : e.cause?.code
-            ? `${e.message} (${e.cause.code})`
-            : e.message;
+          : e.message;
     }
     await sleep(intervalMs);
   }

@@ -10,6 +10,7 @@ import {
   readmeCurls,
 } from '../addons.js';
 import { need, type RehearsalContext } from '../context.js';
+import { http } from '../probes.js';
 import { StepFailed, type Step } from '../runner.js';
 
 /** What a user of the cluster would try first: the README's curl commands, and Prometheus' targets. */
@@ -61,9 +62,9 @@ async function scrapeMetricsTargets(context: RehearsalContext): Promise<string |
   const targets = prometheusTargets(config, project, hostPortOf);
   if (targets.problems.length > 0) throw new StepFailed(targets.problems.join('; '));
   for (const url of targets.urls) {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    const body = await response.text();
-    const type = response.headers.get('content-type') ?? '';
+    const response = await http('GET', url, undefined, {}, 5000);
+    const body = response.text;
+    const type = response.contentType;
     const problems = [
       ...(response.status === 200 ? [] : [`HTTP ${response.status}`]),
       ...(type.startsWith('text/plain') ? [] : [`content-type ${type}`]),
