@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { parse as parseDotenv } from 'dotenv';
+import { findBinary } from '../src/restate/binaries.js';
 import { CLI, ROOT, runCli, tempDir } from './helpers.js';
 
 import { jest } from '@jest/globals';
@@ -250,12 +251,48 @@ test('--keep on a rehearsal that stopped before starting anything keeps nothing 
   try {
     cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
     const file = join(dir.path, 'docker-compose.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('http://restate-3:5122', 'http://restate-2:5122'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"',
+        'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"',
+      ),
+    );
     const r = rehearse(dir.path, shiftedPorts(dir.path, 1655), ['--keep']);
+    // Kept by a defect, the cluster would outlive the test: stop whatever it left first.
+    const left = leftovers();
+    for (const pid of left.split('\n').map((l) => Number(l.split(' ')[0])))
+      if (pid > 0) spawnSync('kill', ['-9', String(pid)]);
+    expect(r.output).toMatch(/\(check: advertised-address\)/);
     expect(r.status).toBe(1);
     expect(r.output).not.toMatch(/still running/);
-    expect(r.output).toMatch(/--keep: nothing was started, so nothing is kept\n/);
-    expect(leftovers()).toBe('');
+    expect(r.output).toMatch(/--keep: no node is running \(none was started\), so nothing is kept\n/);
+    expect(left).toBe('');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('--keep after every node exited keeps nothing: it lists no node as running', () => {
+  const dir = tempDir();
+  try {
+    cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
+    // A restate-server that answers --version but exits at once as a node.
+    const real = findBinary('restate-server', {}).path;
+    const fake = join(dir.path, 'exits.sh');
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nif [ -n "$RESTATE_NODE_NAME" ]; then echo "boom $RESTATE_NODE_NAME" >&2; exit 3; fi\nexec ${real} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const r = rehearse(dir.path, shiftedPorts(dir.path, 1666), ['--keep', '--wait', '5', '--restate-server', fake]);
+    const left = leftovers();
+    for (const pid of left.split('\n').map((l) => Number(l.split(' ')[0])))
+      if (pid > 0) spawnSync('kill', ['-9', String(pid)]);
+    expect(r.status).toBe(1);
+    expect(r.output).not.toMatch(/still running/);
+    expect(r.output).toMatch(/--keep: no node is running, so nothing is kept\n/);
+    expect(left).toBe('');
   } finally {
     dir.remove();
   }

@@ -47,15 +47,21 @@ function finish(context: RehearsalContext, passed: boolean): boolean {
     if (failedNode) print(`Last lines of ${failedNode.name}'s log:\n${tail(failedNode.log)}`);
   }
   if (!options.keep) return false;
-  // Stopped before any node started (a refused file, ports in use): there is nothing to keep.
-  if (!cluster || context.nodeProcesses.size === 0) {
-    print('--keep: nothing was started, so nothing is kept');
+  // Only nodes that still run are kept: none started (a refused file, ports in use), or all exited.
+  const running = (cluster?.nodes ?? []).filter((node) => {
+    const started = context.nodeProcesses.get(node.service);
+    return started !== undefined && started.child.exitCode === null && started.child.signalCode === null;
+  });
+  if (running.length === 0) {
+    print(
+      `--keep: no node is running${context.nodeProcesses.size === 0 ? ' (none was started)' : ''}, so nothing is kept`,
+    );
     return false;
   }
   const left = context.processes.detach();
   print('');
-  print(`--keep: the cluster is still running (data in ${baseDir}).`);
-  for (const node of cluster.nodes) {
+  print(`--keep: ${running.length} of ${cluster!.nodes.length} node(s) still running (data in ${baseDir}).`);
+  for (const node of running) {
     print(
       `  ${node.service}: ingress http://127.0.0.1:${node.hostPorts.ingress}  admin http://127.0.0.1:${node.hostPorts.admin}  fabric ${node.hostPorts.fabric}`,
     );
