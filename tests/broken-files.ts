@@ -64,6 +64,16 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     /error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: http:\/\/restate-2:5122 names restate-2, not restate-3 itself/,
   ],
   [
+    'advertised-address: the admin port, not the fabric',
+    inService(
+      'restate-2',
+      'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"',
+      'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:9070"',
+    ),
+    (e) => e,
+    /error advertised-address restate-2 RESTATE_ADVERTISED_ADDRESS: http:\/\/restate-2:9070 is port 9070, but restate-2's fabric listens on 5122 \(RESTATE_BIND_ADDRESS\): peers would not reach it/,
+  ],
+  [
     'advertised-address: localhost',
     inService(
       'restate-3',

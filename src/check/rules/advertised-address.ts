@@ -1,4 +1,4 @@
-import { LOOPBACK } from '../../restate/services.js';
+import { listenPortOf, LOOPBACK } from '../../restate/services.js';
 import { hostOf, type Finding, type ServiceRule } from './rule.js';
 
 /** Addresses: a node must be reachable by its peers at the address it advertises. */
@@ -31,6 +31,14 @@ export const advertisedAddress: ServiceRule = {
     const service = byHost.get(target.host);
     if (!service) return finding('error', `${advertised} names "${target.host}", which is no service in this file`);
     if (service !== n) return finding('error', `${advertised} names ${service.name}, not ${n.name} itself`);
+    // Peers connect to the advertised port: it must be where the node's fabric listens.
+    const fabric = listenPortOf(n.environment, 'fabric');
+    const port = Number(target.port || (advertised.startsWith('https:') ? 443 : 80));
+    if (port !== fabric)
+      return finding(
+        'error',
+        `${advertised} is port ${port}, but ${n.name}'s fabric listens on ${fabric} (RESTATE_BIND_ADDRESS): peers would not reach it`,
+      );
     return [];
   },
 };
