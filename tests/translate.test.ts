@@ -217,3 +217,25 @@ test("fault tolerance counts the log servers, as check's fault-tolerance rule do
   expect(c.tolerance.logFailuresTolerated).toBe(0);
   expect(c.tolerance.clusterFailuresTolerated).toBe(0);
 });
+
+test('a node without RESTATE_NODE_NAME is named as its container would be, not after this machine', () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(
+      join(dir.path, 'docker-compose.yaml'),
+      [
+        'services:',
+        '  restate:',
+        '    image: docker.restate.dev/restatedev/restate:1.7.12',
+        '    ports: ["127.0.0.1:18380:8080", "127.0.0.1:18370:9070"]',
+        '',
+      ].join('\n'),
+    );
+    const c = translate(loadCompose(dir.path), options);
+    expect(c.problems).toEqual([]);
+    expect(c.nodes[0]!.env.RESTATE_NODE_NAME).toBe('restate');
+    expect(c.nodes[0]!.nodeName).toBe('restate');
+  } finally {
+    dir.remove();
+  }
+});

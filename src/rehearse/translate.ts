@@ -209,6 +209,10 @@ function localNode(service: ComposeService, t: Translator, s3: LocalS3 | undefin
     if (rewritten !== undefined)
       note(variable, rewritten, 'service names resolve to this machine, at the published ports');
   }
+  if (source.RESTATE_NODE_NAME === undefined) {
+    // Restate names a node after its hostname: a container's under compose, this machine's here.
+    note('RESTATE_NODE_NAME', nodeNameOf(service), "unset in the file; the node takes its container's name");
+  }
   if (source.RESTATE_ADVERTISED_ADDRESS === undefined) {
     const own = `http://127.0.0.1:${hostPorts.fabric}`;
     note('RESTATE_ADVERTISED_ADDRESS', own, 'unset in the file; the node advertises its own fabric port');
