@@ -7,6 +7,8 @@ test('every rule has a unique id and a one-line summary', () => {
   const ids = RULES.map((r) => r.id);
   expect(new Set(ids).size).toBe(ids.length);
   for (const rule of RULES) expect(rule.summary).toMatch(/^[^\n]+$/);
+  // check --rules promises each rule's fix.
+  expect(RULES.filter((r) => !r.fix).map((r) => r.id)).toEqual([]);
 });
 
 test('every rule of the rulebook is tripped by a broken-file case (tests/broken-files.ts)', () => {

@@ -5,6 +5,7 @@ import type { Finding, ProjectRule } from './rule.js';
 export const ports: ProjectRule = {
   id: 'ports',
   summary: 'published host ports bind to an IP address, lie in 1..65535, and no two services publish one',
+  fix: 'give each published port its own host port (the *_PORT_OVERRIDE variables, or gen-compose --port-offset)',
   refusesRehearsal: true,
   check: ({ project }) => {
     const findings: Finding[] = [];

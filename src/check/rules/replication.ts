@@ -27,6 +27,7 @@ export const replication: ProjectRule = {
 export const faultToleranceRule: ProjectRule = {
   id: 'fault-tolerance',
   summary: 'states the failures the cluster tolerates, and warns below 2R−1 log servers',
+  fix: 'run the log-server role on at least 2R−1 nodes, or lower RESTATE_DEFAULT_REPLICATION',
   appliesTo: 'cluster',
   check: (c) => {
     const { replication, logServers, metadataServers } = replicationOf(c);

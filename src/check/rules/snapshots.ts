@@ -102,6 +102,7 @@ export const snapshots: ProjectRule = {
   id: 'snapshots',
   summary:
     'snapshots go to an s3:// destination that can work (region, AWS_ALLOW_HTTP for http, a bucket job), the same on every node',
+  fix: 'set RESTATE_WORKER__SNAPSHOTS__DESTINATION=s3://BUCKET/PREFIX with RESTATE_WORKER__SNAPSHOTS__AWS_REGION (and …_AWS_ALLOW_HTTP for http://), and a job that creates the bucket',
   appliesTo: 'cluster',
   refusesRehearsal: true,
   check: (c) => [...eachNode(c), ...bucketCreated(c), ...sameSettings(c)],

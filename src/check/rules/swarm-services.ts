@@ -19,6 +19,7 @@ export const swarmEnvString: ServiceRule = {
 export const swarmDependsOn: ServiceRule = {
   id: 'swarm-depends-on',
   summary: 'no service relies on depends_on, which Swarm ignores',
+  fix: 'let each service wait for what it needs itself (Restate nodes retry their peers and the metadata store)',
   appliesTo: 'stack',
   each: 'service',
   check: (s) => {
