@@ -52,7 +52,7 @@ function versionNote(cluster: LocalCluster, server: Binary): string {
     : `the file runs Restate ${versions.join(', ')}; rehearsed with restate-server ${server.version} (${server.source})`;
 }
 
-/** Fails when a port the cluster would listen on is taken, naming what an earlier, killed rehearsal left. */
+/** Fails when a port the cluster would listen on is taken, naming what earlier rehearsals left running. */
 async function refuseBusyPorts(cluster: LocalCluster): Promise<void> {
   const busy: string[] = [];
   for (const node of cluster.nodes) {
@@ -64,7 +64,7 @@ async function refuseBusyPorts(cluster: LocalCluster): Promise<void> {
   const left = leftByEarlierRehearsals();
   const hint =
     left.pids.length > 0
-      ? `; an earlier rehearsal that was killed left ${left.pids.length} process(es) running: kill -9 ${left.pids.join(' ')}; rm -rf ${left.dirs.join(' ')}`
+      ? `; ${left.pids.length} process(es) of earlier rehearsals (killed, or kept with --keep) still run and may hold them: kill -9 ${left.pids.join(' ')}; rm -rf ${left.dirs.join(' ')}`
       : '';
   throw new StepFailed(
     `host port(s) already in use: ${busy.join(', ')}; stop what uses them, or move the cluster's ports (the *_PORT_OVERRIDE variables in .env or the shell)${hint}`,
