@@ -65,6 +65,27 @@ function leftovers(): string {
 }
 const noRestateServerLeft = leftovers;
 
+/** What leftovers() found, stopped first: a defect's kept cluster must not outlive the test. */
+function stopLeftovers(): string {
+  const left = leftovers();
+  for (const pid of left.split('\n').map((l) => Number(l.split(' ')[0])))
+    if (pid > 0) spawnSync('kill', ['-9', String(pid)]);
+  return left;
+}
+
+/** examples/ha copied into `dir`, restate-3 advertising restate-2's address (a refusing error). */
+function copyWithWrongAdvertisedAddress(dir: string): void {
+  cpSync(join(ROOT, 'examples', 'ha'), dir, { recursive: true });
+  const file = join(dir, 'docker-compose.yaml');
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace(
+      'RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"',
+      'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"',
+    ),
+  );
+}
+
 test('the committed 3-node example forms one cluster, serves through every ingress, snapshots, and survives a node loss', () => {
   const dir = join(ROOT, 'examples', 'ha');
   // A running restate-server makes invoker-<id> directories in its TMPDIR (thousands piled up in
@@ -136,15 +157,7 @@ test('a misspelled RESTATE_AUTO_PROVISION fails the rehearsal, naming the cause'
 test('a wrong advertised address stops the rehearsal before anything starts, naming the variable', () => {
   const dir = tempDir();
   try {
-    cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
-    const file = join(dir.path, 'docker-compose.yaml');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(
-        'RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"',
-        'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"',
-      ),
-    );
+    copyWithWrongAdvertisedAddress(dir.path);
     const r = rehearse(dir.path, shiftedPorts(dir.path, 1644));
     expect(r.status).toBe(1);
     expect(r.output).toMatch(
@@ -249,20 +262,9 @@ test('bad input to rehearse is one line and exit 2, with nothing left behind', (
 test('--keep on a rehearsal that stopped before starting anything keeps nothing and says so', () => {
   const dir = tempDir();
   try {
-    cpSync(join(ROOT, 'examples', 'ha'), dir.path, { recursive: true });
-    const file = join(dir.path, 'docker-compose.yaml');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(
-        'RESTATE_ADVERTISED_ADDRESS: "http://restate-3:5122"',
-        'RESTATE_ADVERTISED_ADDRESS: "http://restate-2:5122"',
-      ),
-    );
+    copyWithWrongAdvertisedAddress(dir.path);
     const r = rehearse(dir.path, shiftedPorts(dir.path, 1655), ['--keep']);
-    // Kept by a defect, the cluster would outlive the test: stop whatever it left first.
-    const left = leftovers();
-    for (const pid of left.split('\n').map((l) => Number(l.split(' ')[0])))
-      if (pid > 0) spawnSync('kill', ['-9', String(pid)]);
+    const left = stopLeftovers();
     expect(r.output).toMatch(/\(check: advertised-address\)/);
     expect(r.status).toBe(1);
     expect(r.output).not.toMatch(/still running/);
@@ -286,9 +288,7 @@ test('--keep after every node exited keeps nothing: it lists no node as running'
       { mode: 0o755 },
     );
     const r = rehearse(dir.path, shiftedPorts(dir.path, 1666), ['--keep', '--wait', '5', '--restate-server', fake]);
-    const left = leftovers();
-    for (const pid of left.split('\n').map((l) => Number(l.split(' ')[0])))
-      if (pid > 0) spawnSync('kill', ['-9', String(pid)]);
+    const left = stopLeftovers();
     expect(r.status).toBe(1);
     expect(r.output).not.toMatch(/still running/);
     expect(r.output).toMatch(/--keep: no node is running, so nothing is kept\n/);
