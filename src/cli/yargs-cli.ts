@@ -52,6 +52,9 @@ function templatesCommand(cli: Argv): void {
 }
 
 /** `check PATH`: judge any Restate compose file; exit 1 when a finding is an error. */
+/** The refusal of a subcommand given no directory. */
+const needsDirectory = (command: string) => `${command} needs a directory: gen-compose ${command} DIR (see --help)`;
+
 function checkCommand(cli: Argv): void {
   cli.command(
     'check [path]',
@@ -91,8 +94,7 @@ function checkCommand(cli: Argv): void {
           process.stdout.write(argv.json ? `${JSON.stringify(rulebookListing(), null, 2)}\n` : `${formatRulebook()}\n`);
           return;
         }
-        if (argv.path === undefined)
-          throw new UsageError('check needs a directory: gen-compose check DIR (see --help)');
+        if (argv.path === undefined) throw new UsageError(needsDirectory('check'));
         if (argv.path.trim() === '')
           throw new UsageError('check needs a directory or a compose file (the path was empty)');
         const { check, formatText, hasErrors } = await import('../check/check.js');
@@ -171,14 +173,10 @@ function rehearseCommand(cli: Argv): void {
 /** Parse errors (unknown flags, missing values) from yargs itself, as one line and exit 2. */
 function parseFailure(argv: string[]) {
   return (message: string | undefined, error: Error | undefined): never => {
-    // A subcommand without its one argument: say which, the way its usage line does.
-    if (
-      /^Not enough non-option arguments/.test(message ?? '') &&
-      ['check', 'rehearse', 'templates'].includes(argv[0] ?? '')
-    ) {
-      fail(
-        `${argv[0] === 'templates' ? 'templates export' : argv[0]} needs a directory: gen-compose ${argv[0] === 'templates' ? 'templates export' : argv[0]} DIR (see --help)`,
-      );
+    // A subcommand without its one argument: say which, the way its usage line does (check's
+    // path is optional, for --rules: its handler says so itself).
+    if (/^Not enough non-option arguments/.test(message ?? '') && ['rehearse', 'templates'].includes(argv[0] ?? '')) {
+      fail(needsDirectory(argv[0] === 'templates' ? 'templates export' : argv[0]!));
     }
     fail(message ?? error?.message ?? 'invalid arguments');
   };
