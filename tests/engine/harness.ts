@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { describe, test } from '@jest/globals';
 
 /** Written by with-engine.sh: the variables that point the docker CLI at the prepared engine. */
@@ -14,7 +14,17 @@ const ENGINE_FILE = process.env.GEN_COMPOSE_ENGINE;
 export interface Engine {
   env: NodeJS.ProcessEnv;
   /** Names of the images the generated files use, built locally by images.sh. */
-  images: Record<'restate' | 'minio' | 'counter' | 'haproxy' | 'prometheus' | 'grafana', string>;
+  images: Record<
+    | 'restate'
+    | 'restatePrevious'
+    | 'restatePreviousVersion'
+    | 'minio'
+    | 'counter'
+    | 'haproxy'
+    | 'prometheus'
+    | 'grafana',
+    string
+  >;
   /** The scripts directory (swarm-hosts.sh). */
   scripts: string;
 }
@@ -88,6 +98,28 @@ export function run(
     );
   }
   return result;
+}
+
+/**
+ * The same, without blocking: what runs while clients load the cluster from this process (a
+ * synchronous child would stop every client for as long as it runs). Never throws.
+ */
+export function runAsync(
+  engineEnv: NodeJS.ProcessEnv,
+  program: string,
+  args: string[],
+  options: { cwd?: string; input?: string } = {},
+): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { cwd: options.cwd, env: { ...process.env, ...engineEnv } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (error) => resolve({ status: null, stdout, stderr: `${stderr}${error.message}` }));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

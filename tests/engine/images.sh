@@ -16,7 +16,7 @@ ENGINE_STATE=${ENGINE_STATE:-/var/lib/gen-compose-engine}
 ROOTS="$ENGINE_STATE/roots"
 log() { echo "images: $*" >&2; }
 
-# name=value lines: restate, minio, haproxy, prometheus, grafana, counter
+# name=value lines: restate, restatePrevious (and its version), minio, haproxy, prometheus, grafana, counter
 eval "$(node tests/engine/image-names.mjs)"
 
 make_root() { # $1: name, $2: extra packages (comma-separated); result: $ROOTS/$1.tar
@@ -73,6 +73,23 @@ WORKDIR /
 ENTRYPOINT ["/usr/local/bin/restate-server"]
 DOCKERFILE
 build "$restate" "$work/restate"
+
+# The previous minor version, for the rolling-upgrade drill: its restate-server fetched from npm
+# the way `check --fetch` does (npm has no restatectl before 1.7.10: the image carries 1.7.12's,
+# which reads a 1.6 cluster).
+previous_server=$(node --input-type=module -e "
+  const { fetchBinary } = await import('./dist/restate/binaries.js');
+  console.log(fetchBinary('restate-server', process.argv[1]).path);" "$restatePreviousVersion")
+mkdir -p "$work/restate-previous"
+cp "$previous_server" "$work/restate-previous/restate-server"
+cp node_modules/@restatedev/restatectl-linux-x64/bin/restatectl "$work/restate-previous/"
+cat > "$work/restate-previous/Dockerfile" <<DOCKERFILE
+FROM gen-compose-engine/base:root
+COPY restate-server restatectl /usr/local/bin/
+WORKDIR /
+ENTRYPOINT ["/usr/local/bin/restate-server"]
+DOCKERFILE
+build "$restatePrevious" "$work/restate-previous"
 
 # Node programs are bundled into one file each, with this machine's node (Debian bookworm's glibc).
 bundle() { # $1: entry, $2: output
@@ -143,4 +160,4 @@ COPY server.mjs /opt/grafana/
 ENTRYPOINT ["/usr/local/bin/node", "/opt/grafana/server.mjs"]
 DOCKERFILE
 build "$grafana" "$work/grafana"
-log "done: $restate $minio $counter $haproxy $prometheus $grafana"
+log "done: $restate $restatePrevious $minio $counter $haproxy $prometheus $grafana"
