@@ -5,6 +5,8 @@
 //    invocation, for the generated 3-node file and for the same file with the Restate nodes
 //    ungated (no healthcheck, no depends_on), alternated run by run; the ratio of medians.
 // 2. Swarm: `docker stack deploy` on three hosts → one cluster (every node alive).
+// 3. Day two under load (tests/engine/day-two.test.ts, run --drill-runs N times, default 3):
+//    per drill, the longest stretch with no successful call, failed attempts and p99 latency.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,8 @@ if (!engineFile) {
 const engine = JSON.parse(readFileSync(engineFile, 'utf8'));
 const runsArg = process.argv.indexOf('--engine-runs');
 const runs = runsArg < 0 ? 3 : Number(process.argv[runsArg + 1]);
+const drillRunsArg = process.argv.indexOf('--drill-runs');
+const drillRuns = drillRunsArg < 0 ? 3 : Number(process.argv[drillRunsArg + 1]);
 
 function sh(program, args, options = {}) {
   const r = spawnSync(program, args, {
@@ -59,6 +63,45 @@ async function status(method, url, body, headers = {}) {
     return 0;
   }
 }
+/**
+ * The day-two drills, each run of the test a fresh cluster: the test writes one JSON line per
+ * drill to GEN_COMPOSE_DRILL_REPORT, and the figures are gathered from there.
+ */
+function dayTwoDrills(work) {
+  const report = join(work, 'drills.jsonl');
+  writeFileSync(report, '');
+  for (let i = 0; i < drillRuns; i++) {
+    const r = sh(
+      process.execPath,
+      [
+        '--experimental-vm-modules',
+        '--disable-warning=ExperimentalWarning',
+        'node_modules/jest/bin/jest.js',
+        'tests/engine/day-two.test.ts',
+      ],
+      { cwd: root, allowFailure: true, env: { GEN_COMPOSE_ENGINE: engineFile, GEN_COMPOSE_DRILL_REPORT: report } },
+    );
+    if (r.status !== 0)
+      console.log(
+        `  (drill run ${i + 1} failed: ${r.stderr.split('\n').find((l) => l.includes('✕')) ?? 'see npm test'})`,
+      );
+  }
+  const byDrill = new Map();
+  for (const line of readFileSync(report, 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(line);
+    if (!byDrill.has(r.drill)) byDrill.set(r.drill, []);
+    byDrill.get(r.drill).push(r);
+  }
+  const ms = (xs) => `${median(xs)} ms (${Math.min(...xs)}–${Math.max(...xs)})`;
+  console.log(`\nDay two under load (4 clients, every ingress, ${drillRuns} run(s); median (min–max)):`);
+  for (const [drill, rs] of byDrill) {
+    const exact = rs.every((r) => r.lost === 0 && r.appliedTwice === 0 && r.wrongReplies.length === 0);
+    console.log(
+      `  ${drill.padEnd(16)} longest gap ${ms(rs.map((r) => r.longestGapMs))}  failed attempts ${ms(rs.map((r) => r.failedAttempts)).replace(/ ms/g, '')}  p99 ${ms(rs.map((r) => r.p99Ms))}  ${exact ? '0 lost, 0 twice' : 'NOT EXACT'}`,
+    );
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs) =>
   `median ${median(xs).toFixed(1)}s  (min ${Math.min(...xs).toFixed(1)}s, max ${Math.max(...xs).toFixed(1)}s)`;
@@ -113,6 +156,7 @@ async function composeRun(dir, project, gated) {
 
 const work = mkdtempSync(join(tmpdir(), 'gce-test-bench-'));
 try {
+  dayTwoDrills(work);
   const project = 'gce-test-bench';
   const gatedDir = join(work, 'gated');
   sh(process.execPath, [

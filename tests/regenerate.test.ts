@@ -50,7 +50,7 @@ test('regenerating keeps every secret, node identities, the cluster name and the
     ['restate-3', '3'],
   ]);
   expect(again.stdout).toContain('note: Restate 1.7.12 → 1.7.10');
-  expect(again.stdout).toContain('docker compose up -d --no-deps restate-1');
+  expect(again.stdout).toContain('docker compose up -d --no-deps --wait restate-1');
   expect(statSync(join(out(), '.env')).mode & 0o777).toBe(0o600);
 });
 
@@ -94,9 +94,9 @@ test('growing 3 → 5 adds non-provisioning nodes and prints what a running clus
   expect(r.stdout).toContain(
     'note: growing from 3 to 5 nodes: restate-4, restate-5 join with RESTATE_AUTO_PROVISION=false',
   );
-  expect(r.stdout).toContain('docker compose exec restate-1 restatectl snapshots create');
+  expect(r.stdout).toContain('docker compose exec -T restate-1 restatectl snapshots create');
   expect(r.stdout).toContain('docker compose up -d restate-4 restate-5');
-  expect(r.stdout).toContain('docker compose exec restate-1 restatectl config set --replication 3');
+  expect(r.stdout).toContain('docker compose exec -T restate-1 restatectl config set --replication 3');
   expect(r.stdout).not.toContain('Next: docker compose up -d');
 });
 
@@ -111,7 +111,7 @@ test('options not given keep their previous values, not the defaults', () => {
 test.each([
   [
     ['--nodes', '2'],
-    /shrinking from 3 to 2 nodes would drop restate-3 and their data: a node leaves a running cluster through restatectl first \(metadata-server remove-node N3 if it serves metadata, .* then nodes remove --nodes N3; see restatectl nodes --help\); after that, pass --force/,
+    /^gen-compose: shrinking from 3 to 2 nodes drops restate-3: pass --force to write the smaller files; the run then prints the steps that take N3 out of the running cluster \(Restate's removal procedure\) and remove their containers and volumes\n$/,
   ],
   [['--cluster-name', 'other'], /renaming it to "other" also renames the compose project/],
 ])('%j is refused, leaving the directory as it was; --force does it', (args, message) => {
@@ -484,7 +484,7 @@ test('steps for a running cluster: a smaller metadata group leaves through resta
   const smaller = gen('--metadata-nodes', '3');
   expect(smaller.status).toBe(0);
   expect(smaller.stdout).toMatch(
-    /1\. Take restate-4, restate-5 out of the running metadata group before their files drop the role:\n\s+docker compose exec restate-1 restatectl metadata-server remove-node N4,N5\n\s+2\. Recreate the nodes one at a time/,
+    /1\. Take restate-4, restate-5 out of the running metadata group before their files drop the role:\n\s+docker compose exec -T restate-1 restatectl metadata-server remove-node N4 N5\n\s+2\. Recreate the nodes one at a time/,
   );
   const grown = gen('--nodes', '7', '--monitoring');
   expect(grown.stdout).toMatch(
@@ -683,4 +683,75 @@ test('a run that changes nothing says the files are unchanged, not written, and 
   // One option changed: the files it changes are written again.
   const grown = gen('--nodes', '4');
   expect(grown.stdout).toMatch(/^Wrote \S+docker-compose\.yaml, \S+\.env, \S+README\.md$/m);
+});
+
+test('a rolling change is one block that waits for `ready` before each node and stops at the first failure', () => {
+  expect(gen('--nodes', '3', '--replication', '2').status).toBe(0);
+  const r = gen('--restate-version', '1.7.10');
+  expect(r.status).toBe(0);
+  const block = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('     '))
+    .map((l) => l.trim());
+  const ready = /^node \S+\/dist\/bundle\/gen-compose\.js ready \.$/;
+  expect(block[0]).toMatch(/^node \S+ ready \. &&$/);
+  expect(block.slice(1)).toEqual(
+    ['restate-1', 'restate-2', 'restate-3'].map((n, i) =>
+      expect.stringMatching(
+        new RegExp(`^docker compose up -d --no-deps --wait ${n} && node \\S+ ready \\.${i < 2 ? ' &&' : ''}$`),
+      ),
+    ),
+  );
+  expect(block[3]!.replace(/^.* && /, '')).toMatch(ready);
+  // The block is one shell command: bash parses it whole (a syntax error would exit 2).
+  expect(spawnSync('bash', ['-n'], { input: block.join('\n'), encoding: 'utf8' }).status).toBe(0);
+});
+
+test('a cluster that cannot lose a node restarts its nodes without waiting for what never comes', () => {
+  expect(gen('--preset', 'dev').status).toBe(0);
+  const r = gen('--restate-version', '1.7.10');
+  expect(r.stdout).toContain('this cluster cannot lose a node');
+  expect(r.stdout).toContain('docker compose up -d --no-deps --wait restate-1');
+  expect(r.stdout).not.toContain(' ready .');
+});
+
+test('a version jump that skips a minor is refused with the path, and nothing is written', () => {
+  expect(gen('--restate-version', '1.5.3', '--unverified').status).toBe(0);
+  const before = readFileSync(join(out(), '.env'), 'utf8');
+  for (const extra of [[], ['--force']]) {
+    const r = gen('--restate-version', '1.7.12', ...extra);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'gen-compose: Restate 1.5.3 → 1.7.12 skips a minor version: Restate moves one at a time (1.5 → 1.6 → 1.7); regenerate with --restate-version 1.6.2 first, roll it out, then go on to 1.7.12\n',
+    );
+  }
+  expect(readFileSync(join(out(), '.env'), 'utf8')).toBe(before);
+  // One minor at a time is the way through.
+  expect(gen('--restate-version', '1.6.2').status).toBe(0);
+  expect(gen('--restate-version', '1.7.12').status).toBe(0);
+});
+
+test("a forced shrink prints Restate's removal procedure as one block that ends with the containers and volumes gone", () => {
+  expect(gen('--nodes', '5', '--replication', '2', '--metadata-nodes', '5', '--cluster-name', 'shop').status).toBe(0);
+  const r = gen('--nodes', '3', '--force');
+  expect(r.status).toBe(0);
+  const block = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('     '))
+    .map((l) => l.trim().replace(/^node \S+ ready/, 'gen-compose ready'));
+  const ctl = 'docker compose exec -T restate-1 restatectl';
+  expect(block.slice(0, 8)).toEqual([
+    `${ctl} metadata-server remove-node N4 N5 &&`,
+    `${ctl} nodes set-worker-state --nodes N4,N5 --worker-state draining &&`,
+    `${ctl} nodes set-storage-state --nodes N4,N5 --storage-state read-only &&`,
+    `${ctl} logs reconfigure --log-id 0-23 --yes &&`,
+    'gen-compose ready . --leaving N4,N5 &&',
+    `${ctl} nodes remove --nodes N4,N5 &&`,
+    'docker rm -f shop-restate-4-1 shop-restate-5-1 &&',
+    'docker volume rm shop_restate-4-data shop_restate-5-data',
+  ]);
+  // The metadata group went from 5 to 3: the nodes that stay learn its new addresses, one at a time.
+  expect(r.stdout).toContain('Recreate the remaining nodes one at a time');
+  expect(block.slice(8, 9)).toEqual(['gen-compose ready . &&']);
+  expect(spawnSync('bash', ['-n'], { input: block.slice(0, 8).join('\n'), encoding: 'utf8' }).status).toBe(0);
 });

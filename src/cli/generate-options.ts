@@ -93,6 +93,16 @@ export const GENERATE_FLAGS: Record<string, FlagSpec> = {
     describe:
       'render with your own copy of the templates (see: gen-compose templates export DIR); remembered like every option, --no-templates goes back to the built-in ones',
   },
+  'replace-node': {
+    type: 'string',
+    describe:
+      'give node K, which lost its disk, a new identity Restate accepts (same service, ports and volume); prints the steps that take the old one out',
+  },
+  'replaced-nodes': {
+    type: 'string',
+    describe:
+      'the nodes replaced so far, K:G,… (remembered; the Regenerate line spells it out: use --replace-node K to replace one)',
+  },
   unverified: {
     type: 'boolean',
     describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked',
@@ -197,6 +207,8 @@ export function generateArgs(values: Values): GenerateArgs {
       target: text(values.target),
       snapshotsEndpoint: optional(values['snapshots-endpoint']),
       templates: optional(values.templates),
+      replacedNodes: text(values['replaced-nodes']),
+      replaceNode: text(values['replace-node']),
       loadBalancer: flag(values['load-balancer']),
       monitoring: flag(values.monitoring),
     },

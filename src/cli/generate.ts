@@ -94,7 +94,7 @@ export async function generate(
 }
 
 /** The options of this run: the previous run's, then options edited into .env, then the flags. */
-function decideOptions(existing: ExistingCluster, args: GenerateArgs) {
+function decideOptions(existing: ExistingCluster, args: GenerateArgs, bin: string | undefined) {
   // Only our own files are regenerated in place; --force over someone else's starts afresh.
   const previous = existing.ours ? existing.state : undefined;
   const edits = optionEdits(
@@ -114,7 +114,9 @@ function decideOptions(existing: ExistingCluster, args: GenerateArgs) {
     }
   };
   const options = fromEdits(() => validateOptions(mergeOptions(previous?.options, edits.flags)));
-  const regeneration = fromEdits(() => judgeRegeneration(previous?.options, options, args.force));
+  const regeneration = fromEdits(() =>
+    judgeRegeneration(previous?.options, options, args.force, programFrom(args.out, bin)),
+  );
   return { previous, edits, options, regeneration };
 }
 
@@ -169,7 +171,7 @@ async function generateLocked(
   completeInterruptedWrite(args);
   const existing = readExisting(args.out);
   judgeExisting(existing, args);
-  const decided = decideOptions(existing, args);
+  const decided = decideOptions(existing, args, bin);
   const secrets = generateSecrets(args.secretsSeed === undefined ? randomSource : seededSource(args.secretsSeed));
   const { kept, files } = await planAndRender({ ...decided, existing, args, secrets, generatorVersion, bin });
   kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode));

@@ -36,9 +36,10 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
   for (const node of plan.nodes) {
     const p = node.ports;
     const roles = node.roles.includes('metadata-server') ? '' : '  (no metadata server)';
+    const replaced = node.restateName === node.name ? '' : `  (Restate node ${node.restateName}, N${node.restateId})`;
     const fabric = swarm && !p.fabric.exposed ? url(p.fabric) : port(p.fabric);
     lines.push(
-      `  ${node.name.padEnd(11)} ingress ${url(p.ingress)}  admin ${url(p.admin)}  fabric ${fabric}${node.autoProvision ? '  (provisions the cluster)' : ''}${roles}`,
+      `  ${node.name.padEnd(11)} ingress ${url(p.ingress)}  admin ${url(p.admin)}  fabric ${fabric}${node.autoProvision ? '  (provisions the cluster)' : ''}${roles}${replaced}`,
     );
   }
   lines.push(

@@ -48,9 +48,13 @@ export interface PublishedPort {
 }
 
 export interface RestateNode {
+  /** The node's number k: its service restate-k, its ports, its volume, its Swarm host label. */
   id: number;
-  /** Service name, container hostname and Restate node name at once. */
+  /** Service name and container hostname (restate-k). */
   name: string;
+  /** Who the node is to Restate: k and restate-k, until it is replaced (see replacements.ts). */
+  restateId: number;
+  restateName: string;
   volume: string;
   autoProvision: boolean;
   roles: Role[];

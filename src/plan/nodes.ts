@@ -4,6 +4,7 @@ import type { EnvEntry, RestateNode, Tunable } from './model.js';
 import type { ClusterOptions } from './options.js';
 import { nodePorts } from './ports.js';
 import { publishAll, type Exposure, type PortSpec } from './published-ports.js';
+import { parseReplacements, restateIdentity } from './replacements.js';
 import { literal } from './tunables.js';
 
 export function nodeName(id: number): string {
@@ -51,19 +52,42 @@ function nodePortSpecs(id: number, offset: number): Record<'ingress' | 'admin' |
 /** Who node `id` is: its name, roles, whether it provisions, and the variables that say so. */
 function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'ports'> {
   const name = nodeName(id);
+  const restate = restateIdentity(id, parseReplacements(options.replacedNodes, options.nodes));
   const runsMetadata = id <= options.metadataNodes;
   const roles = runsMetadata ? [...ALL_ROLES] : ALL_ROLES.filter((r) => r !== 'metadata-server');
   // Exactly one node provisions the cluster. The server's default is auto-provision = true,
-  // so every other node must say false explicitly or it would form a cluster of its own.
-  const autoProvision = id === 1;
+  // so every other node must say false explicitly or it would form a cluster of its own. A
+  // replacement of node 1 joins the cluster node 1 provisioned: an empty node that provisions
+  // could start a second cluster.
+  const autoProvision = id === 1 && restate.id === 1;
   const environment: EnvEntry[] = [
-    { name: 'RESTATE_NODE_NAME', value: literal(name) },
-    { name: 'RESTATE_FORCE_NODE_ID', value: literal(id) },
+    { name: 'RESTATE_NODE_NAME', value: literal(restate.name) },
+    { name: 'RESTATE_FORCE_NODE_ID', value: literal(restate.id) },
     { name: 'RESTATE_ADVERTISED_ADDRESS', value: literal(fabricAddress(id)) },
     { name: 'RESTATE_AUTO_PROVISION', value: literal(autoProvision) },
   ];
   if (!runsMetadata) environment.push({ name: 'RESTATE_ROLES', value: literal(JSON.stringify(roles)) });
-  return { id, name, volume: `${name}-data`, autoProvision, roles, advertisedAddress: fabricAddress(id), environment };
+  // A replacement's own metadata server is empty until it has joined, and answers that the
+  // cluster is not provisioned: asked first, it kept restate-1-r1 from ever joining (seen with
+  // 1.7.12). It asks the other members instead.
+  if (restate.id !== id && runsMetadata) {
+    const others = metadataNodeIds(options).filter((k) => k !== id);
+    environment.push({
+      name: 'RESTATE_METADATA_CLIENT__ADDRESSES',
+      value: literal(JSON.stringify(others.map(fabricAddress))),
+    });
+  }
+  return {
+    id,
+    name,
+    restateId: restate.id,
+    restateName: restate.name,
+    volume: `${name}-data`,
+    autoProvision,
+    roles,
+    advertisedAddress: fabricAddress(id),
+    environment,
+  };
 }
 
 /** Every Restate node, and their port tunables, node by node. */

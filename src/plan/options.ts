@@ -15,6 +15,7 @@ import {
   checkSnapshotsRetained,
   checkTarget,
 } from './option-checks.js';
+import { formatReplacements, parseReplacements } from './replacements.js';
 
 /** Options after validation: every field present, every rule below already holds. */
 export interface ClusterOptions {
@@ -45,6 +46,8 @@ export interface ClusterOptions {
   snapshotsEndpoint?: string;
   /** The user's templates (--templates), relative to the output directory, so the two move together. */
   templates?: string;
+  /** Nodes given a new identity after losing their disk, "K:G,…" (see replacements.ts). */
+  replacedNodes?: string;
 }
 
 /** What the command line hands over: strings as typed, or nothing. */
@@ -69,6 +72,9 @@ export interface RawOptions {
   snapshotsEndpoint?: string;
   /** Relative to the output directory (the CLI converts what was typed). */
   templates?: string;
+  replacedNodes?: string;
+  /** Give this node a new identity (a step, not remembered: its result is replacedNodes). */
+  replaceNode?: string;
 }
 
 /**
@@ -124,6 +130,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
   const target = checkTarget(raw);
   const snapshotsEndpoint = checkSnapshotsEndpoint(raw);
   const { expose, publishAddress } = checkExposure(raw, target);
+  const replacedNodes = formatReplacements(parseReplacements(raw.replacedNodes, nodes));
   return {
     nodes,
     replication,
@@ -142,5 +149,6 @@ export function validateOptions(given: RawOptions): ClusterOptions {
     target,
     snapshotsEndpoint,
     ...(raw.templates === undefined ? {} : { templates: raw.templates }),
+    ...(replacedNodes === undefined ? {} : { replacedNodes }),
   };
 }

@@ -1,9 +1,12 @@
 import { UsageError } from '../errors.js';
-import { compareVersions } from '../restate/versions.js';
-import { RESTATE_IMAGE_REPOSITORY } from './defaults.js';
+import { compareVersions, skippedMinor } from '../restate/versions.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
 import { nodeName } from './nodes.js';
+import { formatReplacements, parseReplacements, restateIdentity, withReplacement } from './replacements.js';
+import { replacement } from './replace-steps.js';
+import { shrink } from './shrink-steps.js';
+import { addOnRestart, runningClusterCommands } from './running-commands.js';
 
 /**
  * Regenerating into a directory gen-compose wrote before. Pure functions: the caller reads the
@@ -22,6 +25,10 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
       `--publish-address ${flags.publishAddress} applies to the endpoints --expose names, and --expose ${flags.expose} names none; leave out one of the two`,
     );
   }
+  if (flags.replaceNode !== undefined && !previous)
+    throw new UsageError(
+      `--replace-node ${flags.replaceNode} gives a node of the cluster in --out a new identity, and gen-compose has written no cluster there; generate it first`,
+    );
   if (!previous) return withoutUnset(flags);
   const fromPrevious: RawOptions = {
     nodes: previous.nodes,
@@ -43,6 +50,7 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
     target: previous.target,
     snapshotsEndpoint: previous.snapshotsEndpoint,
     templates: previous.templates,
+    replacedNodes: previous.replacedNodes,
   };
   // A flag given now wins; one not given keeps the previous value (not the global default).
   // A preset given now counts as flags (below the explicit ones), so it can change a cluster.
@@ -67,12 +75,33 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   }
   // "none" given now removes a previous value (--no-memory); then it is simply absent.
   const merged = withoutUnset({ ...fromPrevious, ...given });
+  replaceNode(merged, previous, flags.replaceNode);
   // A kept exposure loses the kinds the new options dropped (--no-load-balancer, say).
   if (given.expose === undefined && previous.expose !== undefined && merged.expose !== undefined) {
     const kept = applicableKinds(previous.expose, presentOf(merged));
     merged.expose = kept.join(',') || 'none';
   }
   return merged;
+}
+
+/**
+ * --replace-node K: K's next identity. One change at a time: a node count changed in the same
+ * run would renumber what the printed steps name. Replacements of nodes a shrink drops go.
+ */
+function replaceNode(merged: RawOptions, previous: ClusterOptions, node: string | undefined): void {
+  delete merged.replaceNode;
+  const nodes = Number(merged.nodes);
+  if (node !== undefined) {
+    if (nodes !== previous.nodes)
+      throw new UsageError(
+        `--replace-node ${node} with --nodes ${merged.nodes}: replace the node on the cluster as it is (${previous.nodes} nodes) first, then change its size in another run`,
+      );
+    merged.replacedNodes = withReplacement(merged.replacedNodes, node, nodes);
+    return;
+  }
+  if (merged.replacedNodes === undefined || !Number.isInteger(nodes)) return;
+  const kept = [...parseReplacements(merged.replacedNodes, Number.MAX_SAFE_INTEGER)].filter(([k]) => k <= nodes);
+  merged.replacedNodes = formatReplacements(new Map(kept));
 }
 
 export interface Regeneration {
@@ -83,13 +112,13 @@ export interface Regeneration {
 }
 
 /** What one kind of change says: notes, steps, and steps that must come before all others. */
-interface Change {
+export interface Change {
   notes?: string[];
   steps?: string[];
   first?: string[];
 }
 
-interface ChangeContext {
+export interface ChangeContext {
   previous: ClusterOptions;
   next: ClusterOptions;
   force: boolean;
@@ -120,16 +149,6 @@ function rename({ previous, next, force }: ChangeContext): Change {
   return { notes: [`${message} (--force)`] };
 }
 
-/** Fewer nodes drops nodes and their data: refused unless forced. */
-function shrink({ previous, next, force }: ChangeContext): Change {
-  if (next.nodes >= previous.nodes) return {};
-  const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => nodeName(next.nodes + i + 1));
-  const ids = removed.map((_, i) => `N${next.nodes + i + 1}`).join(',');
-  const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes would drop ${removed.join(', ')} and their data: a node leaves a running cluster through restatectl first (metadata-server remove-node ${ids} if it serves metadata, nodes set-worker-state/set-storage-state to move partitions and logs off it, then nodes remove --nodes ${ids}; see restatectl nodes --help)`;
-  if (!force) throw new UsageError(`${message}; after that, pass --force to write the smaller cluster`);
-  return { notes: [`${message} (--force; their volumes stay until you remove them)`] };
-}
-
 /** More nodes: they join the running cluster, which snapshots first so they can catch up. */
 function grow({ previous, next, run }: ChangeContext): Change {
   if (next.nodes <= previous.nodes) return {};
@@ -148,7 +167,7 @@ function grow({ previous, next, run }: ChangeContext): Change {
       ...(next.metadataNodes === previous.metadataNodes
         ? []
         : [
-            `Recreate the existing nodes one at a time, waiting for each to be healthy, so they learn the new metadata addresses:\n     ${run.recreateEach(existing)}`,
+            `Recreate the existing nodes one at a time, so they learn the new metadata addresses${run.rollingNote}:\n     ${run.recreateEach(existing)}`,
           ]),
       `Check that every node is alive and which nodes serve metadata:\n     ${run.exec} restatectl status\n     ${run.exec} restatectl metadata-server list-servers`,
     ],
@@ -176,14 +195,12 @@ function metadataShrink({ previous, next, run }: ChangeContext): Change {
     notes: [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`],
     // First of all: a member whose role goes away before it leaves the group costs a vote.
     first: [
-      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${run.exec} restatectl metadata-server remove-node ${leaving.map((id) => `N${id}`).join(',')}`,
+      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${run.exec} restatectl metadata-server remove-node ${leaving.map((k) => `N${restateIdentity(k, parseReplacements(previous.replacedNodes, previous.nodes)).id}`).join(' ')}`,
     ],
     // Growing recreates the existing nodes already (above).
     steps:
       next.nodes === previous.nodes
-        ? [
-            `Recreate the nodes one at a time, waiting for each to be healthy:\n     ${run.recreateEach(allNodes(next))}`,
-          ]
+        ? [`Recreate the nodes one at a time${run.rollingNote}:\n     ${run.recreateEach(allNodes(next))}`]
         : [],
   };
 }
@@ -208,8 +225,10 @@ function addOnChanges({ previous, next }: ChangeContext): Change {
 /** Another Restate version: rolled out one node at a time. */
 function versionChange({ previous, next, run }: ChangeContext): Change {
   if (next.restateVersion === previous.restateVersion) return {};
+  const skipped = skippedMinor(previous.restateVersion, next.restateVersion);
+  if (skipped) throw new UsageError(skipped);
   const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
-  const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)), next.restateVersion)}`;
+  const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}${run.rollingNote}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)), next.restateVersion)}`;
   return {
     notes: [`Restate ${previous.restateVersion} → ${next.restateVersion}${down ? ' (a downgrade)' : ''}`],
     // Under Swarm any stack deploy (growing, say) would change every node's image at once: first.
@@ -218,7 +237,17 @@ function versionChange({ previous, next, run }: ChangeContext): Change {
 }
 
 /** The changes a regeneration is judged on, in the order their notes and steps are listed. */
-const CHANGES = [exposureChange, rename, shrink, grow, replicationChange, metadataShrink, addOnChanges, versionChange];
+const CHANGES = [
+  exposureChange,
+  rename,
+  shrink,
+  grow,
+  replacement,
+  replicationChange,
+  metadataShrink,
+  addOnChanges,
+  versionChange,
+];
 
 /**
  * Judges a change of options against a cluster that may be running. Refuses (unless forced)
@@ -228,9 +257,10 @@ export function judgeRegeneration(
   previous: ClusterOptions | undefined,
   next: ClusterOptions,
   force: boolean,
+  program: string,
 ): Regeneration {
   if (!previous) return { notes: [], steps: [] };
-  const context = { previous, next, force, run: runningClusterCommands(next) };
+  const context = { previous, next, force, run: runningClusterCommands(next, program) };
   const changes = CHANGES.map((judge) => judge(context));
   return {
     notes: changes.flatMap((c) => c.notes ?? []),
@@ -240,44 +270,3 @@ export function judgeRegeneration(
 }
 
 const allNodes = (o: ClusterOptions) => Array.from({ length: o.nodes }, (_, i) => nodeName(i + 1));
-
-/**
- * The commands a running cluster needs, per target. Compose: services of one project on this
- * host. Swarm: each node is a service of the stack, on the host labelled for it; a stack
- * deploy updates every changed service at once, so one-at-a-time changes go service by service.
- */
-function runningClusterCommands(o: ClusterOptions) {
-  if (o.target === 'swarm') {
-    const stack = o.clusterName;
-    const deploy = `set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ${stack}`;
-    return {
-      exec: `docker exec "$(docker ps -q -f name=${stack}_restate-1)"`,
-      allAtOnce: 'docker stack deploy',
-      start: (nodes: string[]) =>
-        // HOST_k as in README.md: the host that is to run node k.
-        `${nodes.map((n) => `docker node update --label-add restate-node=${n.replace('restate-', '')} HOST_${n.replace('restate-', '')}`).join('\n     ')}\n     ${deploy}`,
-      recreateEach: () =>
-        `${deploy}\n     (Swarm restarts every changed node at once; then check each: restatectl status)`,
-      upgradeEach: (nodes: string[], version: string) =>
-        `${nodes.map((n) => `docker service update --image ${RESTATE_IMAGE_REPOSITORY}:${version} ${stack}_${n}`).join('\n     ')}\n     ${deploy}`,
-    };
-  }
-  return {
-    exec: 'docker compose exec restate-1',
-    allAtOnce: 'docker compose up -d',
-    start: (nodes: string[]) => `docker compose up -d ${nodes.join(' ')}`,
-    recreateEach: (nodes: string[]) => nodes.map((n) => `docker compose up -d --no-deps ${n}`).join('\n     '),
-    upgradeEach: (nodes: string[]) => nodes.map((n) => `docker compose up -d --no-deps ${n}`).join('\n     '),
-  };
-}
-
-/** After new nodes start: the add-ons whose config files list every node read them only at start. */
-function addOnRestart(previous: ClusterOptions, next: ClusterOptions): string[] {
-  const running = [
-    ...(previous.loadBalancer && next.loadBalancer ? ['load-balancer'] : []),
-    ...(previous.monitoring && next.monitoring ? ['prometheus'] : []),
-  ];
-  return running.length === 0
-    ? []
-    : [`Restart what reads the node list from its config file:\n     docker compose restart ${running.join(' ')}`];
-}

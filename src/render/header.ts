@@ -40,6 +40,7 @@ export function regenerateCommand(o: ClusterOptions, generator: Generator): stri
     o.monitoring ? '--monitoring' : '',
     o.unverified ? '--unverified' : '',
     o.templates === undefined ? '' : `--templates ${shellWord(o.templates)}`,
+    o.replacedNodes === undefined ? '' : `--replaced-nodes ${o.replacedNodes}`,
   ]
     .filter(Boolean)
     .join(' ');

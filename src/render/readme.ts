@@ -56,8 +56,9 @@ function diagramView(plan: ClusterPlan, { portOf }: Addresses) {
     nodes: plan.nodes.map((n) => ({
       // A Mermaid id: the node's name without its dash.
       id: n.name.replace('-', ''),
-      name: n.name,
-      number: n.id,
+      // Restate's name and ID for the node (another after --replace-node).
+      name: n.restateName,
+      number: n.restateId,
       provisions: n.autoProvision,
       roles: n.roles.map((r) => ROLE_NAMES[r] ?? r).join(' · '),
       ingress: n.roles.includes('http-ingress'),

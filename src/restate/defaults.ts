@@ -13,3 +13,5 @@ export const RESTATE_DEFAULT_CLUSTER_NAME = 'localcluster';
 export const DEFAULT_REPLICATION = 1;
 /** log-filter. */
 export const DEFAULT_LOG_FILTER = 'warn,restate=info';
+/** default-num-partitions: one log per partition, logs 0..23. */
+export const DEFAULT_NUM_PARTITIONS = 24;

@@ -64,3 +64,24 @@ export function snapshotsRetainedVariable(version: string): string {
     ? 'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED'
     : 'RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED';
 }
+
+/** The newest release of a minor that gen-compose knows, else the minor itself ("1.5.x"). */
+const newestOf = (minor: string) => [...PUBLISHED_VERSIONS].reverse().find((v) => minorOf(v) === minor) ?? `${minor}.x`;
+
+/**
+ * Restate moves one minor version at a time, up or back (its docs, "Upgrading"): a node of
+ * 1.7 may not read what 1.5 wrote, and a cluster mixing them is not tested upstream. The
+ * refusal of a move that skips one, naming the path; undefined for a move Restate supports.
+ */
+export function skippedMinor(from: string, to: string): string | undefined {
+  const [fromMajor, fromMinor] = from.split('.').map(Number) as [number, number];
+  const [toMajor, toMinor] = to.split('.').map(Number) as [number, number];
+  if (fromMajor === toMajor && Math.abs(toMinor - fromMinor) <= 1) return undefined;
+  if (fromMajor !== toMajor)
+    return `Restate ${from} → ${to} changes the major version; follow that release's upgrade notes, one minor version at a time`;
+  const step = toMinor > fromMinor ? 1 : -1;
+  const path = [];
+  for (let minor = fromMinor; minor !== toMinor + step; minor += step) path.push(`${fromMajor}.${minor}`);
+  const next = newestOf(path[1]!);
+  return `Restate ${from} → ${to} skips a minor version: Restate moves one at a time (${path.join(' → ')}); regenerate with --restate-version ${next} first, roll it out, then go on to ${to}`;
+}

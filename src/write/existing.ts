@@ -74,6 +74,7 @@ const OPTIONAL_TYPES: Record<string, 'number' | 'string'> = {
   memoryBytes: 'number',
   snapshotsEndpoint: 'string',
   templates: 'string',
+  replacedNodes: 'string',
 };
 
 /**

@@ -1,0 +1,67 @@
+import { UsageError } from '../errors.js';
+import { DEFAULT_NUM_PARTITIONS } from '../restate/defaults.js';
+import { nodeName } from './nodes.js';
+import type { Change, ChangeContext } from './regenerate.js';
+import { addOnRestart } from './running-commands.js';
+import { parseReplacements, restateIdentity } from './replacements.js';
+
+/**
+ * Fewer nodes, the way Restate removes one (its docs, "Clusters"; there is no server-side drain
+ * yet, restate issue 5195): leave the metadata group, drain the worker and the log storage,
+ * wait until nothing is left on the node, then `nodes remove`. `nodes remove` refuses a node
+ * that any log segment still names, so the logs move to new nodesets (logs reconfigure) and the
+ * old segments are trimmed behind a fresh snapshot; it does not look at partitions, which is
+ * what `ready --leaving` waits for. Then the containers go and their volumes with them (the
+ * data was moved off first): no orphan keeps running.
+ */
+/**
+ * Restate's removal of nodes `ids` (`members` of them in the metadata group), each line ending
+ * in `&&` but the last. The worker stays "draining": restatectl refuses draining → disabled
+ * without --force, and `nodes remove` does not ask for it.
+ */
+export function removalLines(ids: string[], members: string[], ctl: string, ready: string): string[] {
+  const list = ids.join(',');
+  return [
+    ...(members.length > 0 ? [`${ctl} metadata-server remove-node ${members.join(' ')} &&`] : []),
+    `${ctl} nodes set-worker-state --nodes ${list} --worker-state draining &&`,
+    `${ctl} nodes set-storage-state --nodes ${list} --storage-state read-only &&`,
+    `${ctl} logs reconfigure --log-id 0-${DEFAULT_NUM_PARTITIONS - 1} --yes &&`,
+    ...(ready ? [`${ready} --leaving ${list} &&`] : [`${ctl} snapshots create --trim-log &&`]),
+    `${ctl} nodes remove --nodes ${list}`,
+  ];
+}
+
+export function shrink({ previous, next, force, run }: ChangeContext): Change {
+  if (next.nodes >= previous.nodes) return {};
+  const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => next.nodes + i + 1);
+  const names = removed.map(nodeName);
+  const replacements = parseReplacements(previous.replacedNodes, previous.nodes);
+  const ids = removed.map((k) => `N${restateIdentity(k, replacements).id}`);
+  const members = removed
+    .filter((k) => k <= previous.metadataNodes)
+    .map((k) => `N${restateIdentity(k, replacements).id}`);
+  const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes drops ${names.join(', ')}`;
+  if (!force)
+    throw new UsageError(
+      `${message}: pass --force to write the smaller files; the run then prints the steps that take ${ids.join(', ')} out of the running cluster (Restate's removal procedure) and remove their containers and volumes`,
+    );
+  const removal = removalLines(ids, members, `${run.execOn(nodeName(1))} restatectl`, run.ready);
+  const lines = [...removal.slice(0, -1), `${removal[removal.length - 1]} &&`, ...run.removeNodes(names)];
+  const remaining = Array.from({ length: next.nodes }, (_, i) => nodeName(i + 1));
+  return {
+    notes: [`${message} (--force): their data moves to the other nodes first, by the steps below`],
+    steps: [
+      // A smaller metadata group changes the addresses every remaining node is given.
+      ...(next.metadataNodes === previous.metadataNodes
+        ? []
+        : [
+            `Recreate the remaining nodes one at a time, so they learn the new metadata addresses${run.rollingNote}:\n     ${run.recreateEach(remaining)}`,
+          ]),
+      ...addOnRestart(previous, next),
+    ],
+    // Before anything that restarts the nodes that stay.
+    first: [
+      `Take ${names.join(', ')} (${ids.join(', ')}) out of the running cluster, then remove their containers and volumes; paste it as one block, it stops at the first command that fails${run.ready ? ', and `ready --leaving` waits until nothing is left on them' : ''}:\n     ${lines.join('\n     ')}`,
+    ],
+  };
+}

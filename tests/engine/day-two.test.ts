@@ -1,0 +1,264 @@
+// Day two on a real Docker Engine, under steady load: four clients call the counter service (real
+// SDK, in a container) through every published ingress while an operation runs, and each
+// operation is what gen-compose prints, taken from its output and pasted into one shell as one
+// block. The tests assert exactness (no call lost, none applied twice, every reply its own
+// sequence number) and that every node ends alive and serving; the gaps and latencies they
+// measure are figures for the bench (GEN_COMPOSE_DRILL_REPORT), never a pass/fail.
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
+import { parse as parseDotenv } from 'dotenv';
+import { CLI } from '../helpers.js';
+import { aliveNodes, describeWithEngine, register, run, runAsync, sleep, waitFor } from './harness.js';
+import { startLoad, type LoadReport } from './load.js';
+
+jest.setTimeout(900_000);
+
+/** The commands of each printed step: its indented lines, as a user copies them. */
+export function printedSteps(output: string): { title: string; block: string }[] {
+  const lines = output.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('On a running cluster'));
+  if (start < 0) return [];
+  const steps: { title: string; block: string }[] = [];
+  for (const line of lines.slice(start + 1)) {
+    const numbered = /^ {2}\d+\. (.*)$/.exec(line);
+    if (numbered) steps.push({ title: numbered[1]!, block: '' });
+    else if (line.startsWith('     ') && steps.length > 0) steps[steps.length - 1]!.block += `${line.trim()}\n`;
+  }
+  return steps;
+}
+
+describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
+  const project = 'gce-test-day-two';
+  const from = engine.images.restatePreviousVersion!;
+  const to = engine.images.restate!.split(':').pop()!;
+  let dir = '';
+  const nodes = ['restate-1', 'restate-2', 'restate-3'];
+  const env = () => parseDotenv(readFileSync(join(dir, '.env')));
+  const ingresses = () => nodes.map((_, i) => `http://127.0.0.1:${env()[`NODE${i + 1}_INGRESS_PORT_OVERRIDE`]}`);
+  const docker = (args: string[], allowFailure = false) => run(engine.env, 'docker', args, { cwd: dir, allowFailure });
+  const compose = (args: string[], allowFailure = false) => docker(['compose', ...args], allowFailure);
+  const gen = (args: string[]) => run(engine.env, process.execPath, [CLI, ...args], { cwd: dir });
+  /**
+   * A block pasted into one shell: bash reads it from standard input, line by line, as from a
+   * terminal. It must succeed; its output is shown when it does not.
+   */
+  const paste = async (block: string) => {
+    const r = await runAsync(engine.env, 'bash', [], { cwd: dir, input: block });
+    expect({ block, status: r.status, output: r.status === 0 ? '' : `${r.stderr}${r.stdout}` }).toEqual({
+      block,
+      status: 0,
+      output: '',
+    });
+  };
+  const versions = (): Record<string, string> => {
+    const r = compose([
+      'exec',
+      '-T',
+      'restate-1',
+      'restatectl',
+      'sql',
+      '--json',
+      'select name, state, binary_version from nodes',
+    ]);
+    return Object.fromEntries(
+      (JSON.parse(r.stdout) as { name: string; binary_version: string }[]).map((n) => [n.name, n.binary_version]),
+    );
+  };
+  const everyNodeAlive = (): true | string => {
+    const r = compose(
+      ['exec', '-T', 'restate-1', 'restatectl', 'sql', '--json', 'select name, state from nodes'],
+      true,
+    );
+    if (r.status !== 0) return r.stderr.trim().split('\n')[0] ?? `exit ${r.status}`;
+    const alive = aliveNodes(r.stdout);
+    return alive.length === nodes.length ? true : `alive: ${alive.join(', ')}`;
+  };
+  let drill = 0;
+
+  /** Runs `operation` under load and checks exactness; returns the figures. */
+  async function underLoad(name: string, operation: () => Promise<void>): Promise<LoadReport> {
+    const load = startLoad({ ingresses: ingresses(), keyPrefix: `${name}-${(drill += 1)}` });
+    let report: LoadReport;
+    try {
+      // A second of steady traffic first, so the gap is measured from a serving cluster.
+      await sleep(1000);
+      await operation();
+      // A second of traffic after, so a cluster that stops serving at the end shows it.
+      await sleep(1000);
+    } finally {
+      report = await load.stop();
+    }
+    await waitFor('every node alive after the drill', 180, everyNodeAlive, 1000);
+    if (process.env.GEN_COMPOSE_DRILL_REPORT)
+      appendFileSync(process.env.GEN_COMPOSE_DRILL_REPORT, `${JSON.stringify({ drill: name, ...report })}\n`);
+    process.stderr.write(
+      `drill ${name}: ${report.acknowledged} calls, ${report.failedAttempts} failed attempts, longest gap ${report.longestGapMs} ms (from ${report.longestGapAtMs} ms), p99 ${report.p99Ms} ms\n`,
+    );
+    expect({ lost: report.lost, appliedTwice: report.appliedTwice, wrongReplies: report.wrongReplies }).toEqual({
+      lost: 0,
+      appliedTwice: 0,
+      wrongReplies: [],
+    });
+    expect(report.acknowledged).toBeGreaterThan(0);
+    return report;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), `${project}-`));
+    gen(['--restate-version', from, '--cluster-name', project, '--port-offset', '2004', '--out', dir]);
+    // The user's own service, where its README says such services go: Compose merges the
+    // override file by itself, gen-compose never writes it, and `down` stops it with the rest.
+    writeFileSync(
+      join(dir, 'docker-compose.override.yaml'),
+      `services:\n  counter:\n    image: ${engine.images.counter}\n    restart: unless-stopped\n    # Node as PID 1 ignores SIGTERM: an init passes it on, so a down need not wait it out.\n    init: true\n`,
+    );
+    compose(['up', '-d', '--wait']);
+    await waitFor('3 members alive in one cluster', 120, everyNodeAlive, 1000);
+    const admin = `http://127.0.0.1:${env().NODE1_ADMIN_PORT_OVERRIDE}`;
+    await register(admin, 'http://counter:9080');
+    // Every ingress serves before the drills start.
+    const warm = startLoad({ ingresses: ingresses(), keyPrefix: 'warm-up' });
+    await sleep(3000);
+    await warm.stop();
+  });
+
+  afterAll(() => {
+    if (!dir) return;
+    compose(['down', '-v', '--remove-orphans', '--timeout', '30'], true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a. docker kill of one node, then `up -d` and `ready` bring it back: nothing lost under load', async () => {
+    await underLoad('kill', async () => {
+      await paste(`docker kill ${project}-restate-3-1\n`);
+      await sleep(5000);
+      await paste(`docker compose up -d --wait restate-3 && node ${CLI} ready .\n`);
+    });
+  });
+
+  test(`b. the printed rolling upgrade ${from} → ${to}, pasted as one block under load: every node runs ${to}, nothing lost`, async () => {
+    const output = gen(['--out', '.', '--restate-version', to]).stdout;
+    const step = printedSteps(output).find((s) => s.title.startsWith('Upgrade one node at a time'));
+    expect(step?.block).toContain('ready .');
+    await underLoad('rolling-upgrade', () => paste(step!.block));
+    expect(versions()).toEqual(Object.fromEntries(nodes.map((n) => [n, to])));
+  });
+
+  // A joining node, then the node that provisioned the cluster: its replacement must join, never
+  // provision a second cluster of its own.
+  for (const k of [3, 1]) {
+    test(`e. restate-${k} loses its disk; --replace-node ${k} and the printed block give it a new identity that catches up, under load`, async () => {
+      let block = '';
+      const report = await underLoad(`replace-node-${k}`, async () => {
+        // The disk lost: the container and its volume gone, as when a host's disk dies.
+        await paste(`docker compose rm -sf restate-${k}\ndocker volume rm ${project}_restate-${k}-data\n`);
+        const r = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--replace-node', String(k)], {
+          cwd: dir,
+        });
+        expect(r.status).toBe(0);
+        const step = printedSteps(r.stdout).find((s) => s.title.startsWith(`Start restate-${k}-r1`));
+        block = step?.block ?? '';
+        expect(block).toContain(`nodes remove --nodes N${k}`);
+        await paste(block);
+      });
+      expect(report.acknowledged).toBeGreaterThan(0);
+      // One cluster of three, the old identity gone, the new one holding partition replicas.
+      const rows = JSON.parse(
+        compose([
+          'exec',
+          '-T',
+          'restate-2',
+          'restatectl',
+          'sql',
+          '--json',
+          'select plain_node_id, name, state from nodes',
+        ]).stdout,
+      ) as { plain_node_id: string; name: string; state: string }[];
+      expect(rows.find((n) => n.plain_node_id === `N${k}`)).toBeUndefined();
+      expect(rows.find((n) => n.plain_node_id === `N${1000 + k}`)).toEqual({
+        plain_node_id: `N${1000 + k}`,
+        name: `restate-${k}-r1`,
+        state: 'alive',
+      });
+      const replicas = compose([
+        'exec',
+        '-T',
+        'restate-2',
+        'restatectl',
+        'sql',
+        '--json',
+        `select partition_id from partition_state where plain_node_id = 'N${1000 + k}'`,
+      ]).stdout;
+      expect((JSON.parse(replicas) as unknown[]).length).toBeGreaterThan(0);
+    });
+  }
+
+  /** Every printed step, in order, each block pasted as one (as a user copies them). */
+  const pasteSteps = async (output: string) => {
+    const steps = printedSteps(output);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) await paste(step.block);
+    return steps;
+  };
+  const members = () =>
+    (
+      JSON.parse(
+        compose([
+          'exec',
+          '-T',
+          'restate-2',
+          'restatectl',
+          'sql',
+          '--json',
+          "select name from nodes where metadata_server_state = 'member' and state = 'alive'",
+        ]).stdout,
+      ) as { name: string }[]
+    )
+      .map((n) => n.name)
+      .sort();
+
+  test('c. growing to 5 nodes with a metadata group of 5, the printed steps pasted under load', async () => {
+    await underLoad('grow-3-to-5', async () => {
+      const r = await runAsync(
+        engine.env,
+        process.execPath,
+        [CLI, '--out', '.', '--nodes', '5', '--metadata-nodes', '5'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(r.status).toBe(0);
+      nodes.push('restate-4', 'restate-5');
+      await pasteSteps(r.stdout);
+    });
+    await waitFor('5 metadata members', 60, () => (members().length === 5 ? true : members().join(', ')), 1000);
+  });
+
+  test("d. shrinking to 3 nodes by Restate's removal procedure, as printed, under load: no orphan container or volume", async () => {
+    await underLoad('shrink-5-to-3', async () => {
+      const r = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--nodes', '3', '--force'], {
+        cwd: dir,
+      });
+      expect(r.status).toBe(0);
+      nodes.splice(3);
+      await pasteSteps(r.stdout);
+    });
+    expect(members()).toHaveLength(3);
+    const left = docker(['ps', '-a', '--format', '{{.Names}}', '--filter', `name=${project}-restate-`])
+      .stdout.split('\n')
+      .filter(Boolean);
+    expect(left.sort()).toEqual(nodes.map((n) => `${project}-${n}-1`).sort());
+    const volumes = docker(['volume', 'ls', '-q', '--filter', `name=${project}_restate-`])
+      .stdout.split('\n')
+      .filter(Boolean);
+    expect(volumes.sort()).toEqual(nodes.map((n) => `${project}_${n}-data`).sort());
+  });
+
+  test('f. docker compose down, then up -d: every count kept, the cluster serves again', async () => {
+    await underLoad('down-up', () =>
+      paste(`docker compose down --timeout 75\ndocker compose up -d --wait\nnode ${CLI} ready .\n`),
+    );
+  });
+});

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCompose } from '../src/load/loader.js';
+import { formatReplacements, parseReplacements, restateIdentity, withReplacement } from '../src/plan/replacements.js';
+import { runCli, tempDir } from './helpers.js';
+
+let dir: { path: string; remove: () => void };
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+const out = () => join(dir.path, 'cluster');
+const gen = (...args: string[]) => runCli([...args, '--out', out()]);
+const identities = () =>
+  loadCompose(out())
+    .services.filter((s) => s.name.startsWith('restate-'))
+    .map((s) => [
+      s.name,
+      s.environment.RESTATE_NODE_NAME,
+      s.environment.RESTATE_FORCE_NODE_ID,
+      s.environment.RESTATE_AUTO_PROVISION,
+    ]);
+
+test("a replaced node's G-th identity is restate-K-rG with ID G·1000+K, IDs no node count reaches", () => {
+  const none = parseReplacements(undefined, 3);
+  expect(restateIdentity(3, none)).toEqual({ id: 3, name: 'restate-3' });
+  expect(restateIdentity(3, parseReplacements('3:1', 3))).toEqual({ id: 1003, name: 'restate-3-r1' });
+  expect(restateIdentity(3, parseReplacements('1:1,3:2', 3))).toEqual({ id: 2003, name: 'restate-3-r2' });
+  expect(withReplacement(undefined, '3', 3)).toBe('3:1');
+  expect(withReplacement('3:1,1:1', '3', 3)).toBe('1:1,3:2');
+  expect(formatReplacements(new Map())).toBeUndefined();
+});
+
+test('--replace-node K keeps the service, ports and volume, and gives the node a new Restate identity that joins', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const before = loadCompose(out());
+  const r = gen('--replace-node', '1');
+  expect(r.status).toBe(0);
+  expect(identities()).toEqual([
+    ['restate-1', 'restate-1-r1', '1001', 'false'],
+    ['restate-2', 'restate-2', '2', 'false'],
+    ['restate-3', 'restate-3', '3', 'false'],
+  ]);
+  const after = loadCompose(out());
+  expect(after.volumes).toEqual(before.volumes);
+  expect(after.services.map((s) => [s.name, s.ports])).toEqual(before.services.map((s) => [s.name, s.ports]));
+  expect(r.stdout).toContain('(Restate node restate-1-r1, N1001)');
+  expect(r.stdout).toContain(
+    'note: restate-1 becomes a new Restate node, restate-1-r1 (N1001), in place of restate-1 (N1): same service, ports and volume; it joins the cluster instead of provisioning one',
+  );
+  // The old identity leaves through another node's restatectl, in one block that stops at a failure.
+  expect(r.stdout).toContain('docker compose exec -T restate-2 restatectl nodes remove --nodes N1\n');
+  expect(r.stdout).toContain('restatectl metadata-server remove-node N1 &&');
+  expect(r.stdout).toMatch(/ready \. --leaving N1 &&\n/);
+  // Remembered: a plain run keeps it, and the Regenerate line spells it out.
+  expect(gen().status).toBe(0);
+  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r1', '1001', 'false']);
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--replaced-nodes 1:1\n');
+  // A second replacement of the same node is its next identity.
+  expect(gen('--replace-node', '1').stdout).toContain('take restate-1-r1 (N1001) out of the cluster');
+  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r2', '2001', 'false']);
+});
+
+test('a node outside the metadata group leaves without a metadata step', () => {
+  expect(gen('--preset', 'prod').status).toBe(0);
+  const r = gen('--replace-node', '5');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('nodes remove --nodes N5');
+  expect(r.stdout).not.toContain('metadata-server remove-node');
+});
+
+test.each<[string, string[], string]>([
+  ['a node that does not exist', ['--replace-node', '4'], '--replace-node names a node of this cluster, 1..3, got "4"'],
+  ['not a number', ['--replace-node', 'x'], '--replace-node names a node of this cluster, 1..3, got "x"'],
+  [
+    'a change of node count with it',
+    ['--replace-node', '2', '--nodes', '5'],
+    '--replace-node 2 with --nodes 5: replace the node on the cluster as it is (3 nodes) first, then change its size in another run',
+  ],
+  [
+    'a malformed --replaced-nodes',
+    ['--replaced-nodes', '3'],
+    '--replaced-nodes lists node:replacements pairs such as 3:1, got "3" (replace a node with --replace-node K)',
+  ],
+])('--replace-node refuses %s in one line, exit 2, nothing written', (_, args, message) => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const compose = readFileSync(join(out(), 'docker-compose.yaml'), 'utf8');
+  const r = gen(...args);
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: `gen-compose: ${message}\n` });
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toBe(compose);
+});
+
+test('--replace-node on a directory with no cluster is refused', () => {
+  const r = gen('--replace-node', '1');
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/gen-compose has written no cluster there; generate it first\n$/);
+});
+
+test('a shrink drops the replacements of the nodes it removes', () => {
+  expect(gen('--nodes', '5').status).toBe(0);
+  expect(gen('--replace-node', '5').status).toBe(0);
+  expect(gen('--replace-node', '2').status).toBe(0);
+  expect(gen('--nodes', '3', '--force').status).toBe(0);
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--replaced-nodes 2:1\n');
+});
