@@ -77,9 +77,18 @@ function trimBehindSnapshot(dir: string, node: string): void {
   });
 }
 
+/** No Docker Compose at all is not something waiting fixes: said at once. */
+function requireCompose(dir: string): void {
+  const r = spawnSync('docker', ['compose', 'version'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+  if (r.status === 0) return;
+  const why = r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n')[0];
+  throw new UsageError(`ready runs \`docker compose exec\`, and \`docker compose version\` failed: ${why}`);
+}
+
 /** Polls until the cluster can lose a node; not ok, with the last reasons, when time runs out. */
 export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boolean; message: string }> {
   const nodes = restateNodes(options.dir, options.shell);
+  requireCompose(options.dir);
   const started = Date.now();
   let last = 'not asked yet';
   let lastTrim = 0;
