@@ -175,6 +175,8 @@ export function readmeView(plan: ClusterPlan, generator: Generator) {
     restateVersion: o.restateVersion,
     generatorVersion: generator.version,
     regenerateCommand: regenerateCommand(o, generator),
+    // gen-compose as run from this directory, for its day-two commands.
+    program: generator.program,
     loadBalancer: !!plan.loadBalancer,
     monitoring: !!plan.monitoring,
     swarm: at.swarm,
