@@ -52,20 +52,16 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
       output: '',
     });
   };
-  const versions = (): Record<string, string> => {
-    const r = compose([
-      'exec',
-      '-T',
-      'restate-1',
-      'restatectl',
-      'sql',
-      '--json',
-      'select name, state, binary_version from nodes',
-    ]);
-    return Object.fromEntries(
-      (JSON.parse(r.stdout) as { name: string; binary_version: string }[]).map((n) => [n.name, n.binary_version]),
+  /** A query of Restate's system tables through restatectl in a node (restate-2 stays throughout). */
+  const sql = <T>(query: string): T[] =>
+    JSON.parse(compose(['exec', '-T', 'restate-2', 'restatectl', 'sql', '--json', query]).stdout) as T[];
+  const versions = () =>
+    Object.fromEntries(
+      sql<{ name: string; binary_version: string }>('select name, binary_version from nodes').map((n) => [
+        n.name,
+        n.binary_version,
+      ]),
     );
-  };
   const everyNodeAlive = (): true | string => {
     const r = compose(
       ['exec', '-T', 'restate-1', 'restatectl', 'sql', '--json', 'select name, state from nodes'],
@@ -165,33 +161,17 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
       });
       expect(report.acknowledged).toBeGreaterThan(0);
       // One cluster of three, the old identity gone, the new one holding partition replicas.
-      const rows = JSON.parse(
-        compose([
-          'exec',
-          '-T',
-          'restate-2',
-          'restatectl',
-          'sql',
-          '--json',
-          'select plain_node_id, name, state from nodes',
-        ]).stdout,
-      ) as { plain_node_id: string; name: string; state: string }[];
+      const rows = sql<{ plain_node_id: string; name: string; state: string }>(
+        'select plain_node_id, name, state from nodes',
+      );
       expect(rows.find((n) => n.plain_node_id === `N${k}`)).toBeUndefined();
       expect(rows.find((n) => n.plain_node_id === `N${1000 + k}`)).toEqual({
         plain_node_id: `N${1000 + k}`,
         name: `restate-${k}-r1`,
         state: 'alive',
       });
-      const replicas = compose([
-        'exec',
-        '-T',
-        'restate-2',
-        'restatectl',
-        'sql',
-        '--json',
-        `select partition_id from partition_state where plain_node_id = 'N${1000 + k}'`,
-      ]).stdout;
-      expect((JSON.parse(replicas) as unknown[]).length).toBeGreaterThan(0);
+      const replicas = sql(`select partition_id from partition_state where plain_node_id = 'N${1000 + k}'`);
+      expect(replicas.length).toBeGreaterThan(0);
     });
   }
 
@@ -203,19 +183,7 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
     return steps;
   };
   const members = () =>
-    (
-      JSON.parse(
-        compose([
-          'exec',
-          '-T',
-          'restate-2',
-          'restatectl',
-          'sql',
-          '--json',
-          "select name from nodes where metadata_server_state = 'member' and state = 'alive'",
-        ]).stdout,
-      ) as { name: string }[]
-    )
+    sql<{ name: string }>("select name from nodes where metadata_server_state = 'member' and state = 'alive'")
       .map((n) => n.name)
       .sort();
 

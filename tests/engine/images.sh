@@ -62,34 +62,28 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 node_bin=$(command -v node)
 
-# Restate: the real binaries npm installed (the platform package), where Restate's image has them.
-mkdir -p "$work/restate"
-cp node_modules/@restatedev/restate-server-linux-x64/bin/restate-server "$work/restate/"
-cp node_modules/@restatedev/restatectl-linux-x64/bin/restatectl "$work/restate/"
-cat > "$work/restate/Dockerfile" <<DOCKERFILE
+# Restate: the real binaries, where Restate's image has them. $1: the tag, $2: restate-server.
+# restatectl is always npm's (none older than 1.7.10 is there; 1.7.12's reads a 1.6 cluster).
+restate_image() {
+  local context
+  context="$work/$(echo "$1" | tr -c 'a-z0-9\n' '-')"
+  mkdir -p "$context"
+  cp "$2" "$context/restate-server"
+  cp node_modules/@restatedev/restatectl-linux-x64/bin/restatectl "$context/"
+  cat > "$context/Dockerfile" <<DOCKERFILE
 FROM gen-compose-engine/base:root
 COPY restate-server restatectl /usr/local/bin/
 WORKDIR /
 ENTRYPOINT ["/usr/local/bin/restate-server"]
 DOCKERFILE
-build "$restate" "$work/restate"
-
-# The previous minor version, for the rolling-upgrade drill: its restate-server fetched from npm
-# the way `check --fetch` does (npm has no restatectl before 1.7.10: the image carries 1.7.12's,
-# which reads a 1.6 cluster).
-previous_server=$(node --input-type=module -e "
+  build "$1" "$context"
+}
+# The version npm installed (the platform package), and the previous minor for the rolling-upgrade
+# drill, its restate-server fetched from npm the way `check --fetch` does.
+restate_image "$restate" node_modules/@restatedev/restate-server-linux-x64/bin/restate-server
+restate_image "$restatePrevious" "$(node --input-type=module -e "
   const { fetchBinary } = await import('./dist/restate/binaries.js');
-  console.log(fetchBinary('restate-server', process.argv[1]).path);" "$restatePreviousVersion")
-mkdir -p "$work/restate-previous"
-cp "$previous_server" "$work/restate-previous/restate-server"
-cp node_modules/@restatedev/restatectl-linux-x64/bin/restatectl "$work/restate-previous/"
-cat > "$work/restate-previous/Dockerfile" <<DOCKERFILE
-FROM gen-compose-engine/base:root
-COPY restate-server restatectl /usr/local/bin/
-WORKDIR /
-ENTRYPOINT ["/usr/local/bin/restate-server"]
-DOCKERFILE
-build "$restatePrevious" "$work/restate-previous"
+  console.log(fetchBinary('restate-server', process.argv[1]).path);" "$restatePreviousVersion")"
 
 # Node programs are bundled into one file each, with this machine's node (Debian bookworm's glibc).
 bundle() { # $1: entry, $2: output
