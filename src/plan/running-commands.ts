@@ -34,13 +34,14 @@ export function runningClusterCommands(o: ClusterOptions, program: string) {
       ready: '',
     };
   }
+  // -T: without it exec takes the terminal, and with it the lines pasted after it.
+  const execOn = (node: string) => `docker compose exec -T ${node}`;
+  const ready = `${program} ready .`;
   return {
-    // -T here too: a printed step may be pasted with others after it (see execOn).
-    exec: 'docker compose exec -T restate-1',
-    // -T: without it exec takes the terminal, and with it the lines pasted after it.
-    execOn: (node: string) => `docker compose exec -T ${node}`,
-    recreate: (node: string) => `docker compose up -d --no-deps --wait ${node}`,
-    ready: `${program} ready .`,
+    exec: execOn('restate-1'),
+    execOn,
+    recreate,
+    ready,
     // The smaller files no longer name them: compose calls them orphans and leaves them running.
     removeNodes: (nodes: string[]) => [
       `docker rm -f ${nodes.map((n) => `${o.clusterName}-${n}-1`).join(' ')} &&`,
@@ -48,13 +49,16 @@ export function runningClusterCommands(o: ClusterOptions, program: string) {
     ],
     allAtOnce: 'docker compose up -d',
     start: (nodes: string[]) => `docker compose up -d ${nodes.join(' ')}`,
-    recreateEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? program : undefined),
-    upgradeEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? program : undefined),
+    recreateEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
+    upgradeEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
     rollingNote: canLoseOne
       ? '; paste it as one block: each node goes only once `ready` says the cluster can lose it, and the block stops at the first wait that fails'
       : '; this cluster cannot lose a node, so each restart interrupts it for a moment',
   };
 }
+
+/** Compose recreates one node, waiting until it is healthy. */
+const recreate = (node: string) => `docker compose up -d --no-deps --wait ${node}`;
 
 /**
  * Compose's one-at-a-time restart, safe to paste as one block: `--wait` holds each line until
@@ -62,10 +66,8 @@ export function runningClusterCommands(o: ClusterOptions, program: string) {
  * earlier), and `&&` at each line's end makes the block one command that stops at the first
  * failure. Without a node to spare there is nothing to wait for.
  */
-function rollingBlock(nodes: string[], program: string | undefined): string {
-  const recreate = (n: string) => `docker compose up -d --no-deps --wait ${n}`;
-  if (program === undefined) return nodes.map(recreate).join('\n     ');
-  const ready = `${program} ready .`;
+function rollingBlock(nodes: string[], ready: string | undefined): string {
+  if (ready === undefined) return nodes.map(recreate).join('\n     ');
   return [`${ready} &&`, ...nodes.map((n, i) => `${recreate(n)} && ${ready}${i < nodes.length - 1 ? ' &&' : ''}`)].join(
     '\n     ',
   );

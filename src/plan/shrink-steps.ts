@@ -6,15 +6,6 @@ import { addOnRestart } from './running-commands.js';
 import { parseReplacements, restateIdentity } from './replacements.js';
 
 /**
- * Fewer nodes, the way Restate removes one (its docs, "Clusters"; there is no server-side drain
- * yet, restate issue 5195): leave the metadata group, drain the worker and the log storage,
- * wait until nothing is left on the node, then `nodes remove`. `nodes remove` refuses a node
- * that any log segment still names, so the logs move to new nodesets (logs reconfigure) and the
- * old segments are trimmed behind a fresh snapshot; it does not look at partitions, which is
- * what `ready --leaving` waits for. Then the containers go and their volumes with them (the
- * data was moved off first): no orphan keeps running.
- */
-/**
  * Restate's removal of nodes `ids` (`members` of them in the metadata group), each line ending
  * in `&&` but the last. The worker stays "draining": restatectl refuses draining → disabled
  * without --force, and `nodes remove` does not ask for it.
@@ -31,6 +22,15 @@ export function removalLines(ids: string[], members: string[], ctl: string, read
   ];
 }
 
+/**
+ * Fewer nodes, the way Restate removes one (its docs, "Clusters"; there is no server-side drain
+ * yet, restate issue 5195): leave the metadata group, drain the worker and the log storage,
+ * wait until nothing is left on the node, then `nodes remove`. `nodes remove` refuses a node
+ * that any log segment still names, so the logs move to new nodesets (logs reconfigure) and the
+ * old segments are trimmed behind a fresh snapshot; it does not look at partitions, which is
+ * what `ready --leaving` waits for. Then the containers go and their volumes with them (the
+ * data was moved off first): no orphan keeps running.
+ */
 export function shrink({ previous, next, force, run }: ChangeContext): Change {
   if (next.nodes >= previous.nodes) return {};
   const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => next.nodes + i + 1);
