@@ -50,7 +50,7 @@ test('regenerating keeps every secret, node identities, the cluster name and the
     ['restate-3', '3'],
   ]);
   expect(again.stdout).toContain('note: Restate 1.7.12 → 1.7.10');
-  expect(again.stdout).toContain('docker compose up -d --no-deps --wait restate-1');
+  expect(again.stdout).toContain('docker compose up -d --wait restate-1');
   expect(statSync(join(out(), '.env')).mode & 0o777).toBe(0o600);
 });
 
@@ -281,7 +281,7 @@ test('the metadata group keeps its size on regeneration; growing prints no recre
   expect(grown.status).toBe(0);
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--metadata-nodes 3 ');
   expect(grown.stdout).toContain('docker compose up -d restate-4 restate-5');
-  expect(grown.stdout).not.toContain('--no-deps');
+  expect(grown.stdout).not.toContain('up -d --wait restate-1');
   // A group chosen larger stays that large when the cluster grows.
   expect(gen('--nodes', '5', '--metadata-nodes', '5', '--force').status).toBe(0);
   expect(gen('--nodes', '7').status).toBe(0);
@@ -698,7 +698,7 @@ test('a rolling change is one block that waits for `ready` before each node and 
   expect(block.slice(1)).toEqual(
     ['restate-1', 'restate-2', 'restate-3'].map((n, i) =>
       expect.stringMatching(
-        new RegExp(`^docker compose up -d --no-deps --wait ${n} && node \\S+ ready \\.${i < 2 ? ' &&' : ''}$`),
+        new RegExp(`^docker compose up -d --wait ${n} && node \\S+ ready \\.${i < 2 ? ' &&' : ''}$`),
       ),
     ),
   );
@@ -711,7 +711,7 @@ test('a cluster that cannot lose a node restarts its nodes without waiting for w
   expect(gen('--preset', 'dev').status).toBe(0);
   const r = gen('--restate-version', '1.7.10');
   expect(r.stdout).toContain('this cluster cannot lose a node');
-  expect(r.stdout).toContain('docker compose up -d --no-deps --wait restate-1');
+  expect(r.stdout).toContain('docker compose up -d --wait restate-1');
   expect(r.stdout).not.toContain(' ready .');
 });
 

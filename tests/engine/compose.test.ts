@@ -283,7 +283,7 @@ function composeCluster(engine: Engine, c: ClusterCase) {
             status: 0,
             stderr: '',
           });
-        const recreated = /up -d --no-deps (restate-\d+)$/.exec(command);
+        const recreated = /up -d --wait (restate-\d+)/.exec(command);
         if (recreated) await waitFor(`${recreated[1]} healthy`, 120, allHealthy);
       }
       await waitFor('every service healthy', 120, allHealthy);
