@@ -90,6 +90,42 @@ test.each<[string, string[], string]>([
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toBe(compose);
 });
 
+test.each<[string, string[], string]>([
+  [
+    'a version change with it',
+    ['--replace-node', '2', '--restate-version', '1.7.10'],
+    '--replace-node 2 with --restate-version 1.7.10: replace the node on the version the cluster runs (1.7.12) first, then change the version in another run',
+  ],
+  [
+    'a node --replaced-nodes names that does not exist',
+    ['--replaced-nodes', '9:1'],
+    '--replaced-nodes names node 9, and the cluster has nodes 1..3',
+  ],
+  [
+    'a hand-written --replaced-nodes that gives a node back a removed identity',
+    ['--replaced-nodes', ''],
+    '--replaced-nodes "" would give restate-3 back restate-3, an identity the cluster removed when restate-3-r1 replaced it; replace a node with --replace-node K',
+  ],
+])('after a replacement, %s is refused', (_, args, message) => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  expect(gen('--replace-node', '3').status).toBe(0);
+  const r = gen(...args);
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: `gen-compose: ${message}\n` });
+});
+
+test('--dry-run shows the steps a running cluster would need, and a second replacement says it retires the first', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  expect(gen('--replace-node', '3').status).toBe(0);
+  const r = gen('--replace-node', '3', '--dry-run');
+  expect(r.stdout).toContain('(itself a replacement: the node that runs now goes)');
+  expect(r.stdout).toContain('Once written, on a running cluster, in the output directory:');
+  expect(r.stdout).toContain('restatectl nodes remove --nodes N1003');
+  // A node that may have marked its storage data-loss already is not forced to read-only.
+  expect(r.stdout).toMatch(
+    /if docker compose exec -T restate-1 restatectl sql --json .*; then .* --storage-state read-only; fi &&/,
+  );
+});
+
 test('--replace-node on a directory with no cluster is refused', () => {
   const r = gen('--replace-node', '1');
   expect(r.status).toBe(2);

@@ -75,7 +75,7 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   }
   // "none" given now removes a previous value (--no-memory); then it is simply absent.
   const merged = withoutUnset({ ...fromPrevious, ...given });
-  replaceNode(merged, previous, flags.replaceNode);
+  replaceNode(merged, previous, flags);
   // A kept exposure loses the kinds the new options dropped (--no-load-balancer, say).
   if (given.expose === undefined && previous.expose !== undefined && merged.expose !== undefined) {
     const kept = applicableKinds(previous.expose, presentOf(merged));
@@ -88,20 +88,45 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
  * --replace-node K: K's next identity. One change at a time: a node count changed in the same
  * run would renumber what the printed steps name. Replacements of nodes a shrink drops go.
  */
-function replaceNode(merged: RawOptions, previous: ClusterOptions, node: string | undefined): void {
+function replaceNode(merged: RawOptions, previous: ClusterOptions, flags: RawOptions): void {
   delete merged.replaceNode;
+  const node = flags.replaceNode;
   const nodes = Number(merged.nodes);
   if (node !== undefined) {
     if (nodes !== previous.nodes)
       throw new UsageError(
         `--replace-node ${node} with --nodes ${merged.nodes}: replace the node on the cluster as it is (${previous.nodes} nodes) first, then change its size in another run`,
       );
+    // The new identity starts empty and restores from snapshots the running version wrote.
+    if (merged.restateVersion !== previous.restateVersion)
+      throw new UsageError(
+        `--replace-node ${node} with --restate-version ${merged.restateVersion}: replace the node on the version the cluster runs (${previous.restateVersion}) first, then change the version in another run`,
+      );
     merged.replacedNodes = withReplacement(merged.replacedNodes, node, nodes);
+    return;
+  }
+  if (flags.replacedNodes !== undefined) {
+    refuseGoingBack(previous, flags.replacedNodes, nodes);
     return;
   }
   if (merged.replacedNodes === undefined || !Number.isInteger(nodes)) return;
   const kept = [...parseReplacements(merged.replacedNodes, Number.MAX_SAFE_INTEGER)].filter(([k]) => k <= nodes);
   merged.replacedNodes = formatReplacements(new Map(kept));
+}
+
+/**
+ * --replaced-nodes given by hand may not hand a node an identity the cluster already removed
+ * (restate-3-r1 back to restate-3): that one is gone from the cluster for good.
+ */
+function refuseGoingBack(previous: ClusterOptions, given: string, nodes: number): void {
+  const before = parseReplacements(previous.replacedNodes, previous.nodes);
+  const after = parseReplacements(given, Number.isInteger(nodes) ? nodes : previous.nodes);
+  for (const [k, generation] of before) {
+    if (k > nodes || (after.get(k) ?? 0) >= generation) continue;
+    throw new UsageError(
+      `--replaced-nodes "${given}" would give ${nodeName(k)} back ${restateIdentity(k, after).name}, an identity the cluster removed when ${restateIdentity(k, before).name} replaced it; replace a node with --replace-node K`,
+    );
+  }
 }
 
 export interface Regeneration {

@@ -17,7 +17,8 @@ export function replacement({ previous, next, run }: ChangeContext): Change {
   return {
     notes: replaced.map((k) => {
       const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
-      return `${nodeName(k)} becomes a new Restate node, ${now.name} (N${now.id}), in place of ${old.name} (N${old.id}): same service, ports and volume${k === 1 ? '; it joins the cluster instead of provisioning one' : ''}`;
+      const again = (before.get(k) ?? 0) > 0 ? ` (itself a replacement: the node that runs now goes)` : '';
+      return `${nodeName(k)} becomes a new Restate node, ${now.name} (N${now.id}), in place of ${old.name} (N${old.id})${again}: same service, ports and volume${k === 1 ? '; it joins the cluster instead of provisioning one' : ''}`;
     }),
     steps: replaced.map((k) => {
       const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
@@ -25,7 +26,7 @@ export function replacement({ previous, next, run }: ChangeContext): Change {
       const oldId = `N${old.id}`;
       const lines = [
         `${run.recreate(nodeName(k))} &&`,
-        ...removalLines([oldId], k <= previous.metadataNodes ? [oldId] : [], ctl, run.ready),
+        ...removalLines([oldId], k <= previous.metadataNodes ? [oldId] : [], ctl, run.ready, true),
       ];
       return `Start ${now.name} and take ${old.name} (${oldId}) out of the cluster the way Restate removes a node; paste it as one block, it stops at the first command that fails${run.ready ? `, and \`ready --leaving\` waits until nothing is left on ${oldId} and ${now.name} has caught up` : ''}:\n     ${lines.join('\n     ')}`;
     }),

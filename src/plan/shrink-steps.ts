@@ -8,14 +8,25 @@ import { parseReplacements, restateIdentity } from './replacements.js';
 /**
  * Restate's removal of nodes `ids` (`members` of them in the metadata group), each line ending
  * in `&&` but the last. The worker stays "draining": restatectl refuses draining → disabled
- * without --force, and `nodes remove` does not ask for it.
+ * without --force, and `nodes remove` does not ask for it. A node whose disk was lost may have
+ * marked its own log storage data-loss already (it does when it starts empty), and restatectl
+ * refuses data-loss → read-only as unsafe: then its storage is left as it is, which `nodes
+ * remove` accepts too.
  */
-export function removalLines(ids: string[], members: string[], ctl: string, ready: string): string[] {
+export function removalLines(
+  ids: string[],
+  members: string[],
+  ctl: string,
+  ready: string,
+  storageMayBeLost = false,
+): string[] {
   const list = ids.join(',');
+  const readOnly = `${ctl} nodes set-storage-state --nodes ${list} --storage-state read-only`;
+  const stillReadWrite = `${ctl} sql --json "select plain_node_id from nodes where plain_node_id = '${list}' and storage_state = 'read-write'" | grep -q ${list}`;
   return [
     ...(members.length > 0 ? [`${ctl} metadata-server remove-node ${members.join(' ')} &&`] : []),
     `${ctl} nodes set-worker-state --nodes ${list} --worker-state draining &&`,
-    `${ctl} nodes set-storage-state --nodes ${list} --storage-state read-only &&`,
+    storageMayBeLost ? `if ${stillReadWrite}; then ${readOnly}; fi &&` : `${readOnly} &&`,
     `${ctl} logs reconfigure --log-id 0-${DEFAULT_NUM_PARTITIONS - 1} --yes &&`,
     ...(ready ? [`${ready} --leaving ${list} &&`] : [`${ctl} snapshots create --trim-log &&`]),
     `${ctl} nodes remove --nodes ${list}`,
