@@ -23,6 +23,8 @@ export interface Outcome {
   firstRun: boolean;
 }
 
+const numbered = (steps: string[]) => steps.map((s, i) => `  ${i + 1}. ${s}`);
+
 /** .env text with every secret value replaced, for anything printed. */
 function maskSecrets(text: string, secrets: Set<string>): string {
   return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.*$/gm, (line, name: string) =>
@@ -43,7 +45,7 @@ function checkResult(out: string, { files, stale }: Outcome): GenerateResult {
       };
 }
 
-async function dryRunResult(out: string, { plan, files, stale, notes }: Outcome): Promise<GenerateResult> {
+async function dryRunResult(out: string, { plan, files, stale, notes, steps }: Outcome): Promise<GenerateResult> {
   const { createTwoFilesPatch } = await import('diff');
   const secretNames = new Set(plan.tunables.filter((t) => t.secret).map((t) => t.name));
   const shown = (file: RenderedFile, content: string) =>
@@ -74,6 +76,9 @@ async function dryRunResult(out: string, { plan, files, stale, notes }: Outcome)
     output: [
       ...parts,
       ...notes.map((n) => `note: ${n}`),
+      ...(steps.length > 0
+        ? ['', 'Once written, on a running cluster, in the output directory:', ...numbered(steps)]
+        : []),
       'Nothing was written (--dry-run). Secret values are masked.',
     ].join('\n'),
     exitCode: 0,
@@ -94,9 +99,7 @@ function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): G
   const unchanged = files.map((f) => join(out, f.path)).filter((p) => !written.includes(p));
   const lines = [summary(plan, { written: shown(written), unchanged: shown(unchanged), removed }, firstRun)];
   for (const note of notes) lines.push(`note: ${note}`);
-  if (steps.length > 0) {
-    lines.push('', 'On a running cluster, in the output directory:', ...steps.map((s, i) => `  ${i + 1}. ${s}`));
-  }
+  if (steps.length > 0) lines.push('', 'On a running cluster, in the output directory:', ...numbered(steps));
   return { output: lines.join('\n'), exitCode: 0 };
 }
 

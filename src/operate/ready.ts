@@ -89,6 +89,17 @@ function requireCompose(dir: string): void {
 export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boolean; message: string }> {
   const nodes = restateNodes(options.dir, options.shell);
   requireCompose(options.dir);
+  // A cluster that is not running at all does not start by waiting.
+  const running = spawnSync('docker', ['compose', 'ps', '--status', 'running', '--services'], {
+    cwd: options.dir,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  if (running.status === 0 && !nodes.some((n) => running.stdout.split('\n').includes(n)))
+    return {
+      ok: false,
+      message: `gen-compose ready: no Restate node of ${options.dir} is running (${nodes.join(', ')}); start them with docker compose up -d`,
+    };
   const started = Date.now();
   let last = 'not asked yet';
   let lastTrim = 0;
