@@ -1,4 +1,4 @@
-import { awaitsTrim, notReady, summarize, type ClusterView } from '../src/restate/readiness.js';
+import { awaitsTrim, notReady, summarize, unknownNodes, type ClusterView } from '../src/restate/readiness.js';
 
 // Rows as restatectl 1.7.12 `sql --json` printed them for a 3-node cluster, replication 2, that
 // could lose a node (a rehearsal here; trimmed to two partitions and two logs).
@@ -149,6 +149,11 @@ test('only old segments left: a snapshot with a trim behind it is what is awaite
   view.nodes[4]!.state = 'dead';
   expect(awaitsTrim(view, ['N4', 'N5'])).toBe(true);
   expect(notReady(view, ['N4', 'N5'])).toEqual(['N5 is named by old segments of logs 0, not trimmed yet']);
+});
+
+test('a leaving ID the cluster has no node for is found (a typo must not pass as "nothing left")', () => {
+  expect(unknownNodes(shrinking(), ['N4', 'N9'])).toEqual(['N9']);
+  expect(unknownNodes(shrinking(), ['N4', 'N5'])).toEqual([]);
 });
 
 test('reasons are shortened to one line', () => {

@@ -7,6 +7,7 @@ import {
   awaitsTrim,
   notReady,
   summarize,
+  unknownNodes,
   type ClusterView,
   type ReadinessTable,
 } from '../restate/readiness.js';
@@ -108,6 +109,12 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
     const node = nodes[round % nodes.length]!;
     const view = look(options.dir, node);
     if (typeof view !== 'string') {
+      const unknown = unknownNodes(view, options.leaving);
+      if (unknown.length > 0)
+        return {
+          ok: false,
+          message: `gen-compose ready: --leaving names ${unknown.join(', ')}, and the cluster has no such node (its nodes: ${view.nodes.map((n) => String(n.plain_node_id)).join(', ')})`,
+        };
       if (awaitsTrim(view, options.leaving) && Date.now() - lastTrim > 5000) {
         trimBehindSnapshot(options.dir, node);
         lastTrim = Date.now();

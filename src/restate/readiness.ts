@@ -71,6 +71,12 @@ function untrimmed(view: ClusterView, id: string): string[] {
   return [...new Set(named)].filter((log) => tails.has(log) && !inTail.has(log));
 }
 
+/** Leaving IDs the cluster has no node for: a typo, which waiting would only hide. */
+export function unknownNodes(view: ClusterView, leaving: string[]): string[] {
+  const known = new Set(view.nodes.map((n) => text(n.plain_node_id)));
+  return leaving.filter((id) => !known.has(id));
+}
+
 /**
  * Only old segments still name a leaving node: what a fresh snapshot with a trim of the log
  * behind it (restatectl snapshots create --trim-log) resolves, and nothing else will soon.
