@@ -67,9 +67,9 @@ function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'p
     { name: 'RESTATE_AUTO_PROVISION', value: literal(autoProvision) },
   ];
   if (!runsMetadata) environment.push({ name: 'RESTATE_ROLES', value: literal(JSON.stringify(roles)) });
-  // A replacement's own metadata server is empty until it has joined, and answers that the
-  // cluster is not provisioned: asked first, it kept restate-1-r1 from ever joining (seen with
-  // 1.7.12). It asks the other members instead.
+  // A replacement's own metadata server is empty until it has joined (it answers that the
+  // cluster is not provisioned), so it asks the other members. Not proven needed: the join
+  // failure that led here turned out to be a metadata group that had lost its quorum.
   if (restate.id !== id && runsMetadata) {
     const others = metadataNodeIds(options).filter((k) => k !== id);
     environment.push({
