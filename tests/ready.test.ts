@@ -29,9 +29,19 @@ test.each<[string, (d: string) => string[], string]>([
     '--leaving takes Restate node IDs such as N4,N5, got "4,5"',
   ],
   [
-    'a Swarm stack',
+    'a Swarm stack without its name',
     (d) => ['ready', join(d, 'swarm')],
-    "ready works on a compose project; DIR/swarm/docker-stack.yaml is a Swarm stack (follow its README's steps)",
+    'DIR/swarm/docker-stack.yaml is a Swarm stack: name it with --stack NAME (the name given to docker stack deploy; docker stack ls lists them)',
+  ],
+  [
+    'a stack name for a compose project',
+    (d) => ['ready', join(d, 'compose'), '--stack', 'restate-cluster'],
+    '--stack names a Swarm stack, and DIR/compose/docker-compose.yaml is a compose project',
+  ],
+  [
+    'a stack name no stack can have',
+    (d) => ['ready', join(d, 'swarm'), '--stack', 'a b'],
+    '--stack takes a stack name (letters, digits, _ . -), got "a b"',
   ],
 ])('ready refuses %s', (_, args, message) => {
   const r = runCli(args(dir.path));

@@ -494,18 +494,18 @@ test('steps for a running cluster: a smaller metadata group leaves through resta
   expect(gen('--no-load-balancer').stdout).toMatch(/docker compose up -d --remove-orphans/);
 });
 
-test('a Swarm stack gets Swarm commands for a running cluster: docker exec, labels and stack deploy, one service update per node', () => {
+test('a Swarm stack gets Swarm commands for a running cluster: restatectl on the stack network, labels and stack deploy, one service update per node with ready between', () => {
   expect(gen('--target', 'swarm').status).toBe(0);
   const r = gen('--nodes', '5', '--restate-version', '1.7.10');
   expect(r.status).toBe(0);
   const steps = r.stdout.slice(r.stdout.indexOf('On a running cluster'));
   expect(steps).not.toMatch(/docker compose/);
   expect(steps).toMatch(
-    /1\. Downgrade one node at a time \(docker stack deploy would restart them all at once\)[^\n]*:\n\s+docker service update --image docker\.restate\.dev\/restatedev\/restate:1\.7\.10 restate-cluster_restate-1\n/,
+    /1\. Downgrade one node at a time \(docker stack deploy would restart them all at once\)[^\n]*:\n\s+node \S+ ready \. --stack restate-cluster &&\n\s+docker service update --detach=false --quiet --image docker\.restate\.dev\/restatedev\/restate:1\.7\.10 restate-cluster_restate-1 && node \S+ ready \. --stack restate-cluster &&\n/,
   );
   expect(steps).not.toMatch(/service update [^\n]*restate-cluster_restate-4/);
   expect(steps).toMatch(
-    /docker exec "\$\(docker ps -q -f name=restate-cluster_restate-1\)" restatectl snapshots create/,
+    /docker run --rm --network restate-cluster_restate-cluster-net -e RESTATECTL_ADDRESS=http:\/\/restate-1:5122 --entrypoint restatectl docker\.restate\.dev\/restatedev\/restate:1\.7\.10 snapshots create/,
   );
   expect(steps).toMatch(
     /docker node update --label-add restate-node=4 HOST_4\n\s+docker node update --label-add restate-node=5 HOST_5\n\s+set -a; \. \.\/\.env; set \+a; docker stack deploy -c docker-stack\.yaml restate-cluster/,

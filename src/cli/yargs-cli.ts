@@ -177,7 +177,17 @@ function readyCommand(cli: Argv): void {
     'wait until the running cluster in DIR can lose one node (every node alive, every partition led and followed, every log writable without it): what the printed rolling steps run between two nodes',
     (y) =>
       y
-        .positional('dir', { type: 'string', default: '.', describe: 'directory of the compose project' })
+        .positional('dir', {
+          type: 'string',
+          default: '.',
+          describe: 'directory of the compose project or Swarm stack',
+        })
+        .option('stack', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            'for a docker-stack.yaml: the stack name given to docker stack deploy (run on a manager: restatectl runs in a one-off container on the stack network)',
+        })
         .option('timeout', {
           type: 'string',
           requiresArg: true,
@@ -201,7 +211,15 @@ function readyCommand(cli: Argv): void {
         if (wrong !== undefined)
           throw new UsageError(`--leaving takes Restate node IDs such as N4,N5, got "${argv.leaving}"`);
         const { waitUntilReady } = await import('../operate/ready.js');
-        const result = await waitUntilReady({ dir: argv.dir, timeoutSeconds, shell: process.env, leaving });
+        if (argv.stack !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(argv.stack))
+          throw new UsageError(`--stack takes a stack name (letters, digits, _ . -), got "${argv.stack}"`);
+        const result = await waitUntilReady({
+          dir: argv.dir,
+          stack: argv.stack,
+          timeoutSeconds,
+          shell: process.env,
+          leaving,
+        });
         (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
         process.exitCode = result.ok ? 0 : 1;
       }),

@@ -11,6 +11,11 @@ export function nodeName(id: number): string {
   return `restate-${id}`;
 }
 
+/** The overlay network the stack's services share (the compose target uses its default network). */
+export function clusterNetwork(clusterName: string): string {
+  return `${clusterName}-net`;
+}
+
 export function fabricAddress(id: number): string {
   return `http://${nodeName(id)}:${CONTAINER_PORTS.fabric}`;
 }

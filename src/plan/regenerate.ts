@@ -184,7 +184,7 @@ function grow({ previous, next, run }: ChangeContext): Change {
       `growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`,
     ],
     steps: [
-      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${run.exec} restatectl snapshots create`,
+      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${run.restatectl(nodeName(1))} snapshots create`,
       `Start the new nodes:\n     ${run.start(added)}`,
       // Their config files list every node: they read them at start.
       ...addOnRestart(previous, next),
@@ -194,7 +194,7 @@ function grow({ previous, next, run }: ChangeContext): Change {
         : [
             `Recreate the existing nodes one at a time, so they learn the new metadata addresses${run.rollingNote}:\n     ${run.recreateEach(existing)}`,
           ]),
-      `Check that every node is alive and which nodes serve metadata:\n     ${run.exec} restatectl status\n     ${run.exec} restatectl metadata-server list-servers`,
+      `Check that every node is alive and which nodes serve metadata:\n     ${run.restatectl(nodeName(1))} status\n     ${run.restatectl(nodeName(1))} metadata-server list-servers`,
     ],
   };
 }
@@ -204,7 +204,7 @@ function replicationChange({ previous, next, run }: ChangeContext): Change {
   return {
     notes: [`replication ${previous.replication} → ${next.replication}`],
     steps: [
-      `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${run.exec} restatectl config set --replication ${next.replication}`,
+      `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${run.restatectl(nodeName(1))} config set --replication ${next.replication}`,
     ],
   };
 }
@@ -220,7 +220,7 @@ function metadataShrink({ previous, next, run }: ChangeContext): Change {
     notes: [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`],
     // First of all: a member whose role goes away before it leaves the group costs a vote.
     first: [
-      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${run.exec} restatectl metadata-server remove-node ${leaving.map((k) => `N${restateIdentity(k, parseReplacements(previous.replacedNodes, previous.nodes)).id}`).join(' ')}`,
+      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${run.restatectl(nodeName(1))} metadata-server remove-node ${leaving.map((k) => `N${restateIdentity(k, parseReplacements(previous.replacedNodes, previous.nodes)).id}`).join(' ')}`,
     ],
     // Growing recreates the existing nodes already (above).
     steps:
@@ -253,7 +253,7 @@ function versionChange({ previous, next, run }: ChangeContext): Change {
   const skipped = skippedMinor(previous.restateVersion, next.restateVersion);
   if (skipped) throw new UsageError(skipped);
   const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
-  const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}${run.rollingNote}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)), next.restateVersion)}`;
+  const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}${run.rollingNote}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)))}`;
   return {
     notes: [`Restate ${previous.restateVersion} → ${next.restateVersion}${down ? ' (a downgrade)' : ''}`],
     // Under Swarm any stack deploy (growing, say) would change every node's image at once: first.

@@ -22,7 +22,7 @@ export function replacement({ previous, next, run }: ChangeContext): Change {
     }),
     steps: replaced.map((k) => {
       const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
-      const ctl = `${run.execOn(nodeName(k === 1 ? 2 : 1))} restatectl`;
+      const ctl = run.restatectl(nodeName(k === 1 ? 2 : 1));
       const oldId = `N${old.id}`;
       const lines = [
         `${run.recreate(nodeName(k))} &&`,

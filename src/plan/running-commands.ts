@@ -1,45 +1,16 @@
 import { faultTolerance } from '../restate/tolerance.js';
-import { RESTATE_IMAGE_REPOSITORY } from './defaults.js';
+import { CONTAINER_PORTS, RESTATE_IMAGE_REPOSITORY } from './defaults.js';
+import { clusterNetwork } from './nodes.js';
 import type { ClusterOptions } from './options.js';
 
-/**
- * The commands a running cluster needs, per target. Compose: services of one project on this
- * host. Swarm: each node is a service of the stack, on the host labelled for it; a stack
- * deploy updates every changed service at once, so one-at-a-time changes go service by service.
- */
+/** The commands a running cluster needs, per target. Compose: services of one project on this host. */
 export function runningClusterCommands(o: ClusterOptions, program: string) {
   const canLoseOne = faultTolerance(o.nodes, o.replication, o.metadataNodes).clusterFailuresTolerated > 0;
-  if (o.target === 'swarm') {
-    const stack = o.clusterName;
-    const deploy = `set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ${stack}`;
-    return {
-      exec: `docker exec "$(docker ps -q -f name=${stack}_restate-1)"`,
-      // Swarm's exec has no terminal unless asked (-t): the same command in a pasted block.
-      execOn: (node: string) => `docker exec "$(docker ps -q -f name=${stack}_${node})"`,
-      recreate: () => deploy,
-      // Each volume lives on the host that ran its node.
-      removeNodes: (nodes: string[]) => [
-        `docker service rm ${nodes.map((n) => `${stack}_${n}`).join(' ')}`,
-        `# then, on each of their hosts: docker volume rm ${nodes.map((n) => `${stack}_${n}-data`).join(' / ')}`,
-      ],
-      allAtOnce: 'docker stack deploy',
-      start: (nodes: string[]) =>
-        // HOST_k as in README.md: the host that is to run node k.
-        `${nodes.map((n) => `docker node update --label-add restate-node=${n.replace('restate-', '')} HOST_${n.replace('restate-', '')}`).join('\n     ')}\n     ${deploy}`,
-      recreateEach: () =>
-        `${deploy}\n     (Swarm restarts every changed node at once; then check each: restatectl status)`,
-      upgradeEach: (nodes: string[], version: string) =>
-        `${nodes.map((n) => `docker service update --image ${RESTATE_IMAGE_REPOSITORY}:${version} ${stack}_${n}`).join('\n     ')}\n     ${deploy}`,
-      rollingNote: '',
-      ready: '',
-    };
-  }
-  // -T: without it exec takes the terminal, and with it the lines pasted after it.
-  const execOn = (node: string) => `docker compose exec -T ${node}`;
+  if (o.target === 'swarm') return swarmCommands(o, program, canLoseOne);
   const ready = `${program} ready .`;
   return {
-    exec: execOn('restate-1'),
-    execOn,
+    // -T: without it exec takes the terminal, and with it the lines pasted after it.
+    restatectl: (node: string) => `docker compose exec -T ${node} restatectl`,
     recreate,
     ready,
     // The smaller files no longer name them: compose calls them orphans and leaves them running.
@@ -51,9 +22,57 @@ export function runningClusterCommands(o: ClusterOptions, program: string) {
     start: (nodes: string[]) => `docker compose up -d ${nodes.join(' ')}`,
     recreateEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
     upgradeEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
-    rollingNote: canLoseOne
-      ? '; paste it as one block: each node goes only once `ready` says the cluster can lose it, and the block stops at the first wait that fails'
-      : '; this cluster cannot lose a node, so each restart interrupts it for a moment',
+    rollingNote: rollingNote(canLoseOne),
+  };
+}
+
+const rollingNote = (canLoseOne: boolean) =>
+  canLoseOne
+    ? '; paste it as one block: each node goes only once `ready` says the cluster can lose it, and the block stops at the first wait that fails'
+    : '; this cluster cannot lose a node, so each restart interrupts it for a moment';
+
+/**
+ * Swarm: each node is a service of the stack, on the host labelled for it; a stack deploy
+ * updates every changed service at once, so one-at-a-time changes go service by service. The
+ * commands run on a manager: restatectl in a one-off container on the stack's (attachable)
+ * network, so no line depends on which host runs which node.
+ */
+function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) {
+  const stack = o.clusterName;
+  const deploy = `set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ${stack}`;
+  const image = `${RESTATE_IMAGE_REPOSITORY}:${o.restateVersion}`;
+  const restatectl = (node: string) =>
+    `docker run --rm --network ${stack}_${clusterNetwork(stack)} -e RESTATECTL_ADDRESS=http://${node}:${CONTAINER_PORTS.fabric} --entrypoint restatectl ${image}`;
+  const ready = `${program} ready . --stack ${stack}`;
+  // --detach=false: the line returns once the new task runs and is healthy (the CLI's default
+  // since 17.10, said so it holds everywhere); --quiet: its progress bars, pasted, are pages.
+  const update = (node: string, change = ` --image ${image}`) =>
+    `docker service update --detach=false --quiet${change} ${stack}_${node}`;
+  return {
+    restatectl,
+    // The stack deploy changes the node's service; the service update that changes nothing
+    // then waits until its new task runs. (A stack deploy --detach=false waits for the bucket
+    // job too, which never counts as converged once it has exited.)
+    recreate: (node: string) => `${deploy} && ${update(node, '')}`,
+    ready,
+    // Each volume lives on the host that ran its node.
+    removeNodes: (nodes: string[]) => [
+      `docker service rm ${nodes.map((n) => `${stack}_${n}`).join(' ')}`,
+      `# then, on each of their hosts: docker volume rm ${nodes.map((n) => `${stack}_${n}-data`).join(' / ')}`,
+    ],
+    allAtOnce: 'docker stack deploy',
+    start: (nodes: string[]) =>
+      // HOST_k as in README.md: the host that is to run node k.
+      `${nodes.map((n) => `docker node update --label-add restate-node=${n.replace('restate-', '')} HOST_${n.replace('restate-', '')}`).join('\n     ')}\n     ${deploy}`,
+    recreateEach: () =>
+      `${deploy}\n     (Swarm restarts every changed node at once; then check each: restatectl status)`,
+    // The stack deploy at the end changes nothing the updates did not: it brings the stack's
+    // own record of the image up to date, so the next deploy restarts nothing.
+    upgradeEach: (nodes: string[]) =>
+      canLoseOne
+        ? [`${ready} &&`, ...nodes.map((n) => `${update(n)} && ${ready} &&`), deploy].join('\n     ')
+        : [...nodes.map((n) => update(n)), deploy].join('\n     '),
+    rollingNote: rollingNote(canLoseOne),
   };
 }
 

@@ -56,7 +56,7 @@ export function shrink({ previous, next, force, run }: ChangeContext): Change {
     throw new UsageError(
       `${message}: pass --force to write the smaller files; the run then prints the steps that take ${ids.join(', ')} out of the running cluster (Restate's removal procedure) and remove their containers and volumes`,
     );
-  const removal = removalLines(ids, members, `${run.execOn(nodeName(1))} restatectl`, run.ready);
+  const removal = removalLines(ids, members, run.restatectl(nodeName(1)), run.ready);
   const lines = [...removal.slice(0, -1), `${removal[removal.length - 1]} &&`, ...run.removeNodes(names)];
   const remaining = Array.from({ length: next.nodes }, (_, i) => nodeName(i + 1));
   return {

@@ -1,4 +1,5 @@
 import type { ClusterPlan, EnvEntry, PublishedPort, Tunable } from '../plan/plan.js';
+import { clusterNetwork } from '../plan/nodes.js';
 import { RESTATE_STOP_GRACE_PERIOD } from '../restate/services.js';
 import { generatedBy, type Generator } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
@@ -238,7 +239,7 @@ export function renderStack(plan: ClusterPlan, generator: Generator, render: Ren
       volumeMount: volumeScalar(`${node.volume}:${plan.dataDir}`),
     })),
     minio: common.minio && minio && { ...common.minio, ports: ports([minio.ports.api, minio.ports.console]) },
-    network: `${plan.projectName}-net`,
+    network: clusterNetwork(plan.projectName),
   };
   return render('docker-stack.yaml.hbs', view);
 }

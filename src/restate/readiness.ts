@@ -30,9 +30,13 @@ const nodeList = (v: Row[string]): string[] => text(v).match(/N\d+/g) ?? [];
  * A cluster whose size can never lose a node (one node, or replication equal to the nodes)
  * never gets an empty list: the printed steps do not wait for it there.
  */
-export function notReady(view: ClusterView, leaving: string[] = []): string[] {
+export function notReady(view: ClusterView, leaving: string[] = [], declared: string[] = []): string[] {
   const reasons: string[] = [...stillHolding(view, leaving)];
   const nodes = new Map(view.nodes.map((n) => [text(n.plain_node_id), n]));
+  // A node the files declare but the cluster does not list yet (just started, a new identity
+  // on its way in) is one it cannot lose either: it holds nothing yet.
+  const listed = new Set(view.nodes.map((n) => text(n.name)));
+  for (const name of declared) if (!listed.has(name)) reasons.push(`${name} has not joined the cluster yet`);
   const nameOf = (id: string) => `${text(nodes.get(id)?.name) || id} (${id})`;
   // A node on its way out may be gone already (a lost disk): only the others must be alive.
   for (const [id, node] of nodes)

@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import { basename } from 'node:path';
+import { UsageError } from '../errors.js';
+import { isRecord, type ComposeProject, type ComposeService } from '../load/compose-file.js';
+import { loadCompose } from '../load/loader.js';
+import { isRestateService, listenPortOf } from '../restate/services.js';
+
+/**
+ * How an operation on a running cluster reaches restatectl, read from the cluster's files:
+ * for a compose project, inside one of its node containers (`docker compose exec`); for a Swarm
+ * stack, in a one-off container of the node's image on the stack's network, so it runs on any
+ * manager whichever host runs which node (`docker exec` reaches local containers only).
+ */
+export interface RestatectlAccess {
+  /** The Restate nodes of the file (service names), in file order. */
+  nodes: string[];
+  /** The node names the file gives Restate (RESTATE_NODE_NAME), where it gives one. */
+  declaredNames: string[];
+  /** `docker` arguments that run `sh -c script sh ...args` where restatectl reaches the cluster through `node`. */
+  shell: (node: string, script: string, args: string[]) => string[];
+  /** What runs the commands, for messages. */
+  via: (node: string) => string;
+  /** Why nothing can be asked yet (no node running), said at once; undefined if something runs. Throws when no engine answers. */
+  notRunning: () => string | undefined;
+}
+
+const docker = (dir: string, args: string[]) =>
+  spawnSync('docker', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+const firstLine = (r: ReturnType<typeof docker>) =>
+  r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.status}`;
+
+/** Refuses what no amount of waiting fixes: a file of the other kind, no Restate node. */
+export function restatectlAccess(
+  dir: string,
+  shell: Record<string, string | undefined>,
+  stack: string | undefined,
+): RestatectlAccess {
+  const project = loadCompose(dir, { shell });
+  const isStack = basename(project.file).startsWith('docker-stack');
+  const services = project.services.filter(isRestateService);
+  if (services.length === 0) throw new UsageError(`${project.file} has no Restate node`);
+  if (isStack && stack === undefined)
+    throw new UsageError(
+      `${project.file} is a Swarm stack: name it with --stack NAME (the name given to docker stack deploy; docker stack ls lists them)`,
+    );
+  if (!isStack && stack !== undefined)
+    throw new UsageError(`--stack names a Swarm stack, and ${project.file} is a compose project`);
+  const access = stack === undefined ? composeAccess(dir, services) : swarmAccess(dir, project, services, stack);
+  return { ...access, declaredNames: services.flatMap((s) => s.environment.RESTATE_NODE_NAME ?? []) };
+}
+
+function composeAccess(dir: string, services: ComposeService[]): Omit<RestatectlAccess, 'declaredNames'> {
+  const nodes = services.map((s) => s.name);
+  return {
+    nodes,
+    shell: (node, script, args) => ['compose', 'exec', '-T', node, 'sh', '-c', script, 'sh', ...args],
+    via: (node) => `docker compose exec ${node}`,
+    notRunning: () => {
+      const version = docker(dir, ['compose', 'version']);
+      if (version.status !== 0)
+        throw new UsageError(
+          `ready runs \`docker compose exec\`, and \`docker compose version\` failed: ${firstLine(version)}`,
+        );
+      const running = docker(dir, ['compose', 'ps', '--status', 'running', '--services']);
+      if (running.status === 0 && !nodes.some((n) => running.stdout.split('\n').includes(n)))
+        return `no Restate node of ${dir} is running (${nodes.join(', ')}); start them with docker compose up -d`;
+      return undefined;
+    },
+  };
+}
+
+/** The stack's name for the network a service is on: its own `name:`, else STACK_KEY. */
+function networkOf(project: ComposeProject, service: ComposeService, stack: string): string {
+  const listed = service.raw.networks;
+  const key =
+    (Array.isArray(listed) ? listed.map(String) : isRecord(listed) ? Object.keys(listed) : [])[0] ?? 'default';
+  const declared = isRecord(project.raw.networks) ? project.raw.networks[key] : undefined;
+  if (key !== 'default' && !(isRecord(declared) && declared.attachable === true))
+    throw new UsageError(
+      `ready reaches a stack through its network, and ${service.name}'s network ${key} is not attachable (attachable: true in ${project.file})`,
+    );
+  return isRecord(declared) && typeof declared.name === 'string' ? declared.name : `${stack}_${key}`;
+}
+
+function swarmAccess(
+  dir: string,
+  project: ComposeProject,
+  services: ComposeService[],
+  stack: string,
+): Omit<RestatectlAccess, 'declaredNames'> {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const run = (node: string) => {
+    const service = byName.get(node)!;
+    const address =
+      service.environment.RESTATE_ADVERTISED_ADDRESS ??
+      `http://${service.hostname ?? node}:${listenPortOf(service.environment, 'fabric')}`;
+    return ['run', '--rm', '--network', networkOf(project, service, stack), '-e', `RESTATECTL_ADDRESS=${address}`];
+  };
+  return {
+    nodes: services.map((s) => s.name),
+    shell: (node, script, args) => [
+      ...run(node),
+      '--entrypoint',
+      'sh',
+      byName.get(node)!.image ?? '',
+      '-c',
+      script,
+      'sh',
+      ...args,
+    ],
+    via: (node) => `restatectl through ${node} (docker run on ${stack}'s network)`,
+    notRunning: () => {
+      const listed = docker(dir, ['stack', 'services', stack, '--format', '{{.Name}}']);
+      if (listed.status !== 0)
+        throw new UsageError(
+          `ready asks \`docker stack services ${stack}\` (on a manager), which failed: ${firstLine(listed)}`,
+        );
+      const names = listed.stdout.split('\n');
+      if (!services.some((s) => names.includes(`${stack}_${s.name}`)))
+        return `stack ${stack} has no service of ${project.file}'s Restate nodes (${services.map((s) => s.name).join(', ')}); is --stack right? docker stack ls lists the stacks`;
+      return undefined;
+    },
+  };
+}
