@@ -4,30 +4,16 @@
 // block. The tests assert exactness (no call lost, none applied twice, every reply its own
 // sequence number) and that every node ends alive and serving; the gaps and latencies they
 // measure are figures for the bench (GEN_COMPOSE_DRILL_REPORT), never a pass/fail.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { parse as parseDotenv } from 'dotenv';
 import { CLI } from '../helpers.js';
-import { aliveNodes, describeWithEngine, register, run, runAsync, sleep, waitFor } from './harness.js';
-import { startLoad, type LoadReport } from './load.js';
+import { aliveNodes, describeWithEngine, printedSteps, register, run, runAsync, sleep, waitFor } from './harness.js';
+import { drill, startLoad, type LoadReport } from './load.js';
 
 jest.setTimeout(900_000);
-
-/** The commands of each printed step: its indented lines, as a user copies them. */
-export function printedSteps(output: string): { title: string; block: string }[] {
-  const lines = output.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('On a running cluster'));
-  if (start < 0) return [];
-  const steps: { title: string; block: string }[] = [];
-  for (const line of lines.slice(start + 1)) {
-    const numbered = /^ {2}\d+\. (.*)$/.exec(line);
-    if (numbered) steps.push({ title: numbered[1]!, block: '' });
-    else if (line.startsWith('     ') && steps.length > 0) steps[steps.length - 1]!.block += `${line.trim()}\n`;
-  }
-  return steps;
-}
 
 describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
   const project = 'gce-test-day-two';
@@ -71,35 +57,11 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
     const alive = aliveNodes(r.stdout);
     return alive.length === nodes.length ? true : `alive: ${alive.join(', ')}`;
   };
-  let drill = 0;
+  let drills = 0;
 
   /** Runs `operation` under load and checks exactness; returns the figures. */
-  async function underLoad(name: string, operation: () => Promise<void>): Promise<LoadReport> {
-    const load = startLoad({ ingresses: ingresses(), keyPrefix: `${name}-${(drill += 1)}` });
-    let report: LoadReport;
-    try {
-      // A second of steady traffic first, so the gap is measured from a serving cluster.
-      await sleep(1000);
-      await operation();
-      // A second of traffic after, so a cluster that stops serving at the end shows it.
-      await sleep(1000);
-    } finally {
-      report = await load.stop();
-    }
-    await waitFor('every node alive after the drill', 180, everyNodeAlive, 1000);
-    if (process.env.GEN_COMPOSE_DRILL_REPORT)
-      appendFileSync(process.env.GEN_COMPOSE_DRILL_REPORT, `${JSON.stringify({ drill: name, ...report })}\n`);
-    process.stderr.write(
-      `drill ${name}: ${report.acknowledged} calls, ${report.failedAttempts} failed attempts, longest gap ${report.longestGapMs} ms (from ${report.longestGapAtMs} ms), p99 ${report.p99Ms} ms\n`,
-    );
-    expect({ lost: report.lost, appliedTwice: report.appliedTwice, wrongReplies: report.wrongReplies }).toEqual({
-      lost: 0,
-      appliedTwice: 0,
-      wrongReplies: [],
-    });
-    expect(report.acknowledged).toBeGreaterThan(0);
-    return report;
-  }
+  const underLoad = (name: string, operation: () => Promise<void>): Promise<LoadReport> =>
+    drill(name, { ingresses: ingresses(), keyPrefix: `${name}-${(drills += 1)}` }, operation, everyNodeAlive);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `${project}-`));

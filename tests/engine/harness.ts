@@ -245,3 +245,17 @@ export function aliveNodes(sqlJson: string): string[] {
     .map((r) => r.name)
     .sort();
 }
+
+/** The commands of each printed step: its indented lines, as a user copies them. */
+export function printedSteps(output: string): { title: string; block: string }[] {
+  const lines = output.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('On a running cluster'));
+  if (start < 0) return [];
+  const steps: { title: string; block: string }[] = [];
+  for (const line of lines.slice(start + 1)) {
+    const numbered = /^ {2}\d+\. (.*)$/.exec(line);
+    if (numbered) steps.push({ title: numbered[1]!, block: '' });
+    else if (line.startsWith('     ') && steps.length > 0) steps[steps.length - 1]!.block += `${line.trim()}\n`;
+  }
+  return steps;
+}

@@ -2,7 +2,9 @@
 // counter service through every published ingress while an operation runs, and afterwards every
 // count is compared with what was acknowledged. Nothing here asserts a time: the figures go to
 // the bench (scripts/bench-engine.mjs), the tests assert exactness.
-import { http, sleep } from './harness.js';
+import { appendFileSync } from 'node:fs';
+import { expect } from '@jest/globals';
+import { http, sleep, waitFor } from './harness.js';
 
 export interface LoadOptions {
   /** Ingress URLs, tried in turn: a failed attempt is retried on the next one. */
@@ -127,4 +129,40 @@ export function startLoad(options: LoadOptions) {
       };
     },
   };
+}
+
+/**
+ * One drill: `operation` under steady load, a second of traffic before and after it (so the gap
+ * is measured from a serving cluster, and one that stops serving at the end shows it), then
+ * `settled` until every node is back. Exactness is asserted; the figures go to the bench
+ * (a JSON line to $GEN_COMPOSE_DRILL_REPORT) and to stderr, never into a pass/fail.
+ */
+export async function drill(
+  name: string,
+  options: LoadOptions,
+  operation: () => Promise<void>,
+  settled: () => true | string | Promise<true | string>,
+): Promise<LoadReport> {
+  const load = startLoad(options);
+  let report: LoadReport;
+  try {
+    await sleep(1000);
+    await operation();
+    await sleep(1000);
+  } finally {
+    report = await load.stop();
+  }
+  await waitFor('every node alive after the drill', 180, settled, 1000);
+  if (process.env.GEN_COMPOSE_DRILL_REPORT)
+    appendFileSync(process.env.GEN_COMPOSE_DRILL_REPORT, `${JSON.stringify({ drill: name, ...report })}\n`);
+  process.stderr.write(
+    `drill ${name}: ${report.acknowledged} calls, ${report.failedAttempts} failed attempts, longest gap ${report.longestGapMs} ms (from ${report.longestGapAtMs} ms), p99 ${report.p99Ms} ms\n`,
+  );
+  expect({ lost: report.lost, appliedTwice: report.appliedTwice, wrongReplies: report.wrongReplies }).toEqual({
+    lost: 0,
+    appliedTwice: 0,
+    wrongReplies: [],
+  });
+  expect(report.acknowledged).toBeGreaterThan(0);
+  return report;
 }

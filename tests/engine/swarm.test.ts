@@ -1,6 +1,8 @@
 // The generated stack on a real three-host Docker Swarm: three engines, each in its own network
 // namespace with its own address (swarm-hosts.sh), joined into one swarm, the stack deployed
-// with the commands of its own README, then a host cut off the network and a rolling update.
+// with the commands of its own README (one minor version back), then, under steady load (the
+// load harness of the day-two drills): a host cut off the network, the printed rolling upgrade
+// and the printed replacement of a node that lost its disk, each block pasted on the manager.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +10,21 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { parse as parseDotenv } from 'dotenv';
 import { CLI } from '../helpers.js';
-import { aliveNodes, counterClient, describeWithEngine, http, run, sleep, waitFor, type Engine } from './harness.js';
+import {
+  aliveNodes,
+  counterClient,
+  describeWithEngine,
+  http,
+  printedSteps,
+  run,
+  runAsync,
+  sleep,
+  waitFor,
+  type Engine,
+} from './harness.js';
+import { drill } from './load.js';
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
 interface Host {
   name: string;
@@ -28,6 +42,10 @@ function readmeBlock(readme: string, marker: string): string[] {
 
 describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replication 2)', (engine: Engine) => {
   const stack = 'restate-cluster';
+  const from = engine.images.restatePreviousVersion!;
+  const to = engine.images.restate!.split(':').pop()!;
+  /** The Restate node names, as the cluster lists them (a replaced node gets a new one). */
+  const names = ['restate-1', 'restate-2', 'restate-3'];
   let dir = '';
   let hosts: Host[] = [];
   const keys = ['a', 'b', 'c', 'd'];
@@ -91,12 +109,25 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
       '-o',
       archive,
       engine.images.restate,
+      engine.images.restatePrevious!,
       engine.images.minio,
       engine.images.counter,
     ]);
     for (const host of hosts) on(host, ['load', '-q', '-i', archive]);
     rmSync(archive);
-    run(engine.env, process.execPath, [CLI, '--target', 'swarm', '--nodes', '3', '--replication', '2', '--out', dir]);
+    run(engine.env, process.execPath, [
+      CLI,
+      '--target',
+      'swarm',
+      '--nodes',
+      '3',
+      '--replication',
+      '2',
+      '--restate-version',
+      from,
+      '--out',
+      dir,
+    ]);
   });
 
   afterAll(() => {
@@ -169,95 +200,175 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     expect(await counter.verifyThrough(ingress(3))).toBe(true);
   });
 
-  test('one host cut off the network: the count stays exact through the others; back, its node rejoins', async () => {
-    scripts(['cut', '3']);
-    try {
-      // The cut is real: host 3 no longer answers, and the cluster sees its node gone.
-      expect((await http('GET', `${ingress(3)}/restate/health`, undefined, {}, 2000)).status).toBe(0);
-      await waitFor('restate-1 to see restate-3 gone', 120, oneCluster(1, ['restate-1', 'restate-2']), 1000);
-      for (let k = 1; k <= 2; k += 1)
-        await waitFor(
-          `invocations through ${hosts[k - 1]!.name} with host 3 cut off`,
-          120,
-          () => counter.addThrough(ingress(k)),
-          1000,
-        );
-      expect(await counter.verifyThrough(ingress(2))).toBe(true);
-    } finally {
-      scripts(['heal', '3']);
-    }
-    await waitFor(
-      'restate-3 alive again, seen from restate-1',
-      180,
-      oneCluster(1, ['restate-1', 'restate-2', 'restate-3']),
-      1000,
-    );
+  const ingresses = () => [1, 2, 3].map(ingress);
+  let drills = 0;
+  const underLoad = (name: string, operation: () => Promise<void>) =>
+    drill(name, { ingresses: ingresses(), keyPrefix: `${name}-${(drills += 1)}` }, operation, oneCluster(1, names));
+  /** A block pasted into one shell on `host` (the manager unless said), as a user pastes it there. */
+  const paste = async (block: string, host = manager()) => {
+    const r = await runAsync({ ...engine.env, DOCKER_HOST: host.socket }, 'bash', [], { cwd: dir, input: block });
+    expect({ block, status: r.status, output: r.status === 0 ? '' : `${r.stderr}${r.stdout}` }).toEqual({
+      block,
+      status: 0,
+      output: '',
+    });
+  };
+  /** restatectl sql through restate-1's task (asked without blocking: the clients run in this process). */
+  const sql = async <T>(query: string): Promise<T[]> => {
+    const r = await runAsync({ ...engine.env, DOCKER_HOST: manager().socket }, 'docker', [
+      'exec',
+      container(1),
+      'restatectl',
+      'sql',
+      '--json',
+      query,
+    ]);
+    if (r.status !== 0) throw new Error(`restatectl sql: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T[];
+  };
+
+  test('one host cut off the network under load: nothing lost, the others serve; back, its node rejoins', async () => {
+    await underLoad('swarm-host-loss', async () => {
+      scripts(['cut', '3']);
+      try {
+        // The cut is real: host 3 no longer answers, and the cluster sees its node gone.
+        expect((await http('GET', `${ingress(3)}/restate/health`, undefined, {}, 2000)).status).toBe(0);
+        await waitFor('restate-1 to see restate-3 gone', 120, oneCluster(1, ['restate-1', 'restate-2']), 1000);
+        await sleep(5000);
+      } finally {
+        scripts(['heal', '3']);
+      }
+      await waitFor('restate-3 alive again, seen from restate-1', 180, oneCluster(1, names), 1000);
+    });
     await waitFor('invocations through host 3 again', 120, () => counter.addThrough(ingress(3)), 1000);
     expect(await counter.verifyThrough(ingress(3))).toBe(true);
   });
 
-  test('a rolling docker service update never runs two tasks of a node at once, and ends only once the node serves', async () => {
-    const host = hosts[1]!;
-    const service = `${stack}_restate-2`;
-    // Every container start and death of restate-2 on its host, in order, while the update runs.
-    const events = spawn(
-      'docker',
-      [
-        'events',
+  /** Every container start and death of the stack's Restate nodes, on every host, while `during` runs. */
+  async function watchStarts(
+    during: () => Promise<void>,
+  ): Promise<Record<string, { starts: number; mostAtOnce: number }>> {
+    const seen = hosts.map((host) => {
+      const events = spawn(
+        'docker',
+        [
+          'events',
+          '--format',
+          '{{.Action}} {{.Actor.ID}} {{index .Actor.Attributes "com.docker.swarm.service.name"}}',
+          '--filter',
+          'type=container',
+          '--filter',
+          `label=com.docker.stack.namespace=${stack}`,
+        ],
+        { env: { ...process.env, ...engine.env, DOCKER_HOST: host.socket } },
+      );
+      const running = on(host, [
+        'ps',
+        '--no-trunc',
+        '--filter',
+        `label=com.docker.stack.namespace=${stack}`,
         '--format',
-        '{{.Action}} {{.Actor.ID}}',
-        '--filter',
-        'type=container',
-        '--filter',
-        `label=com.docker.swarm.service.name=${service}`,
-      ],
-      {
-        env: { ...process.env, ...engine.env, DOCKER_HOST: host.socket },
-      },
-    );
-    const before = on(host, [
-      'ps',
-      '-q',
-      '--no-trunc',
-      '--filter',
-      `label=com.docker.swarm.service.name=${service}`,
-    ]).stdout.trim();
-    expect(before).toMatch(/^[0-9a-f]{64}$/);
-    let log = '';
-    events.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+        '{{.ID}} {{.Label "com.docker.swarm.service.name"}}',
+      ]).stdout;
+      let log = '';
+      events.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      return { events, running, log: () => log };
+    });
     await sleep(1000);
     try {
-      on(manager(), ['service', 'update', '--force', '--detach=false', '--quiet', service]);
-      // Swarm called the new task up: it must serve now, not later.
-      expect(inTask(2, 'http://localhost:9070/health')).toBe(200);
+      await during();
       await sleep(1000);
     } finally {
-      events.kill();
+      for (const s of seen) s.events.kill();
     }
-    // Replay the events from the one task running before: never more than one at a time.
-    const running = new Set([before]);
-    let most = running.size;
-    let starts = 0;
-    for (const line of log.trim().split('\n')) {
-      const [action, id] = line.split(' ');
-      if (action === 'start') {
-        running.add(id!);
-        starts += 1;
+    // Replay each host's events from the tasks running before: never two of one node at once.
+    const result: Record<string, { starts: number; mostAtOnce: number }> = {};
+    for (const s of seen) {
+      const running = new Map<string, Set<string>>();
+      const tasksOf = (service: string) => running.get(service) ?? running.set(service, new Set()).get(service)!;
+      for (const line of s.running.trim().split('\n').filter(Boolean)) {
+        const [id, service] = line.split(' ');
+        tasksOf(service!).add(id!);
       }
-      if (action === 'die') running.delete(id!);
-      most = Math.max(most, running.size);
+      for (const line of s.log().trim().split('\n').filter(Boolean)) {
+        const [action, id, service] = line.split(' ');
+        if (!service?.startsWith(`${stack}_restate-`) || (action !== 'start' && action !== 'die')) continue;
+        const entry = (result[service] ??= { starts: 0, mostAtOnce: tasksOf(service).size });
+        if (action === 'start') {
+          tasksOf(service).add(id!);
+          entry.starts += 1;
+        }
+        if (action === 'die') tasksOf(service).delete(id!);
+        entry.mostAtOnce = Math.max(entry.mostAtOnce, tasksOf(service).size);
+      }
     }
-    expect({ starts, mostAtOnce: most, oldTaskStopped: !running.has(before) }).toEqual({
-      starts: 1,
-      mostAtOnce: 1,
-      oldTaskStopped: true,
+    return result;
+  }
+
+  test(`the printed rolling upgrade ${from} → ${to}, pasted on the manager under load: one task per node at a time, each node once, nothing lost`, async () => {
+    const output = run(engine.env, process.execPath, [CLI, '--out', '.', '--restate-version', to], { cwd: dir }).stdout;
+    const step = printedSteps(output).find((s) => s.title.startsWith('Upgrade one node at a time'));
+    expect(step?.block).toContain(`ready . --stack ${stack}`);
+    const starts = await watchStarts(async () => {
+      await underLoad('swarm-rolling-upgrade', () => paste(step!.block));
     });
-    await waitFor(
-      'all three alive after the update',
-      120,
-      oneCluster(1, ['restate-1', 'restate-2', 'restate-3']),
-      1000,
+    // The stack deploy that ends the block restarts nothing: each node was started once.
+    expect(starts).toEqual(
+      Object.fromEntries([1, 2, 3].map((k) => [`${stack}_restate-${k}`, { starts: 1, mostAtOnce: 1 }])),
     );
+    const versions = await sql<{ name: string; binary_version: string }>('select name, binary_version from nodes');
+    expect(Object.fromEntries(versions.map((n) => [n.name, n.binary_version]))).toEqual(
+      Object.fromEntries(names.map((n) => [n, to])),
+    );
+    expect(await counter.verifyThrough(ingress(2))).toBe(true);
+  });
+
+  test('restate-3 loses its disk; --replace-node 3 and the printed block, pasted on the manager under load, give it a new identity that catches up', async () => {
+    await underLoad('swarm-replace-node-3', async () => {
+      // The disk lost: on host 3, the node's containers (task history too: each holds the
+      // volume) and its volume removed within Swarm's 5 s restart delay.
+      await paste(
+        `docker rm -f $(docker ps -aq --filter label=com.docker.swarm.service.name=${stack}_restate-3) >/dev/null\ndocker volume rm ${stack}_restate-3-data\n`,
+        hosts[2],
+      );
+      // Started again by Swarm as it was, it finds its disk empty and marks its log storage data-loss.
+      const marked = "select plain_node_id from nodes where plain_node_id = 'N3' and storage_state = 'data-loss'";
+      await waitFor(
+        'the old identity to mark its storage data-loss',
+        120,
+        async () => ((await sql(marked)).length > 0 ? true : 'not yet'),
+        1000,
+      );
+      const r = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--replace-node', '3'], { cwd: dir });
+      expect(r.status).toBe(0);
+      const step = printedSteps(r.stdout).find((s) => s.title.startsWith('Start restate-3-r1'));
+      expect(step?.block).toContain('nodes remove --nodes N3');
+      names[2] = 'restate-3-r1';
+      await paste(step!.block);
+    });
+    const rows = await sql<{ plain_node_id: string; name: string; state: string }>(
+      'select plain_node_id, name, state from nodes',
+    );
+    expect(rows.find((n) => n.plain_node_id === 'N3')).toBeUndefined();
+    expect(rows.find((n) => n.plain_node_id === 'N1003')).toEqual({
+      plain_node_id: 'N1003',
+      name: 'restate-3-r1',
+      state: 'alive',
+    });
+    expect(
+      (await sql("select partition_id from partition_state where plain_node_id = 'N1003'")).length,
+    ).toBeGreaterThan(0);
+    expect(await counter.verifyThrough(ingress(3))).toBe(true);
+  });
+
+  test('a rolling docker service update never runs two tasks of a node at once, and ends only once the node serves', async () => {
+    const starts = await watchStarts(async () => {
+      on(manager(), ['service', 'update', '--force', '--detach=false', '--quiet', `${stack}_restate-2`]);
+      // Swarm called the new task up: it must serve now, not later.
+      expect(inTask(2, 'http://localhost:9070/health')).toBe(200);
+    });
+    expect(starts).toEqual({ [`${stack}_restate-2`]: { starts: 1, mostAtOnce: 1 } });
+    await waitFor('all three alive after the update', 120, oneCluster(1, names), 1000);
     expect(await counter.verifyThrough(ingress(2))).toBe(true);
   });
 
@@ -302,12 +413,7 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
         2000,
       );
     }
-    await waitFor(
-      'all three alive after the redeploy',
-      180,
-      oneCluster(1, ['restate-1', 'restate-2', 'restate-3']),
-      1000,
-    );
+    await waitFor('all three alive after the redeploy', 180, oneCluster(1, names), 1000);
     await waitFor('the counts read back after the redeploy', 120, () => counter.verifyThrough(ingress(1)), 1000);
   });
 });
