@@ -8,7 +8,7 @@ import {
   type ClusterView,
   type ReadinessTable,
 } from '../restate/readiness.js';
-import { restatectlAccess, type RestatectlAccess } from './restatectl-access.js';
+import { docker, firstLine, restatectlAccess, type RestatectlAccess } from './restatectl-access.js';
 
 /**
  * `gen-compose ready DIR`: waits until the running cluster of DIR can lose one more node (see
@@ -34,21 +34,16 @@ const SCRIPT = `for q in "$@"; do echo '${MARK}'; restatectl sql --json "$q" || 
 /** One look through `node`'s restatectl: the tables, or why they could not be read. */
 function look(dir: string, access: RestatectlAccess, node: string): ClusterView | string {
   const tables = Object.keys(READINESS_QUERIES) as ReadinessTable[];
-  const r = spawnSync(
-    'docker',
+  const r = docker(
+    dir,
     access.shell(
       node,
       SCRIPT,
       tables.map((t) => READINESS_QUERIES[t]),
     ),
-    {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 20_000,
-    },
   );
   if (r.error) return `${access.via(node)}: ${r.error.message}`;
-  if (r.status !== 0) return `${node}: ${(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.status}`}`;
+  if (r.status !== 0) return `${node}: ${firstLine(r)}`;
   const answers = r.stdout.split(MARK).slice(1);
   if (answers.length !== tables.length)
     return `${node}: restatectl answered ${answers.length} of ${tables.length} queries`;

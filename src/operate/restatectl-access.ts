@@ -24,9 +24,11 @@ export interface RestatectlAccess {
   notRunning: () => string | undefined;
 }
 
-const docker = (dir: string, args: string[]) =>
+/** A docker command in `dir`, its output as text; bounded, so a hung engine cannot hang ready. */
+export const docker = (dir: string, args: string[]) =>
   spawnSync('docker', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
-const firstLine = (r: ReturnType<typeof docker>) =>
+/** The first line a failed docker command printed, or why it did not run. */
+export const firstLine = (r: ReturnType<typeof docker>) =>
   r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.status}`;
 
 /** Refuses what no amount of waiting fixes: a file of the other kind, no Restate node. */
@@ -46,13 +48,19 @@ export function restatectlAccess(
   if (!isStack && stack !== undefined)
     throw new UsageError(`--stack names a Swarm stack, and ${project.file} is a compose project`);
   const access = stack === undefined ? composeAccess(dir, services) : swarmAccess(dir, project, services, stack);
-  return { ...access, declaredNames: services.flatMap((s) => s.environment.RESTATE_NODE_NAME ?? []) };
+  return {
+    ...access,
+    nodes: services.map((s) => s.name),
+    declaredNames: services.flatMap((s) => s.environment.RESTATE_NODE_NAME ?? []),
+  };
 }
 
-function composeAccess(dir: string, services: ComposeService[]): Omit<RestatectlAccess, 'declaredNames'> {
+/** How restatectl is reached; which nodes there are is read from the file by the caller. */
+type Reach = Omit<RestatectlAccess, 'nodes' | 'declaredNames'>;
+
+function composeAccess(dir: string, services: ComposeService[]): Reach {
   const nodes = services.map((s) => s.name);
   return {
-    nodes,
     shell: (node, script, args) => ['compose', 'exec', '-T', node, 'sh', '-c', script, 'sh', ...args],
     via: (node) => `docker compose exec ${node}`,
     notRunning: () => {
@@ -82,12 +90,7 @@ function networkOf(project: ComposeProject, service: ComposeService, stack: stri
   return isRecord(declared) && typeof declared.name === 'string' ? declared.name : `${stack}_${key}`;
 }
 
-function swarmAccess(
-  dir: string,
-  project: ComposeProject,
-  services: ComposeService[],
-  stack: string,
-): Omit<RestatectlAccess, 'declaredNames'> {
+function swarmAccess(dir: string, project: ComposeProject, services: ComposeService[], stack: string): Reach {
   const byName = new Map(services.map((s) => [s.name, s]));
   const run = (node: string) => {
     const service = byName.get(node)!;
@@ -97,7 +100,6 @@ function swarmAccess(
     return ['run', '--rm', '--network', networkOf(project, service, stack), '-e', `RESTATECTL_ADDRESS=${address}`];
   };
   return {
-    nodes: services.map((s) => s.name),
     shell: (node, script, args) => [
       ...run(node),
       '--entrypoint',

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { parse as parseDotenv } from 'dotenv';
 import { CLI } from '../helpers.js';
-import { aliveNodes, describeWithEngine, printedSteps, register, run, runAsync, sleep, waitFor } from './harness.js';
+import {
+  aliveNodes,
+  describeWithEngine,
+  pasteBlock,
+  printedSteps,
+  register,
+  run,
+  runAsync,
+  sleep,
+  waitFor,
+} from './harness.js';
 import { drill, startLoad, type LoadReport } from './load.js';
 
 jest.setTimeout(900_000);
@@ -26,18 +36,7 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
   const docker = (args: string[], allowFailure = false) => run(engine.env, 'docker', args, { cwd: dir, allowFailure });
   const compose = (args: string[], allowFailure = false) => docker(['compose', ...args], allowFailure);
   const gen = (args: string[]) => run(engine.env, process.execPath, [CLI, ...args], { cwd: dir });
-  /**
-   * A block pasted into one shell: bash reads it from standard input, line by line, as from a
-   * terminal. It must succeed; its output is shown when it does not.
-   */
-  const paste = async (block: string) => {
-    const r = await runAsync(engine.env, 'bash', [], { cwd: dir, input: block });
-    expect({ block, status: r.status, output: r.status === 0 ? '' : `${r.stderr}${r.stdout}` }).toEqual({
-      block,
-      status: 0,
-      output: '',
-    });
-  };
+  const paste = (block: string) => pasteBlock(engine.env, dir, block);
   /** A query of Restate's system tables through restatectl in a node (restate-2 stays throughout). */
   const sql = <T>(query: string): T[] =>
     JSON.parse(compose(['exec', '-T', 'restate-2', 'restatectl', 'sql', '--json', query]).stdout) as T[];

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { describe, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 
 /** Written by with-engine.sh: the variables that point the docker CLI at the prepared engine. */
 const ENGINE_FILE = process.env.GEN_COMPOSE_ENGINE;
@@ -258,4 +258,18 @@ export function printedSteps(output: string): { title: string; block: string }[]
     else if (line.startsWith('     ') && steps.length > 0) steps[steps.length - 1]!.block += `${line.trim()}\n`;
   }
   return steps;
+}
+
+/**
+ * A block pasted into one shell: bash reads it from standard input, line by line, as from a
+ * terminal (in `dir`, against the engine `env` names). It must succeed; its output is shown
+ * when it does not.
+ */
+export async function pasteBlock(env: NodeJS.ProcessEnv, dir: string, block: string): Promise<void> {
+  const r = await runAsync(env, 'bash', [], { cwd: dir, input: block });
+  expect({ block, status: r.status, output: r.status === 0 ? '' : `${r.stderr}${r.stdout}` }).toEqual({
+    block,
+    status: 0,
+    output: '',
+  });
 }

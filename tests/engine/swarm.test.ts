@@ -15,6 +15,7 @@ import {
   counterClient,
   describeWithEngine,
   http,
+  pasteBlock,
   printedSteps,
   run,
   runAsync,
@@ -205,14 +206,8 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
   const underLoad = (name: string, operation: () => Promise<void>) =>
     drill(name, { ingresses: ingresses(), keyPrefix: `${name}-${(drills += 1)}` }, operation, oneCluster(1, names));
   /** A block pasted into one shell on `host` (the manager unless said), as a user pastes it there. */
-  const paste = async (block: string, host = manager()) => {
-    const r = await runAsync({ ...engine.env, DOCKER_HOST: host.socket }, 'bash', [], { cwd: dir, input: block });
-    expect({ block, status: r.status, output: r.status === 0 ? '' : `${r.stderr}${r.stdout}` }).toEqual({
-      block,
-      status: 0,
-      output: '',
-    });
-  };
+  const paste = (block: string, host = manager()) =>
+    pasteBlock({ ...engine.env, DOCKER_HOST: host.socket }, dir, block);
   /** restatectl sql through restate-1's task (asked without blocking: the clients run in this process). */
   const sql = async <T>(query: string): Promise<T[]> => {
     const r = await runAsync({ ...engine.env, DOCKER_HOST: manager().socket }, 'docker', [
