@@ -1,4 +1,11 @@
-import { awaitsTrim, notReady, summarize, unknownNodes, type ClusterView } from '../src/restate/readiness.js';
+import {
+  awaitsTrim,
+  notReady,
+  spareAtSize,
+  summarize,
+  unknownNodes,
+  type ClusterView,
+} from '../src/restate/readiness.js';
 
 // Rows as restatectl 1.7.12 `sql --json` printed them for a 3-node cluster, replication 2, that
 // could lose a node (a rehearsal here; trimmed to two partitions and two logs).
@@ -96,15 +103,26 @@ test('a metadata group of three with one member down cannot lose another', () =>
   );
 });
 
-test('a one-node cluster is never ready to lose its node', () => {
+// A cluster that at its size cannot lose a node (a shrink to it, a user's `ready` on it) has
+// nothing to spare to wait for: it is judged on serving with every node, never waited on forever.
+test('a one-node cluster is ready once it serves, and not while its log cannot take writes', () => {
   const view = healthy();
   view.nodes = view.nodes.slice(0, 1);
   view.logs = [{ log_id: 0, kind: 'replicated', replication: '{node: 1}', nodeset: '[N1]' }];
   view.partitions = [];
-  expect(notReady(view)).toEqual([
-    'log 0: 1 of its nodeset can take writes; replication 1 needs 2 to lose one',
-    'metadata group: 1 of 1 members alive; losing one leaves fewer than its quorum of 1',
-  ]);
+  expect(spareAtSize(view)).toBe(0);
+  expect(notReady(view)).toEqual([]);
+  view.nodes[0]!.storage_state = 'read-only';
+  expect(notReady(view)).toEqual(['log 0: 0 of its nodeset can take writes; replication 1 needs 1']);
+});
+
+test('two nodes with replication 2, or a metadata group of two, can spare no node; three of each can', () => {
+  const view = healthy();
+  expect(spareAtSize(view)).toBe(1);
+  expect(spareAtSize(view, ['N3'])).toBe(0);
+  const two = healthy();
+  two.nodes = two.nodes.slice(0, 2);
+  expect(spareAtSize(two)).toBe(0);
 });
 
 // A cluster of five taking N4 and N5 out (rows shaped like the above).

@@ -3,6 +3,7 @@ import {
   READINESS_QUERIES,
   awaitsTrim,
   notReady,
+  spareAtSize,
   summarize,
   unknownNodes,
   type ClusterView,
@@ -98,7 +99,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         return {
           ok: true,
-          message: `ready after ${seconds}s: every node alive, every partition led and its replicas caught up, every log writable without any one node${options.leaving.length > 0 ? `; nothing left on ${options.leaving.join(', ')}` : ''}`,
+          message: `ready after ${seconds}s: every node alive, every partition led and its replicas caught up, ${spareAtSize(view, options.leaving) ? 'every log writable without any one node' : 'every log writable (at its size the cluster cannot lose a node: nothing more to wait for)'}${options.leaving.length > 0 ? `; nothing left on ${options.leaving.join(', ')}` : ''}`,
         };
       }
       last = summarize(reasons);

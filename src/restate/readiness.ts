@@ -26,11 +26,29 @@ const text = (v: Row[string]) => (v === undefined || v === null ? '' : String(v)
 const nodeList = (v: Row[string]): string[] => text(v).match(/N\d+/g) ?? [];
 
 /**
+ * How many nodes the cluster could lose at its size, once the leaving ones are gone: 1 when
+ * it has a node beyond its logs' replication and a metadata group of three or more, else 0
+ * (one node, replication equal to the nodes, a group of one or two). At 0 there is no node to
+ * spare to wait for: what is left is that every node serves (a shrink to that size, a user's
+ * `ready` on a small cluster).
+ */
+export function spareAtSize(view: ClusterView, leaving: string[] = []): 0 | 1 {
+  const staying = view.nodes.filter((n) => !leaving.includes(text(n.plain_node_id)));
+  const members = staying.filter((n) => text(n.metadata_server_state) === 'member').length;
+  const replicated = view.logs.filter((l) => text(l.kind) === 'replicated');
+  const copies = Math.max(
+    1,
+    ...replicated.map((l) => Math.max(...(text(l.replication).match(/\d+/g) ?? ['1']).map(Number))),
+  );
+  return staying.length > copies && members >= 3 ? 1 : 0;
+}
+
+/**
  * What stops the cluster from losing one more node, one short reason each; empty when it can.
- * A cluster whose size can never lose a node (one node, or replication equal to the nodes)
- * never gets an empty list: the printed steps do not wait for it there.
+ * A cluster whose size cannot lose a node (spareAtSize 0) is judged on serving with every node.
  */
 export function notReady(view: ClusterView, leaving: string[] = [], declared: string[] = []): string[] {
+  const spare = spareAtSize(view, leaving);
   const reasons: string[] = [...stillHolding(view, leaving)];
   const nodes = new Map(view.nodes.map((n) => [text(n.plain_node_id), n]));
   // A node the files declare but the cluster does not list yet (just started, a new identity
@@ -41,7 +59,7 @@ export function notReady(view: ClusterView, leaving: string[] = [], declared: st
   // A node on its way out may be gone already (a lost disk): only the others must be alive.
   for (const [id, node] of nodes)
     if (text(node.state) !== 'alive' && !leaving.includes(id)) reasons.push(`${nameOf(id)} is ${text(node.state)}`);
-  reasons.push(...partitionReasons(view, nameOf), ...logReasons(view, nodes), ...metadataReasons(view));
+  reasons.push(...partitionReasons(view, nameOf), ...logReasons(view, nodes, spare), ...metadataReasons(view, spare));
   return reasons;
 }
 
@@ -117,8 +135,8 @@ function partitionReasons(view: ClusterView, nameOf: (id: string) => string): st
   return reasons;
 }
 
-/** A log's tail segment needs as many writable copies as its replication, after losing one. */
-function logReasons(view: ClusterView, nodes: Map<string, Row>): string[] {
+/** A log's tail segment needs as many writable copies as its replication, after losing `spare`. */
+function logReasons(view: ClusterView, nodes: Map<string, Row>, spare: number): string[] {
   const reasons: string[] = [];
   const writable = (id: string) =>
     text(nodes.get(id)?.state) === 'alive' && text(nodes.get(id)?.storage_state) === 'read-write';
@@ -128,24 +146,25 @@ function logReasons(view: ClusterView, nodes: Map<string, Row>): string[] {
     // "{node: 2}", or "{zone: 2, node: 3}": the copies a write needs are the largest number.
     const copies = Math.max(1, ...(text(log.replication).match(/\d+/g) ?? ['1']).map(Number));
     const usable = nodeList(log.nodeset).filter(writable).length;
-    if (usable < copies + 1)
+    if (usable < copies + spare)
       reasons.push(
-        `log ${text(log.log_id)}: ${usable} of its nodeset can take writes; replication ${copies} needs ${copies + 1} to lose one`,
+        `log ${text(log.log_id)}: ${usable} of its nodeset can take writes; replication ${copies} needs ${copies + spare}${spare ? ' to lose one' : ''}`,
       );
   }
   return reasons;
 }
 
-/** The metadata group keeps its quorum after losing one member. */
-function metadataReasons(view: ClusterView): string[] {
+/** The metadata group keeps its quorum after losing `spare` members. */
+function metadataReasons(view: ClusterView, spare: number): string[] {
   const members = view.nodes.filter((n) => text(n.metadata_server_state) === 'member');
   const alive = members.filter((n) => text(n.state) === 'alive').length;
   const quorum = Math.floor(members.length / 2) + 1;
-  return members.length > 0 && alive - 1 < quorum
-    ? [
-        `metadata group: ${alive} of ${members.length} members alive; losing one leaves fewer than its quorum of ${quorum}`,
-      ]
-    : [];
+  if (members.length === 0 || alive - spare >= quorum) return [];
+  return [
+    spare
+      ? `metadata group: ${alive} of ${members.length} members alive; losing one leaves fewer than its quorum of ${quorum}`
+      : `metadata group: ${alive} of ${members.length} members alive, fewer than its quorum of ${quorum}`,
+  ];
 }
 
 /** Reasons, shortened for one line: the first few and how many more. */
