@@ -139,3 +139,30 @@ test('a shrink drops the replacements of the nodes it removes', () => {
   expect(gen('--nodes', '3', '--force').status).toBe(0);
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--replaced-nodes 2:1\n');
 });
+
+// With its disk went the only copy of something the new identity would catch up from.
+test.each<[string, string[], string, string]>([
+  [
+    'the only metadata server',
+    ['--preset', 'dev'],
+    '1',
+    "--replace-node 1: restate-1's disk held the cluster's metadata (a group of 1 cannot lose a member), so a new identity has nothing to catch up from; restore the volume from a backup, or start a new cluster (gen-compose --out NEW_DIR)",
+  ],
+  [
+    'a node of a cluster with replication 1',
+    ['--nodes', '3', '--replication', '1'],
+    '3',
+    "--replace-node 3: restate-3's disk held the only copy of its log records (replication 1 on 3 node(s)), so a new identity has nothing to catch up from; restore the volume from a backup, or start a new cluster (gen-compose --out NEW_DIR)",
+  ],
+])('--replace-node refuses to replace %s, exit 2, nothing written', (_, cluster, node, message) => {
+  expect(gen(...cluster).status).toBe(0);
+  const compose = readFileSync(join(out(), 'docker-compose.yaml'), 'utf8');
+  const r = gen('--replace-node', node);
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: `gen-compose: ${message}\n` });
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toBe(compose);
+});
+
+test('a node outside a metadata group of one is replaced: the group is not on its disk', () => {
+  expect(gen('--nodes', '3', '--metadata-nodes', '1', '--replication', '2').status).toBe(0);
+  expect(gen('--replace-node', '2').status).toBe(0);
+});

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { faultTolerance } from '../restate/tolerance.js';
 import { compareVersions, skippedMinor } from '../restate/versions.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
@@ -102,6 +103,7 @@ function replaceNode(merged: RawOptions, previous: ClusterOptions, flags: RawOpt
       throw new UsageError(
         `--replace-node ${node} with --restate-version ${merged.restateVersion}: replace the node on the version the cluster runs (${previous.restateVersion}) first, then change the version in another run`,
       );
+    refuseUnrecoverable(previous, Number(node));
     merged.replacedNodes = withReplacement(merged.replacedNodes, node, nodes);
     return;
   }
@@ -112,6 +114,25 @@ function replaceNode(merged: RawOptions, previous: ClusterOptions, flags: RawOpt
   if (merged.replacedNodes === undefined || !Number.isInteger(nodes)) return;
   const kept = [...parseReplacements(merged.replacedNodes, Number.MAX_SAFE_INTEGER)].filter(([k]) => k <= nodes);
   merged.replacedNodes = formatReplacements(new Map(kept));
+}
+
+/**
+ * A new identity catches up from what the others hold: a metadata group that cannot lose a
+ * member lost its only copy of the cluster's metadata with K's disk, and replication 1 the only
+ * copy of K's log records. There is nothing to catch up from.
+ */
+function refuseUnrecoverable(previous: ClusterOptions, node: number): void {
+  const t = faultTolerance(previous.nodes, previous.replication, previous.metadataNodes);
+  const lost =
+    node <= previous.metadataNodes && t.metadataFailuresTolerated === 0
+      ? `the cluster's metadata (a group of ${previous.metadataNodes} cannot lose a member)`
+      : t.logFailuresTolerated === 0
+        ? `the only copy of its log records (replication ${previous.replication} on ${previous.nodes} node(s))`
+        : undefined;
+  if (lost)
+    throw new UsageError(
+      `--replace-node ${node}: ${nodeName(node)}'s disk held ${lost}, so a new identity has nothing to catch up from; restore the volume from a backup, or start a new cluster (gen-compose --out NEW_DIR)`,
+    );
 }
 
 /**
