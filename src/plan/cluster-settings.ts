@@ -1,7 +1,7 @@
 import { BIND_VARIABLES, type Listener } from '../restate/services.js';
 import { CONTAINER_PORTS, DEFAULT_LOG_FILTER, RESTATE_DATA_DIR } from './defaults.js';
 import type { EnvEntry, Tunable } from './model.js';
-import { fabricAddress, metadataNodeIds } from './nodes.js';
+import { fabricAddress, metadataBootstrapIds } from './nodes.js';
 import type { ClusterOptions } from './options.js';
 import { declare, entryOf, literal } from './tunables.js';
 
@@ -39,7 +39,7 @@ export function clusterSettings(options: ClusterOptions): SettingsPart {
     description: 'Restate log filter (tracing syntax)',
   });
   const timeZone = declare({ name: 'TZ', value: 'UTC', group: 'cluster', description: 'Time zone of every container' });
-  const metadataAddresses = metadataNodeIds(options).map(fabricAddress);
+  const metadataAddresses = metadataBootstrapIds(options).map(fabricAddress);
   return {
     tunables: [version, clusterName, replication, logFilter, timeZone],
     environment: [

@@ -1,4 +1,5 @@
 import { CONTAINER_PORTS } from './defaults.js';
+import { metadataBootstrapCount } from '../restate/metadata-client.js';
 import { ALL_ROLES } from '../restate/services.js';
 import type { EnvEntry, RestateNode, Tunable } from './model.js';
 import type { ClusterOptions } from './options.js';
@@ -23,6 +24,30 @@ export function fabricAddress(id: number): string {
 /** The node IDs that run the metadata server: the first --metadata-nodes. */
 export function metadataNodeIds(options: ClusterOptions): number[] {
   return Array.from({ length: options.metadataNodes }, (_, i) => i + 1);
+}
+
+/**
+ * The metadata servers every node's metadata client is given: the first few members, as many
+ * as metadataBootstrapCount says. Growing or shrinking the group past them changes no file of
+ * a running node, so no node restarts for it.
+ */
+export function metadataBootstrapIds(options: ClusterOptions): number[] {
+  return metadataNodeIds(options).slice(0, metadataBootstrapCount(options.metadataNodes));
+}
+
+/** Whether the running nodes' files list other metadata servers to start from. */
+export function bootstrapChanged(previous: ClusterOptions, next: ClusterOptions): boolean {
+  return metadataBootstrapIds(previous).join() !== metadataBootstrapIds(next).join();
+}
+
+/**
+ * The nodes both option sets have whose files a change of the metadata group rewrites: every
+ * one when the list to start from changes, else those that gain or lose the metadata role.
+ */
+export function metadataRewrites(previous: ClusterOptions, next: ClusterOptions): string[] {
+  const both = Array.from({ length: Math.min(previous.nodes, next.nodes) }, (_, i) => i + 1);
+  const all = bootstrapChanged(previous, next);
+  return both.filter((k) => all || k <= previous.metadataNodes !== k <= next.metadataNodes).map(nodeName);
 }
 
 /** Node k's three ports, each with its NODEk_*_PORT_OVERRIDE tunable. */
@@ -73,10 +98,10 @@ function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'p
   ];
   if (!runsMetadata) environment.push({ name: 'RESTATE_ROLES', value: literal(JSON.stringify(roles)) });
   // A replacement's own metadata server is empty until it has joined (it answers that the
-  // cluster is not provisioned), so it asks the other members. Not proven needed: the join
+  // cluster is not provisioned), so it asks the other members of the list. Not proven needed: the join
   // failure that led here turned out to be a metadata group that had lost its quorum.
-  if (restate.id !== id && runsMetadata) {
-    const others = metadataNodeIds(options).filter((k) => k !== id);
+  if (restate.id !== id && metadataBootstrapIds(options).includes(id)) {
+    const others = metadataBootstrapIds(options).filter((k) => k !== id);
     environment.push({
       name: 'RESTATE_METADATA_CLIENT__ADDRESSES',
       value: literal(JSON.stringify(others.map(fabricAddress))),

@@ -3,11 +3,12 @@ import { faultTolerance } from '../restate/tolerance.js';
 import { compareVersions, skippedMinor } from '../restate/versions.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
-import { nodeName } from './nodes.js';
+import { metadataRewrites, nodeName } from './nodes.js';
 import { formatReplacements, parseReplacements, restateIdentity, withReplacement } from './replacements.js';
 import { replacement } from './replace-steps.js';
+import { metadataGrow, metadataShrink } from './metadata-steps.js';
 import { shrink } from './shrink-steps.js';
-import { addOnRestart, runningClusterCommands } from './running-commands.js';
+import { addOnRestart, recreateForMetadata, runningClusterCommands } from './running-commands.js';
 
 /**
  * Regenerating into a directory gen-compose wrote before. Pure functions: the caller reads the
@@ -199,22 +200,21 @@ function rename({ previous, next, force }: ChangeContext): Change {
 function grow({ previous, next, run }: ChangeContext): Change {
   if (next.nodes <= previous.nodes) return {};
   const added = Array.from({ length: next.nodes - previous.nodes }, (_, i) => nodeName(previous.nodes + i + 1));
-  const existing = Array.from({ length: previous.nodes }, (_, i) => nodeName(i + 1));
+  const rewritten = metadataRewrites(previous, next);
   return {
     notes: [
       `growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`,
+      ...(next.metadataNodes === previous.metadataNodes
+        ? []
+        : [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes: its new members join it at start`]),
     ],
     steps: [
       `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${run.restatectl(nodeName(1))} snapshots create`,
       `Start the new nodes:\n     ${run.start(added)}`,
       // Their config files list every node: they read them at start.
       ...addOnRestart(previous, next),
-      // Only a changed metadata group changes the existing nodes' files.
-      ...(next.metadataNodes === previous.metadataNodes
-        ? []
-        : [
-            `Recreate the existing nodes one at a time, so they learn the new metadata addresses${run.rollingNote}:\n     ${run.recreateEach(existing)}`,
-          ]),
+      // Only a change of the metadata group rewrites existing nodes' files.
+      ...recreateForMetadata(rewritten, run),
       `Check that every node is alive and which nodes serve metadata:\n     ${run.restatectl(nodeName(1))} status\n     ${run.restatectl(nodeName(1))} metadata-server list-servers`,
     ],
   };
@@ -227,27 +227,6 @@ function replicationChange({ previous, next, run }: ChangeContext): Change {
     steps: [
       `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${run.restatectl(nodeName(1))} config set --replication ${next.replication}`,
     ],
-  };
-}
-
-/** A smaller metadata group: its leaving members leave the running group first. */
-function metadataShrink({ previous, next, run }: ChangeContext): Change {
-  if (next.metadataNodes >= previous.metadataNodes || next.nodes < previous.nodes) return {};
-  const leaving = Array.from(
-    { length: previous.metadataNodes - next.metadataNodes },
-    (_, i) => next.metadataNodes + i + 1,
-  );
-  return {
-    notes: [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`],
-    // First of all: a member whose role goes away before it leaves the group costs a vote.
-    first: [
-      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${run.restatectl(nodeName(1))} metadata-server remove-node ${leaving.map((k) => `N${restateIdentity(k, parseReplacements(previous.replacedNodes, previous.nodes)).id}`).join(' ')}`,
-    ],
-    // Growing recreates the existing nodes already (above).
-    steps:
-      next.nodes === previous.nodes
-        ? [`Recreate the nodes one at a time${run.rollingNote}:\n     ${run.recreateEach(allNodes(next))}`]
-        : [],
   };
 }
 
@@ -291,6 +270,7 @@ const CHANGES = [
   replacement,
   replicationChange,
   metadataShrink,
+  metadataGrow,
   addOnChanges,
   versionChange,
 ];

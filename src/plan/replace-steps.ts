@@ -28,7 +28,7 @@ export function replacement({ previous, next, run }: ChangeContext): Change {
         `${run.recreate(nodeName(k))} &&`,
         ...removalLines([oldId], k <= previous.metadataNodes ? [oldId] : [], ctl, run.ready, true),
       ];
-      return `Start ${now.name} and take ${old.name} (${oldId}) out of the cluster the way Restate removes a node; paste it as one block, it stops at the first command that fails${run.ready ? `, and \`ready --leaving\` waits until nothing is left on ${oldId} and ${now.name} has caught up` : ''}:\n     ${lines.join('\n     ')}`;
+      return `Start ${now.name} and take ${old.name} (${oldId}) out of the cluster the way Restate removes a node; paste it as one block, it stops at the first command that fails${run.ready ? `, and \`ready --leaving\` waits until nothing is left on ${oldId} and ${now.name} has caught up` : ''}${run.newHostHint(k)}:\n     ${lines.join('\n     ')}`;
     }),
   };
 }

@@ -21,6 +21,9 @@ export function runningClusterCommands(o: ClusterOptions, program: string) {
     allAtOnce: 'docker compose up -d',
     start: (nodes: string[]) => `docker compose up -d ${nodes.join(' ')}`,
     recreateEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
+    oneAtATime: ' one at a time',
+    recreateNote: rollingNote(canLoseOne),
+    newHostHint: (): string => '',
     upgradeEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
     rollingNote: rollingNote(canLoseOne),
   };
@@ -39,7 +42,9 @@ const rollingNote = (canLoseOne: boolean) =>
  */
 function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) {
   const stack = o.clusterName;
-  const deploy = `set -a; . ./.env; set +a; docker stack deploy -c docker-stack.yaml ${stack}`;
+  // In a subshell joined by &&: one command, so `… && deploy` stops before it when a wait
+  // failed (a `;` would end the chain), and the user's shell keeps its own variables.
+  const deploy = `(set -a && . ./.env && set +a && docker stack deploy -c docker-stack.yaml ${stack})`;
   const image = `${RESTATE_IMAGE_REPOSITORY}:${o.restateVersion}`;
   const restatectl = (node: string) =>
     `docker run --rm --network ${stack}_${clusterNetwork(stack)} -e RESTATECTL_ADDRESS=http://${node}:${CONTAINER_PORTS.fabric} --entrypoint restatectl ${image}`;
@@ -62,10 +67,23 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) 
     ],
     allAtOnce: 'docker stack deploy',
     start: (nodes: string[]) =>
-      // HOST_k as in README.md: the host that is to run node k.
-      `${nodes.map((n) => `docker node update --label-add restate-node=${n.replace('restate-', '')} HOST_${n.replace('restate-', '')}`).join('\n     ')}\n     ${deploy}`,
-    recreateEach: () =>
-      `${deploy}\n     (Swarm restarts every changed node at once; then check each: restatectl status)`,
+      // HOST_k as in README.md: the host that is to run node k (left as it is, the line fails
+      // and the deploy does not run).
+      [
+        ...nodes.map(
+          (n) =>
+            `docker node update --label-add restate-node=${n.replace('restate-', '')} HOST_${n.replace('restate-', '')} &&`,
+        ),
+        deploy,
+      ].join('\n     '),
+    recreateEach: () => (canLoseOne ? `${deploy} && ${ready}` : deploy),
+    // A node's task goes only to the host labelled for it: a new host needs the label first.
+    newHostHint: (id: number) =>
+      `; if it runs on a new host now, label that host first: docker node update --label-add restate-node=${id} HOST_${id}`,
+    oneAtATime: '',
+    recreateNote:
+      '; a stack deploy restarts every changed node at once (Swarm cannot take them one service at a time), so the cluster pauses for a moment' +
+      (canLoseOne ? ' and `ready` waits until it can lose a node again' : ''),
     // The stack deploy at the end changes nothing the updates did not: it brings the stack's
     // own record of the image up to date, so the next deploy restarts nothing.
     upgradeEach: (nodes: string[]) =>
@@ -106,4 +124,12 @@ export function addOnRestart(previous: ClusterOptions, next: ClusterOptions): st
   return running.length === 0
     ? []
     : [`Restart what reads the node list from its config file:\n     docker compose restart ${running.join(' ')}`];
+}
+
+/** The nodes whose files a metadata change rewrote, restarted so that they run what they say. */
+export function recreateForMetadata(nodes: string[], run: ReturnType<typeof runningClusterCommands>): string[] {
+  if (nodes.length === 0) return [];
+  return [
+    `Recreate ${nodes.join(', ')}${run.oneAtATime}, so they run with the new metadata group${run.recreateNote}:\n     ${run.recreateEach(nodes)}`,
+  ];
 }

@@ -1,8 +1,8 @@
 import { UsageError } from '../errors.js';
 import { DEFAULT_NUM_PARTITIONS } from '../restate/defaults.js';
-import { nodeName } from './nodes.js';
+import { metadataRewrites, nodeName } from './nodes.js';
 import type { Change, ChangeContext } from './regenerate.js';
-import { addOnRestart } from './running-commands.js';
+import { addOnRestart, recreateForMetadata } from './running-commands.js';
 import { parseReplacements, restateIdentity } from './replacements.js';
 
 /**
@@ -48,9 +48,11 @@ export function shrink({ previous, next, force, run }: ChangeContext): Change {
   const names = removed.map(nodeName);
   const replacements = parseReplacements(previous.replacedNodes, previous.nodes);
   const ids = removed.map((k) => `N${restateIdentity(k, replacements).id}`);
-  const members = removed
-    .filter((k) => k <= previous.metadataNodes)
-    .map((k) => `N${restateIdentity(k, replacements).id}`);
+  // Members that go, and members that stay but lose the role: both leave the group first.
+  const members = Array.from(
+    { length: Math.max(0, previous.metadataNodes - next.metadataNodes) },
+    (_, i) => `N${restateIdentity(next.metadataNodes + i + 1, replacements).id}`,
+  );
   const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes drops ${names.join(', ')}`;
   if (!force)
     throw new UsageError(
@@ -58,18 +60,14 @@ export function shrink({ previous, next, force, run }: ChangeContext): Change {
     );
   const removal = removalLines(ids, members, run.restatectl(nodeName(1)), run.ready);
   const lines = [...removal.slice(0, -1), `${removal[removal.length - 1]} &&`, ...run.removeNodes(names)];
-  const remaining = Array.from({ length: next.nodes }, (_, i) => nodeName(i + 1));
   return {
-    notes: [`${message} (--force): their data moves to the other nodes first, by the steps below`],
-    steps: [
-      // A smaller metadata group changes the addresses every remaining node is given.
+    notes: [
+      `${message} (--force): their data moves to the other nodes first, by the steps below`,
       ...(next.metadataNodes === previous.metadataNodes
         ? []
-        : [
-            `Recreate the remaining nodes one at a time, so they learn the new metadata addresses${run.rollingNote}:\n     ${run.recreateEach(remaining)}`,
-          ]),
-      ...addOnRestart(previous, next),
+        : [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`]),
     ],
+    steps: [...recreateForMetadata(metadataRewrites(previous, next), run), ...addOnRestart(previous, next)],
     // Before anything that restarts the nodes that stay.
     first: [
       `Take ${names.join(', ')} (${ids.join(', ')}) out of the running cluster, then remove their containers and volumes; paste it as one block, it stops at the first command that fails${run.ready ? ', and `ready --leaving` waits until nothing is left on them' : ''}:\n     ${lines.join('\n     ')}`,

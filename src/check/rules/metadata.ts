@@ -1,5 +1,6 @@
 import type { ComposeService } from '../../load/compose-file.js';
 import { rolesOf } from '../../restate/services.js';
+import { metadataBootstrapCount } from '../../restate/metadata-client.js';
 import { hostOf, type Finding, type ProjectRule, type RuleContext, type ServiceRule } from './rule.js';
 
 const runsMetadata = (s: ComposeService) => rolesOf(s.environment).includes('metadata-server');
@@ -51,8 +52,9 @@ function listed(
 /** Metadata: the client must list exactly the nodes that run the metadata server. */
 export const metadataAddresses: ServiceRule = {
   id: 'metadata-addresses',
-  summary: "each node's metadata client lists, as a JSON list, exactly the nodes that run the metadata server",
-  fix: 'set RESTATE_METADATA_CLIENT__ADDRESSES to ["http://<each metadata node>:5122", …]',
+  summary:
+    "each node's metadata client lists, as a JSON list, only nodes that run the metadata server, and enough of them (a quorum, at least three) to find the group",
+  fix: 'set RESTATE_METADATA_CLIENT__ADDRESSES to ["http://<metadata node>:5122", …], every metadata node or at least a quorum of them',
   appliesTo: 'cluster',
   refusesRehearsal: true,
   each: 'node',
@@ -74,12 +76,17 @@ export const metadataAddresses: ServiceRule = {
     }
     const { found, problems } = listed(list.map(String), byHost);
     const findings = problems.map(at);
-    const unlisted = nodes.filter((m) => runsMetadata(m) && !found.has(m) && !(self && m === n)).map((m) => m.name);
-    if (unlisted.length > 0 && found.size > 0) {
+    // A node that has joined follows the members the cluster lists; the addresses are where it
+    // starts, so they need enough members that one answers whenever the group has a quorum.
+    const servers = nodes.filter(runsMetadata);
+    const needed = metadataBootstrapCount(servers.length);
+    const reached = found.size + (self && !found.has(n) ? 1 : 0);
+    if (reached < needed && found.size > 0) {
+      const unlisted = servers.filter((m) => !found.has(m) && !(self && m === n)).map((m) => m.name);
       findings.push(
         at({
           severity: 'warning',
-          message: `does not list ${unlisted.join(', ')}, which ${unlisted.length === 1 ? 'runs' : 'run'} the metadata server; list all of them so the client survives losing one`,
+          message: `lists ${found.size} of the ${servers.length} metadata servers; a starting node reaches the group only through these, so list at least ${needed}${self ? ' (itself counted)' : ''} to find it whenever it has a quorum (not listed: ${unlisted.join(', ')})`,
         }),
       );
     }
