@@ -1,5 +1,6 @@
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort, type RestateNode } from '../plan/plan.js';
 import { ENDPOINTS, type EndpointKind } from '../plan/exposure.js';
+import { runningClusterCommands } from '../plan/running-commands.js';
 import { regenerateCommand, type Generator } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
 
@@ -135,8 +136,9 @@ function toleranceView(plan: ClusterPlan) {
 }
 
 /** The commands of readme-compose.hbs and readme-swarm.hbs, right for this cluster's names and ports. */
-function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses) {
+function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, program: string) {
   const node1 = plan.nodes[0]!;
+  const running = runningClusterCommands(plan.options, program);
   const lastNonProvisioner = [...plan.nodes].reverse().find((n) => !n.autoProvision);
   const survivor = plan.nodes.find((n) => n !== lastNonProvisioner && n.roles.includes('http-ingress')) ?? node1;
   const lb = plan.loadBalancer;
@@ -152,6 +154,8 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses) {
     adminInTask: swarm && !node1.ports.admin.exposed,
     registerCommand: `${curlTo(node1.ports.admin, node1, '/deployments')} -X POST -H 'content-type: application/json' -d "{\\"uri\\": \\"$SERVICE_URL\\"}"`,
     firstNode: node1.name,
+    statusCommand: `${running.restatectl(node1.name)} status`,
+    readyCommand: running.ready,
     adminUrl: url(node1.ports.admin, '', node1),
     invokeUrl: lb ? url(lb.port) : url(node1.ports.ingress, '', node1),
     invokeCommand: lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(node1.ports.ingress, node1, '')}${add}`,
@@ -188,7 +192,7 @@ export function readmeView(plan: ClusterPlan, generator: Generator) {
     endpointKinds: exposureView(plan),
     ...endpointsView(plan, at),
     faultTolerance: toleranceView(plan),
-    ...commandsView(plan, at),
+    ...commandsView(plan, at, generator.program),
   });
 }
 
