@@ -60,10 +60,14 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) 
     // job too, which never counts as converged once it has exited.)
     recreate: (node: string) => `${deploy} && ${update(node, '')}`,
     ready,
-    // Each volume lives on the host that ran its node.
+    // Each volume lives on the host that ran its node, and stays in use until the task that
+    // `service rm` stops there is gone (a moment later: Swarm does not wait for it).
     removeNodes: (nodes: string[]) => [
       `docker service rm ${nodes.map((n) => `${stack}_${n}`).join(' ')}`,
-      `# then, on each of their hosts: docker volume rm ${nodes.map((n) => `${stack}_${n}-data`).join(' / ')}`,
+      ...nodes.map(
+        (n, i) =>
+          `# ${i === 0 ? 'then, ' : ''}on ${n}'s host: until docker volume rm ${stack}_${n}-data; do sleep 2; done`,
+      ),
     ],
     allAtOnce: 'docker stack deploy',
     start: (nodes: string[]) =>
