@@ -5,6 +5,9 @@ export default {
   reporters: ['default', '<rootDir>/tests/summary-reporter.cjs'],
   globalSetup: '<rootDir>/tests/global-setup.cjs',
   roots: ['<rootDir>/tests'],
+  // With an engine prepared, one test file at a time: the engine suites share one engine and
+  // its ports, the day-two drill restarts the daemon, and the gaps they measure need the CPU.
+  ...(process.env.GEN_COMPOSE_ENGINE ? { maxWorkers: 1 } : {}),
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

@@ -5,8 +5,9 @@
 //    invocation, for the generated 3-node file and for the same file with the Restate nodes
 //    ungated (no healthcheck, no depends_on), alternated run by run; the ratio of medians.
 // 2. Swarm: `docker stack deploy` on three hosts → one cluster (every node alive).
-// 3. Day two under load (tests/engine/day-two.test.ts, run --drill-runs N times, default 3):
-//    per drill, the longest stretch with no successful call, failed attempts and p99 latency.
+// 3. Day two under load (tests/engine/day-two.test.ts for compose, tests/engine/swarm.test.ts
+//    for Swarm, each run --drill-runs N times, default 3): per drill, the longest stretch with
+//    no successful call, failed attempts and p99 latency.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,26 +65,21 @@ async function status(method, url, body, headers = {}) {
   }
 }
 /**
- * The day-two drills, each run of the test a fresh cluster: the test writes one JSON line per
- * drill to GEN_COMPOSE_DRILL_REPORT, and the figures are gathered from there.
+ * The drills of one engine test file, each run of it a fresh cluster: the test writes one JSON
+ * line per drill to GEN_COMPOSE_DRILL_REPORT, and the figures are gathered from there.
  */
-function dayTwoDrills(work) {
-  const report = join(work, 'drills.jsonl');
+function drills(work, testFile, title) {
+  const report = join(work, `${testFile.replace(/\W+/g, '-')}.jsonl`);
   writeFileSync(report, '');
   for (let i = 0; i < drillRuns; i++) {
     const r = sh(
       process.execPath,
-      [
-        '--experimental-vm-modules',
-        '--disable-warning=ExperimentalWarning',
-        'node_modules/jest/bin/jest.js',
-        'tests/engine/day-two.test.ts',
-      ],
+      ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', testFile],
       { cwd: root, allowFailure: true, env: { GEN_COMPOSE_ENGINE: engineFile, GEN_COMPOSE_DRILL_REPORT: report } },
     );
     if (r.status !== 0)
       console.log(
-        `  (drill run ${i + 1} failed: ${r.stderr.split('\n').find((l) => l.includes('✕')) ?? 'see npm test'})`,
+        `  (${testFile} run ${i + 1} failed: ${r.stderr.split('\n').find((l) => l.includes('✕')) ?? 'see npm test'})`,
       );
   }
   const byDrill = new Map();
@@ -93,11 +89,11 @@ function dayTwoDrills(work) {
     byDrill.get(r.drill).push(r);
   }
   const ms = (xs) => `${median(xs)} ms (${Math.min(...xs)}–${Math.max(...xs)})`;
-  console.log(`\nDay two under load (4 clients, every ingress, ${drillRuns} run(s); median (min–max)):`);
+  console.log(`\n${title} (4 clients, every ingress, ${drillRuns} run(s); median (min–max)):`);
   for (const [drill, rs] of byDrill) {
     const exact = rs.every((r) => r.lost === 0 && r.appliedTwice === 0 && r.wrongReplies.length === 0);
     console.log(
-      `  ${drill.padEnd(16)} longest gap ${ms(rs.map((r) => r.longestGapMs))}  failed attempts ${ms(rs.map((r) => r.failedAttempts)).replace(/ ms/g, '')}  p99 ${ms(rs.map((r) => r.p99Ms))}  ${exact ? '0 lost, 0 twice' : 'NOT EXACT'}`,
+      `  ${drill.padEnd(18)} longest gap ${ms(rs.map((r) => r.longestGapMs))}  failed attempts ${ms(rs.map((r) => r.failedAttempts)).replace(/ ms/g, '')}  p99 ${ms(rs.map((r) => r.p99Ms))}  ${exact ? '0 lost, 0 twice' : 'NOT EXACT'}  (${rs.length} run(s))`,
     );
   }
 }
@@ -156,7 +152,8 @@ async function composeRun(dir, project, gated) {
 
 const work = mkdtempSync(join(tmpdir(), 'gce-test-bench-'));
 try {
-  dayTwoDrills(work);
+  drills(work, 'tests/engine/day-two.test.ts', 'Day two under load, docker compose');
+  drills(work, 'tests/engine/swarm.test.ts', 'Day two under load, Swarm on three hosts');
   const project = 'gce-test-bench';
   const gatedDir = join(work, 'gated');
   sh(process.execPath, [

@@ -13,6 +13,7 @@ import { CLI } from '../helpers.js';
 import {
   aliveNodes,
   describeWithEngine,
+  http,
   pasteBlock,
   printedSteps,
   register,
@@ -32,7 +33,11 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
   let dir = '';
   const nodes = ['restate-1', 'restate-2', 'restate-3'];
   const env = () => parseDotenv(readFileSync(join(dir, '.env')));
-  const ingresses = () => nodes.map((_, i) => `http://127.0.0.1:${env()[`NODE${i + 1}_INGRESS_PORT_OVERRIDE`]}`);
+  /** Every node's published ingress, and the load balancer's, which fronts them all. */
+  const ingresses = () => [
+    ...nodes.map((_, i) => `http://127.0.0.1:${env()[`NODE${i + 1}_INGRESS_PORT_OVERRIDE`]}`),
+    `http://127.0.0.1:${env().LOAD_BALANCER_PORT_OVERRIDE}`,
+  ];
   const docker = (args: string[], allowFailure = false) => run(engine.env, 'docker', args, { cwd: dir, allowFailure });
   const compose = (args: string[], allowFailure = false) => docker(['compose', ...args], allowFailure);
   const gen = (args: string[]) => run(engine.env, process.execPath, [CLI, ...args], { cwd: dir });
@@ -64,7 +69,10 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `${project}-`));
-    gen(['--restate-version', from, '--cluster-name', project, '--port-offset', '2004', '--out', dir]);
+    gen([
+      ...['--restate-version', from, '--cluster-name', project, '--port-offset', '2004', '--load-balancer'],
+      ...['--out', dir],
+    ]);
     // The user's own service, where its README says such services go: Compose merges the
     // override file by itself, gen-compose never writes it, and `down` stops it with the rest.
     writeFileSync(
@@ -101,6 +109,55 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
     expect(step?.block).toContain('ready .');
     await underLoad('rolling-upgrade', () => paste(step!.block));
     expect(versions()).toEqual(Object.fromEntries(nodes.map((n) => [n, to])));
+  });
+
+  test('g. restate-3 cut off from the others under load, then healed: the cut side acknowledges no new call, the node rejoins', async () => {
+    const network = `${project}_default`;
+    const container = `${project}-restate-3-1`;
+    // A network of its own keeps the cut node callable from here (the host reaches every
+    // bridge), so the clients go on asking it: it must not acknowledge what it cannot replicate.
+    const probe = `${project}-probe`;
+    docker(['network', 'create', probe]);
+    docker(['network', 'connect', probe, container]);
+    const address = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${probe}").IPAddress}}`, container]);
+    const cutIngress = `http://${address.stdout.trim()}:8080`;
+    let cutAt = Infinity;
+    let healedAt = Infinity;
+    const acknowledgedWhileCut: string[] = [];
+    await drill(
+      'partition',
+      {
+        ingresses: [...ingresses().filter((url) => !url.endsWith(`:${env().NODE3_INGRESS_PORT_OVERRIDE}`)), cutIngress],
+        keyPrefix: `partition-${(drills += 1)}`,
+        // A call first sent after the cut (every earlier attempt has timed out by then).
+        onSuccess: (ingress, at, attempt) => {
+          if (ingress === cutIngress && attempt === 0 && at > cutAt + 2000 && at < healedAt)
+            acknowledgedWhileCut.push(new Date(at).toISOString());
+        },
+      },
+      async () => {
+        await paste(`docker network disconnect ${network} ${container}\n`);
+        cutAt = Date.now();
+        // The cut is real: restate-3 no longer reaches restate-1.
+        const reach = await runAsync(engine.env, 'docker', [
+          ...['exec', container, 'curl', '-s', '-o', '/dev/null', '-m', '2', 'http://restate-1:9070/health'],
+        ]);
+        expect(reach.status).not.toBe(0);
+        await sleep(10_000);
+        healedAt = Date.now();
+        // Compose's own alias, so the others find restate-3 by name again.
+        await paste(`docker network connect --alias restate-3 ${network} ${container}\n`);
+      },
+      everyNodeAlive,
+    );
+    expect(acknowledgedWhileCut).toEqual([]);
+    docker(['network', 'disconnect', probe, container]);
+    docker(['network', 'rm', probe]);
+    // Its published ingress serves again.
+    await waitFor('restate-3 serving through its published port', 60, async () => {
+      const r = await http('GET', `${ingresses()[2]}/restate/health`);
+      return r.status === 200 ? true : `HTTP ${r.status} ${r.text.slice(0, 100)}`;
+    });
   });
 
   // A joining node, then the node that provisioned the cluster: its replacement must join, never
@@ -211,5 +268,20 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
     await underLoad('down-up', () =>
       paste(`docker compose down --timeout 75\ndocker compose up -d --wait\nnode ${CLI} ready .\n`),
     );
+  });
+
+  // As `systemctl restart docker` does: the daemon stops every container in its grace period
+  // and starts again those whose restart policy says so (every generated service says so).
+  test('f. a restart of the Docker daemon under load: every count kept, the cluster serves again', async () => {
+    const startedAt = () =>
+      docker(['inspect', '-f', '{{.State.StartedAt}}', ...nodes.map((n) => `${project}-${n}-1`)]).stdout;
+    const before = startedAt();
+    await underLoad('daemon-restart', () =>
+      paste(`bash ${join(engine.scripts, 'engine.sh')} restart\nnode ${CLI} ready .\n`),
+    );
+    // Every node was stopped and started again by the daemon, none by hand.
+    const after = startedAt().split('\n').filter(Boolean);
+    expect(after).toHaveLength(nodes.length);
+    after.forEach((time, i) => expect(time).not.toBe(before.split('\n')[i]));
   });
 });

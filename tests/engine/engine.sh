@@ -6,6 +6,9 @@
 #   engine.sh start     starts one when none answers on $DOCKER_HOST (or the default socket)
 #                       and prints the variables to use it; a no-op for an engine that answers.
 #   engine.sh stop      stops the engine `start` started (never one it found running).
+#   engine.sh restart   stops that engine and starts it again, as `systemctl restart docker`
+#                       does: containers are stopped in their grace period and the daemon
+#                       starts those whose restart policy says so (the day-two drill).
 # Why trixie's packages: bookworm's docker.io is Engine 20.10, which refuses
 # healthcheck.start_interval (Engine 25+), a key the generated files use. Trixie's runc needs
 # glibc 2.38, so bookworm's runc stays on PATH. No registry is reachable: see images.sh.
@@ -103,7 +106,8 @@ stop_engine() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     log "stopping dockerd ($pid)"
     kill "$pid"
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    # dockerd gives each container its stop grace period (Restate nodes: 75 s) before it exits.
+    for _ in $(seq 1 180); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true
   fi
   # A dockerd killed before it could clean up leaves its managed containerd, the containers'
@@ -118,5 +122,8 @@ case "${1:-}" in
   install) install_engine ;;
   start) start_engine ;;
   stop) stop_engine ;;
-  *) echo "usage: engine.sh install|start|stop" >&2; exit 2 ;;
+  restart)
+    [ -f "$ENGINE_RUN/started-here" ] || { log "no engine started by this script to restart"; exit 2; }
+    stop_engine && start_engine >/dev/null ;;
+  *) echo "usage: engine.sh install|start|stop|restart" >&2; exit 2 ;;
 esac

@@ -260,14 +260,27 @@ export function printedSteps(output: string): { title: string; block: string }[]
   return steps;
 }
 
+/** A long command by its ends (a restatectl line says what it does at its end). */
+const shorten = (command: string) =>
+  command.length <= 160 ? command : `${command.slice(0, 40)} … ${command.slice(-110)}`;
+
+/** Every command pasted so far, with the time (ms) it began: what a drill's gap happened in. */
+export const pasted: { at: number; command: string }[] = [];
+
 /**
  * A block pasted into one shell: bash reads it from standard input, line by line, as from a
  * terminal (in `dir`, against the engine `env` names). It must succeed; its output is shown
  * when it does not.
  */
 export async function pasteBlock(env: NodeJS.ProcessEnv, dir: string, block: string): Promise<void> {
-  const r = await runAsync(env, 'bash', [], { cwd: dir, input: block });
-  expect({ block, status: r.status, output: r.status === 0 ? '' : `${r.stderr}${r.stdout}` }).toEqual({
+  // Traced with the time of each command, so a drill can say which one its longest gap began in.
+  // (Set in the shell: bash run as root does not take PS4 from the environment.)
+  const traced = `PS4='+\${EPOCHREALTIME} '; set -x\n${block}`;
+  const r = await runAsync(env, 'bash', [], { cwd: dir, input: traced });
+  for (const match of r.stderr.matchAll(/^\++(\d+)\.(\d+) (.*)$/gm))
+    pasted.push({ at: Number(match[1]) * 1000 + Number(match[2]!.slice(0, 3)), command: shorten(match[3]!) });
+  const output = `${r.stderr.replace(/^\++\d+\.\d+ .*\n/gm, '')}${r.stdout}`;
+  expect({ block, status: r.status, output: r.status === 0 ? '' : output }).toEqual({
     block,
     status: 0,
     output: '',

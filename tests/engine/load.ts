@@ -4,7 +4,7 @@
 // the bench (scripts/bench-engine.mjs), the tests assert exactness.
 import { appendFileSync } from 'node:fs';
 import { expect } from '@jest/globals';
-import { http, sleep, waitFor } from './harness.js';
+import { http, pasted, sleep, waitFor } from './harness.js';
 
 export interface LoadOptions {
   /** Ingress URLs, tried in turn: a failed attempt is retried on the next one. */
@@ -14,6 +14,8 @@ export interface LoadOptions {
   clients?: number;
   /** How long one attempt may take before the client retries it on the next ingress. */
   attemptTimeoutMs?: number;
+  /** Called at each acknowledged call with the ingress that answered and the attempt (0: the first). */
+  onSuccess?: (ingress: string, at: number, attempt: number) => void;
 }
 
 export interface LoadReport {
@@ -24,6 +26,10 @@ export interface LoadReport {
   /** The longest stretch, in ms, with no successful call by any client, and when it began. */
   longestGapMs: number;
   longestGapAtMs: number;
+  /** The pasted command running when that gap began (none: it began before the first). */
+  gapDuring?: string;
+  /** When the load started (ms since the epoch). */
+  startedAt: number;
   /** 99th percentile of a call's latency, from its first attempt to its success. */
   p99Ms: number;
   /** Replies that were not the call's own sequence number (a lost or doubled add). */
@@ -45,7 +51,7 @@ interface Client {
  * takes, never under a new key), reads every counter back and reports.
  */
 export function startLoad(options: LoadOptions) {
-  const { ingresses, keyPrefix, clients: count = 4, attemptTimeoutMs = 2000 } = options;
+  const { ingresses, keyPrefix, clients: count = 4, attemptTimeoutMs = 2000, onSuccess } = options;
   const started = Date.now();
   const successes: number[] = [];
   const latencies: number[] = [];
@@ -73,6 +79,7 @@ export function startLoad(options: LoadOptions) {
         const now = Date.now();
         successes.push(now);
         latencies.push(now - first);
+        onSuccess?.(ingress, now, attempt);
         if (Number(r.text) !== seq) wrongReplies.push(`${client.key} call ${seq} answered ${r.text}`);
         client.acknowledged = seq;
         return;
@@ -91,9 +98,11 @@ export function startLoad(options: LoadOptions) {
 
   return {
     async stop(): Promise<LoadReport> {
+      // The gaps are measured while every client calls: once they stop, the last call still in
+      // flight (one client alone, on an ingress that hangs) would read as an outage.
+      const ended = Date.now();
       stopping = true;
       await Promise.all(loops);
-      const ended = Date.now();
       let lost = 0;
       let appliedTwice = 0;
       for (const client of clients) {
@@ -107,7 +116,7 @@ export function startLoad(options: LoadOptions) {
         if (value < client.acknowledged) lost += client.acknowledged - value;
         if (value > client.acknowledged) appliedTwice += value - client.acknowledged;
       }
-      const points = [started, ...successes.sort((a, b) => a - b), ended];
+      const points = [started, ...successes.filter((at) => at <= ended).sort((a, b) => a - b), ended];
       let longestGapMs = 0;
       let longestGapAtMs = 0;
       for (let i = 1; i < points.length; i += 1) {
@@ -121,6 +130,7 @@ export function startLoad(options: LoadOptions) {
         failedAttempts,
         longestGapMs,
         longestGapAtMs,
+        startedAt: started,
         p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0,
         wrongReplies,
         lost,
@@ -153,10 +163,12 @@ export async function drill(
     report = await load.stop();
   }
   await waitFor('every node alive after the drill', 180, settled, 1000);
+  const gapBegan = report.startedAt + report.longestGapAtMs;
+  report.gapDuring = pasted.filter((p) => p.at >= report.startedAt && p.at <= gapBegan).pop()?.command;
   if (process.env.GEN_COMPOSE_DRILL_REPORT)
     appendFileSync(process.env.GEN_COMPOSE_DRILL_REPORT, `${JSON.stringify({ drill: name, ...report })}\n`);
   process.stderr.write(
-    `drill ${name}: ${report.acknowledged} calls, ${report.failedAttempts} failed attempts, longest gap ${report.longestGapMs} ms (from ${report.longestGapAtMs} ms), p99 ${report.p99Ms} ms\n`,
+    `drill ${name}: ${report.acknowledged} calls, ${report.failedAttempts} failed attempts, longest gap ${report.longestGapMs} ms (from ${report.longestGapAtMs} ms), p99 ${report.p99Ms} ms${report.gapDuring ? `; the gap began during: ${report.gapDuring}` : ''}\n`,
   );
   expect({ lost: report.lost, appliedTwice: report.appliedTwice, wrongReplies: report.wrongReplies }).toEqual({
     lost: 0,

@@ -93,7 +93,8 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gce-test-swarm-'));
-    hosts = scripts(['up', '3'])
+    // Five hosts: the stack runs on three, and grows onto the other two.
+    hosts = scripts(['up', '5'])
       .stdout.trim()
       .split('\n')
       .map((line) => {
@@ -165,6 +166,11 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
       },
       1000,
     );
+    // The README's cluster status, on the manager (a one-off container on the stack's network).
+    const status = readmeBlock(readme, 'RESTATECTL_ADDRESS');
+    expect(status).toHaveLength(1);
+    const r = run(shellEnv, 'bash', ['-euc', status[0]!], { cwd: dir });
+    for (const name of ['restate-1', 'restate-2', 'restate-3']) expect(r.stdout).toContain(name);
     expect(formedAfter).toBeGreaterThan(0);
   });
 
@@ -201,7 +207,7 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     expect(await counter.verifyThrough(ingress(3))).toBe(true);
   });
 
-  const ingresses = () => [1, 2, 3].map(ingress);
+  const ingresses = () => names.map((_, i) => ingress(i + 1));
   let drills = 0;
   const underLoad = (name: string, operation: () => Promise<void>) =>
     drill(name, { ingresses: ingresses(), keyPrefix: `${name}-${(drills += 1)}` }, operation, oneCluster(1, names));
@@ -319,21 +325,36 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
   });
 
   test('restate-3 loses its disk; --replace-node 3 and the printed block, pasted on the manager under load, give it a new identity that catches up', async () => {
+    // Two drills, so each figure is its own: the loss is a crash (its target is a crash's), the
+    // replacement a planned procedure.
+    const othersAlive = async (): Promise<true | string> => {
+      const alive = (await sql<{ name: string; state: string }>('select name, state from nodes'))
+        .filter((n) => n.state === 'alive')
+        .map((n) => n.name);
+      return alive.includes('restate-1') && alive.includes('restate-2') ? true : `alive: ${alive.join(', ')}`;
+    };
+    await drill(
+      'swarm-lose-disk-3',
+      { ingresses: ingresses(), keyPrefix: `swarm-lose-disk-3-${(drills += 1)}` },
+      async () => {
+        // The disk lost: on host 3, the node's containers (task history too: each holds the
+        // volume) and its volume removed within Swarm's 5 s restart delay.
+        await paste(
+          `docker rm -f $(docker ps -aq --filter label=com.docker.swarm.service.name=${stack}_restate-3) >/dev/null\ndocker volume rm ${stack}_restate-3-data\n`,
+          hosts[2],
+        );
+        // Started again by Swarm as it was, it finds its disk empty and marks its log storage data-loss.
+        const marked = "select plain_node_id from nodes where plain_node_id = 'N3' and storage_state = 'data-loss'";
+        await waitFor(
+          'the old identity to mark its storage data-loss',
+          120,
+          async () => ((await sql(marked)).length > 0 ? true : 'not yet'),
+          1000,
+        );
+      },
+      othersAlive,
+    );
     await underLoad('swarm-replace-node-3', async () => {
-      // The disk lost: on host 3, the node's containers (task history too: each holds the
-      // volume) and its volume removed within Swarm's 5 s restart delay.
-      await paste(
-        `docker rm -f $(docker ps -aq --filter label=com.docker.swarm.service.name=${stack}_restate-3) >/dev/null\ndocker volume rm ${stack}_restate-3-data\n`,
-        hosts[2],
-      );
-      // Started again by Swarm as it was, it finds its disk empty and marks its log storage data-loss.
-      const marked = "select plain_node_id from nodes where plain_node_id = 'N3' and storage_state = 'data-loss'";
-      await waitFor(
-        'the old identity to mark its storage data-loss',
-        120,
-        async () => ((await sql(marked)).length > 0 ? true : 'not yet'),
-        1000,
-      );
       const r = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--replace-node', '3'], { cwd: dir });
       expect(r.status).toBe(0);
       const step = printedSteps(r.stdout).find((s) => s.title.startsWith('Start restate-3-r1'));
@@ -365,6 +386,74 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     expect(starts).toEqual({ [`${stack}_restate-2`]: { starts: 1, mostAtOnce: 1 } });
     await waitFor('all three alive after the update', 120, oneCluster(1, names), 1000);
     expect(await counter.verifyThrough(ingress(2))).toBe(true);
+  });
+
+  /** The printed steps, each pasted on the manager as one block, HOST_k replaced by host k's name as the README says. */
+  const pasteSteps = async (output: string) => {
+    const steps = printedSteps(output);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps)
+      await paste(step.block.replace(/HOST_(\d+)/g, (_, k: string) => hosts[Number(k) - 1]!.name));
+    return steps;
+  };
+  const members = async () =>
+    (await sql<{ name: string }>("select name from nodes where metadata_server_state = 'member' and state = 'alive'"))
+      .map((n) => n.name)
+      .sort();
+
+  test('growing to 5 nodes and a metadata group of 5, the printed steps pasted on the manager under load: no running node restarts', async () => {
+    const starts = await watchStarts(async () => {
+      await underLoad('swarm-grow-3-to-5', async () => {
+        const r = await runAsync(
+          engine.env,
+          process.execPath,
+          [CLI, '--out', '.', '--nodes', '5', '--metadata-nodes', '5'],
+          {
+            cwd: dir,
+          },
+        );
+        expect(r.status).toBe(0);
+        names.push('restate-4', 'restate-5');
+        await pasteSteps(r.stdout);
+      });
+    });
+    // Only the new nodes started: the three that ran were not touched.
+    expect(starts).toEqual({
+      [`${stack}_restate-4`]: { starts: 1, mostAtOnce: 1 },
+      [`${stack}_restate-5`]: { starts: 1, mostAtOnce: 1 },
+    });
+    await waitFor(
+      '5 metadata members',
+      90,
+      async () => ((await members()).length === 5 ? true : (await members()).join(', ')),
+      1000,
+    );
+  });
+
+  let printed = '';
+  test("shrinking back to 3 by Restate's removal procedure, as printed, on the manager under load: the dropped services gone", async () => {
+    await underLoad('swarm-shrink-5-to-3', async () => {
+      const r = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--nodes', '3', '--force'], {
+        cwd: dir,
+      });
+      expect(r.status).toBe(0);
+      printed = r.stdout;
+      names.splice(3);
+      await pasteSteps(r.stdout);
+    });
+    expect(await members()).toHaveLength(3);
+    const services = on(manager(), ['service', 'ls', '--format', '{{.Name}}', '--filter', `name=${stack}_restate-`]);
+    expect(services.stdout.split('\n').filter(Boolean).sort()).toEqual([1, 2, 3].map((k) => `${stack}_restate-${k}`));
+    // The printed comments say where the volumes are, on each dropped node's own host, and how
+    // to remove them there: run as printed (on a host of its own, each).
+    for (const k of [4, 5]) {
+      const line = printed.split('\n').find((l) => l.includes(`on restate-${k}'s host: `));
+      const command = line?.split(`on restate-${k}'s host: `)[1];
+      expect(command).toContain(`docker volume rm ${stack}_restate-${k}-data`);
+      run({ ...engine.env, DOCKER_HOST: hosts[k - 1]!.socket }, 'timeout', ['120', 'bash', '-c', command!], {
+        cwd: dir,
+      });
+    }
   });
 
   test('from outside the swarm only the ingress answers; --expose admin, redeployed, publishes exactly the admin API', async () => {
