@@ -153,7 +153,7 @@ async function composeRun(dir, project, gated) {
 const work = mkdtempSync(join(tmpdir(), 'gce-test-bench-'));
 try {
   drills(work, 'tests/engine/day-two.test.ts', 'Day two under load, docker compose');
-  drills(work, 'tests/engine/swarm.test.ts', 'Day two under load, Swarm on three hosts');
+  drills(work, 'tests/engine/swarm.test.ts', 'Day two under load, Swarm on five hosts');
   const project = 'gce-test-bench';
   const gatedDir = join(work, 'gated');
   sh(process.execPath, [

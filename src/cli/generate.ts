@@ -7,7 +7,9 @@ import { judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
 import { checkKeptValues, keepExistingValues, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
 import { renderCluster, type RenderedFile } from '../render/index.js';
-import { ENV_FILE } from '../output-files.js';
+import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
+import { resolvedServices } from '../load/loader.js';
+import { rewriteSteps, runningClusterCommands } from '../plan/running-commands.js';
 import { readExisting, type ExistingCluster } from '../write/existing.js';
 import { acquireLock, LOCK_FILE } from '../write/lock.js';
 import { customTemplates } from '../render/templates.js';
@@ -161,6 +163,20 @@ function droppedEnvLinesNote(existing: ExistingCluster, files: RenderedFile[], m
   ];
 }
 
+/** Running nodes the new files redefine (as Compose resolves them) that no printed step restarts. */
+function unrestartedRewrites(existing: ExistingCluster, files: RenderedFile[], restarted: string[]): string[] {
+  if (!existing.ours) return [];
+  const file = existing.contents[STACK_FILE] !== undefined ? STACK_FILE : COMPOSE_FILE;
+  const written = (path: string) => files.find((f) => f.path === path)?.content;
+  const before = resolvedServices(existing.contents[file] ?? '', existing.contents[ENV_FILE] ?? '');
+  const after = resolvedServices(written(file) ?? '', written(ENV_FILE) ?? '');
+  if (!before || !after) return [];
+  return Object.keys(before)
+    .filter((name) => /^restate-\d+$/.test(name) && name in after && !restarted.includes(name))
+    .filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]))
+    .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
+}
+
 /** The steps of one run, the directory locked (or, for a new one, about to be). */
 async function generateLocked(
   args: GenerateArgs,
@@ -184,7 +200,13 @@ async function generateLocked(
     files,
     stale,
     notes: [...decided.regeneration.notes, ...kept.notes, ...warnings],
-    steps: decided.regeneration.steps,
+    steps: [
+      ...decided.regeneration.steps,
+      ...rewriteSteps(
+        unrestartedRewrites(existing, files, decided.regeneration.restarted),
+        runningClusterCommands(decided.options, programFrom(args.out, bin)),
+      ),
+    ],
     firstRun: decided.previous === undefined,
   };
   return finish(args, outcome, lockForWrite);

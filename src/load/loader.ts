@@ -79,6 +79,24 @@ function networksOf(value: unknown): Record<string, ComposeNetwork> {
   );
 }
 
+/**
+ * Each service of a compose file as Compose resolves it from `.env` (merge keys applied, every
+ * value interpolated), keyed by name: what its config hash covers, so two of them differ where
+ * `docker compose up -d` would recreate the service. Undefined when either text does not read
+ * as a compose file (there is then nothing to compare).
+ */
+export function resolvedServices(composeText: string, dotenvText: string): Record<string, unknown> | undefined {
+  try {
+    const dotenv = parseDotenv(dotenvText);
+    const document: unknown = parseYaml(composeText, COMPOSE_YAML_OPTIONS);
+    if (!isRecord(document)) return undefined;
+    const services = interpolateTree(document.services, (name) => dotenv[name], 'services');
+    return isRecord(services) ? services : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface LoadOptions {
   /** The shell environment, which wins over .env as in compose. Default: none (reproducible). */
   shell?: Record<string, string | undefined>;

@@ -20,6 +20,7 @@ export function metadataShrink({ previous, next, run }: ChangeContext): Change {
     ],
     // Growing recreates the existing nodes already (above).
     steps: next.nodes === previous.nodes ? recreateForMetadata(metadataRewrites(previous, next), run) : [],
+    restarts: next.nodes === previous.nodes ? metadataRewrites(previous, next) : [],
   };
 }
 
@@ -28,6 +29,7 @@ export function metadataGrow({ previous, next, run }: ChangeContext): Change {
   if (next.metadataNodes <= previous.metadataNodes || next.nodes !== previous.nodes) return {};
   return {
     notes: [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`],
+    restarts: metadataRewrites(previous, next),
     steps: [
       ...recreateForMetadata(metadataRewrites(previous, next), run),
       `Check that the new members serve metadata:\n     ${run.restatectl(nodeName(1))} metadata-server list-servers`,

@@ -1,11 +1,10 @@
 import { UsageError } from '../errors.js';
-import { faultTolerance } from '../restate/tolerance.js';
 import { compareVersions, skippedMinor } from '../restate/versions.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
 import { metadataRewrites, nodeName } from './nodes.js';
-import { formatReplacements, parseReplacements, restateIdentity, withReplacement } from './replacements.js';
-import { replacement } from './replace-steps.js';
+import { formatReplacements, parseReplacements, withReplacement } from './replacements.js';
+import { refuseGoingBack, refuseUnrecoverable, replacement } from './replace-steps.js';
 import { metadataGrow, metadataShrink } from './metadata-steps.js';
 import { shrink } from './shrink-steps.js';
 import { addOnRestart, recreateForMetadata, runningClusterCommands } from './running-commands.js';
@@ -117,52 +116,21 @@ function replaceNode(merged: RawOptions, previous: ClusterOptions, flags: RawOpt
   merged.replacedNodes = formatReplacements(new Map(kept));
 }
 
-/**
- * A new identity catches up from what the others hold: a metadata group that cannot lose a
- * member lost its only copy of the cluster's metadata with K's disk, and replication 1 the only
- * copy of K's log records. There is nothing to catch up from.
- */
-function refuseUnrecoverable(previous: ClusterOptions, node: number): void {
-  const t = faultTolerance(previous.nodes, previous.replication, previous.metadataNodes);
-  const lost =
-    node <= previous.metadataNodes && t.metadataFailuresTolerated === 0
-      ? `the cluster's metadata (a group of ${previous.metadataNodes} cannot lose a member)`
-      : t.logFailuresTolerated === 0
-        ? `the only copy of its log records (replication ${previous.replication} on ${previous.nodes} node(s))`
-        : undefined;
-  if (lost)
-    throw new UsageError(
-      `--replace-node ${node}: ${nodeName(node)}'s disk held ${lost}, so a new identity has nothing to catch up from; restore the volume from a backup, or start a new cluster (gen-compose --out NEW_DIR)`,
-    );
-}
-
-/**
- * --replaced-nodes given by hand may not hand a node an identity the cluster already removed
- * (restate-3-r1 back to restate-3): that one is gone from the cluster for good.
- */
-function refuseGoingBack(previous: ClusterOptions, given: string, nodes: number): void {
-  const before = parseReplacements(previous.replacedNodes, previous.nodes);
-  const after = parseReplacements(given, Number.isInteger(nodes) ? nodes : previous.nodes);
-  for (const [k, generation] of before) {
-    if (k > nodes || (after.get(k) ?? 0) >= generation) continue;
-    throw new UsageError(
-      `--replaced-nodes "${given}" would give ${nodeName(k)} back ${restateIdentity(k, after).name}, an identity the cluster removed when ${restateIdentity(k, before).name} replaced it; replace a node with --replace-node K`,
-    );
-  }
-}
-
 export interface Regeneration {
   /** What changed, for the summary. */
   notes: string[];
   /** What a running cluster needs after these files are in place. */
   steps: string[];
+  /** The running nodes those steps restart (the rest of a rewritten node's restart is rewriteSteps'). */
+  restarted: string[];
 }
 
-/** What one kind of change says: notes, steps, and steps that must come before all others. */
+/** What one kind of change says: notes, steps, steps that must come before all others, nodes its steps restart. */
 export interface Change {
   notes?: string[];
   steps?: string[];
   first?: string[];
+  restarts?: string[];
 }
 
 export interface ChangeContext {
@@ -202,6 +170,7 @@ function grow({ previous, next, run }: ChangeContext): Change {
   const added = Array.from({ length: next.nodes - previous.nodes }, (_, i) => nodeName(previous.nodes + i + 1));
   const rewritten = metadataRewrites(previous, next);
   return {
+    restarts: rewritten,
     notes: [
       `growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`,
       ...(next.metadataNodes === previous.metadataNodes
@@ -256,6 +225,7 @@ function versionChange({ previous, next, run }: ChangeContext): Change {
   const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}${run.rollingNote}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)))}`;
   return {
     notes: [`Restate ${previous.restateVersion} → ${next.restateVersion}${down ? ' (a downgrade)' : ''}`],
+    restarts: allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)),
     // Under Swarm any stack deploy (growing, say) would change every node's image at once: first.
     ...(next.target === 'swarm' ? { first: [step] } : { steps: [step] }),
   };
@@ -285,13 +255,14 @@ export function judgeRegeneration(
   force: boolean,
   program: string,
 ): Regeneration {
-  if (!previous) return { notes: [], steps: [] };
+  if (!previous) return { notes: [], steps: [], restarted: [] };
   const context = { previous, next, force, run: runningClusterCommands(next, program) };
   const changes = CHANGES.map((judge) => judge(context));
   return {
     notes: changes.flatMap((c) => c.notes ?? []),
     // Each change's first steps go before all steps so far: a later change's come first.
     steps: [...[...changes].reverse().flatMap((c) => c.first ?? []), ...changes.flatMap((c) => c.steps ?? [])],
+    restarted: [...new Set(changes.flatMap((c) => c.restarts ?? []))],
   };
 }
 

@@ -1,4 +1,7 @@
+import { UsageError } from '../errors.js';
+import { faultTolerance } from '../restate/tolerance.js';
 import { nodeName } from './nodes.js';
+import type { ClusterOptions } from './options.js';
 import type { Change, ChangeContext } from './regenerate.js';
 import { parseReplacements, restateIdentity } from './replacements.js';
 import { removalLines } from './shrink-steps.js';
@@ -15,6 +18,7 @@ export function replacement({ previous, next, run }: ChangeContext): Change {
   const after = parseReplacements(next.replacedNodes, next.nodes);
   const replaced = [...after.keys()].filter((k) => (after.get(k) ?? 0) > (before.get(k) ?? 0)).sort((a, b) => a - b);
   return {
+    restarts: replaced.map(nodeName),
     notes: replaced.map((k) => {
       const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
       const again = (before.get(k) ?? 0) > 0 ? ` (itself a replacement: the node that runs now goes)` : '';
@@ -31,4 +35,38 @@ export function replacement({ previous, next, run }: ChangeContext): Change {
       return `Start ${now.name} and take ${old.name} (${oldId}) out of the cluster the way Restate removes a node; paste it as one block, it stops at the first command that fails${run.ready ? `, and \`ready --leaving\` waits until nothing is left on ${oldId} and ${now.name} has caught up` : ''}${run.newHostHint(k)}:\n     ${lines.join('\n     ')}`;
     }),
   };
+}
+
+/**
+ * A new identity catches up from what the others hold: a metadata group that cannot lose a
+ * member lost its only copy of the cluster's metadata with K's disk, and replication 1 the only
+ * copy of K's log records. There is nothing to catch up from.
+ */
+export function refuseUnrecoverable(previous: ClusterOptions, node: number): void {
+  const t = faultTolerance(previous.nodes, previous.replication, previous.metadataNodes);
+  const lost =
+    node <= previous.metadataNodes && t.metadataFailuresTolerated === 0
+      ? `the cluster's metadata (a group of ${previous.metadataNodes} cannot lose a member)`
+      : t.logFailuresTolerated === 0
+        ? `the only copy of its log records (replication ${previous.replication} on ${previous.nodes} node(s))`
+        : undefined;
+  if (lost)
+    throw new UsageError(
+      `--replace-node ${node}: ${nodeName(node)}'s disk held ${lost}, so a new identity has nothing to catch up from; restore the volume from a backup, or start a new cluster (gen-compose --out NEW_DIR)`,
+    );
+}
+
+/**
+ * --replaced-nodes given by hand may not hand a node an identity the cluster already removed
+ * (restate-3-r1 back to restate-3): that one is gone from the cluster for good.
+ */
+export function refuseGoingBack(previous: ClusterOptions, given: string, nodes: number): void {
+  const before = parseReplacements(previous.replacedNodes, previous.nodes);
+  const after = parseReplacements(given, Number.isInteger(nodes) ? nodes : previous.nodes);
+  for (const [k, generation] of before) {
+    if (k > nodes || (after.get(k) ?? 0) >= generation) continue;
+    throw new UsageError(
+      `--replaced-nodes "${given}" would give ${nodeName(k)} back ${restateIdentity(k, after).name}, an identity the cluster removed when ${restateIdentity(k, before).name} replaced it; replace a node with --replace-node K`,
+    );
+  }
 }

@@ -137,3 +137,16 @@ export function recreateForMetadata(nodes: string[], run: ReturnType<typeof runn
     `Recreate ${nodes.join(', ')}${run.oneAtATime}, so they run with the new metadata group${run.recreateNote}:\n     ${run.recreateEach(nodes)}`,
   ];
 }
+
+/**
+ * Running nodes the new files redefine for another reason than the steps above restart them for
+ * (memory, ports, snapshot settings, an edit of .env): restarted one at a time too, since a
+ * plain `docker compose up -d` recreates every changed service at once.
+ */
+export function rewriteSteps(nodes: string[], run: ReturnType<typeof runningClusterCommands>): string[] {
+  if (nodes.length === 0) return [];
+  const why = run.oneAtATime
+    ? `; their definitions changed, so a plain \`${run.allAtOnce}\` would recreate them all at once`
+    : '';
+  return [`Recreate ${nodes.join(', ')}${run.oneAtATime}${why}${run.recreateNote}:\n     ${run.recreateEach(nodes)}`];
+}

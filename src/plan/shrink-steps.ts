@@ -68,6 +68,7 @@ export function shrink({ previous, next, force, run }: ChangeContext): Change {
         : [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`]),
     ],
     steps: [...recreateForMetadata(metadataRewrites(previous, next), run), ...addOnRestart(previous, next)],
+    restarts: metadataRewrites(previous, next),
     // Before anything that restarts the nodes that stay.
     first: [
       `Take ${names.join(', ')} (${ids.join(', ')}) out of the running cluster, then remove their containers and volumes; paste it as one block, it stops at the first command that fails${run.ready ? ', and `ready --leaving` waits until nothing is left on them' : ''}:\n     ${lines.join('\n     ')}`,
