@@ -98,8 +98,8 @@ function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'p
   ];
   if (!runsMetadata) environment.push({ name: 'RESTATE_ROLES', value: literal(JSON.stringify(roles)) });
   // A replacement's own metadata server is empty until it has joined (it answers that the
-  // cluster is not provisioned), so it asks the other members of the list. Not proven needed: the join
-  // failure that led here turned out to be a metadata group that had lost its quorum.
+  // cluster is not provisioned), so it asks the other members of the list. Not proven needed:
+  // the join failure that led here turned out to be a metadata group that had lost its quorum.
   if (restate.id !== id && metadataBootstrapIds(options).includes(id)) {
     const others = metadataBootstrapIds(options).filter((k) => k !== id);
     environment.push({

@@ -49,7 +49,7 @@ function listed(
   return { found, problems };
 }
 
-/** Metadata: the client must list exactly the nodes that run the metadata server. */
+/** Metadata: the client lists only nodes that run the metadata server, and enough of them to find the group. */
 export const metadataAddresses: ServiceRule = {
   id: 'metadata-addresses',
   summary:
