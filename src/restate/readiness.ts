@@ -35,13 +35,18 @@ const nodeList = (v: Row[string]): string[] => text(v).match(/N\d+/g) ?? [];
 export function spareAtSize(view: ClusterView, leaving: string[] = []): 0 | 1 {
   const staying = view.nodes.filter((n) => !leaving.includes(text(n.plain_node_id)));
   const members = staying.filter((n) => text(n.metadata_server_state) === 'member').length;
-  const replicated = view.logs.filter((l) => text(l.kind) === 'replicated');
-  const copies = Math.max(
-    1,
-    ...replicated.map((l) => Math.max(...(text(l.replication).match(/\d+/g) ?? ['1']).map(Number))),
-  );
+  const copies = Math.max(1, ...replicatedLogs(view).map(copiesOf));
   return staying.length > copies && members >= 3 ? 1 : 0;
 }
+
+/**
+ * The logs that take writes. The view also lists a row of kind "sealed" (no nodeset) beside a
+ * sealed tail's successor (seen with 1.7.12 after `logs reconfigure`): only replicated loglets do.
+ */
+const replicatedLogs = (view: ClusterView) => view.logs.filter((l) => text(l.kind) === 'replicated');
+
+/** "{node: 2}", or "{zone: 2, node: 3}": the copies a write needs are the largest number. */
+const copiesOf = (log: Row) => Math.max(1, ...(text(log.replication).match(/\d+/g) ?? ['1']).map(Number));
 
 /**
  * What stops the cluster from losing one more node, one short reason each; empty when it can.
@@ -140,11 +145,8 @@ function logReasons(view: ClusterView, nodes: Map<string, Row>, spare: number): 
   const reasons: string[] = [];
   const writable = (id: string) =>
     text(nodes.get(id)?.state) === 'alive' && text(nodes.get(id)?.storage_state) === 'read-write';
-  // The view also lists a row of kind "sealed" (no nodeset) beside a sealed tail's successor
-  // (seen with 1.7.12 after `logs reconfigure`): only replicated loglets take writes.
-  for (const log of view.logs.filter((l) => text(l.kind) === 'replicated')) {
-    // "{node: 2}", or "{zone: 2, node: 3}": the copies a write needs are the largest number.
-    const copies = Math.max(1, ...(text(log.replication).match(/\d+/g) ?? ['1']).map(Number));
+  for (const log of replicatedLogs(view)) {
+    const copies = copiesOf(log);
     const usable = nodeList(log.nodeset).filter(writable).length;
     if (usable < copies + spare)
       reasons.push(
