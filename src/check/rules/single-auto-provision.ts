@@ -18,7 +18,11 @@ export const singleAutoProvision: ProjectRule = {
         {
           severity: 'warning',
           rule: 'single-auto-provision',
-          message: 'no node auto-provisions: the cluster does nothing until someone runs "restatectl provision"',
+          // Right for a cluster that is already provisioned (gen-compose writes it after
+          // --replace-node of the provisioning node, whose empty disk must not provision a
+          // second cluster), so the text says both.
+          message:
+            'no node auto-provisions: started fresh from these files, the cluster does nothing until someone runs "restatectl provision" (right for a running cluster whose provisioning node was replaced)',
         },
       ];
     if (provisioners.length === 1) return [];
