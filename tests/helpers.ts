@@ -15,6 +15,25 @@ export function tempDir(prefix = 'gen-compose-test-'): { path: string; remove: (
 }
 
 /**
+ * A directory of its own for each test of the file that calls this (made before, removed after),
+ * with the generator run on `cluster` inside it: `gen('--nodes', '5')`. `fresh()` starts over
+ * within one test.
+ */
+export function clusterDir() {
+  let dir: { path: string; remove: () => void } | undefined;
+  const fresh = () => {
+    dir?.remove();
+    dir = tempDir();
+  };
+  beforeEach(fresh);
+  afterEach(() => dir?.remove());
+  const path = () => dir!.path;
+  const out = () => join(path(), 'cluster');
+  const gen = (...args: string[]) => runCli([...args, '--out', out()]);
+  return { path, out, gen, fresh };
+}
+
+/**
  * Whether a program some tests run (haproxy) is installed. Without it, those tests are skipped
  * outside CI with one line saying what to install (once per Jest run), and fail under CI
  * (CI=true), which must run everything.

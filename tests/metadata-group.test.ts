@@ -1,17 +1,10 @@
 // The metadata group's changes on a running cluster: which nodes' files change (and so which
 // restart), and what the metadata client is given to start from.
-import { join } from 'node:path';
 import { loadCompose } from '../src/load/loader.js';
 import { metadataBootstrapCount } from '../src/restate/metadata-client.js';
-import { runCli, tempDir } from './helpers.js';
+import { clusterDir } from './helpers.js';
 
-let dir: { path: string; remove: () => void };
-beforeEach(() => {
-  dir = tempDir();
-});
-afterEach(() => dir.remove());
-const out = () => join(dir.path, 'cluster');
-const gen = (...args: string[]) => runCli([...args, '--out', out()]);
+const { out, gen, ...cluster } = clusterDir();
 const addresses = () =>
   Object.fromEntries(
     loadCompose(out())
@@ -32,8 +25,7 @@ test('growing the group from three to five, with the nodes or after them, rewrit
   expect(grown.stdout).not.toContain('Recreate');
   expect(new Set(Object.values(addresses()))).toEqual(new Set([listOf(1, 2, 3)]));
 
-  dir.remove();
-  dir = tempDir();
+  cluster.fresh();
   expect(gen('--nodes', '5', '--replication', '2').status).toBe(0);
   const more = gen('--metadata-nodes', '5');
   expect(more.status).toBe(0);

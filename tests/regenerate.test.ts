@@ -14,19 +14,12 @@ import {
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
-import { CLI, ROOT, runCli, schemaErrors, snapshotDir, tempDir } from './helpers.js';
+import { CLI, clusterDir, ROOT, runCli, schemaErrors, snapshotDir } from './helpers.js';
 
 const envOf = (dir: string) => parseDotenv(readFileSync(join(dir, '.env')));
 const SECRETS = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
 
-let dir: { path: string; remove: () => void };
-beforeEach(() => {
-  dir = tempDir();
-});
-afterEach(() => dir.remove());
-
-const out = () => join(dir.path, 'cluster');
-const gen = (...args: string[]) => runCli([...args, '--out', out()]);
+const { out, gen, ...cluster } = clusterDir();
 
 test('regenerating keeps every secret, node identities, the cluster name and the volumes', () => {
   expect(gen('--nodes', '3', '--cluster-name', 'shop').status).toBe(0);
@@ -147,9 +140,9 @@ test('--dry-run prints a diff with secrets masked and writes nothing', () => {
   for (const name of SECRETS) expect(r.stdout).not.toContain(envOf(out())[name]);
   expect(snapshotDir(out())).toEqual(before);
   // A new directory: everything would be created, and it is still not there afterwards.
-  const fresh = runCli(['--dry-run', '--out', join(dir.path, 'new')]);
+  const fresh = runCli(['--dry-run', '--out', join(cluster.path(), 'new')]);
   expect(fresh.stdout).toContain('would create');
-  expect(existsSync(join(dir.path, 'new'))).toBe(false);
+  expect(existsSync(join(cluster.path(), 'new'))).toBe(false);
 });
 
 test('--check: 0 when up to date, 1 on drift (for CI)', () => {
@@ -401,7 +394,7 @@ test('a hand edit that beats the options is named on every run, also when the fl
 });
 
 test('the Regenerate line, run as printed in the output directory, regenerates exactly this cluster, templates included', () => {
-  const templates = join(dir.path, 'my templates');
+  const templates = join(cluster.path(), 'my templates');
   expect(runCli(['templates', 'export', templates]).status).toBe(0);
   expect(gen('--nodes', '4', '--expose', 'ingress', '--templates', templates).status).toBe(0);
   const line = readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')
@@ -540,7 +533,7 @@ test.each([
 
 test('a symbolic link at a path gen-compose writes is refused, not replaced; the Regenerate line works through a linked --out', () => {
   expect(gen().status).toBe(0);
-  const elsewhere = join(dir.path, 'cluster.env');
+  const elsewhere = join(cluster.path(), 'cluster.env');
   renameSync(join(out(), '.env'), elsewhere);
   symlinkSync(elsewhere, join(out(), '.env'));
   const r = gen('--port-offset', '5');
@@ -550,15 +543,15 @@ test('a symbolic link at a path gen-compose writes is refused, not replaced; the
   expect(r.status).toBe(2);
   expect(lstatSync(join(out(), '.env')).isSymbolicLink()).toBe(true);
 
-  const deep = join(dir.path, 'deep', 'a', 'b');
+  const deep = join(cluster.path(), 'deep', 'a', 'b');
   mkdirSync(deep, { recursive: true });
-  symlinkSync(deep, join(dir.path, 'link'));
-  expect(runCli(['--out', join(dir.path, 'link')]).status).toBe(0);
+  symlinkSync(deep, join(cluster.path(), 'link'));
+  expect(runCli(['--out', join(cluster.path(), 'link')]).status).toBe(0);
   const command = readFileSync(join(deep, 'docker-compose.yaml'), 'utf8')
     .split('\n')
     .find((l) => l.startsWith('# Regenerate, in this directory: '))!
     .replace('# Regenerate, in this directory: ', '');
-  const again = spawnSync('/bin/sh', ['-c', command], { cwd: join(dir.path, 'link'), encoding: 'utf8' });
+  const again = spawnSync('/bin/sh', ['-c', command], { cwd: join(cluster.path(), 'link'), encoding: 'utf8' });
   expect(again.stderr).toBe('');
   expect(again.status).toBe(0);
 });

@@ -2,15 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCompose } from '../src/load/loader.js';
 import { formatReplacements, parseReplacements, restateIdentity, withReplacement } from '../src/plan/replacements.js';
-import { runCli, tempDir } from './helpers.js';
+import { clusterDir, runCli } from './helpers.js';
 
-let dir: { path: string; remove: () => void };
-beforeEach(() => {
-  dir = tempDir();
-});
-afterEach(() => dir.remove());
-const out = () => join(dir.path, 'cluster');
-const gen = (...args: string[]) => runCli([...args, '--out', out()]);
+const { out, gen } = clusterDir();
 const identities = () =>
   loadCompose(out())
     .services.filter((s) => s.name.startsWith('restate-'))
@@ -59,6 +53,16 @@ test('--replace-node K keeps the service, ports and volume, and gives the node a
   // A second replacement of the same node is its next identity.
   expect(gen('--replace-node', '1').stdout).toContain('take restate-1-r1 (N1001) out of the cluster');
   expect(identities()[0]).toEqual(['restate-1', 'restate-1-r2', '2001', 'false']);
+});
+
+test("after the provisioning node's replacement no node auto-provisions, and check says why that is right", () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  expect(gen('--replace-node', '1').status).toBe(0);
+  const r = runCli(['check', out()]);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(
+    /warning no node auto-provisions: started fresh from these files, .*\(right for a running cluster whose provisioning node was replaced\)/,
+  );
 });
 
 test('a node outside the metadata group leaves without a metadata step', () => {

@@ -1,16 +1,9 @@
 // A change that redefines running nodes for no reason a printed step already covers (memory,
 // ports, snapshot settings) gets its own rolling restart: a plain `docker compose up -d` would
 // recreate every changed node at once.
-import { join } from 'node:path';
-import { runCli, tempDir } from './helpers.js';
+import { clusterDir } from './helpers.js';
 
-let dir: { path: string; remove: () => void };
-beforeEach(() => {
-  dir = tempDir();
-});
-afterEach(() => dir.remove());
-const out = () => join(dir.path, 'cluster');
-const gen = (...args: string[]) => runCli([...args, '--out', out()]);
+const { gen } = clusterDir();
 const steps = (stdout: string) => stdout.slice(stdout.indexOf('On a running cluster'));
 
 test.each([
