@@ -1,9 +1,11 @@
 // A change that redefines running nodes for no reason a printed step already covers (memory,
 // ports, snapshot settings) gets its own rolling restart: a plain `docker compose up -d` would
 // recreate every changed node at once.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { clusterDir } from './helpers.js';
 
-const { gen } = clusterDir();
+const { gen, out } = clusterDir();
 const steps = (stdout: string) => stdout.slice(stdout.indexOf('On a running cluster'));
 
 test.each([
@@ -20,7 +22,7 @@ test.each([
   expect(steps(r.stdout)).toContain('docker compose up -d --wait restate-3 && node ');
 });
 
-test('a node a printed step restarts already is not restarted twice, and an unchanged run prints no step', () => {
+test('a node a printed step restarts already is not restarted twice, and an unchanged run needs no new step', () => {
   expect(gen('--nodes', '3').status).toBe(0);
   const upgrade = gen('--restate-version', '1.7.10', '--memory', '4G');
   expect(upgrade.status).toBe(0);
@@ -28,7 +30,42 @@ test('a node a printed step restarts already is not restarted twice, and an unch
   expect(upgrade.stdout).not.toContain('their definitions changed');
   const again = gen();
   expect(again.status).toBe(0);
-  expect(again.stdout).not.toContain('On a running cluster');
+  expect(again.stdout).toContain('Nothing to run for this change. The last change that needed steps (');
+});
+
+test('the steps of the last change are printed again by a run that needs none (a lost block), until a change brings its own', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  expect(gen().stdout).not.toContain('On a running cluster');
+  const upgrade = gen('--restate-version', '1.7.10');
+  const block = (output: string) => output.slice(output.indexOf('On a running cluster'));
+  expect(block(upgrade.stdout)).toContain('up -d --wait restate-3');
+  // Output lost (a pipe, a closed terminal): the same command again, or a plain run, prints it.
+  for (const again of [gen('--restate-version', '1.7.10'), gen(), gen('--dry-run')]) {
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(
+      /Nothing to run for this change\. The last change that needed steps \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) printed these, for a running cluster that has not had them yet:\n/,
+    );
+    expect(block(again.stdout).replace(/Nothing was written.*$/s, '')).toBe(block(upgrade.stdout));
+  }
+  // A change with steps of its own replaces them.
+  const monitoring = gen('--monitoring');
+  expect(monitoring.stdout).not.toContain('Nothing to run');
+  expect(block(monitoring.stdout)).toContain('docker compose up -d prometheus grafana');
+  expect(block(gen().stdout)).toBe(block(monitoring.stdout));
+  // Another target runs other commands: the compose steps are not offered for the stack.
+  expect(gen('--target', 'swarm', '--force').stdout).not.toContain('docker compose');
+});
+
+test('remembered steps edited into another shape are dropped, not printed', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  expect(gen('--restate-version', '1.7.10').status).toBe(0);
+  const stateFile = join(out(), '.gen-compose.json');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  writeFileSync(stateFile, JSON.stringify({ ...state, lastSteps: { at: 1, steps: 'rm -rf /' } }));
+  const r = gen();
+  expect(r.status).toBe(0);
+  expect(r.stdout).not.toContain('On a running cluster');
+  expect(JSON.parse(readFileSync(stateFile, 'utf8')).lastSteps).toBeUndefined();
 });
 
 test('growing adds nodes without restarting those that ran when their definitions stay', () => {

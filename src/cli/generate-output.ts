@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { ENV_FILE, STATE_FILE } from '../output-files.js';
 import type { ClusterPlan } from '../plan/plan.js';
 import type { RenderedFile } from '../render/index.js';
+import type { RememberedSteps } from '../write/existing.js';
 import { writeFailure, writeFiles } from '../write/writer.js';
 import type { GenerateArgs, GenerateResult } from './generate.js';
 import { summary } from './summary.js';
@@ -19,11 +20,26 @@ export interface Outcome {
   notes: string[];
   /** What a running cluster needs after these files are in place. */
   steps: string[];
+  /** When this run needs no step: the ones the last change printed (a lost block printed again). */
+  earlierSteps?: RememberedSteps;
   /** No earlier run of gen-compose wrote this directory. */
   firstRun: boolean;
 }
 
 const numbered = (steps: string[]) => steps.map((s, i) => `  ${i + 1}. ${s}`);
+
+/** The steps of this run under `heading`, or else the ones the last change printed, said as such. */
+function stepLines(heading: string, { steps, earlierSteps }: Outcome): string[] {
+  if (steps.length > 0) return ['', heading, ...numbered(steps)];
+  if (earlierSteps === undefined) return [];
+  const at = earlierSteps.at.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+  return [
+    '',
+    `Nothing to run for this change. The last change that needed steps (${at}) printed these, for a running cluster that has not had them yet:`,
+    'On a running cluster, in the output directory:',
+    ...numbered(earlierSteps.steps),
+  ];
+}
 
 /** .env text with every secret value replaced, for anything printed. */
 function maskSecrets(text: string, secrets: Set<string>): string {
@@ -45,7 +61,8 @@ function checkResult(out: string, { files, stale }: Outcome): GenerateResult {
       };
 }
 
-async function dryRunResult(out: string, { plan, files, stale, notes, steps }: Outcome): Promise<GenerateResult> {
+async function dryRunResult(out: string, outcome: Outcome): Promise<GenerateResult> {
+  const { plan, files, stale, notes } = outcome;
   const { createTwoFilesPatch } = await import('diff');
   const secretNames = new Set(plan.tunables.filter((t) => t.secret).map((t) => t.name));
   const shown = (file: RenderedFile, content: string) =>
@@ -76,9 +93,7 @@ async function dryRunResult(out: string, { plan, files, stale, notes, steps }: O
     output: [
       ...parts,
       ...notes.map((n) => `note: ${n}`),
-      ...(steps.length > 0
-        ? ['', 'Once written, on a running cluster, in the output directory:', ...numbered(steps)]
-        : []),
+      ...stepLines('Once written, on a running cluster, in the output directory:', outcome),
       'Nothing was written (--dry-run). Secret values are masked.',
     ].join('\n'),
     exitCode: 0,
@@ -86,7 +101,7 @@ async function dryRunResult(out: string, { plan, files, stale, notes, steps }: O
 }
 
 function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): GenerateResult {
-  const { plan, files, stale, notes, steps, firstRun } = outcome;
+  const { plan, files, stale, notes, firstRun } = outcome;
   let written: string[];
   lockForWrite();
   try {
@@ -99,7 +114,7 @@ function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): G
   const unchanged = files.map((f) => join(out, f.path)).filter((p) => !written.includes(p));
   const lines = [summary(plan, { written: shown(written), unchanged: shown(unchanged), removed }, firstRun)];
   for (const note of notes) lines.push(`note: ${note}`);
-  if (steps.length > 0) lines.push('', 'On a running cluster, in the output directory:', ...numbered(steps));
+  lines.push(...stepLines('On a running cluster, in the output directory:', outcome));
   return { output: lines.join('\n'), exitCode: 0 };
 }
 

@@ -1,16 +1,16 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { UNSET, validateOptions, type RawOptions } from '../plan/options.js';
+import { UNSET, validateOptions, type ClusterOptions, type RawOptions } from '../plan/options.js';
 import { planCluster } from '../plan/plan.js';
 import { judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
 import { checkKeptValues, keepExistingValues, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
-import { renderCluster, type RenderedFile } from '../render/index.js';
+import { renderCluster, withRememberedSteps, type RenderedFile } from '../render/index.js';
 import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
 import { resolvedServices } from '../load/loader.js';
 import { rewriteSteps, runningClusterCommands } from '../plan/running-commands.js';
-import { readExisting, type ExistingCluster } from '../write/existing.js';
+import { readExisting, type ExistingCluster, type GeneratorState } from '../write/existing.js';
 import { acquireLock, LOCK_FILE } from '../write/lock.js';
 import { customTemplates } from '../render/templates.js';
 import { checkRendered } from '../render/validate.js';
@@ -177,6 +177,15 @@ function unrestartedRewrites(existing: ExistingCluster, files: RenderedFile[], r
     .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
 }
 
+/**
+ * The steps the last change printed, for a run that needs none to print (and keep) again: of
+ * the same cluster only, since another target or project name runs other commands.
+ */
+function earlierStepsFor(previous: GeneratorState | undefined, options: ClusterOptions) {
+  const same = previous?.options.target === options.target && previous.options.clusterName === options.clusterName;
+  return same ? previous.lastSteps : undefined;
+}
+
 /** The steps of one run, the directory locked (or, for a new one, about to be). */
 async function generateLocked(
   args: GenerateArgs,
@@ -195,18 +204,21 @@ async function generateLocked(
   // Files gen-compose wrote and no longer renders (another target, an add-on dropped).
   const stale = [...existing.own].filter((path) => !rendered.has(path));
   const warnings = args.mode === 'stdout' ? [] : strangers(existing, files, args.out, args.force);
+  const steps = [
+    ...decided.regeneration.steps,
+    ...rewriteSteps(
+      unrestartedRewrites(existing, files, decided.regeneration.restarted),
+      runningClusterCommands(decided.options, programFrom(args.out, bin)),
+    ),
+  ];
+  const earlierSteps = steps.length === 0 ? earlierStepsFor(decided.previous, decided.options) : undefined;
   const outcome = {
     plan: kept.plan,
-    files,
+    files: withRememberedSteps(files, steps.length > 0 ? { at: new Date().toISOString(), steps } : earlierSteps),
     stale,
     notes: [...decided.regeneration.notes, ...kept.notes, ...warnings],
-    steps: [
-      ...decided.regeneration.steps,
-      ...rewriteSteps(
-        unrestartedRewrites(existing, files, decided.regeneration.restarted),
-        runningClusterCommands(decided.options, programFrom(args.out, bin)),
-      ),
-    ],
+    steps,
+    earlierSteps,
     firstRun: decided.previous === undefined,
   };
   return finish(args, outcome, lockForWrite);

@@ -9,7 +9,7 @@ import {
   STACK_FILE,
   STATE_FILE,
 } from '../output-files.js';
-import type { GeneratorState } from '../write/existing.js';
+import type { GeneratorState, RememberedSteps } from '../write/existing.js';
 import type { Generator } from './header.js';
 import { renderCompose, renderStack } from './compose.js';
 import { renderEnv } from './env.js';
@@ -37,6 +37,19 @@ export function renderState(plan: ClusterPlan, generator: Generator): string {
     tunables: Object.fromEntries(plan.tunables.filter((t) => !t.secret).map((t) => [t.name, t.planned])),
   };
   return `${JSON.stringify(state, null, 2)}\n`;
+}
+
+/**
+ * The files with the state file remembering `lastSteps` (known only once the files are
+ * rendered: which running nodes they redefine is one of the steps).
+ */
+export function withRememberedSteps(files: RenderedFile[], lastSteps: RememberedSteps | undefined): RenderedFile[] {
+  if (lastSteps === undefined) return files;
+  return files.map((file) => {
+    if (file.path !== STATE_FILE) return file;
+    const state = JSON.parse(file.content) as GeneratorState;
+    return { ...file, content: `${JSON.stringify({ ...state, lastSteps }, null, 2)}\n` };
+  });
 }
 
 export interface RenderOptions {

@@ -20,6 +20,25 @@ export interface GeneratorState {
   options: ClusterOptions;
   /** Every non-secret tunable as written to .env; a different value in .env was edited by hand. */
   tunables: Record<string, string>;
+  /**
+   * The steps the last change that needed any printed, and when: a run that needs none prints
+   * them again, since a printed block lost (a closed terminal, a pipe) cannot be worked out later
+   * (the files it was computed from are gone).
+   */
+  lastSteps?: RememberedSteps;
+}
+
+export interface RememberedSteps {
+  /** When the run that printed them wrote its files (ISO 8601, UTC). */
+  at: string;
+  steps: string[];
+}
+
+/** Remembered steps as a hand edit may have left them: only a well-formed list is believed. */
+function wellFormedSteps(value: unknown): value is RememberedSteps {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.at === 'string' && Array.isArray(v.steps) && v.steps.every((step) => typeof step === 'string');
 }
 
 export interface ExistingCluster {
@@ -132,7 +151,10 @@ export function readExisting(dir: string): ExistingCluster {
   if (ours && contents[STATE_FILE] !== undefined) {
     try {
       const parsed = JSON.parse(contents[STATE_FILE]!);
-      if (parsed?.generator === 'gen-compose' && wellFormedOptions(parsed.options)) state = parsed;
+      if (parsed?.generator === 'gen-compose' && wellFormedOptions(parsed.options)) {
+        state = parsed as GeneratorState;
+        if (!wellFormedSteps(state.lastSteps)) delete state.lastSteps;
+      }
     } catch {
       // A damaged state file: the caller refuses to guess.
     }
