@@ -16,6 +16,7 @@ import {
   http,
   pasteBlock,
   printedSteps,
+  regenerateAndPaste,
   register,
   run,
   runAsync,
@@ -215,13 +216,6 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
     });
   }
 
-  /** Every printed step, in order, each block pasted as one (as a user copies them). */
-  const pasteSteps = async (output: string) => {
-    const steps = printedSteps(output);
-    expect(steps.length).toBeGreaterThan(0);
-    for (const step of steps) await paste(step.block);
-    return steps;
-  };
   const members = () =>
     sql<{ name: string }>("select name from nodes where metadata_server_state = 'member' and state = 'alive'")
       .map((n) => n.name)
@@ -229,29 +223,16 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
 
   test('c. growing to 5 nodes with a metadata group of 5, the printed steps pasted under load', async () => {
     await underLoad('grow-3-to-5', async () => {
-      const r = await runAsync(
-        engine.env,
-        process.execPath,
-        [CLI, '--out', '.', '--nodes', '5', '--metadata-nodes', '5'],
-        {
-          cwd: dir,
-        },
-      );
-      expect(r.status).toBe(0);
       nodes.push('restate-4', 'restate-5');
-      await pasteSteps(r.stdout);
+      await regenerateAndPaste(engine.env, dir, ['--nodes', '5', '--metadata-nodes', '5'], paste);
     });
     await waitFor('5 metadata members', 60, () => (members().length === 5 ? true : members().join(', ')), 1000);
   });
 
   test("d. shrinking to 3 nodes by Restate's removal procedure, as printed, under load: no orphan container or volume", async () => {
     await underLoad('shrink-5-to-3', async () => {
-      const r = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--nodes', '3', '--force'], {
-        cwd: dir,
-      });
-      expect(r.status).toBe(0);
       nodes.splice(3);
-      await pasteSteps(r.stdout);
+      await regenerateAndPaste(engine.env, dir, ['--nodes', '3', '--force'], paste);
     });
     expect(members()).toHaveLength(3);
     const left = docker(['ps', '-a', '--format', '{{.Names}}', '--filter', `name=${project}-restate-`])

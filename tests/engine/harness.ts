@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { describe, expect, test } from '@jest/globals';
+import { CLI } from '../helpers.js';
 
 /** Written by with-engine.sh: the variables that point the docker CLI at the prepared engine. */
 const ENGINE_FILE = process.env.GEN_COMPOSE_ENGINE;
@@ -258,6 +259,26 @@ export function printedSteps(output: string): { title: string; block: string }[]
     else if (line.startsWith('     ') && steps.length > 0) steps[steps.length - 1]!.block += `${line.trim()}\n`;
   }
   return steps;
+}
+
+/**
+ * gen-compose run on the cluster in `dir` with `args`, without blocking the clients that load it,
+ * then every step it printed pasted in order, each block as one (as a user copies them);
+ * `adapt` fills in what the output asks the user to fill in (Swarm's HOST_k). Returns the output.
+ */
+export async function regenerateAndPaste(
+  env: NodeJS.ProcessEnv,
+  dir: string,
+  args: string[],
+  paste: (block: string) => Promise<void>,
+  adapt: (block: string) => string = (block) => block,
+): Promise<string> {
+  const r = await runAsync(env, process.execPath, [CLI, '--out', '.', ...args], { cwd: dir });
+  expect({ args, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ args, status: 0, stderr: '' });
+  const steps = printedSteps(r.stdout);
+  expect(steps.length).toBeGreaterThan(0);
+  for (const step of steps) await paste(adapt(step.block));
+  return r.stdout;
 }
 
 /** A long command by its ends (a restatectl line says what it does at its end). */

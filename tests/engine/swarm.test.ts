@@ -17,6 +17,7 @@ import {
   http,
   pasteBlock,
   printedSteps,
+  regenerateAndPaste,
   run,
   runAsync,
   sleep,
@@ -388,14 +389,15 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     expect(await counter.verifyThrough(ingress(2))).toBe(true);
   });
 
-  /** The printed steps, each pasted on the manager as one block, HOST_k replaced by host k's name as the README says. */
-  const pasteSteps = async (output: string) => {
-    const steps = printedSteps(output);
-    expect(steps.length).toBeGreaterThan(0);
-    for (const step of steps)
-      await paste(step.block.replace(/HOST_(\d+)/g, (_, k: string) => hosts[Number(k) - 1]!.name));
-    return steps;
-  };
+  /** gen-compose with `args`, then its printed steps pasted on the manager, HOST_k replaced by host k's name as the README says. */
+  const regenerateAndPasteOnManager = (args: string[]) =>
+    regenerateAndPaste(
+      engine.env,
+      dir,
+      args,
+      (block) => paste(block),
+      (block) => block.replace(/HOST_(\d+)/g, (_, k: string) => hosts[Number(k) - 1]!.name),
+    );
   const members = async () =>
     (await sql<{ name: string }>("select name from nodes where metadata_server_state = 'member' and state = 'alive'"))
       .map((n) => n.name)
@@ -404,17 +406,8 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
   test('growing to 5 nodes and a metadata group of 5, the printed steps pasted on the manager under load: no running node restarts', async () => {
     const starts = await watchStarts(async () => {
       await underLoad('swarm-grow-3-to-5', async () => {
-        const r = await runAsync(
-          engine.env,
-          process.execPath,
-          [CLI, '--out', '.', '--nodes', '5', '--metadata-nodes', '5'],
-          {
-            cwd: dir,
-          },
-        );
-        expect(r.status).toBe(0);
         names.push('restate-4', 'restate-5');
-        await pasteSteps(r.stdout);
+        await regenerateAndPasteOnManager(['--nodes', '5', '--metadata-nodes', '5']);
       });
     });
     // Only the new nodes started: the three that ran were not touched.
@@ -433,13 +426,8 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
   let printed = '';
   test("shrinking back to 3 by Restate's removal procedure, as printed, on the manager under load: the dropped services gone", async () => {
     await underLoad('swarm-shrink-5-to-3', async () => {
-      const r = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--nodes', '3', '--force'], {
-        cwd: dir,
-      });
-      expect(r.status).toBe(0);
-      printed = r.stdout;
       names.splice(3);
-      await pasteSteps(r.stdout);
+      printed = await regenerateAndPasteOnManager(['--nodes', '3', '--force']);
     });
     expect(await members()).toHaveLength(3);
     const services = on(manager(), ['service', 'ls', '--format', '{{.Name}}', '--filter', `name=${stack}_restate-`]);
