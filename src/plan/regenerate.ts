@@ -178,8 +178,9 @@ function grow({ previous, next, run }: ChangeContext): Change {
         : [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes: its new members join it at start`]),
     ],
     steps: [
-      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed:\n     ${run.restatectl(nodeName(1))} snapshots create`,
-      `Start the new nodes:\n     ${run.start(added)}`,
+      // One block: pasted as separate lines, the check below ran before the new nodes had
+      // joined (a newcomer saw a cluster without them, and a member with an empty view).
+      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed, then start them and wait until they have joined and the cluster can lose a node; paste it as one block (restatectl reports a partition whose snapshot is already being made as an error and goes on: nothing to do about it):\n     ${run.restatectl(nodeName(1))} snapshots create &&\n     ${run.start(added)} &&\n     ${run.ready}`,
       // Their config files list every node: they read them at start.
       ...addOnRestart(previous, next),
       // Only a change of the metadata group rewrites existing nodes' files.

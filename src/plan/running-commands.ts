@@ -19,7 +19,7 @@ export function runningClusterCommands(o: ClusterOptions, program: string) {
       `docker volume rm ${nodes.map((n) => `${o.clusterName}_${n}-data`).join(' ')}`,
     ],
     allAtOnce: 'docker compose up -d',
-    start: (nodes: string[]) => `docker compose up -d ${nodes.join(' ')}`,
+    start: (nodes: string[]) => `docker compose up -d --wait ${nodes.join(' ')}`,
     recreateEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
     oneAtATime: ' one at a time',
     recreateNote: rollingNote(canLoseOne),
