@@ -88,7 +88,7 @@ test('growing 3 → 5 adds non-provisioning nodes and prints what a running clus
     'note: growing from 3 to 5 nodes: restate-4, restate-5 join with RESTATE_AUTO_PROVISION=false',
   );
   expect(r.stdout).toContain('docker compose exec -T restate-1 restatectl snapshots create');
-  expect(r.stdout).toContain('docker compose up -d restate-4 restate-5');
+  expect(r.stdout).toContain('docker compose up -d --wait restate-4 restate-5');
   expect(r.stdout).toContain('docker compose exec -T restate-1 restatectl config set --replication 3');
   expect(r.stdout).not.toContain('Next: docker compose up -d');
 });
@@ -273,7 +273,7 @@ test('the metadata group keeps its size on regeneration; growing prints no recre
   const grown = gen('--nodes', '5');
   expect(grown.status).toBe(0);
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--metadata-nodes 3 ');
-  expect(grown.stdout).toContain('docker compose up -d restate-4 restate-5');
+  expect(grown.stdout).toContain('docker compose up -d --wait restate-4 restate-5');
   expect(grown.stdout).not.toContain('up -d --wait restate-1');
   // A group chosen larger stays that large when the cluster grows.
   expect(gen('--nodes', '5', '--metadata-nodes', '5', '--force').status).toBe(0);
@@ -501,7 +501,7 @@ test('a Swarm stack gets Swarm commands for a running cluster: restatectl on the
     /docker run --rm --network restate-cluster_restate-cluster-net -e RESTATECTL_ADDRESS=http:\/\/restate-1:5122 --entrypoint restatectl docker\.restate\.dev\/restatedev\/restate:1\.7\.10 snapshots create/,
   );
   expect(steps).toMatch(
-    /docker node update --label-add restate-node=4 HOST_4 &&\n\s+docker node update --label-add restate-node=5 HOST_5 &&\n\s+\(set -a && \. \.\/\.env && set \+a && docker stack deploy -c docker-stack\.yaml restate-cluster\)\n/,
+    /docker node update --label-add restate-node=4 HOST_4 &&\n\s+docker node update --label-add restate-node=5 HOST_5 &&\n\s+\(set -a && \. \.\/\.env && set \+a && docker stack deploy -c docker-stack\.yaml restate-cluster\) &&\n\s+node \S+ ready \. --stack restate-cluster\n/,
   );
 });
 
@@ -749,4 +749,20 @@ test("a forced shrink prints Restate's removal procedure as one block that ends 
   expect(r.stdout).not.toContain('Recreate');
   expect(block).toHaveLength(8);
   expect(spawnSync('bash', ['-n'], { input: block.slice(0, 8).join('\n'), encoding: 'utf8' }).status).toBe(0);
+});
+
+test("run without --out inside a cluster's own directory: refused, not a second cluster nested in it", () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  for (const args of [[], ['--nodes', '5'], ['--dry-run']]) {
+    const r = runCli(args, out());
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'gen-compose: this directory holds a cluster gen-compose wrote (docker-compose.yaml): give --out . to regenerate it (its Regenerate line has every option), or --out DIR for another cluster; without --out, gen-compose would write a new one inside it, in ./restate-cluster\n',
+    );
+    expect(existsSync(join(out(), 'restate-cluster'))).toBe(false);
+  }
+  // --out . is the cluster itself; elsewhere the default stays.
+  expect(runCli(['--out', '.'], out()).status).toBe(0);
+  expect(runCli([], cluster.path()).status).toBe(0);
+  expect(existsSync(join(cluster.path(), 'restate-cluster', 'docker-compose.yaml'))).toBe(true);
 });

@@ -186,6 +186,8 @@ const list = (v: Values[string]) =>
         .filter((x) => typeof x === 'string')
         .join(',');
 
+const DEFAULT_OUT = './restate-cluster';
+
 /** Parsed flags (kebab-case names, as in the table) → what generate() takes. */
 export function generateArgs(values: Values): GenerateArgs {
   refuseNegated(values);
@@ -212,7 +214,8 @@ export function generateArgs(values: Values): GenerateArgs {
       loadBalancer: flag(values['load-balancer']),
       monitoring: flag(values.monitoring),
     },
-    out: text(values.out) ?? './restate-cluster',
+    out: text(values.out) ?? DEFAULT_OUT,
+    defaultOut: text(values.out) === undefined,
     force: flag(values.force) === true,
     secretsSeed: text(values['secrets-seed']),
     mode: flag(values['dry-run']) ? 'dry-run' : flag(values.check) ? 'check' : flag(values.stdout) ? 'stdout' : 'write',

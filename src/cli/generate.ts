@@ -24,6 +24,8 @@ export interface GenerateArgs {
   /** The options given on the command line; absent ones come from the previous run, or defaults. */
   flags: RawOptions;
   out: string;
+  /** --out was not given: `out` is the default, ./restate-cluster. */
+  defaultOut?: boolean;
   force: boolean;
   secretsSeed?: string;
   mode: 'write' | 'dry-run' | 'check' | 'stdout';
@@ -67,6 +69,7 @@ export async function generate(
   if (args.out.trim() === '') throw new UsageError('--out must name a directory (it was empty)');
   if (existsSync(args.out) && !statSync(args.out).isDirectory())
     throw new UsageError(`--out ${args.out} exists and is not a directory`);
+  refuseNestedCluster(args);
   // One run at a time writes a directory (write/lock.ts): taken before anything is read.
   let release = args.mode === 'write' && existsSync(args.out) ? acquireLock(args.out) : undefined;
   let created: string[] = [];
@@ -93,6 +96,21 @@ export async function generate(
   } finally {
     release?.();
   }
+}
+
+/**
+ * Run without --out inside a cluster's own directory, gen-compose meant that cluster, not a new
+ * one in ./restate-cluster under it (a newcomer got one there: new credentials, the same project
+ * name as the running cluster, so its `up` would have taken over the running containers).
+ */
+function refuseNestedCluster({ defaultOut, out, mode }: GenerateArgs): void {
+  if (!defaultOut || mode === 'stdout' || existsSync(out)) return;
+  const here = readExisting('.');
+  const file = [COMPOSE_FILE, STACK_FILE].find((f) => here.own.has(f));
+  if (!here.ours || file === undefined) return;
+  throw new UsageError(
+    `this directory holds a cluster gen-compose wrote (${file}): give --out . to regenerate it (its Regenerate line has every option), or --out DIR for another cluster; without --out, gen-compose would write a new one inside it, in ${out}`,
+  );
 }
 
 /** The options of this run: the previous run's, then options edited into .env, then the flags. */
