@@ -50,8 +50,16 @@ test('--replace-node K keeps the service, ports and volume, and gives the node a
   expect(gen().status).toBe(0);
   expect(identities()[0]).toEqual(['restate-1', 'restate-1-r1', '1001', 'false']);
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--replaced-nodes 1:1\n');
-  // A second replacement of the same node is its next identity.
-  expect(gen('--replace-node', '1').stdout).toContain('take restate-1-r1 (N1001) out of the cluster');
+  // Right after its replacement, replacing the node again would leave N1 in the cluster had the
+  // first block not run (its output lost): refused, and --force does it (the new disk lost too).
+  const again = gen('--replace-node', '1');
+  expect(again.status).toBe(2);
+  expect(again.stderr).toMatch(
+    /^gen-compose: restate-1 got its new identity in the last change \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\): if that change's steps have not run, run them \(gen-compose --out \S+ prints them again\) rather than replace it again, which would leave its old identity in the cluster; if the new identity lost its disk too, give --force\n$/,
+  );
+  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r1', '1001', 'false']);
+  expect(gen('--replace-node', '2').status).toBe(0);
+  expect(gen('--replace-node', '1', '--force').stdout).toContain('take restate-1-r1 (N1001) out of the cluster');
   expect(identities()[0]).toEqual(['restate-1', 'restate-1-r2', '2001', 'false']);
 });
 
@@ -120,7 +128,7 @@ test.each<[string, string[], string]>([
 test('--dry-run shows the steps a running cluster would need, and a second replacement says it retires the first', () => {
   expect(gen('--nodes', '3').status).toBe(0);
   expect(gen('--replace-node', '3').status).toBe(0);
-  const r = gen('--replace-node', '3', '--dry-run');
+  const r = gen('--replace-node', '3', '--dry-run', '--force');
   expect(r.stdout).toContain('(itself a replacement: the node that runs now goes)');
   expect(r.stdout).toContain('Once written, on a running cluster, in the output directory:');
   expect(r.stdout).toContain('restatectl nodes remove --nodes N1003');

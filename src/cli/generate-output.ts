@@ -28,11 +28,14 @@ export interface Outcome {
 
 const numbered = (steps: string[]) => steps.map((s, i) => `  ${i + 1}. ${s}`);
 
+/** When remembered steps were printed, to the minute: 2026-12-02 21:45 UTC. */
+export const printedAt = (at: string) => at.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+
 /** The steps of this run under `heading`, or else the ones the last change printed, said as such. */
 function stepLines(heading: string, { steps, earlierSteps }: Outcome): string[] {
   if (steps.length > 0) return ['', heading, ...numbered(steps)];
   if (earlierSteps === undefined) return [];
-  const at = earlierSteps.at.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+  const at = printedAt(earlierSteps.at);
   return [
     '',
     `Nothing to run for this change. The last change that needed steps (${at}) printed these, for a running cluster that has not had them yet:`,

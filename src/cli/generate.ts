@@ -10,13 +10,13 @@ import { renderCluster, withRememberedSteps, type RenderedFile } from '../render
 import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
 import { resolvedServices } from '../load/loader.js';
 import { rewriteSteps, runningClusterCommands } from '../plan/running-commands.js';
-import { readExisting, type ExistingCluster, type GeneratorState } from '../write/existing.js';
+import { readExisting, type ExistingCluster, type GeneratorState, type RememberedSteps } from '../write/existing.js';
 import { acquireLock, LOCK_FILE } from '../write/lock.js';
 import { customTemplates } from '../render/templates.js';
 import { checkRendered } from '../render/validate.js';
 import { ownLinesDropped } from '../render/env-lines.js';
 import { makeDirectories, realFileOps, writeFailure, WriteFailed } from '../write/writer.js';
-import { finish } from './generate-output.js';
+import { finish, printedAt } from './generate-output.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { programFrom } from './program.js';
 
@@ -113,6 +113,20 @@ function refuseNestedCluster({ defaultOut, out, mode }: GenerateArgs): void {
   );
 }
 
+/**
+ * --replace-node K again right after K's replacement: had that one's steps not run (its output
+ * lost, the command typed again to see it), the old identity would stay in the cluster for
+ * good, since a new block takes out only the identity just before. Forced: the new identity
+ * lost its disk too, after its steps ran.
+ */
+function refuseReplacingAgain(last: RememberedSteps | undefined, { flags, force, out }: GenerateArgs): void {
+  const node = Number(flags.replaceNode?.trim());
+  if (force || last?.replacedNode === undefined || last.replacedNode !== node) return;
+  throw new UsageError(
+    `restate-${node} got its new identity in the last change (${printedAt(last.at)}): if that change's steps have not run, run them (gen-compose --out ${out} prints them again) rather than replace it again, which would leave its old identity in the cluster; if the new identity lost its disk too, give --force`,
+  );
+}
+
 /** The options of this run: the previous run's, then options edited into .env, then the flags. */
 function decideOptions(existing: ExistingCluster, args: GenerateArgs, bin: string | undefined) {
   // Only our own files are regenerated in place; --force over someone else's starts afresh.
@@ -133,6 +147,7 @@ function decideOptions(existing: ExistingCluster, args: GenerateArgs, bin: strin
       );
     }
   };
+  refuseReplacingAgain(previous?.lastSteps, args);
   const options = fromEdits(() => validateOptions(mergeOptions(previous?.options, edits.flags)));
   const regeneration = fromEdits(() =>
     judgeRegeneration(previous?.options, options, args.force, programFrom(args.out, bin)),
@@ -204,6 +219,11 @@ function earlierStepsFor(previous: GeneratorState | undefined, options: ClusterO
   return same ? previous.lastSteps : undefined;
 }
 
+function stepsToRemember(steps: string[], { flags }: GenerateArgs): RememberedSteps {
+  const replacedNode = flags.replaceNode === undefined ? undefined : Number(flags.replaceNode.trim());
+  return { at: new Date().toISOString(), steps, ...(replacedNode === undefined ? {} : { replacedNode }) };
+}
+
 /** The steps of one run, the directory locked (or, for a new one, about to be). */
 async function generateLocked(
   args: GenerateArgs,
@@ -232,7 +252,7 @@ async function generateLocked(
   const earlierSteps = steps.length === 0 ? earlierStepsFor(decided.previous, decided.options) : undefined;
   const outcome = {
     plan: kept.plan,
-    files: withRememberedSteps(files, steps.length > 0 ? { at: new Date().toISOString(), steps } : earlierSteps),
+    files: withRememberedSteps(files, steps.length > 0 ? stepsToRemember(steps, args) : earlierSteps),
     stale,
     notes: [...decided.regeneration.notes, ...kept.notes, ...warnings],
     steps,

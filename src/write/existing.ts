@@ -32,13 +32,20 @@ export interface RememberedSteps {
   /** When the run that printed them wrote its files (ISO 8601, UTC). */
   at: string;
   steps: string[];
+  /** The node they give a new identity (--replace-node K), if they do. */
+  replacedNode?: number;
 }
 
 /** Remembered steps as a hand edit may have left them: only a well-formed list is believed. */
 function wellFormedSteps(value: unknown): value is RememberedSteps {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.at === 'string' && Array.isArray(v.steps) && v.steps.every((step) => typeof step === 'string');
+  return (
+    typeof v.at === 'string' &&
+    Array.isArray(v.steps) &&
+    v.steps.every((step) => typeof step === 'string') &&
+    (v.replacedNode === undefined || typeof v.replacedNode === 'number')
+  );
 }
 
 export interface ExistingCluster {
