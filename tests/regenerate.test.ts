@@ -722,6 +722,14 @@ test('a version jump that skips a minor is refused with the path, and nothing is
   // One minor at a time is the way through.
   expect(gen('--restate-version', '1.6.2').status).toBe(0);
   expect(gen('--restate-version', '1.7.12').status).toBe(0);
+  // Back in one jump: the skip is said first, not the --unverified an old version also needs.
+  for (const extra of [[], ['--unverified']]) {
+    const r = gen('--restate-version', '1.5.3', ...extra);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'gen-compose: Restate 1.7.12 → 1.5.3 skips a minor version: Restate moves one at a time (1.7 → 1.6 → 1.5); regenerate with --restate-version 1.6.2 first, roll it out, then go on to 1.5.3\n',
+    );
+  }
 });
 
 test("a forced shrink prints Restate's removal procedure as one block that ends with the containers and volumes gone", () => {

@@ -76,6 +76,7 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   }
   // "none" given now removes a previous value (--no-memory); then it is simply absent.
   const merged = withoutUnset({ ...fromPrevious, ...given });
+  refuseSkippedMinor(previous, merged);
   replaceNode(merged, previous, flags);
   // A kept exposure loses the kinds the new options dropped (--no-load-balancer, say).
   if (given.expose === undefined && previous.expose !== undefined && merged.expose !== undefined) {
@@ -83,6 +84,17 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
     merged.expose = kept.join(',') || 'none';
   }
   return merged;
+}
+
+/**
+ * A move Restate does not support (one that skips a minor version) is refused before the new
+ * version is judged on its own: --unverified, which that check asks for, would not make it one.
+ */
+function refuseSkippedMinor(previous: ClusterOptions, merged: RawOptions): void {
+  const version = merged.restateVersion;
+  if (version === undefined || !/^\d+\.\d+\./.test(version)) return;
+  const skipped = skippedMinor(previous.restateVersion, version);
+  if (skipped) throw new UsageError(skipped);
 }
 
 /**
@@ -220,8 +232,6 @@ function addOnChanges({ previous, next }: ChangeContext): Change {
 /** Another Restate version: rolled out one node at a time. */
 function versionChange({ previous, next, run }: ChangeContext): Change {
   if (next.restateVersion === previous.restateVersion) return {};
-  const skipped = skippedMinor(previous.restateVersion, next.restateVersion);
-  if (skipped) throw new UsageError(skipped);
   const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
   const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}${run.rollingNote}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)))}`;
   return {
