@@ -38,7 +38,7 @@ function stepLines(heading: string, { steps, earlierSteps }: Outcome): string[] 
   const at = printedAt(earlierSteps.at);
   return [
     '',
-    `Nothing to run for this change. The last change that needed steps (${at}) printed these, for a running cluster that has not had them yet:`,
+    `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not:`,
     'On a running cluster, in the output directory:',
     ...numbered(earlierSteps.steps),
   ];
