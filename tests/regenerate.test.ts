@@ -481,10 +481,32 @@ test('steps for a running cluster: a smaller metadata group leaves through resta
   );
   const grown = gen('--nodes', '7', '--monitoring');
   expect(grown.stdout).toMatch(
-    /Restart what reads the node list from its config file:\n\s+docker compose restart load-balancer\n/,
+    /Reload what reads the node list from its config file \(a reload keeps the connections open\):\n\s+docker compose kill -s HUP load-balancer\n/,
   );
   expect(grown.stdout).toMatch(/Start the new services:\n\s+docker compose up -d prometheus grafana\n/);
   expect(gen('--no-load-balancer').stdout).toMatch(/docker compose up -d --remove-orphans/);
+});
+
+test('a grow reloads the add-ons that list the nodes; one whose mount an older gen-compose wrote is recreated', () => {
+  expect(gen('--nodes', '3', '--load-balancer').status).toBe(0);
+  const compose = join(out(), 'docker-compose.yaml');
+  // The balancer's config is mounted through its directory, so a reload sees the renamed file.
+  expect(readFileSync(compose, 'utf8')).toContain('- ./haproxy:/usr/local/etc/haproxy:ro\n');
+  const reload = /Reload what reads the node list[^\n]*\n\s+docker compose kill -s HUP load-balancer\n/;
+  const grown = gen('--nodes', '4');
+  expect(grown.stdout).toMatch(reload);
+  expect(grown.stdout).not.toContain('Recreate load-balancer');
+  // Files of an earlier gen-compose mounted the file itself: a reload would read the old one.
+  const older = readFileSync(compose, 'utf8').replace(
+    '- ./haproxy:/usr/local/etc/haproxy:ro',
+    '- ./haproxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro',
+  );
+  writeFileSync(compose, older);
+  const again = gen('--nodes', '5');
+  expect(again.stdout).toMatch(reload);
+  expect(again.stdout).toMatch(
+    /Recreate load-balancer, whose definitions changed:\n\s+docker compose up -d load-balancer\n/,
+  );
 });
 
 test('a Swarm stack gets Swarm commands for a running cluster: restatectl on the stack network, labels and stack deploy, one service update per node with ready between', () => {

@@ -196,7 +196,10 @@ function droppedEnvLinesNote(existing: ExistingCluster, files: RenderedFile[], m
   ];
 }
 
-/** Running nodes the new files redefine (as Compose resolves them) that no printed step restarts. */
+/**
+ * Running services the new files redefine (as Compose resolves them) that no printed step
+ * restarts: nodes, and the add-ons that read the node list (a reload keeps their old mounts).
+ */
 function unrestartedRewrites(existing: ExistingCluster, files: RenderedFile[], restarted: string[]): string[] {
   if (!existing.ours) return [];
   const file = existing.contents[STACK_FILE] !== undefined ? STACK_FILE : COMPOSE_FILE;
@@ -204,10 +207,13 @@ function unrestartedRewrites(existing: ExistingCluster, files: RenderedFile[], r
   const before = resolvedServices(existing.contents[file] ?? '', existing.contents[ENV_FILE] ?? '');
   const after = resolvedServices(written(file) ?? '', written(ENV_FILE) ?? '');
   if (!before || !after) return [];
+  const rank = (name: string) => (/^restate-\d+$/.test(name) ? Number(name.slice(8)) : Number.MAX_SAFE_INTEGER);
   return Object.keys(before)
-    .filter((name) => /^restate-\d+$/.test(name) && name in after && !restarted.includes(name))
+    .filter(
+      (name) => /^(restate-\d+|load-balancer|prometheus)$/.test(name) && name in after && !restarted.includes(name),
+    )
     .filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]))
-    .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /**

@@ -7,7 +7,7 @@ import { formatReplacements, parseReplacements, withReplacement } from './replac
 import { refuseGoingBack, refuseUnrecoverable, replacement } from './replace-steps.js';
 import { metadataGrow, metadataShrink } from './metadata-steps.js';
 import { shrink } from './shrink-steps.js';
-import { addOnRestart, recreateForMetadata, runningClusterCommands } from './running-commands.js';
+import { addOnReload, recreateForMetadata, runningClusterCommands } from './running-commands.js';
 
 /**
  * Regenerating into a directory gen-compose wrote before. Pure functions: the caller reads the
@@ -194,7 +194,7 @@ function grow({ previous, next, run }: ChangeContext): Change {
       // joined (a newcomer saw a cluster without them, and a member with an empty view).
       `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed, then start them and wait until they have joined and the cluster can lose a node; paste it as one block (restatectl reports a partition whose snapshot is already being made as an error and goes on: nothing to do about it):\n     ${run.restatectl(nodeName(1))} snapshots create &&\n     ${run.start(added)} &&\n     ${run.ready}`,
       // Their config files list every node: they read them at start.
-      ...addOnRestart(previous, next),
+      ...addOnReload(previous, next),
       // Only a change of the metadata group rewrites existing nodes' files.
       ...recreateForMetadata(rewritten, run),
       `Check that every node is alive and which nodes serve metadata:\n     ${run.restatectl(nodeName(1))} status\n     ${run.restatectl(nodeName(1))} metadata-server list-servers`,

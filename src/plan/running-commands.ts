@@ -119,15 +119,24 @@ function rollingBlock(nodes: string[], ready: string | undefined): string {
   );
 }
 
-/** After new nodes start: the add-ons whose config files list every node read them only at start. */
-export function addOnRestart(previous: ClusterOptions, next: ClusterOptions): string[] {
+/**
+ * After the node list changed: the add-ons whose config files list every node reload them.
+ * SIGHUP is a reload for both (HAProxy's master starts new workers and the old ones finish their
+ * connections; Prometheus rereads its file); a restart dropped every connection through the
+ * balancer (a 0.9 s gap with no successful call while a grow ran under load). They see the new
+ * file because their config directory is mounted, not the file: gen-compose replaces it by
+ * rename, and a file mount keeps showing the old one.
+ */
+export function addOnReload(previous: ClusterOptions, next: ClusterOptions): string[] {
   const running = [
     ...(previous.loadBalancer && next.loadBalancer ? ['load-balancer'] : []),
     ...(previous.monitoring && next.monitoring ? ['prometheus'] : []),
   ];
   return running.length === 0
     ? []
-    : [`Restart what reads the node list from its config file:\n     docker compose restart ${running.join(' ')}`];
+    : [
+        `Reload what reads the node list from its config file (a reload keeps the connections open):\n     docker compose kill -s HUP ${running.join(' ')}`,
+      ];
 }
 
 /** The nodes whose files a metadata change rewrote, restarted so that they run what they say. */
@@ -139,14 +148,23 @@ export function recreateForMetadata(nodes: string[], run: ReturnType<typeof runn
 }
 
 /**
- * Running nodes the new files redefine for another reason than the steps above restart them for
- * (memory, ports, snapshot settings, an edit of .env): restarted one at a time too, since a
- * plain `docker compose up -d` recreates every changed service at once.
+ * Running services the new files redefine for another reason than the steps above restart them
+ * for (memory, ports, snapshot settings, an edit of .env; an add-on's mount from an older
+ * gen-compose): nodes restarted one at a time, since a plain `docker compose up -d` recreates
+ * every changed service at once; add-ons recreated after them.
  */
-export function rewriteSteps(nodes: string[], run: ReturnType<typeof runningClusterCommands>): string[] {
-  if (nodes.length === 0) return [];
+export function rewriteSteps(services: string[], run: ReturnType<typeof runningClusterCommands>): string[] {
+  const nodes = services.filter((s) => /^restate-\d+$/.test(s));
+  const addOns = services.filter((s) => !nodes.includes(s));
   const why = run.oneAtATime
     ? `; their definitions changed, so a plain \`${run.allAtOnce}\` would recreate them all at once`
     : '';
-  return [`Recreate ${nodes.join(', ')}${run.oneAtATime}${why}${run.recreateNote}:\n     ${run.recreateEach(nodes)}`];
+  return [
+    ...(nodes.length === 0
+      ? []
+      : [`Recreate ${nodes.join(', ')}${run.oneAtATime}${why}${run.recreateNote}:\n     ${run.recreateEach(nodes)}`]),
+    ...(addOns.length === 0
+      ? []
+      : [`Recreate ${addOns.join(', ')}, whose definitions changed:\n     docker compose up -d ${addOns.join(' ')}`]),
+  ];
 }

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_NUM_PARTITIONS } from '../restate/defaults.js';
 import { metadataRewrites, nodeName } from './nodes.js';
 import type { Change, ChangeContext } from './regenerate.js';
-import { addOnRestart, recreateForMetadata } from './running-commands.js';
+import { addOnReload, recreateForMetadata } from './running-commands.js';
 import { parseReplacements, restateIdentity } from './replacements.js';
 
 /**
@@ -67,7 +67,7 @@ export function shrink({ previous, next, force, run }: ChangeContext): Change {
         ? []
         : [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`]),
     ],
-    steps: [...recreateForMetadata(metadataRewrites(previous, next), run), ...addOnRestart(previous, next)],
+    steps: [...recreateForMetadata(metadataRewrites(previous, next), run), ...addOnReload(previous, next)],
     restarts: metadataRewrites(previous, next),
     // Before anything that restarts the nodes that stay.
     first: [

@@ -8,11 +8,19 @@ import { servicesByHost } from '../restate/services.js';
  * curl commands.
  */
 
-/** A host path mounted into a service at `target`, relative to the project directory. */
+/**
+ * The host path of the file a service reads at `target`, relative to the project directory:
+ * mounted itself, or through a mount of a directory it is in.
+ */
 export function mountedFile(service: ComposeService, target: string): string | undefined {
-  const mount = service.volumes.find((v) => v.split(':')[1] === target);
-  const source = mount?.split(':')[0];
-  return source && (source.startsWith('./') || source.startsWith('/')) ? source : undefined;
+  for (const volume of service.volumes) {
+    const [source, at] = volume.split(':');
+    if (!source || !at || !(source.startsWith('./') || source.startsWith('/'))) continue;
+    if (at === target) return source;
+    const dir = at.replace(/\/+$/, '');
+    if (target.startsWith(`${dir}/`)) return `${source.replace(/\/+$/, '')}${target.slice(dir.length)}`;
+  }
+  return undefined;
 }
 
 export const HAPROXY_CONFIG = '/usr/local/etc/haproxy/haproxy.cfg';

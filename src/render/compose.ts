@@ -19,6 +19,13 @@ export const portScalar = (text: string): string => `'${text.replaceAll("'", "''
 export const volumeScalar = (text: string): string => (/^[A-Za-z0-9_./:-]+$/.test(text) ? text : quote(text));
 
 /**
+ * An add-on's config file mounted through its directory: gen-compose replaces the file by
+ * rename, and a mount of the file itself keeps showing the old one to a reload.
+ */
+const directoryMount = (configFile: string, containerFile: string): string =>
+  `./${configFile.slice(0, configFile.lastIndexOf('/'))}:${containerFile.slice(0, containerFile.lastIndexOf('/'))}:ro`;
+
+/**
  * dclint's rules a file breaks on purpose: turned off by its first line (the only place dclint
  * reads them), each for the reason a header line below gives.
  */
@@ -146,14 +153,16 @@ export function renderCompose(plan: ClusterPlan, generator: Generator, render: R
     loadBalancer: plan.loadBalancer && {
       service: plan.loadBalancer.service,
       image: quote(plan.loadBalancer.image),
-      configMount: volumeScalar(`./${plan.loadBalancer.configFile}:${plan.loadBalancer.containerConfigFile}:ro`),
+      configMount: volumeScalar(directoryMount(plan.loadBalancer.configFile, plan.loadBalancer.containerConfigFile)),
       port: port(plan.loadBalancer.port),
     },
     monitoring: plan.monitoring && {
       prometheus: {
         service: plan.monitoring.prometheus.service,
         image: quote(plan.monitoring.prometheus.image),
-        configMount: volumeScalar(`./${plan.monitoring.prometheus.configFile}:/etc/prometheus/prometheus.yml:ro`),
+        configMount: volumeScalar(
+          directoryMount(plan.monitoring.prometheus.configFile, '/etc/prometheus/prometheus.yml'),
+        ),
         dataMount: volumeScalar(`${plan.monitoring.prometheus.volume}:/prometheus`),
         port: port(plan.monitoring.prometheus.port),
       },
