@@ -53,7 +53,8 @@ describe('gen-compose (generate)', () => {
       /--port-offset 70000 is outside -2999\.\.26465, the offsets that keep every port .* within 1\.\.65535/,
     ],
     [['--', '--nodes', '5'], /unexpected argument\(s\): --nodes 5/],
-    [['--no-such-flag'], /Unknown argument/],
+    [['--no-such-flag'], /: unknown option: --no-such-flag \(gen-compose --help lists what it takes\)\n$/],
+    [['--no-such-flag', '-q'], /: unknown options: --no-such-flag, -q \(gen-compose --help lists what it takes\)\n$/],
     [
       ['--snapshot-interval-records', '18446744073709551616'],
       /between 1 and 9007199254740991, got 18446744073709551616\n$/,

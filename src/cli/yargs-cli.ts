@@ -234,8 +234,33 @@ function parseFailure(argv: string[]) {
     if (/^Not enough non-option arguments/.test(message ?? '') && ['rehearse', 'templates'].includes(argv[0] ?? '')) {
       fail(needsDirectory(argv[0] === 'templates' ? 'templates export' : argv[0]!));
     }
-    fail(message ?? error?.message ?? 'invalid arguments');
+    fail(unknownFlags(message, argv) ?? message ?? error?.message ?? 'invalid arguments');
   };
+}
+
+/**
+ * yargs names an unknown flag twice, as given and camel-cased (`bogus-flag, bogusFlag`), and a
+ * stray word the same way: each once, as typed.
+ */
+function unknownFlags(message: string | undefined, argv: string[]): string | undefined {
+  const listed = /^Unknown arguments?: (.*)$/.exec(message ?? '')?.[1]?.split(', ');
+  if (!listed) return undefined;
+  const camel = (name: string) => name.replace(/-+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const once = listed.filter((name) => !listed.some((other) => other !== name && camel(other) === name));
+  // As typed: `--no-x` reaches yargs as x, negated.
+  const typedFlag = (name: string) =>
+    (name.length === 1 ? [`-${name}`] : [`--${name}`, `--no-${name}`]).find((flag) =>
+      argv.some((a) => a === flag || a.startsWith(`${flag}=`)),
+    );
+  const flags = once.map(typedFlag).filter((flag) => flag !== undefined);
+  const words = once.filter((name) => typedFlag(name) === undefined);
+  const plural = (n: number) => (n > 1 ? 's' : '');
+  return [
+    ...(flags.length > 0 ? [`unknown option${plural(flags.length)}: ${flags.join(', ')}`] : []),
+    ...(words.length > 0 ? [`unexpected argument${plural(words.length)}: ${words.join(' ')}`] : []),
+  ]
+    .join('; ')
+    .concat(' (gen-compose --help lists what it takes)');
 }
 
 /**
