@@ -104,7 +104,7 @@ test('options not given keep their previous values, not the defaults', () => {
 test.each([
   [
     ['--nodes', '2'],
-    /^gen-compose: shrinking from 3 to 2 nodes drops restate-3: pass --force to write the smaller files; the run then prints the steps that take N3 out of the running cluster \(Restate's removal procedure\) and remove their containers and volumes\n$/,
+    /^gen-compose: shrinking from 3 to 2 nodes drops restate-3: pass --force to write the smaller files; the run then prints the steps that take N3 out of the running cluster \(Restate's removal procedure\) and remove its container and volume\n$/,
   ],
   [['--cluster-name', 'other'], /renaming it to "other" also renames the compose project/],
 ])('%j is refused, leaving the directory as it was; --force does it', (args, message) => {

@@ -156,13 +156,20 @@ export function recreateForMetadata(nodes: string[], run: ReturnType<typeof runn
 export function rewriteSteps(services: string[], run: ReturnType<typeof runningClusterCommands>): string[] {
   const nodes = services.filter((s) => /^restate-\d+$/.test(s));
   const addOns = services.filter((s) => !nodes.includes(s));
-  const why = run.oneAtATime
-    ? `; their definitions changed, so a plain \`${run.allAtOnce}\` would recreate them all at once`
-    : '';
+  // One node is simply recreated; several go one at a time, which a plain up would not do.
+  const [oneAtATime, why] =
+    nodes.length === 1
+      ? ['', ', whose definition changed']
+      : [
+          run.oneAtATime,
+          run.oneAtATime
+            ? `; their definitions changed, so a plain \`${run.allAtOnce}\` would recreate them all at once`
+            : '',
+        ];
   return [
     ...(nodes.length === 0
       ? []
-      : [`Recreate ${nodes.join(', ')}${run.oneAtATime}${why}${run.recreateNote}:\n     ${run.recreateEach(nodes)}`]),
+      : [`Recreate ${nodes.join(', ')}${oneAtATime}${why}${run.recreateNote}:\n     ${run.recreateEach(nodes)}`]),
     ...(addOns.length === 0
       ? []
       : [`Recreate ${addOns.join(', ')}, whose definitions changed:\n     docker compose up -d ${addOns.join(' ')}`]),

@@ -56,7 +56,7 @@ export function shrink({ previous, next, force, run }: ChangeContext): Change {
   const message = `shrinking from ${previous.nodes} to ${next.nodes} nodes drops ${names.join(', ')}`;
   if (!force)
     throw new UsageError(
-      `${message}: pass --force to write the smaller files; the run then prints the steps that take ${ids.join(', ')} out of the running cluster (Restate's removal procedure) and remove their containers and volumes`,
+      `${message}: pass --force to write the smaller files; the run then prints the steps that take ${ids.join(', ')} out of the running cluster (Restate's removal procedure) and remove ${ids.length > 1 ? 'their containers and volumes' : 'its container and volume'}`,
     );
   const removal = removalLines(ids, members, run.restatectl(nodeName(1)), run.ready);
   const lines = [...removal.slice(0, -1), `${removal[removal.length - 1]} &&`, ...run.removeNodes(names)];
@@ -71,7 +71,7 @@ export function shrink({ previous, next, force, run }: ChangeContext): Change {
     restarts: metadataRewrites(previous, next),
     // Before anything that restarts the nodes that stay.
     first: [
-      `Take ${names.join(', ')} (${ids.join(', ')}) out of the running cluster, then remove their containers and volumes; paste it as one block, it stops at the first command that fails${run.ready ? ', and `ready --leaving` waits until nothing is left on them' : ''}:\n     ${lines.join('\n     ')}`,
+      `Take ${names.join(', ')} (${ids.join(', ')}) out of the running cluster, then remove ${ids.length > 1 ? 'their containers and volumes' : 'its container and volume'}; paste it as one block, it stops at the first command that fails${run.ready ? `, and \`ready --leaving\` waits until nothing is left on ${ids.length > 1 ? 'them' : 'it'}` : ''}:\n     ${lines.join('\n     ')}`,
     ],
   };
 }
