@@ -16,10 +16,10 @@ const identities = () =>
     ]);
 
 test("a replaced node's G-th identity is restate-K-rG with ID G·1000+K, IDs no node count reaches", () => {
-  const none = parseReplacements(undefined, 3);
+  const none = parseReplacements(undefined);
   expect(restateIdentity(3, none)).toEqual({ id: 3, name: 'restate-3' });
-  expect(restateIdentity(3, parseReplacements('3:1', 3))).toEqual({ id: 1003, name: 'restate-3-r1' });
-  expect(restateIdentity(3, parseReplacements('1:1,3:2', 3))).toEqual({ id: 2003, name: 'restate-3-r2' });
+  expect(restateIdentity(3, parseReplacements('3:1'))).toEqual({ id: 1003, name: 'restate-3-r1' });
+  expect(restateIdentity(3, parseReplacements('1:1,3:2'))).toEqual({ id: 2003, name: 'restate-3-r2' });
   expect(withReplacement(undefined, '3', 3)).toBe('3:1');
   expect(withReplacement('3:1,1:1', '3', 3)).toBe('1:1,3:2');
   expect(formatReplacements(new Map())).toBeUndefined();
@@ -102,6 +102,25 @@ test.each<[string, string[], string]>([
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toBe(compose);
 });
 
+test('a slot a shrink dropped comes back as a new Restate node: the removed ID stays a tombstone in the cluster', () => {
+  expect(gen('--nodes', '5', '--replaced-nodes', '5:1').status).toBe(0);
+  const shrunk = gen('--nodes', '3', '--force');
+  expect(shrunk.status).toBe(0);
+  // The removal names the identities that ran; the state moves each dropped slot on.
+  expect(shrunk.stdout).toContain('restatectl nodes remove --nodes N4,N1005');
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--replaced-nodes 4:1,5:2\n');
+  expect(shrunk.stdout).not.toContain('becomes a new Restate node');
+  const grown = gen('--nodes', '5');
+  expect(grown.status).toBe(0);
+  expect(grown.stdout).toContain('restate-4 joins as restate-4-r1 (N1004), restate-5 as restate-5-r2 (N2005)');
+  expect(identities().slice(3)).toEqual([
+    ['restate-4', 'restate-4-r1', '1004', 'false'],
+    ['restate-5', 'restate-5-r2', '2005', 'false'],
+  ]);
+  // Growing is not replacing: no removal of the slot's old identity is printed.
+  expect(grown.stdout).not.toContain('nodes remove');
+});
+
 test.each<[string, string[], string]>([
   [
     'a version change with it',
@@ -109,9 +128,9 @@ test.each<[string, string[], string]>([
     '--replace-node 2 with --restate-version 1.7.10: replace the node on the version the cluster runs (1.7.12) first, then change the version in another run',
   ],
   [
-    'a node --replaced-nodes names that does not exist',
-    ['--replaced-nodes', '9:1'],
-    '--replaced-nodes names node 9, and the cluster has nodes 1..3',
+    'a node --replaced-nodes names that no cluster can have',
+    ['--replaced-nodes', '3:1,101:1'],
+    '--replaced-nodes names node 101, and nodes are numbered 1..100',
   ],
   [
     'a hand-written --replaced-nodes that gives a node back a removed identity',
@@ -144,12 +163,12 @@ test('--replace-node on a directory with no cluster is refused', () => {
   expect(r.stderr).toMatch(/gen-compose has written no cluster there; generate it first\n$/);
 });
 
-test('a shrink drops the replacements of the nodes it removes', () => {
+test('a shrink keeps the replacements of the nodes that stay and moves each dropped slot on', () => {
   expect(gen('--nodes', '5').status).toBe(0);
   expect(gen('--replace-node', '5').status).toBe(0);
   expect(gen('--replace-node', '2').status).toBe(0);
   expect(gen('--nodes', '3', '--force').status).toBe(0);
-  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--replaced-nodes 2:1\n');
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--replaced-nodes 2:1,4:1,5:2\n');
 });
 
 // With its disk went the only copy of something the new identity would catch up from.

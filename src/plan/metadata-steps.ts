@@ -16,7 +16,7 @@ export function metadataShrink({ previous, next, run }: ChangeContext): Change {
     notes: [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes`],
     // First of all: a member whose role goes away before it leaves the group costs a vote.
     first: [
-      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${run.restatectl(nodeName(1))} metadata-server remove-node ${leaving.map((k) => `N${restateIdentity(k, parseReplacements(previous.replacedNodes, previous.nodes)).id}`).join(' ')}`,
+      `Take ${leaving.map((id) => nodeName(id)).join(', ')} out of the running metadata group before their files drop the role:\n     ${run.restatectl(nodeName(1))} metadata-server remove-node ${leaving.map((k) => `N${restateIdentity(k, parseReplacements(previous.replacedNodes)).id}`).join(' ')}`,
     ],
     // Growing recreates the existing nodes already (above).
     steps: next.nodes === previous.nodes ? recreateForMetadata(metadataRewrites(previous, next), run) : [],

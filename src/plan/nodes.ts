@@ -82,7 +82,7 @@ function nodePortSpecs(id: number, offset: number): Record<'ingress' | 'admin' |
 /** Who node `id` is: its name, roles, whether it provisions, and the variables that say so. */
 function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'ports'> {
   const name = nodeName(id);
-  const restate = restateIdentity(id, parseReplacements(options.replacedNodes, options.nodes));
+  const restate = restateIdentity(id, parseReplacements(options.replacedNodes));
   const runsMetadata = id <= options.metadataNodes;
   const roles = runsMetadata ? [...ALL_ROLES] : ALL_ROLES.filter((r) => r !== 'metadata-server');
   // Exactly one node provisions the cluster. The server's default is auto-provision = true,

@@ -130,7 +130,7 @@ export function validateOptions(given: RawOptions): ClusterOptions {
   const target = checkTarget(raw);
   const snapshotsEndpoint = checkSnapshotsEndpoint(raw);
   const { expose, publishAddress } = checkExposure(raw, target);
-  const replacedNodes = formatReplacements(parseReplacements(raw.replacedNodes, nodes));
+  const replacedNodes = formatReplacements(parseReplacements(raw.replacedNodes));
   return {
     nodes,
     replication,

@@ -3,7 +3,7 @@ import { compareVersions, skippedMinor } from '../restate/versions.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
 import { metadataRewrites, nodeName } from './nodes.js';
-import { formatReplacements, parseReplacements, withReplacement } from './replacements.js';
+import { formatReplacements, parseReplacements, restateIdentity, withReplacement } from './replacements.js';
 import { refuseGoingBack, refuseUnrecoverable, replacement } from './replace-steps.js';
 import { metadataGrow, metadataShrink } from './metadata-steps.js';
 import { shrink } from './shrink-steps.js';
@@ -99,7 +99,7 @@ function refuseSkippedMinor(previous: ClusterOptions, merged: RawOptions): void 
 
 /**
  * --replace-node K: K's next identity. One change at a time: a node count changed in the same
- * run would renumber what the printed steps name. Replacements of nodes a shrink drops go.
+ * run would renumber what the printed steps name. A slot a shrink drops gets its next identity.
  */
 function replaceNode(merged: RawOptions, previous: ClusterOptions, flags: RawOptions): void {
   delete merged.replaceNode;
@@ -119,13 +119,14 @@ function replaceNode(merged: RawOptions, previous: ClusterOptions, flags: RawOpt
     merged.replacedNodes = withReplacement(merged.replacedNodes, node, nodes);
     return;
   }
-  if (flags.replacedNodes !== undefined) {
-    refuseGoingBack(previous, flags.replacedNodes, nodes);
-    return;
-  }
-  if (merged.replacedNodes === undefined || !Number.isInteger(nodes)) return;
-  const kept = [...parseReplacements(merged.replacedNodes, Number.MAX_SAFE_INTEGER)].filter(([k]) => k <= nodes);
-  merged.replacedNodes = formatReplacements(new Map(kept));
+  if (flags.replacedNodes !== undefined) refuseGoingBack(previous, flags.replacedNodes, nodes);
+  if (!Number.isInteger(nodes) || nodes >= previous.nodes) return;
+  // Removed from the cluster, an identity never comes back (see replacements.ts): the slot moves on.
+  const before = parseReplacements(previous.replacedNodes);
+  const replacements = parseReplacements(merged.replacedNodes);
+  for (let k = nodes + 1; k <= previous.nodes; k += 1)
+    replacements.set(k, Math.max(replacements.get(k) ?? 0, (before.get(k) ?? 0) + 1));
+  merged.replacedNodes = formatReplacements(replacements);
 }
 
 export interface Regeneration {
@@ -185,6 +186,7 @@ function grow({ previous, next, run }: ChangeContext): Change {
     restarts: rewritten,
     notes: [
       `growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`,
+      ...comebacks(previous, next),
       ...(next.metadataNodes === previous.metadataNodes
         ? []
         : [`metadata group ${previous.metadataNodes} → ${next.metadataNodes} nodes: its new members join it at start`]),
@@ -227,6 +229,22 @@ function addOnChanges({ previous, next }: ChangeContext): Change {
       );
   }
   return { steps };
+}
+
+/** Slots a shrink dropped, filled again: by new Restate nodes, since removed ones never rejoin. */
+function comebacks(previous: ClusterOptions, next: ClusterOptions): string[] {
+  const replacements = parseReplacements(next.replacedNodes);
+  const back = Array.from({ length: next.nodes - previous.nodes }, (_, i) => previous.nodes + i + 1)
+    .filter((k) => replacements.has(k))
+    .map((k, i) => {
+      const { id, name } = restateIdentity(k, replacements);
+      return `${i === 0 ? nodeName(k) + ' joins' : nodeName(k)} as ${name} (N${id})`;
+    });
+  return back.length === 0
+    ? []
+    : [
+        `${back.join(', ')}: a node removed from the cluster keeps a tombstone under its ID, so it never rejoins as itself`,
+      ];
 }
 
 /** Another Restate version: rolled out one node at a time. */

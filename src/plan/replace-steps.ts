@@ -14,9 +14,12 @@ import { removalLines } from './shrink-steps.js';
  * of three runs on with four members and one gone, and the next loss costs its quorum.
  */
 export function replacement({ previous, next, run }: ChangeContext): Change {
-  const before = parseReplacements(previous.replacedNodes, previous.nodes);
-  const after = parseReplacements(next.replacedNodes, next.nodes);
-  const replaced = [...after.keys()].filter((k) => (after.get(k) ?? 0) > (before.get(k) ?? 0)).sort((a, b) => a - b);
+  const before = parseReplacements(previous.replacedNodes);
+  const after = parseReplacements(next.replacedNodes);
+  // Nodes that ran before and run after (a dropped slot's entry moves on without a step).
+  const replaced = [...after.keys()]
+    .filter((k) => k <= Math.min(previous.nodes, next.nodes) && (after.get(k) ?? 0) > (before.get(k) ?? 0))
+    .sort((a, b) => a - b);
   return {
     restarts: replaced.map(nodeName),
     notes: replaced.map((k) => {
@@ -61,8 +64,8 @@ export function refuseUnrecoverable(previous: ClusterOptions, node: number): voi
  * (restate-3-r1 back to restate-3): that one is gone from the cluster for good.
  */
 export function refuseGoingBack(previous: ClusterOptions, given: string, nodes: number): void {
-  const before = parseReplacements(previous.replacedNodes, previous.nodes);
-  const after = parseReplacements(given, Number.isInteger(nodes) ? nodes : previous.nodes);
+  const before = parseReplacements(previous.replacedNodes);
+  const after = parseReplacements(given);
   for (const [k, generation] of before) {
     if (k > nodes || (after.get(k) ?? 0) >= generation) continue;
     throw new UsageError(

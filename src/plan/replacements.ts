@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { MAX_NODES } from './ports.js';
 
 /**
  * Nodes that lost their disk and came back under a new identity (--replace-node K). Restate
@@ -8,12 +9,15 @@ import { UsageError } from '../errors.js';
  * Its service, hostname, ports and volume stay restate-K's, where the user expects them.
  * Recorded as "K:G,…" (sorted by K): the state file keeps it and the Regenerate line spells it
  * out as --replaced-nodes, so the files come out the same without the state file too.
+ * A slot a shrink dropped keeps its entry, one generation on: Restate leaves a tombstone under a
+ * removed node's ID and the running nodes remember its last generation, so the node that fills
+ * the slot when the cluster grows again is a new one too.
  */
 
 export type Replacements = Map<number, number>;
 
-/** The G for each replaced node, from "K:G,…" (validated here: nodes ≤ the cluster's). */
-export function parseReplacements(text: string | undefined, nodes: number): Replacements {
+/** The G for each replaced node, from "K:G,…" (validated here; K may be a slot a shrink dropped). */
+export function parseReplacements(text: string | undefined): Replacements {
   const replacements: Replacements = new Map();
   if (text === undefined || text.trim() === '') return replacements;
   for (const part of text.split(',')) {
@@ -23,8 +27,8 @@ export function parseReplacements(text: string | undefined, nodes: number): Repl
         `--replaced-nodes lists node:replacements pairs such as 3:1, got "${text}" (replace a node with --replace-node K)`,
       );
     const [node, generation] = [Number(m[1]), Number(m[2])];
-    if (node < 1 || node > nodes)
-      throw new UsageError(`--replaced-nodes names node ${node}, and the cluster has nodes 1..${nodes}`);
+    if (node < 1 || node > MAX_NODES)
+      throw new UsageError(`--replaced-nodes names node ${node}, and nodes are numbered 1..${MAX_NODES}`);
     if (generation < 1 || generation > 999)
       throw new UsageError(`--replaced-nodes: node ${node}'s replacements must be 1..999, got ${generation}`);
     replacements.set(node, generation);
@@ -53,7 +57,7 @@ export function withReplacement(previous: string | undefined, replaceNode: strin
   const node = Number(replaceNode.trim());
   if (!/^\d+$/.test(replaceNode.trim()) || node < 1 || node > nodes)
     throw new UsageError(`--replace-node names a node of this cluster, 1..${nodes}, got "${replaceNode}"`);
-  const replacements = parseReplacements(previous, nodes);
+  const replacements = parseReplacements(previous);
   replacements.set(node, (replacements.get(node) ?? 0) + 1);
   return formatReplacements(replacements)!;
 }

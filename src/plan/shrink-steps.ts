@@ -46,7 +46,7 @@ export function shrink({ previous, next, force, run }: ChangeContext): Change {
   if (next.nodes >= previous.nodes) return {};
   const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => next.nodes + i + 1);
   const names = removed.map(nodeName);
-  const replacements = parseReplacements(previous.replacedNodes, previous.nodes);
+  const replacements = parseReplacements(previous.replacedNodes);
   const ids = removed.map((k) => `N${restateIdentity(k, replacements).id}`);
   // Members that go, and members that stay but lose the role: both leave the group first.
   const members = Array.from(

@@ -245,6 +245,18 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
     expect(volumes.sort()).toEqual(nodes.map((n) => `${project}_${n}-data`).sort());
   });
 
+  test('c. growing again to 4 after the shrink: the dropped slot comes back as a new Restate node that joins', async () => {
+    await underLoad('regrow-3-to-4', async () => {
+      nodes.push('restate-4');
+      const out = await regenerateAndPaste(engine.env, dir, ['--nodes', '4'], paste);
+      // Restate keeps N4's tombstone and the others its last generation: N4 itself never rejoins.
+      expect(out).toContain('restate-4 joins as restate-4-r1 (N1004)');
+    });
+    expect(sql<{ name: string }>("select name from nodes where state = 'alive'").map((n) => n.name)).toContain(
+      'restate-4-r1',
+    );
+  });
+
   test('f. docker compose down, then up -d: every count kept, the cluster serves again', async () => {
     await underLoad('down-up', () =>
       paste(`docker compose down --timeout 75\ndocker compose up -d --wait\nnode ${CLI} ready .\n`),
