@@ -89,8 +89,22 @@ test('growing 3 → 5 adds non-provisioning nodes and prints what a running clus
   );
   expect(r.stdout).toContain('docker compose exec -T restate-1 restatectl snapshots create');
   expect(r.stdout).toContain('docker compose up -d --wait restate-4 restate-5');
-  expect(r.stdout).toContain('docker compose exec -T restate-1 restatectl config set --replication 3');
+  expect(r.stdout).toContain('docker compose exec -T restate-1 restatectl config set --replication 3 --yes');
   expect(r.stdout).not.toContain('Next: docker compose up -d');
+});
+
+test('a replication change restarts the nodes under the lower replication: a higher one is set after them, a lower one first', () => {
+  expect(gen('--nodes', '3', '--replication', '2').status).toBe(0);
+  const stepTitles = (stdout: string) => [...stdout.matchAll(/^ {2}\d+\. (\S+ \S+)/gm)].map((m) => m[1]);
+  const up = gen('--replication', '3');
+  // Replication 3 on 3 nodes can lose none; under 2 each restart waits for `ready`.
+  expect(stepTitles(up.stdout)).toEqual(['Recreate restate-1,', 'RESTATE_DEFAULT_REPLICATION is']);
+  expect(up.stdout).toContain('docker compose up -d --wait restate-2 && node ');
+  // --yes: restatectl asks before it applies, and exec -T gives it no terminal to answer.
+  expect(up.stdout).toContain('restatectl config set --replication 3 --yes\n');
+  const down = gen('--replication', '2');
+  expect(stepTitles(down.stdout)).toEqual(['RESTATE_DEFAULT_REPLICATION is', 'Recreate restate-1,']);
+  expect(down.stdout).toContain('docker compose up -d --wait restate-2 && node ');
 });
 
 test('options not given keep their previous values, not the defaults', () => {

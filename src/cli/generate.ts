@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { UNSET, validateOptions, type ClusterOptions, type RawOptions } from '../plan/options.js';
 import { planCluster } from '../plan/plan.js';
-import { judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
+import { duringRestarts, judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
 import { checkKeptValues, keepExistingValues, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
 import { renderCluster, withRememberedSteps, type RenderedFile } from '../render/index.js';
@@ -252,8 +252,9 @@ async function generateLocked(
     ...decided.regeneration.steps,
     ...rewriteSteps(
       unrestartedRewrites(existing, files, decided.regeneration.restarted),
-      runningClusterCommands(decided.options, programFrom(args.out, bin)),
+      runningClusterCommands(duringRestarts(decided.previous?.options, decided.options), programFrom(args.out, bin)),
     ),
+    ...decided.regeneration.last,
   ];
   const earlierSteps = steps.length === 0 ? earlierStepsFor(decided.previous, decided.options) : undefined;
   const outcome = {

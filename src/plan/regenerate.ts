@@ -3,8 +3,8 @@ import { compareVersions, skippedMinor } from '../restate/versions.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
 import { metadataRewrites, nodeName } from './nodes.js';
-import { formatReplacements, parseReplacements, restateIdentity, withReplacement } from './replacements.js';
-import { refuseGoingBack, refuseUnrecoverable, replacement } from './replace-steps.js';
+import { parseReplacements, restateIdentity } from './replacements.js';
+import { nextIdentities, replacement } from './replace-steps.js';
 import { metadataGrow, metadataShrink } from './metadata-steps.js';
 import { shrink } from './shrink-steps.js';
 import { addOnReload, recreateForMetadata, runningClusterCommands } from './running-commands.js';
@@ -77,7 +77,7 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
   // "none" given now removes a previous value (--no-memory); then it is simply absent.
   const merged = withoutUnset({ ...fromPrevious, ...given });
   refuseSkippedMinor(previous, merged);
-  replaceNode(merged, previous, flags);
+  nextIdentities(merged, previous, flags);
   // A kept exposure loses the kinds the new options dropped (--no-load-balancer, say).
   if (given.expose === undefined && previous.expose !== undefined && merged.expose !== undefined) {
     const kept = applicableKinds(previous.expose, presentOf(merged));
@@ -97,38 +97,6 @@ function refuseSkippedMinor(previous: ClusterOptions, merged: RawOptions): void 
   if (skipped) throw new UsageError(skipped);
 }
 
-/**
- * --replace-node K: K's next identity. One change at a time: a node count changed in the same
- * run would renumber what the printed steps name. A slot a shrink drops gets its next identity.
- */
-function replaceNode(merged: RawOptions, previous: ClusterOptions, flags: RawOptions): void {
-  delete merged.replaceNode;
-  const node = flags.replaceNode;
-  const nodes = Number(merged.nodes);
-  if (node !== undefined) {
-    if (nodes !== previous.nodes)
-      throw new UsageError(
-        `--replace-node ${node} with --nodes ${merged.nodes}: replace the node on the cluster as it is (${previous.nodes} nodes) first, then change its size in another run`,
-      );
-    // The new identity starts empty and restores from snapshots the running version wrote.
-    if (merged.restateVersion !== previous.restateVersion)
-      throw new UsageError(
-        `--replace-node ${node} with --restate-version ${merged.restateVersion}: replace the node on the version the cluster runs (${previous.restateVersion}) first, then change the version in another run`,
-      );
-    refuseUnrecoverable(previous, Number(node));
-    merged.replacedNodes = withReplacement(merged.replacedNodes, node, nodes);
-    return;
-  }
-  if (flags.replacedNodes !== undefined) refuseGoingBack(previous, flags.replacedNodes, nodes);
-  if (!Number.isInteger(nodes) || nodes >= previous.nodes) return;
-  // Removed from the cluster, an identity never comes back (see replacements.ts): the slot moves on.
-  const before = parseReplacements(previous.replacedNodes);
-  const replacements = parseReplacements(merged.replacedNodes);
-  for (let k = nodes + 1; k <= previous.nodes; k += 1)
-    replacements.set(k, Math.max(replacements.get(k) ?? 0, (before.get(k) ?? 0) + 1));
-  merged.replacedNodes = formatReplacements(replacements);
-}
-
 export interface Regeneration {
   /** What changed, for the summary. */
   notes: string[];
@@ -136,6 +104,8 @@ export interface Regeneration {
   steps: string[];
   /** The running nodes those steps restart (the rest of a rewritten node's restart is rewriteSteps'). */
   restarted: string[];
+  /** Steps after every restart, rewriteSteps' too: a higher replication, set once they are done. */
+  last: string[];
 }
 
 /** What one kind of change says: notes, steps, steps that must come before all others, nodes its steps restart. */
@@ -144,6 +114,7 @@ export interface Change {
   steps?: string[];
   first?: string[];
   restarts?: string[];
+  last?: string[];
 }
 
 export interface ChangeContext {
@@ -206,12 +177,23 @@ function grow({ previous, next, run }: ChangeContext): Change {
 
 function replicationChange({ previous, next, run }: ChangeContext): Change {
   if (next.replication === previous.replication) return {};
+  // --yes: restatectl asks before it applies, and under exec -T nothing can answer ("User aborted").
+  const step = `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${run.restatectl(nodeName(1))} config set --replication ${next.replication} --yes`;
+  // Any restart in this run happens under the lower replication (see duringRestarts): a lower
+  // one is set first, a higher one last.
   return {
     notes: [`replication ${previous.replication} → ${next.replication}`],
-    steps: [
-      `RESTATE_DEFAULT_REPLICATION is read only when a cluster is provisioned; change a running cluster with:\n     ${run.restatectl(nodeName(1))} config set --replication ${next.replication}`,
-    ],
+    ...(next.replication < previous.replication ? { steps: [step] } : { last: [step] }),
   };
+}
+
+/**
+ * The cluster the printed restarts happen on: its replication the lower of the two, since a
+ * higher one is set after them. Replication equal to the node count can lose no node, so a
+ * rolling restart under it could not wait for `ready`, and each restart would interrupt it.
+ */
+export function duringRestarts(previous: ClusterOptions | undefined, next: ClusterOptions): ClusterOptions {
+  return previous === undefined ? next : { ...next, replication: Math.min(previous.replication, next.replication) };
 }
 
 /** Add-ons switched on or off (compose only: Swarm has none). */
@@ -284,14 +266,15 @@ export function judgeRegeneration(
   force: boolean,
   program: string,
 ): Regeneration {
-  if (!previous) return { notes: [], steps: [], restarted: [] };
-  const context = { previous, next, force, run: runningClusterCommands(next, program) };
+  if (!previous) return { notes: [], steps: [], restarted: [], last: [] };
+  const context = { previous, next, force, run: runningClusterCommands(duringRestarts(previous, next), program) };
   const changes = CHANGES.map((judge) => judge(context));
   return {
     notes: changes.flatMap((c) => c.notes ?? []),
     // Each change's first steps go before all steps so far: a later change's come first.
     steps: [...[...changes].reverse().flatMap((c) => c.first ?? []), ...changes.flatMap((c) => c.steps ?? [])],
     restarted: [...new Set(changes.flatMap((c) => c.restarts ?? []))],
+    last: changes.flatMap((c) => c.last ?? []),
   };
 }
 

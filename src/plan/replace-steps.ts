@@ -1,9 +1,9 @@
 import { UsageError } from '../errors.js';
 import { faultTolerance } from '../restate/tolerance.js';
 import { nodeName } from './nodes.js';
-import type { ClusterOptions } from './options.js';
+import type { ClusterOptions, RawOptions } from './options.js';
 import type { Change, ChangeContext } from './regenerate.js';
-import { parseReplacements, restateIdentity } from './replacements.js';
+import { formatReplacements, parseReplacements, restateIdentity, withReplacement } from './replacements.js';
 import { removalLines } from './shrink-steps.js';
 
 /**
@@ -72,4 +72,36 @@ export function refuseGoingBack(previous: ClusterOptions, given: string, nodes: 
       `--replaced-nodes "${given}" would give ${nodeName(k)} back ${restateIdentity(k, after).name}, an identity the cluster removed when ${restateIdentity(k, before).name} replaced it; replace a node with --replace-node K`,
     );
   }
+}
+
+/**
+ * --replace-node K: K's next identity. One change at a time: a node count changed in the same
+ * run would renumber what the printed steps name. A slot a shrink drops gets its next identity.
+ */
+export function nextIdentities(merged: RawOptions, previous: ClusterOptions, flags: RawOptions): void {
+  delete merged.replaceNode;
+  const node = flags.replaceNode;
+  const nodes = Number(merged.nodes);
+  if (node !== undefined) {
+    if (nodes !== previous.nodes)
+      throw new UsageError(
+        `--replace-node ${node} with --nodes ${merged.nodes}: replace the node on the cluster as it is (${previous.nodes} nodes) first, then change its size in another run`,
+      );
+    // The new identity starts empty and restores from snapshots the running version wrote.
+    if (merged.restateVersion !== previous.restateVersion)
+      throw new UsageError(
+        `--replace-node ${node} with --restate-version ${merged.restateVersion}: replace the node on the version the cluster runs (${previous.restateVersion}) first, then change the version in another run`,
+      );
+    refuseUnrecoverable(previous, Number(node));
+    merged.replacedNodes = withReplacement(merged.replacedNodes, node, nodes);
+    return;
+  }
+  if (flags.replacedNodes !== undefined) refuseGoingBack(previous, flags.replacedNodes, nodes);
+  if (!Number.isInteger(nodes) || nodes >= previous.nodes) return;
+  // Removed from the cluster, an identity never comes back (see replacements.ts): the slot moves on.
+  const before = parseReplacements(previous.replacedNodes);
+  const replacements = parseReplacements(merged.replacedNodes);
+  for (let k = nodes + 1; k <= previous.nodes; k += 1)
+    replacements.set(k, Math.max(replacements.get(k) ?? 0, (before.get(k) ?? 0) + 1));
+  merged.replacedNodes = formatReplacements(replacements);
 }
