@@ -40,7 +40,11 @@ test('--replace-node K keeps the service, ports and volume, and gives the node a
   expect(after.services.map((s) => [s.name, s.ports])).toEqual(before.services.map((s) => [s.name, s.ports]));
   expect(r.stdout).toContain('(Restate node restate-1-r1, N1001)');
   expect(r.stdout).toContain(
-    'note: restate-1 becomes a new Restate node, restate-1-r1 (N1001), in place of restate-1 (N1): same service, ports and volume; it joins the cluster instead of provisioning one',
+    'note: restate-1 becomes a new Restate node, restate-1-r1 (N1001), in place of restate-1 (N1): same service, ports and volume; it joins the cluster instead of provisioning one (so a cluster wiped with `down -v` is provisioned by hand: README.md says how)',
+  );
+  // The README says how: no node of these files provisions a wiped cluster.
+  expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain(
+    'docker compose up -d\ndocker compose exec -T restate-1 restatectl provision --yes\n',
   );
   // The old identity leaves through another node's restatectl, in one block that stops at a failure.
   expect(r.stdout).toContain('docker compose exec -T restate-2 restatectl nodes remove --nodes N1\n');

@@ -159,6 +159,10 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, prog
     adminUrl: url(node1.ports.admin, '', node1),
     invokeUrl: lb ? url(lb.port) : url(node1.ports.ingress, '', node1),
     invokeCommand: lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(node1.ports.ingress, node1, '')}${add}`,
+    // After a replacement of the provisioning node no node provisions: a wiped cluster waits.
+    provisionAfterWipe: plan.nodes.some((n) => n.autoProvision)
+      ? undefined
+      : `${running.restatectl(node1.name)} provision --yes`,
     failoverNode: lastNonProvisioner?.name ?? node1.name,
     failoverNodeId: lastNonProvisioner?.id ?? node1.id,
     failoverInvokeUrl: lb ? url(lb.port) : url(survivor.ports.ingress, '', survivor),
