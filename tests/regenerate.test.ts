@@ -501,6 +501,25 @@ test('steps for a running cluster: a smaller metadata group leaves through resta
   expect(gen('--no-load-balancer').stdout).toMatch(/docker compose up -d --remove-orphans/);
 });
 
+test('a forced rename stops the old project and starts the new, empty one: no rolling restart of a project that runs nothing', () => {
+  expect(gen('--nodes', '3', '--load-balancer').status).toBe(0);
+  const r = gen('--cluster-name', 'other', '--force', '--restate-version', '1.7.10');
+  expect(r.status).toBe(0);
+  const block = r.stdout.slice(r.stdout.indexOf('On a running cluster'));
+  expect(block).toMatch(
+    /1\. Stop the cluster that runs as "restate-cluster" .*\n\s+docker compose -p restate-cluster down --remove-orphans &&\n\s+docker compose up -d --wait &&\n\s+node \S+ ready \.\n$/,
+  );
+  // The version's rolling block, and the add-ons' recreation, are for the old cluster.
+  expect(block).not.toContain('2.');
+  expect(r.stdout).toContain('note: Restate 1.7.12 → 1.7.10');
+  // After a replacement of node 1 no node provisions: the new cluster is provisioned by hand.
+  expect(gen('--replace-node', '1').status).toBe(0);
+  const again = gen('--cluster-name', 'third', '--force');
+  expect(again.stdout).toMatch(
+    /docker compose -p other down --remove-orphans &&\n\s+docker compose up -d &&\n\s+docker compose exec -T restate-1 restatectl provision --yes &&\n/,
+  );
+});
+
 test('a grow reloads the add-ons that list the nodes; one whose mount an older gen-compose wrote is recreated', () => {
   expect(gen('--nodes', '3', '--load-balancer').status).toBe(0);
   const compose = join(out(), 'docker-compose.yaml');

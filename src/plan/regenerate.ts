@@ -7,6 +7,7 @@ import { parseReplacements, restateIdentity } from './replacements.js';
 import { nextIdentities, replacement } from './replace-steps.js';
 import { metadataGrow, metadataShrink } from './metadata-steps.js';
 import { shrink } from './shrink-steps.js';
+import { rename } from './rename-steps.js';
 import { addOnReload, recreateForMetadata, runningClusterCommands } from './running-commands.js';
 
 /**
@@ -115,6 +116,8 @@ export interface Change {
   first?: string[];
   restarts?: string[];
   last?: string[];
+  /** A new, empty cluster: its steps are the only ones (the others' are for the old one). */
+  fresh?: boolean;
 }
 
 export interface ChangeContext {
@@ -138,14 +141,6 @@ function exposureChange({ previous, next }: ChangeContext): Change {
       `reachable from the network: ${[...(opened.length ? [`now also ${opened.join(', ')}`] : []), ...(closed.length ? [`no longer ${closed.join(', ')}`] : [])].join('; ')} (--expose names the whole list: ${next.expose.join(',') || 'none'})`,
     ],
   };
-}
-
-/** A new cluster name is a new compose project: refused unless forced. */
-function rename({ previous, next, force }: ChangeContext): Change {
-  if (next.clusterName === previous.clusterName) return {};
-  const message = `the cluster is named "${previous.clusterName}"; renaming it to "${next.clusterName}" also renames the compose project, so every volume gets a new name and the nodes start empty`;
-  if (!force) throw new UsageError(`${message} (pass --force to do it anyway)`);
-  return { notes: [`${message} (--force)`] };
 }
 
 /** More nodes: they join the running cluster, which snapshots first so they can catch up. */
@@ -268,9 +263,11 @@ export function judgeRegeneration(
 ): Regeneration {
   if (!previous) return { notes: [], steps: [], restarted: [], last: [] };
   const context = { previous, next, force, run: runningClusterCommands(duringRestarts(previous, next), program) };
-  const changes = CHANGES.map((judge) => judge(context));
+  const judged = CHANGES.map((judge) => judge(context));
+  const fresh = judged.find((c) => c.fresh);
+  const changes = fresh ? [fresh] : judged;
   return {
-    notes: changes.flatMap((c) => c.notes ?? []),
+    notes: judged.flatMap((c) => c.notes ?? []),
     // Each change's first steps go before all steps so far: a later change's come first.
     steps: [...[...changes].reverse().flatMap((c) => c.first ?? []), ...changes.flatMap((c) => c.steps ?? [])],
     restarted: [...new Set(changes.flatMap((c) => c.restarts ?? []))],
