@@ -159,6 +159,8 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, prog
     adminUrl: url(node1.ports.admin, '', node1),
     invokeUrl: lb ? url(lb.port) : url(node1.ports.ingress, '', node1),
     invokeCommand: lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(node1.ports.ingress, node1, '')}${add}`,
+    // On an empty disk the provisioning node can provision a second cluster of its own.
+    provisioner: plan.nodes.length > 1 ? plan.nodes.find((n) => n.autoProvision)?.name : undefined,
     // After a replacement of the provisioning node no node provisions: a wiped cluster waits.
     provisionAfterWipe: plan.nodes.some((n) => n.autoProvision)
       ? undefined
