@@ -50,3 +50,16 @@ test.each<[string, (d: string) => string[], string]>([
     stderr: `gen-compose: ${message.replace('DIR', dir.path)}\n`,
   });
 });
+
+test("a failed look says restatectl's cause, not only its first line", async () => {
+  const { firstLine } = await import('../src/operate/restatectl-access.js');
+  const failed = (stderr: string) => ({ status: 1, stderr, stdout: '', error: undefined }) as never;
+  expect(
+    firstLine(
+      failed(
+        `Error: Failed to run query\n  ├─ code: 'The service is currently unavailable', message: "svc is not ready yet"\n`,
+      ),
+    ),
+  ).toBe('Error: Failed to run query (svc is not ready yet)');
+  expect(firstLine(failed('no such container\n'))).toBe('no such container');
+});

@@ -27,9 +27,17 @@ export interface RestatectlAccess {
 /** A docker command in `dir`, its output as text; bounded, so a hung engine cannot hang ready. */
 export const docker = (dir: string, args: string[]) =>
   spawnSync('docker', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
-/** The first line a failed docker command printed, or why it did not run. */
-export const firstLine = (r: ReturnType<typeof docker>) =>
-  r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.status}`;
+/**
+ * The first line a failed docker command printed, or why it did not run; with restatectl's
+ * cause when it gives one (`Error: Failed to run query` alone says nothing: the next line says
+ * `message: "svc is not ready yet"`, as a starting or never provisioned cluster answers).
+ */
+export const firstLine = (r: ReturnType<typeof docker>) => {
+  if (r.error) return r.error.message;
+  const lines = (r.stderr || r.stdout).trim().split('\n');
+  const cause = /message: "([^"]+)"/.exec(lines.slice(1, 4).join('\n'))?.[1];
+  return `${lines[0] || `exit ${r.status}`}${cause ? ` (${cause})` : ''}`;
+};
 
 /** Refuses what no amount of waiting fixes: a file of the other kind, no Restate node. */
 export function restatectlAccess(
