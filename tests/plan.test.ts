@@ -27,6 +27,20 @@ describe('nodes', () => {
     expect(values.slice(1)).toEqual(Array(n - 1).fill({ literal: 'false' }));
   });
 
+  test.each([
+    [{ nodes: 1, replication: 1 }, []],
+    [{ nodes: 3, replication: 2 }, ['restate-2', 'restate-3']],
+    // A group of 7: the first 4 are a majority of it, and the peers do not change when it grows.
+    [{ nodes: 7, replication: 2, metadataNodes: 7 }, ['restate-2', 'restate-3', 'restate-4']],
+    [{ nodes: 5, replication: 2, metadataNodes: 5 }, ['restate-2', 'restate-3']],
+    // Only the provisioning node asks; after --replace-node 1 none provisions.
+    [{ nodes: 3, replication: 2, replacedNodes: '1:1' }, []],
+  ])('the provisioning node first asks the other members of a majority of the metadata group (%j)', (raw, peers) => {
+    const p = plan(raw);
+    expect(p.nodes[0]!.provisionPeers).toEqual(peers);
+    expect(p.nodes.slice(1).every((n) => n.provisionPeers.length === 0)).toBe(true);
+  });
+
   test('the default metadata group is odd and tolerates what the log does: 2R−1, at most the largest odd ≤ N', () => {
     // N=2, 4 and 100 used to get an even group (quorum 2 of 2, 3 of 4, 51 of 100).
     expect(

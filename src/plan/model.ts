@@ -57,6 +57,11 @@ export interface RestateNode {
   restateName: string;
   volume: string;
   autoProvision: boolean;
+  /**
+   * The peers a provisioning node asks before it provisions (it does only if none holds a
+   * cluster yet: see render/provision-guard.ts); empty when it does not provision, or has none.
+   */
+  provisionPeers: string[];
   roles: Role[];
   advertisedAddress: string;
   ports: { ingress: PublishedPort; admin: PublishedPort; fabric: PublishedPort };

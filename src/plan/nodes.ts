@@ -12,6 +12,25 @@ export function nodeName(id: number): string {
   return `restate-${id}`;
 }
 
+/** Node numbers first..last (none when last < first): the nodes a change adds or removes. */
+export function nodeIds(first: number, last: number): number[] {
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+}
+
+/** Every node's service name, restate-1 to restate-N. */
+export function allNodeNames(options: Pick<ClusterOptions, 'nodes'>): string[] {
+  return nodeIds(1, options.nodes).map(nodeName);
+}
+
+/**
+ * Whether node `id` auto-provisions. Exactly one node provisions the cluster. The server's
+ * default is auto-provision = true, so every other node must say false explicitly or it would
+ * form a cluster of its own. A replacement of node 1 joins the cluster node 1 provisioned.
+ */
+export function provisionsCluster(id: number, options: Pick<ClusterOptions, 'replacedNodes'>): boolean {
+  return id === 1 && restateIdentity(id, parseReplacements(options.replacedNodes)).id === 1;
+}
+
 /** The overlay network the stack's services share (the compose target uses its default network). */
 export function clusterNetwork(clusterName: string): string {
   return `${clusterName}-net`;
@@ -85,11 +104,7 @@ function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'p
   const restate = restateIdentity(id, parseReplacements(options.replacedNodes));
   const runsMetadata = id <= options.metadataNodes;
   const roles = runsMetadata ? [...ALL_ROLES] : ALL_ROLES.filter((r) => r !== 'metadata-server');
-  // Exactly one node provisions the cluster. The server's default is auto-provision = true,
-  // so every other node must say false explicitly or it would form a cluster of its own. A
-  // replacement of node 1 joins the cluster node 1 provisioned: an empty node that provisions
-  // could start a second cluster.
-  const autoProvision = id === 1 && restate.id === 1;
+  const autoProvision = provisionsCluster(id, options);
   const environment: EnvEntry[] = [
     { name: 'RESTATE_NODE_NAME', value: literal(restate.name) },
     { name: 'RESTATE_FORCE_NODE_ID', value: literal(restate.id) },
@@ -114,6 +129,11 @@ function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'p
     restateName: restate.name,
     volume: `${name}-data`,
     autoProvision,
+    provisionPeers: autoProvision
+      ? metadataBootstrapIds(options)
+          .filter((k) => k !== id)
+          .map(nodeName)
+      : [],
     roles,
     advertisedAddress: fabricAddress(id),
     environment,
@@ -122,8 +142,7 @@ function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'p
 
 /** Every Restate node, and their port tunables, node by node. */
 export function planNodes(options: ClusterOptions, exposure: Exposure): { nodes: RestateNode[]; tunables: Tunable[] } {
-  const planned = Array.from({ length: options.nodes }, (_, i) => {
-    const id = i + 1;
+  const planned = nodeIds(1, options.nodes).map((id) => {
     const { ports, tunables } = publishAll(nodePortSpecs(id, options.portOffset), exposure);
     const { environment, ...identity } = nodeIdentity(id, options);
     // Fields in RestateNode's order: ports before the environment.

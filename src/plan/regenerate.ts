@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { compareVersions, skippedMinor } from '../restate/versions.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
-import { metadataRewrites, nodeName } from './nodes.js';
+import { allNodeNames, metadataRewrites, nodeIds, nodeName } from './nodes.js';
 import { parseReplacements, restateIdentity } from './replacements.js';
 import { nextIdentities, replacement } from './replace-steps.js';
 import { metadataGrow, metadataShrink } from './metadata-steps.js';
@@ -146,7 +146,7 @@ function exposureChange({ previous, next }: ChangeContext): Change {
 /** More nodes: they join the running cluster, which snapshots first so they can catch up. */
 function grow({ previous, next, run }: ChangeContext): Change {
   if (next.nodes <= previous.nodes) return {};
-  const added = Array.from({ length: next.nodes - previous.nodes }, (_, i) => nodeName(previous.nodes + i + 1));
+  const added = nodeIds(previous.nodes + 1, next.nodes).map(nodeName);
   const rewritten = metadataRewrites(previous, next);
   return {
     restarts: rewritten,
@@ -211,7 +211,7 @@ function addOnChanges({ previous, next }: ChangeContext): Change {
 /** Slots a shrink dropped, filled again: by new Restate nodes, since removed ones never rejoin. */
 function comebacks(previous: ClusterOptions, next: ClusterOptions): string[] {
   const replacements = parseReplacements(next.replacedNodes);
-  const back = Array.from({ length: next.nodes - previous.nodes }, (_, i) => previous.nodes + i + 1)
+  const back = nodeIds(previous.nodes + 1, next.nodes)
     .filter((k) => replacements.has(k))
     .map((k, i) => {
       const { id, name } = restateIdentity(k, replacements);
@@ -228,10 +228,10 @@ function comebacks(previous: ClusterOptions, next: ClusterOptions): string[] {
 function versionChange({ previous, next, run }: ChangeContext): Change {
   if (next.restateVersion === previous.restateVersion) return {};
   const down = compareVersions(next.restateVersion, previous.restateVersion) < 0;
-  const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}${run.rollingNote}:\n     ${run.upgradeEach(allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)))}`;
+  const step = `${down ? 'Downgrade' : 'Upgrade'} one node at a time (${run.allAtOnce} would restart them all at once)${down ? "; a node reads data written by a newer Restate only if that version's release notes say so, so check them and keep a snapshot first" : ''}${run.rollingNote}:\n     ${run.upgradeEach(allNodeNames(next).slice(0, Math.min(previous.nodes, next.nodes)))}`;
   return {
     notes: [`Restate ${previous.restateVersion} → ${next.restateVersion}${down ? ' (a downgrade)' : ''}`],
-    restarts: allNodes(next).slice(0, Math.min(previous.nodes, next.nodes)),
+    restarts: allNodeNames(next).slice(0, Math.min(previous.nodes, next.nodes)),
     // Under Swarm any stack deploy (growing, say) would change every node's image at once: first.
     ...(next.target === 'swarm' ? { first: [step] } : { steps: [step] }),
   };
@@ -274,5 +274,3 @@ export function judgeRegeneration(
     last: changes.flatMap((c) => c.last ?? []),
   };
 }
-
-const allNodes = (o: ClusterOptions) => Array.from({ length: o.nodes }, (_, i) => nodeName(i + 1));

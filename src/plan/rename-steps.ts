@@ -1,8 +1,7 @@
 import { UsageError } from '../errors.js';
-import { nodeName } from './nodes.js';
+import { allNodeNames, nodeName, provisionsCluster } from './nodes.js';
 import type { ClusterOptions } from './options.js';
 import type { Change, ChangeContext } from './regenerate.js';
-import { parseReplacements, restateIdentity } from './replacements.js';
 
 /**
  * A new cluster name is a new compose project (or stack): every volume gets a new name, so the
@@ -18,7 +17,7 @@ export function rename({ previous, next, force, run }: ChangeContext): Change {
     previous.target === 'swarm'
       ? `docker stack rm ${previous.clusterName}`
       : `docker compose -p ${previous.clusterName} down --remove-orphans`;
-  const nodes = Array.from({ length: next.nodes }, (_, i) => nodeName(i + 1));
+  const nodes = allNodeNames(next);
   return {
     fresh: true,
     notes: [`${message} (--force)`],
@@ -36,8 +35,7 @@ export function rename({ previous, next, force, run }: ChangeContext): Change {
 function startFresh(next: ClusterOptions, run: ChangeContext['run']): string[] {
   // The hosts keep their restate-node labels: the deploy alone starts the new stack.
   if (next.target === 'swarm') return [run.recreateEach([])];
-  if (restateIdentity(1, parseReplacements(next.replacedNodes)).id === 1)
-    return ['docker compose up -d --wait &&', run.ready];
+  if (provisionsCluster(1, next)) return ['docker compose up -d --wait &&', run.ready];
   // Unprovisioned, the nodes never become healthy: --wait would wait for ever.
   return ['docker compose up -d &&', `${run.restatectl(nodeName(1))} provision --yes &&`, run.ready];
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { DEFAULT_NUM_PARTITIONS } from '../restate/defaults.js';
-import { metadataRewrites, nodeName } from './nodes.js';
+import { metadataRewrites, nodeIds, nodeName } from './nodes.js';
 import type { Change, ChangeContext } from './regenerate.js';
 import { addOnReload, recreateForMetadata } from './running-commands.js';
 import { parseReplacements, restateIdentity } from './replacements.js';
@@ -44,7 +44,7 @@ export function removalLines(
  */
 export function shrink({ previous, next, force, run }: ChangeContext): Change {
   if (next.nodes >= previous.nodes) return {};
-  const removed = Array.from({ length: previous.nodes - next.nodes }, (_, i) => next.nodes + i + 1);
+  const removed = nodeIds(next.nodes + 1, previous.nodes);
   const names = removed.map(nodeName);
   const replacements = parseReplacements(previous.replacedNodes);
   const ids = removed.map((k) => `N${restateIdentity(k, replacements).id}`);

@@ -1,7 +1,8 @@
-import type { ClusterPlan, EnvEntry, PublishedPort, Tunable } from '../plan/plan.js';
+import type { ClusterPlan, EnvEntry, PublishedPort, RestateNode, Tunable } from '../plan/plan.js';
 import { clusterNetwork } from '../plan/nodes.js';
 import { RESTATE_STOP_GRACE_PERIOD } from '../restate/services.js';
 import { generatedBy, type Generator } from './header.js';
+import { provisionGuardScript } from './provision-guard.js';
 import { renderBuiltin, type Render } from './templates.js';
 
 /**
@@ -51,6 +52,10 @@ function lintExceptions(rules: (keyof typeof LINT_REASONS)[]): { lintDirective: 
 
 /** Compose interpolates `$`; a literal dollar is written `$$`. */
 const escapeDollars = (text: string): string => text.replaceAll('$', '$$$$');
+
+/** A provisioning node starts through its guard (render/provision-guard.ts): the script's lines. */
+const entrypoint = (node: RestateNode): string[] | undefined =>
+  node.provisionPeers.length > 0 ? provisionGuardScript(node).map(escapeDollars) : undefined;
 
 /**
  * How the compose file reads a tunable: `${NAME:-value}` with the planned value, so the file
@@ -145,6 +150,7 @@ export function renderCompose(plan: ClusterPlan, generator: Generator, render: R
     projectName: quote(plan.projectName),
     nodes: plan.nodes.map((node) => ({
       name: node.name,
+      entrypoint: entrypoint(node),
       environment: env(node.environment),
       ports: [node.ports.ingress, node.ports.admin, node.ports.fabric].map(port),
       volumeMount: volumeScalar(`${node.volume}:${plan.dataDir}`),
@@ -243,6 +249,7 @@ export function renderStack(plan: ClusterPlan, generator: Generator, render: Ren
     nodes: plan.nodes.map((node) => ({
       name: node.name,
       id: node.id,
+      entrypoint: entrypoint(node),
       environment: env(node.environment),
       ports: ports([node.ports.ingress, node.ports.admin, node.ports.fabric]),
       volumeMount: volumeScalar(`${node.volume}:${plan.dataDir}`),

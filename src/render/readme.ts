@@ -140,6 +140,7 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, prog
   const node1 = plan.nodes[0]!;
   const running = runningClusterCommands(plan.options, program);
   const lastNonProvisioner = [...plan.nodes].reverse().find((n) => !n.autoProvision);
+  const provisioner = plan.nodes.find((n) => n.provisionPeers.length > 0);
   const survivor = plan.nodes.find((n) => n !== lastNonProvisioner && n.roles.includes('http-ingress')) ?? node1;
   const lb = plan.loadBalancer;
   const add = `/Counter/my-key/add -X POST -H 'content-type: application/json' -d 1`;
@@ -159,8 +160,9 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, prog
     adminUrl: url(node1.ports.admin, '', node1),
     invokeUrl: lb ? url(lb.port) : url(node1.ports.ingress, '', node1),
     invokeCommand: lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(node1.ports.ingress, node1, '')}${add}`,
-    // On an empty disk the provisioning node can provision a second cluster of its own.
-    provisioner: plan.nodes.length > 1 ? plan.nodes.find((n) => n.autoProvision)?.name : undefined,
+    // The provisioning node's guard, said where the README tells what a lost disk means.
+    provisioner: provisioner?.name,
+    provisionPeers: provisioner?.provisionPeers.join(' and '),
     // After a replacement of the provisioning node no node provisions: a wiped cluster waits.
     provisionAfterWipe: plan.nodes.some((n) => n.autoProvision)
       ? undefined

@@ -114,6 +114,9 @@ export function createsBucket(services: ComposeService[]): boolean {
   return services.some((s) => /\bmc\b[^\n]*\bmb\b/.test([s.entrypoint, s.command].flat().filter(Boolean).join(' ')));
 }
 
+/** The server binary in Restate's image (its ENTRYPOINT, docker/Dockerfile of restatedev/restate). */
+export const RESTATE_SERVER_BINARY = '/usr/local/bin/restate-server';
+
 /**
  * How long Docker waits after SIGTERM before it kills a node: Restate's own shutdown-timeout
  * (1m by default, as --dump-config of 1.7.12 shows) and a margin for the process to exit.

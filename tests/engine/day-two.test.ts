@@ -169,27 +169,32 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
       const report = await underLoad(`replace-node-${k}`, async () => {
         // The disk lost: the container and its volume gone, as when a host's disk dies.
         await paste(`docker compose rm -sf restate-${k}\ndocker volume rm ${project}_restate-${k}-data\n`);
-        if (k === 3) {
-          // Started again as it was, it finds its disk empty and marks its log storage
-          // data-loss before it crash-loops (what a user sees first); node 1 is replaced
-          // without that, its storage still read-write.
-          await paste(`docker compose up -d restate-${k}\n`);
-          // Asked without blocking: the clients run in this process.
-          const marked = `select plain_node_id from nodes where plain_node_id = 'N${k}' and storage_state = 'data-loss'`;
-          await waitFor(
-            'the old identity to mark its storage data-loss',
-            90,
-            async () => {
-              const r = await runAsync(
-                engine.env,
-                'docker',
-                ['compose', 'exec', '-T', 'restate-2', 'restatectl', 'sql', '--json', marked],
-                { cwd: dir },
-              );
-              return r.stdout.includes(`N${k}`) ? true : `not yet: ${r.stdout.slice(0, 100)}${r.stderr.slice(0, 100)}`;
-            },
-            1000,
-          );
+        // Started again as it was, it finds its disk empty and marks its log storage data-loss
+        // before it crash-loops (what a user sees first). Node 1, which provisions, first asks
+        // its peers and joins their cluster instead of provisioning a second one.
+        await paste(`docker compose up -d restate-${k}\n`);
+        // Asked without blocking: the clients run in this process.
+        const marked = `select plain_node_id from nodes where plain_node_id = 'N${k}' and storage_state = 'data-loss'`;
+        await waitFor(
+          'the old identity to mark its storage data-loss',
+          90,
+          async () => {
+            const r = await runAsync(
+              engine.env,
+              'docker',
+              ['compose', 'exec', '-T', 'restate-2', 'restatectl', 'sql', '--json', marked],
+              { cwd: dir },
+            );
+            return r.stdout.includes(`N${k}`) ? true : `not yet: ${r.stdout.slice(0, 100)}${r.stderr.slice(0, 100)}`;
+          },
+          1000,
+        );
+        if (k === 1) {
+          const logs = (
+            await runAsync(engine.env, 'docker', ['compose', 'logs', '--no-color', 'restate-1'], { cwd: dir })
+          ).stdout;
+          expect(logs).toContain('restate-1: restate-2 is part of a cluster: joining it, not provisioning');
+          expect(logs).not.toMatch(/has been automatically provisioned/);
         }
         const r = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--replace-node', String(k)], {
           cwd: dir,
