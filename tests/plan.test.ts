@@ -33,8 +33,8 @@ describe('nodes', () => {
     // A group of 7: the first 4 are a majority of it, and the peers do not change when it grows.
     [{ nodes: 7, replication: 2, metadataNodes: 7 }, ['restate-2', 'restate-3', 'restate-4']],
     [{ nodes: 5, replication: 2, metadataNodes: 5 }, ['restate-2', 'restate-3']],
-    // Only the provisioning node asks; after --replace-node 1 none provisions.
-    [{ nodes: 3, replication: 2, replacedNodes: '1:1' }, []],
+    // Only the provisioning node asks, also under a new identity.
+    [{ nodes: 3, replication: 2, replacedNodes: '1:1' }, ['restate-2', 'restate-3']],
   ])('the provisioning node first asks the other members of a majority of the metadata group (%j)', (raw, peers) => {
     const p = plan(raw);
     expect(p.nodes[0]!.provisionPeers).toEqual(peers);

@@ -379,11 +379,11 @@ describe('exposure across regenerations (found by a new-user trial)', () => {
     },
   );
 
-  test('Swarm with the ingress unpublished: the README invokes from inside a task', () => {
+  test("Swarm with the ingress unpublished: the README invokes from a container on the stack's network", () => {
     expect(gen('--target', 'swarm', '--expose', 'admin').status).toBe(0);
     const readme = readFileSync(join(out(), 'README.md'), 'utf8');
     expect(readme).toContain(
-      'docker exec "$(docker ps -q -f name=restate-cluster_restate-1)" curl -fsS http://localhost:8080/Counter/my-key/add',
+      'docker run --rm --network restate-cluster_restate-cluster-net --entrypoint curl docker.restate.dev/restatedev/restate:1.7.12 -fsS http://restate-1:8080/Counter/my-key/add',
     );
     expect(readme).not.toMatch(/^curl .*:8080\/Counter/m);
   });
@@ -512,12 +512,10 @@ test('a forced rename stops the old project and starts the new, empty one: no ro
   // The version's rolling block, and the add-ons' recreation, are for the old cluster.
   expect(block).not.toContain('2.');
   expect(r.stdout).toContain('note: Restate 1.7.12 → 1.7.10');
-  // After a replacement of node 1 no node provisions: the new cluster is provisioned by hand.
+  // After a replacement of node 1 it still provisions a new cluster (its peers hold none).
   expect(gen('--replace-node', '1').status).toBe(0);
   const again = gen('--cluster-name', 'third', '--force');
-  expect(again.stdout).toMatch(
-    /docker compose -p other down --remove-orphans &&\n\s+docker compose up -d &&\n\s+docker compose exec -T restate-1 restatectl provision --yes &&\n/,
-  );
+  expect(again.stdout).toMatch(/docker compose -p other down --remove-orphans &&\n\s+docker compose up -d --wait &&\n/);
 });
 
 test('a grow reloads the add-ons that list the nodes; one whose mount an older gen-compose wrote is recreated', () => {

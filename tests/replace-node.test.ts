@@ -31,7 +31,7 @@ test('--replace-node K keeps the service, ports and volume, and gives the node a
   const r = gen('--replace-node', '1');
   expect(r.status).toBe(0);
   expect(identities()).toEqual([
-    ['restate-1', 'restate-1-r1', '1001', 'false'],
+    ['restate-1', 'restate-1-r1', '1001', 'true'],
     ['restate-2', 'restate-2', '2', 'false'],
     ['restate-3', 'restate-3', '3', 'false'],
   ]);
@@ -40,11 +40,11 @@ test('--replace-node K keeps the service, ports and volume, and gives the node a
   expect(after.services.map((s) => [s.name, s.ports])).toEqual(before.services.map((s) => [s.name, s.ports]));
   expect(r.stdout).toContain('(Restate node restate-1-r1, N1001)');
   expect(r.stdout).toContain(
-    'note: restate-1 becomes a new Restate node, restate-1-r1 (N1001), in place of restate-1 (N1): same service, ports and volume; it joins the cluster instead of provisioning one (so a cluster wiped with `down -v` is provisioned by hand: README.md says how)',
+    'note: restate-1 becomes a new Restate node, restate-1-r1 (N1001), in place of restate-1 (N1): same service, ports and volume; like restate-1 before it, it provisions a cluster only when none of its peers holds one, so it joins this one',
   );
-  // The README says how: no node of these files provisions a wiped cluster.
-  expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain(
-    'docker compose up -d\ndocker compose exec -T restate-1 restatectl provision --yes\n',
+  // It provisions through the guard that makes it join a cluster its peers hold.
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain(
+    'restate-1: $$peer is part of a cluster: joining it, not provisioning',
   );
   // The old identity leaves through another node's restatectl, in one block that stops at a failure.
   expect(r.stdout).toContain('docker compose exec -T restate-2 restatectl nodes remove --nodes N1\n');
@@ -52,7 +52,7 @@ test('--replace-node K keeps the service, ports and volume, and gives the node a
   expect(r.stdout).toMatch(/ready \. --leaving N1 &&\n/);
   // Remembered: a plain run keeps it, and the Regenerate line spells it out.
   expect(gen().status).toBe(0);
-  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r1', '1001', 'false']);
+  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r1', '1001', 'true']);
   expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('--replaced-nodes 1:1\n');
   // Right after its replacement, replacing the node again would leave N1 in the cluster had the
   // first block not run (its output lost): refused, and --force does it (the new disk lost too).
@@ -61,20 +61,18 @@ test('--replace-node K keeps the service, ports and volume, and gives the node a
   expect(again.stderr).toMatch(
     /^gen-compose: restate-1 got its new identity in the last change \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\): if that change's steps have not run, run them \(gen-compose --out \S+ prints them again\) rather than replace it again, which would leave its old identity in the cluster; if the new identity lost its disk too, give --force\n$/,
   );
-  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r1', '1001', 'false']);
+  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r1', '1001', 'true']);
   expect(gen('--replace-node', '2').status).toBe(0);
   expect(gen('--replace-node', '1', '--force').stdout).toContain('take restate-1-r1 (N1001) out of the cluster');
-  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r2', '2001', 'false']);
+  expect(identities()[0]).toEqual(['restate-1', 'restate-1-r2', '2001', 'true']);
 });
 
-test("after the provisioning node's replacement no node auto-provisions, and check says why that is right", () => {
+test("after the provisioning node's replacement it still provisions, and check finds one provisioning node", () => {
   expect(gen('--nodes', '3').status).toBe(0);
   expect(gen('--replace-node', '1').status).toBe(0);
   const r = runCli(['check', out()]);
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(
-    /warning no node auto-provisions: started fresh from these files, .*\(right for a running cluster whose provisioning node was replaced\)/,
-  );
+  expect(r.stdout).not.toMatch(/auto-provision/);
 });
 
 test('a node outside the metadata group leaves without a metadata step', () => {

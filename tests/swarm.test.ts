@@ -104,7 +104,7 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
     }
   });
 
-  test('only the ingress is published; the admin API, fabric port and MinIO are not, and the README reaches them with docker exec', () => {
+  test('only the ingress is published; the admin API, fabric port and MinIO are not, and the README reaches them from a container on the stack network', () => {
     const raw = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as {
       services: Record<string, { ports?: { target: number }[] }>;
     };
@@ -116,7 +116,7 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
     }
     const readme = readFileSync(join(dir.path, 'README.md'), 'utf8');
     expect(readme).toContain(
-      'docker exec "$(docker ps -q -f name=restate-cluster_restate-1)" curl -fsS http://localhost:9070/health',
+      'docker run --rm --network restate-cluster_restate-cluster-net --entrypoint curl docker.restate.dev/restatedev/restate:1.7.12 -fsS http://restate-1:9070/health',
     );
     expect(readme).toMatch(/admin API and UI \(control plane\): not published \(no authentication/);
     expect(readFileSync(join(dir.path, '.env'), 'utf8')).not.toMatch(

@@ -102,7 +102,7 @@ function reachability(
       plan.options.target === 'swarm'
         ? ports[0]!.exposed
           ? 'Published in host mode on every interface of the host that runs it'
-          : 'Not published: reached from inside a task (docker exec, see README.md)'
+          : "Not published: reached from a one-off container on the stack's network (see README.md)"
         : [...new Set(ports.map(addressOf))]
             .map((a) => (isLoopback(a) ? `This host only (${a})` : `The network (${a})`))
             .join(' and ');

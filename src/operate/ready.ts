@@ -33,7 +33,7 @@ const MARK = '--gen-compose-table--';
 const SCRIPT = `for q in "$@"; do echo '${MARK}'; restatectl sql --json "$q" || exit 1; echo; done`;
 
 /** One look through `node`'s restatectl: the tables, or why they could not be read. */
-function look(dir: string, access: RestatectlAccess, node: string): ClusterView | string {
+function look(dir: string, access: RestatectlAccess, node: string, timeoutMs: number): ClusterView | string {
   const tables = Object.keys(READINESS_QUERIES) as ReadinessTable[];
   const r = docker(
     dir,
@@ -42,8 +42,12 @@ function look(dir: string, access: RestatectlAccess, node: string): ClusterView 
       SCRIPT,
       tables.map((t) => READINESS_QUERIES[t]),
     ),
+    timeoutMs,
   );
   if (r.error) return `${access.via(node)}: ${r.error.message}`;
+  // restatectl's own words for a name the network does not know (seen when a host was cut off).
+  if (r.status !== 0 && /dns error/.test(`${r.stderr}${r.stdout}`))
+    return `${node} does not resolve on the cluster's network (not running; under Swarm, or not healthy yet)`;
   if (r.status !== 0) return `${node}: ${firstLine(r)}`;
   const answers = r.stdout.split(MARK).slice(1);
   if (answers.length !== tables.length)
@@ -82,7 +86,9 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   for (let round = 0; Date.now() - started < options.timeoutSeconds * 1000; round += 1) {
     // Any node can answer for the cluster; the one just restarted may not be up yet.
     const node = nodes[round % nodes.length]!;
-    const view = look(options.dir, access, node);
+    // No look outlasts the timeout by more than a second (one to a cut-off host can hang).
+    const remaining = options.timeoutSeconds * 1000 - (Date.now() - started);
+    const view = look(options.dir, access, node, Math.min(20_000, Math.max(1000, remaining)));
     if (typeof view !== 'string') {
       const unknown = unknownNodes(view, options.leaving);
       if (unknown.length > 0)

@@ -25,8 +25,8 @@ export interface RestatectlAccess {
 }
 
 /** A docker command in `dir`, its output as text; bounded, so a hung engine cannot hang ready. */
-export const docker = (dir: string, args: string[]) =>
-  spawnSync('docker', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+export const docker = (dir: string, args: string[], timeoutMs = 20_000) =>
+  spawnSync('docker', args, { cwd: dir, encoding: 'utf8', timeout: timeoutMs });
 /**
  * The first line a failed docker command printed, or why it did not run; with restatectl's
  * cause when it gives one (`Error: Failed to run query` alone says nothing: the next line says

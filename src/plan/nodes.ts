@@ -25,10 +25,12 @@ export function allNodeNames(options: Pick<ClusterOptions, 'nodes'>): string[] {
 /**
  * Whether node `id` auto-provisions. Exactly one node provisions the cluster. The server's
  * default is auto-provision = true, so every other node must say false explicitly or it would
- * form a cluster of its own. A replacement of node 1 joins the cluster node 1 provisioned.
+ * form a cluster of its own. Node 1 does under a new identity too: its guard
+ * (render/provision-guard.ts) makes it join a cluster its peers hold, so a replacement joins,
+ * and the whole cluster wiped (`down -v`) provisions again on its own.
  */
-export function provisionsCluster(id: number, options: Pick<ClusterOptions, 'replacedNodes'>): boolean {
-  return id === 1 && restateIdentity(id, parseReplacements(options.replacedNodes)).id === 1;
+export function provisionsCluster(id: number): boolean {
+  return id === 1;
 }
 
 /** The overlay network the stack's services share (the compose target uses its default network). */
@@ -104,7 +106,7 @@ function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'p
   const restate = restateIdentity(id, parseReplacements(options.replacedNodes));
   const runsMetadata = id <= options.metadataNodes;
   const roles = runsMetadata ? [...ALL_ROLES] : ALL_ROLES.filter((r) => r !== 'metadata-server');
-  const autoProvision = provisionsCluster(id, options);
+  const autoProvision = provisionsCluster(id);
   const environment: EnvEntry[] = [
     { name: 'RESTATE_NODE_NAME', value: literal(restate.name) },
     { name: 'RESTATE_FORCE_NODE_ID', value: literal(restate.id) },

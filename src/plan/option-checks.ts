@@ -64,7 +64,8 @@ export function checkNodes(raw: RawOptions): number {
   const nodes = integer('nodes', raw.nodes, 3);
   if (nodes < 1) throw new UsageError(`--nodes must be at least 1, got ${nodes}`);
   if (nodes > MAX_NODES) {
-    throw new UsageError(`--nodes ${nodes} is more than the ${MAX_NODES} nodes gen-compose supports on one host`);
+    // The limit comes from the port scheme (ports.ts), which a stack's host-mode ports share.
+    throw new UsageError(`--nodes ${nodes} is more than the ${MAX_NODES} nodes gen-compose supports`);
   }
   return nodes;
 }

@@ -151,7 +151,7 @@ function grow({ previous, next, run }: ChangeContext): Change {
   return {
     restarts: rewritten,
     notes: [
-      `growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} join with RESTATE_AUTO_PROVISION=false`,
+      `growing from ${previous.nodes} to ${next.nodes} nodes: ${added.join(', ')} ${added.length === 1 ? 'joins' : 'join'} with RESTATE_AUTO_PROVISION=false`,
       ...comebacks(previous, next),
       ...(next.metadataNodes === previous.metadataNodes
         ? []
@@ -160,7 +160,7 @@ function grow({ previous, next, run }: ChangeContext): Change {
     steps: [
       // One block: pasted as separate lines, the check below ran before the new nodes had
       // joined (a newcomer saw a cluster without them, and a member with an empty view).
-      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed, then start them and wait until they have joined and the cluster can lose a node; paste it as one block (restatectl reports a partition whose snapshot is already being made as an error and goes on: nothing to do about it):\n     ${run.restatectl(nodeName(1))} snapshots create &&\n     ${run.start(added)} &&\n     ${run.ready}`,
+      `Snapshot every partition, so the new nodes can catch up from the store instead of logs that may be trimmed, then start them and wait until they have joined and the cluster can lose a node${run.startNote(added)}; paste it as one block (restatectl reports a partition whose snapshot is already being made as an error and goes on: nothing to do about it):\n     ${run.restatectl(nodeName(1))} snapshots create &&\n     ${run.start(added)} &&\n     ${run.ready}`,
       // Their config files list every node: they read them at start.
       ...addOnReload(previous, next),
       // Only a change of the metadata group rewrites existing nodes' files.

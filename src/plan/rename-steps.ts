@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { allNodeNames, nodeName, provisionsCluster } from './nodes.js';
+import { allNodeNames } from './nodes.js';
 import type { ClusterOptions } from './options.js';
 import type { Change, ChangeContext } from './regenerate.js';
 
@@ -31,11 +31,9 @@ export function rename({ previous, next, force, run }: ChangeContext): Change {
   };
 }
 
-/** A new cluster's first start; provisioned by hand when no node of the files provisions it. */
+/** A new cluster's first start: node 1 provisions it (its peers hold none). */
 function startFresh(next: ClusterOptions, run: ChangeContext['run']): string[] {
   // The hosts keep their restate-node labels: the deploy alone starts the new stack.
   if (next.target === 'swarm') return [run.recreateEach([])];
-  if (provisionsCluster(1, next)) return ['docker compose up -d --wait &&', run.ready];
-  // Unprovisioned, the nodes never become healthy: --wait would wait for ever.
-  return ['docker compose up -d &&', `${run.restatectl(nodeName(1))} provision --yes &&`, run.ready];
+  return ['docker compose up -d --wait &&', run.ready];
 }

@@ -58,7 +58,9 @@ export function renderEnv(plan: ClusterPlan, generator: Generator, opts: EnvRend
   }
   const header = opts.header ?? [
     ...generatedBy(generator, plan.options),
-    'docker compose reads this file when it interpolates docker-compose.yaml; keep it beside that file.',
+    plan.options.target === 'swarm'
+      ? 'docker stack deploy does not read this file: the README deploys with set -a; . ./.env; set +a first.'
+      : 'docker compose reads this file when it interpolates docker-compose.yaml; keep it beside that file.',
     "It holds this cluster's credentials: keep it private and out of version control.",
   ];
   return (opts.render ?? renderBuiltin)('env.hbs', { header, groups });

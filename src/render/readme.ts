@@ -1,6 +1,7 @@
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort, type RestateNode } from '../plan/plan.js';
 import { ENDPOINTS, type EndpointKind } from '../plan/exposure.js';
 import { runningClusterCommands } from '../plan/running-commands.js';
+import { clusterNetwork } from '../plan/nodes.js';
 import { regenerateCommand, type Generator } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
 
@@ -27,11 +28,14 @@ function addresses(plan: ClusterPlan) {
     return address === '0.0.0.0' ? '127.0.0.1' : address;
   };
   const url = (p: PublishedPort, path = '', node?: { id: number }) => `http://${hostOf(p, node)}:${portOf(p)}${path}`;
-  // An unpublished port (Swarm) is reached from inside the node's task, on the host running it.
-  const inTask = (node: { name: string }) => `docker exec "$(docker ps -q -f name=${plan.projectName}_${node.name})"`;
+  // An unpublished port (Swarm) is reached from a one-off container on the stack's attachable
+  // network, as restatectl is: a line runs on any manager (a docker exec into the node's task
+  // ran only on the host that ran it, and a trial's user ran them all on the manager).
+  const network = `${plan.projectName}_${clusterNetwork(plan.projectName)}`;
+  const onNetwork = `docker run --rm --network ${network} --entrypoint curl ${plan.restateImage.repository}:${plan.options.restateVersion}`;
   const curlTo = (p: PublishedPort, node: Node, path: string) =>
     swarm && !p.exposed
-      ? `${inTask(node)} curl -fsS http://localhost:${p.containerPort}${path}`
+      ? `${onNetwork} -fsS http://${node.name}:${p.containerPort}${path}`
       : `curl -fsS ${url(p, path, node)}`;
   /** For the endpoint table: under Swarm, the host labelled for the node, by name. */
   const tableUrl = (p: PublishedPort, node: { id: number }) =>
@@ -163,10 +167,6 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, prog
     // The provisioning node's guard, said where the README tells what a lost disk means.
     provisioner: provisioner?.name,
     provisionPeers: provisioner?.provisionPeers.join(' and '),
-    // After a replacement of the provisioning node no node provisions: a wiped cluster waits.
-    provisionAfterWipe: plan.nodes.some((n) => n.autoProvision)
-      ? undefined
-      : `${running.restatectl(node1.name)} provision --yes`,
     failoverNode: lastNonProvisioner?.name ?? node1.name,
     failoverNodeId: lastNonProvisioner?.id ?? node1.id,
     failoverInvokeUrl: lb ? url(lb.port) : url(survivor.ports.ingress, '', survivor),

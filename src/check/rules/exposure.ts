@@ -25,7 +25,7 @@ export const exposure: ServiceRule = {
           severity: 'warning',
           rule: 'exposure',
           service: s.name,
-          message: `publishes its ${title} (${p.spec}): under Swarm it listens on every interface of the host (${risk}); leave it unpublished and use it from inside a task (docker exec)`,
+          message: `publishes its ${title} (${p.spec}): under Swarm it listens on every interface of the host (${risk}); leave it unpublished and reach it from a container on the stack's network`,
         });
       } else if (p.hostIp !== undefined && !isIP(p.hostIp)) {
         continue; // not an address at all: the ports rule reports it

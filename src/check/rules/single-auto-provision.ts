@@ -18,9 +18,8 @@ export const singleAutoProvision: ProjectRule = {
         {
           severity: 'warning',
           rule: 'single-auto-provision',
-          // Right for a cluster that is already provisioned (gen-compose writes it after
-          // --replace-node of the provisioning node, whose empty disk must not provision a
-          // second cluster), so the text says both.
+          // Right for a cluster that is already provisioned (files whose provisioning node was
+          // replaced without a guard against a second cluster), so the text says both.
           message:
             'no node auto-provisions: started fresh from these files, the cluster does nothing until someone runs "restatectl provision" (right for a running cluster whose provisioning node was replaced)',
         },
