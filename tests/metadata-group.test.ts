@@ -45,14 +45,16 @@ test('a shrink whose smaller group drops a node that stays takes it out of the g
   expect(r.stdout).toMatch(/2\. Recreate restate-4 one at a time, so they run with the new metadata group/);
 });
 
-test('on Swarm a metadata change says that a stack deploy restarts the changed nodes at once, and waits after it', () => {
+test("on Swarm a metadata change rolls through the changed nodes, each node's part of the stack deployed alone", () => {
   expect(gen('--target', 'swarm', '--nodes', '5', '--replication', '2').status).toBe(0);
   const r = gen('--metadata-nodes', '5');
   expect(r.status).toBe(0);
-  expect(r.stdout).toContain(
-    'a stack deploy restarts every changed node at once (Swarm cannot take them one service at a time)',
-  );
+  expect(r.stdout).toContain("so each node's part of the stack file is deployed alone (gen-compose stack-part)");
   expect(r.stdout).toMatch(
-    /\(set -a && \. \.\/\.env && set \+a && docker stack deploy -c docker-stack\.yaml restate-cluster\) && node \S+ ready \. --stack restate-cluster\n/,
+    /\(set -a && \. \.\/\.env && set \+a && node \S+ stack-part \. --service restate-4 \| docker stack deploy -c - restate-cluster\) && docker service update --detach=false --quiet restate-cluster_restate-4 && node \S+ ready \. --stack restate-cluster &&\n/,
+  );
+  // The whole file last: it changes nothing more.
+  expect(r.stdout).toMatch(
+    /&&\n\s+\(set -a && \. \.\/\.env && set \+a && docker stack deploy -c docker-stack\.yaml restate-cluster\)\n/,
   );
 });

@@ -31,6 +31,26 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
     ).toBe(0);
   });
 
+  test("stack-part prints one node's service as a stack file of its own: the same service, its network and volume", () => {
+    const r = runCli(['stack-part', dir.path, '--service', 'restate-2']);
+    expect(r.status).toBe(0);
+    const part = parseYaml(r.stdout) as Record<string, Record<string, unknown>>;
+    const whole = parseYaml(readFileSync(join(dir.path, 'docker-stack.yaml'), 'utf8'), COMPOSE_YAML_OPTIONS) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(schemaErrors(part)).toEqual([]);
+    expect(Object.keys(part.services!)).toEqual(['restate-2']);
+    // Merges resolved, values left for the deploy to interpolate (a $$ of the healthcheck stays).
+    expect(part.services!['restate-2']).toEqual(whole.services!['restate-2']);
+    expect(r.stdout).toContain('status=$$(curl');
+    expect(part.networks).toEqual(whole.networks);
+    expect(part.volumes).toEqual({ 'restate-2-data': whole.volumes!['restate-2-data'] ?? null });
+    const missing = runCli(['stack-part', dir.path, '--service', 'restate-9']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^gen-compose: \S+docker-stack\.yaml has no service restate-9 \(it has restate-1, /);
+  });
+
   test('validates against the Compose Specification and passes check with zero findings', async () => {
     const project = loadCompose(dir.path);
     expect(project.file).toMatch(/docker-stack\.yaml$/);

@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import { MAX_NODES } from '../plan/ports.js';
 import { EXCLUSIVE_MODES, GENERATE_FLAGS, runGenerate, type FlagValues } from './generate-options.js';
+import { readyCommand, stackPartCommand } from './operate-commands.js';
 import { fail, runCommand } from './run-command.js';
 import { GENERATOR_VERSION } from './version.js';
 
@@ -170,62 +171,6 @@ function rehearseCommand(cli: Argv): void {
   );
 }
 
-/** `ready [dir]`: wait until the running cluster can lose one node; exit 1 when time runs out. */
-function readyCommand(cli: Argv): void {
-  cli.command(
-    'ready [dir]',
-    'wait until the running cluster in DIR can lose one node (every node alive, every partition led and followed, every log writable without it): what the printed rolling steps run between two nodes',
-    (y) =>
-      y
-        .positional('dir', {
-          type: 'string',
-          default: '.',
-          describe: 'directory of the compose project or Swarm stack',
-        })
-        .option('stack', {
-          type: 'string',
-          requiresArg: true,
-          describe:
-            'for a docker-stack.yaml: the stack name given to docker stack deploy (run on a manager: restatectl runs in a one-off container on the stack network)',
-        })
-        .option('timeout', {
-          type: 'string',
-          requiresArg: true,
-          default: '300',
-          describe: 'seconds to wait before giving up (exit 1)',
-        })
-        .option('leaving', {
-          type: 'string',
-          requiresArg: true,
-          describe:
-            'node IDs being removed, e.g. N4,N5: also wait until no partition replica, log segment or metadata membership is left on them (taking a snapshot and trimming the logs behind it while old segments still name them)',
-        }),
-    (argv) =>
-      runCommand(async () => {
-        const timeoutSeconds = Number(argv.timeout);
-        if (argv.timeout.trim() === '' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
-          throw new UsageError(`--timeout must be a number of seconds above 0, got "${argv.timeout}"`);
-        if (argv.dir.trim() === '') throw new UsageError('ready needs a directory (the path was empty)');
-        const leaving = argv.leaving === undefined ? [] : argv.leaving.split(',').map((id) => id.trim());
-        const wrong = leaving.find((id) => !/^N\d+$/.test(id));
-        if (wrong !== undefined)
-          throw new UsageError(`--leaving takes Restate node IDs such as N4,N5, got "${argv.leaving}"`);
-        const { waitUntilReady } = await import('../operate/ready.js');
-        if (argv.stack !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(argv.stack))
-          throw new UsageError(`--stack takes a stack name (letters, digits, _ . -), got "${argv.stack}"`);
-        const result = await waitUntilReady({
-          dir: argv.dir,
-          stack: argv.stack,
-          timeoutSeconds,
-          shell: process.env,
-          leaving,
-        });
-        (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
-        process.exitCode = result.ok ? 0 : 1;
-      }),
-  );
-}
-
 /** Parse errors (unknown flags, missing values) from yargs itself, as one line and exit 2. */
 function parseFailure(argv: string[]) {
   return (message: string | undefined, error: Error | undefined): never => {
@@ -282,6 +227,7 @@ export async function main(
   checkCommand(cli);
   rehearseCommand(cli);
   readyCommand(cli);
+  stackPartCommand(cli);
   await cli
     .strict()
     .version(GENERATOR_VERSION)

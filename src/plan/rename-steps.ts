@@ -1,6 +1,5 @@
 import { UsageError } from '../errors.js';
 import { allNodeNames } from './nodes.js';
-import type { ClusterOptions } from './options.js';
 import type { Change, ChangeContext } from './regenerate.js';
 
 /**
@@ -25,15 +24,14 @@ export function rename({ previous, next, force, run }: ChangeContext): Change {
     steps: [
       `Stop the cluster that runs as "${previous.clusterName}" (its volumes stay, named ${previous.clusterName}_…, until you remove them), then start "${next.clusterName}", a new cluster; paste it as one block:\n     ${[
         `${stop} &&`,
-        ...startFresh(next, run),
+        ...startFresh(run),
       ].join('\n     ')}`,
     ],
   };
 }
 
 /** A new cluster's first start: node 1 provisions it (its peers hold none). */
-function startFresh(next: ClusterOptions, run: ChangeContext['run']): string[] {
-  // The hosts keep their restate-node labels: the deploy alone starts the new stack.
-  if (next.target === 'swarm') return [run.recreateEach([])];
-  return ['docker compose up -d --wait &&', run.ready];
+function startFresh(run: ChangeContext['run']): string[] {
+  // Under Swarm the hosts keep their restate-node labels: the deploy alone starts the new stack.
+  return run.startAll;
 }

@@ -21,6 +21,7 @@ export function runningClusterCommands(o: ClusterOptions, program: string) {
     allAtOnce: 'docker compose up -d',
     start: (nodes: string[]) => `docker compose up -d --wait ${nodes.join(' ')}`,
     recreateEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
+    startAll: ['docker compose up -d --wait &&', ready],
     oneAtATime: ' one at a time',
     recreateNote: rollingNote(canLoseOne),
     newHostHint: (): string => '',
@@ -50,6 +51,8 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) 
   const restatectl = (node: string) =>
     `docker run --rm --network ${stack}_${clusterNetwork(stack)} -e RESTATECTL_ADDRESS=http://${node}:${CONTAINER_PORTS.fabric} --entrypoint restatectl ${image}`;
   const ready = `${program} ready . --stack ${stack}`;
+  const deployPart = (node: string) =>
+    `(set -a && . ./.env && set +a && ${program} stack-part . --service ${node} | docker stack deploy -c - ${stack})`;
   // --detach=false: the line returns once the new task runs and is healthy (the CLI's default
   // since 17.10, said so it holds everywhere); --quiet: its progress bars, pasted, are pages.
   const update = (node: string, change = ` --image ${image}`) =>
@@ -81,7 +84,16 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) 
         ),
         deploy,
       ].join('\n     '),
-    recreateEach: () => (canLoseOne ? `${deploy} && ${ready}` : deploy),
+    // One node's part of the stack file at a time (stack-part), then the whole file, which then
+    // changes nothing: a deploy of the whole file restarts every changed node at once (a trial's
+    // --memory change on three nodes served no call for 26 s).
+    recreateEach: (nodes: string[]) =>
+      canLoseOne
+        ? [`${ready} &&`, ...nodes.map((n) => `${deployPart(n)} && ${update(n, '')} && ${ready} &&`), deploy].join(
+            '\n     ',
+          )
+        : deploy,
+    startAll: canLoseOne ? [`${deploy} &&`, ready] : [deploy],
     // A node's task goes only to the host labelled for it: a new host needs the label first.
     newHostHint: (id: number) =>
       `; if it runs on a new host now, label that host first: docker node update --label-add restate-node=${id} HOST_${id}`,
@@ -90,11 +102,10 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) 
       const names = nodes.map((n) => `HOST_${n.replace('restate-', '')}`);
       return `; first replace ${names.join(' and ')} with the ${names.length === 1 ? 'host that is' : 'hosts that are'} to run ${names.length === 1 ? 'it' : 'them'}, as docker node ls names them (left as ${names.length === 1 ? 'it is' : 'they are'}, the block stops before the deploy)`;
     },
-    oneAtATime: '',
-    recreateNote:
-      // Measured: --memory on three nodes, pasted under load on a real swarm, served no call for 26 s.
-      '; a stack deploy restarts every changed node at once (Swarm cannot take them one service at a time), so the cluster stops serving until they are back (26 s in a trial): schedule it' +
-      (canLoseOne ? ' and `ready` waits until it can lose a node again' : ''),
+    oneAtATime: canLoseOne ? ' one at a time' : '',
+    recreateNote: canLoseOne
+      ? "; so each node's part of the stack file is deployed alone (gen-compose stack-part), then the whole file, which changes nothing more; paste it as one block"
+      : '; a stack deploy restarts every changed node at once, and this cluster cannot lose a node, so it stops serving until they are back',
     // The stack deploy at the end changes nothing the updates did not: it brings the stack's
     // own record of the image up to date, so the next deploy restarts nothing.
     upgradeEach: (nodes: string[]) =>

@@ -10,9 +10,9 @@ export const PROVISION_GUARD_WAIT_SECONDS = 120;
  * by line; a literal `$` is the shell's (the renderer escapes it for Compose).
  *
  * Why: a node started with an empty disk and auto-provision on provisions its own metadata
- * server before it learns that its peers already hold a cluster, a race it won 1 in 3 and 2 in
- * 3 starts on real Docker (Restate 1.7): a second cluster, which cannot be merged with the
- * first. So the node first asks its peers' fabric /health, which every node answers from its
+ * server before it learns that its peers already hold a cluster: on real Docker (Restate 1.7)
+ * it formed a second cluster, which cannot be merged with the first, in 1 of 3 and 2 of 3
+ * starts (with this guard: in none of 20). So the node first asks its peers' fabric /health, which every node answers from its
  * first second: one that knows a cluster (a nodes configuration, or a metadata member or
  * standby) means "join it": auto-provision off. Only when every peer says it awaits
  * provisioning does the node provision, as on the first start of the cluster. The peers are the

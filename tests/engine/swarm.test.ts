@@ -444,6 +444,29 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     }
   });
 
+  test('a memory limit for every node, as printed, pasted on the manager under load: one node part at a time, each node restarted once, the last deploy restarts nothing', async () => {
+    let block = '';
+    const starts = await watchStarts(async () => {
+      await underLoad('swarm-memory-rolling', async () => {
+        block = await regenerateAndPasteOnManager(['--memory', '1G']);
+      });
+    });
+    expect(block).toContain(`stack-part . --service restate-1 | docker stack deploy -c - ${stack}`);
+    // Services by their own names (names holds Restate's: restate-3 runs restate-3-r1 by now).
+    const services = ['restate-1', 'restate-2', 'restate-3'];
+    expect(starts).toEqual(Object.fromEntries(services.map((n) => [`${stack}_${n}`, { starts: 1, mostAtOnce: 1 }])));
+    for (const n of services) {
+      const limit = on(manager(), [
+        'service',
+        'inspect',
+        '--format',
+        '{{.Spec.TaskTemplate.Resources.Limits.MemoryBytes}}',
+        `${stack}_${n}`,
+      ]);
+      expect(limit.stdout.trim()).toBe(String(1024 ** 3));
+    }
+  });
+
   test('from outside the swarm only the ingress answers; --expose admin, redeployed, publishes exactly the admin API', async () => {
     // This test runs in the machine's own namespace: another host as far as the swarm goes.
     const answers = async (address: string, port: number, path: string) =>

@@ -1,0 +1,42 @@
+import { parse as parseYaml, stringify } from 'yaml';
+import { UsageError } from '../errors.js';
+import { COMPOSE_YAML_OPTIONS, findComposeFile } from '../load/loader.js';
+import { readFileSync } from 'node:fs';
+import { isRecord } from '../load/values.js';
+
+/**
+ * One service of a stack file as a stack file of its own: the service (its `<<:` merges
+ * resolved), and the networks and volumes it names. `docker stack deploy` updates the services
+ * of the file it is given and leaves the stack's others alone (without --prune), so deploying
+ * one node's part at a time rolls a change through the nodes, where a deploy of the whole file
+ * restarts every changed node at once (a trial's --memory change served no call for 26 s).
+ * Values stay uninterpolated: the deploy reads them from the shell, as the whole file's does.
+ */
+export function stackPart(target: string, service: string): string {
+  const file = findComposeFile(target);
+  if (!file.endsWith('docker-stack.yaml'))
+    throw new UsageError(`${file} is not a Swarm stack file (stack-part reads docker-stack.yaml)`);
+  const stack: unknown = parseYaml(readFileSync(file, 'utf8'), COMPOSE_YAML_OPTIONS);
+  const services = isRecord(stack) && isRecord(stack.services) ? stack.services : {};
+  const spec = services[service];
+  if (!isRecord(spec))
+    throw new UsageError(`${file} has no service ${service} (it has ${Object.keys(services).join(', ') || 'none'})`);
+  const named = (key: 'networks' | 'volumes'): Record<string, unknown> | undefined => {
+    const declared = isRecord(stack) && isRecord(stack[key]) ? stack[key] : {};
+    const used = Object.keys(declared).filter((name) => usesName(spec[key], name));
+    return used.length === 0 ? undefined : Object.fromEntries(used.map((name) => [name, declared[name]]));
+  };
+  return stringify(
+    { services: { [service]: spec }, networks: named('networks'), volumes: named('volumes') },
+    { lineWidth: 0 },
+  );
+}
+
+/** Whether a service's `networks` or `volumes` entry names `name` (list, mapping, or `name:/path`). */
+function usesName(entry: unknown, name: string): boolean {
+  if (isRecord(entry)) return name in entry;
+  if (!Array.isArray(entry)) return false;
+  return entry.some((item) =>
+    typeof item === 'string' ? item === name || item.split(':')[0] === name : isRecord(item) && item.source === name,
+  );
+}
