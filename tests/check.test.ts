@@ -213,6 +213,22 @@ describe('binaries and versions', () => {
     }
   });
 
+  test("--fetch for a version npm does not have: one line with npm's own reason, exit 2, asked once", () => {
+    const dir = tempDir();
+    try {
+      expect(runCli(['--restate-version', '1.6.1', '--out', dir.path]).status).toBe(0);
+      const env = join(dir.path, '.env');
+      writeFileSync(env, readFileSync(env, 'utf8').replace('RESTATE_VERSION=1.6.1', 'RESTATE_VERSION=1.6.0'));
+      const r = runCli(['check', dir.path, '--fetch']);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(
+        'gen-compose: could not fetch @restatedev/restate-server-linux-x64@1.6.0 from npm: npm error notarget No matching version found for @restatedev/restate-server-linux-x64@1.6.0.',
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('the CLI: text summary, exit 1 on errors, exit 2 on a missing target', () => {
     const ok = runCli(['check', join(ROOT, 'examples', 'ha')]);
     expect(ok.status).toBe(0);

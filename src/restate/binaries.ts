@@ -105,6 +105,47 @@ export function findBinary(tool: Tool, options: { explicit?: string; version?: s
   );
 }
 
+const PACK_ATTEMPTS = 3;
+const PACK_TIMEOUT_MS = 600_000;
+
+/** Why one `npm pack` failed, in a few words: its error line, its exit code, or the time-out. */
+function packFailure(error: unknown): { why: string; final: boolean } {
+  const e = error as { stderr?: Buffer; signal?: string; status?: number | null };
+  if (e.signal)
+    return { why: `npm pack was stopped by ${e.signal} after ${PACK_TIMEOUT_MS / 60_000} minutes`, final: false };
+  const errorLines = String(e.stderr ?? '')
+    .split('\n')
+    .filter((l) => /error/i.test(l));
+  const said = errorLines.find((l) => !/^npm error (code |A complete log)/.test(l)) ?? errorLines[0];
+  // A version npm does not have stays missing: asking again only makes the user wait.
+  const final = errorLines.some((l) => /\b(ETARGET|E404)\b/.test(l));
+  return { why: said?.trim() ?? `npm pack exited ${e.status ?? '?'}`, final };
+}
+
+/**
+ * `npm pack` the package into `work`. A platform package is 70 MB or more: one slow or dropped
+ * download must not end the run (a CI run's only fetch once timed out), so it is tried again.
+ */
+function packWithRetries(spec: string, work: string): void {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= PACK_ATTEMPTS; attempt++) {
+    try {
+      execFileSync('npm', ['pack', spec, '--pack-destination', work, '--loglevel=error'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: PACK_TIMEOUT_MS,
+      });
+      return;
+    } catch (error) {
+      const { why, final } = packFailure(error);
+      failures.push(why);
+      if (final) break;
+      for (const partial of readdirSync(work)) rmSync(join(work, partial), { recursive: true, force: true });
+    }
+  }
+  const tries = failures.length > 1 ? ` (${failures.length} tries)` : '';
+  throw new UsageError(`could not fetch ${spec} from npm${tries}: ${failures.join('; ')}`);
+}
+
 /**
  * Fetches one version's binary from npm (the platform package, e.g.
  * @restatedev/restate-server-linux-x64@1.6.1) into the cache, with the ordinary npm client.
@@ -117,18 +158,7 @@ export function fetchBinary(tool: Tool, version: string): Binary {
   const work = mkdtempSync(join(cache, '.fetch-'));
   try {
     const spec = `${platformPackage(tool)}@${version}`;
-    try {
-      execFileSync('npm', ['pack', spec, '--pack-destination', work, '--silent'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 300_000,
-      });
-    } catch (error) {
-      const stderr =
-        String((error as { stderr?: Buffer }).stderr ?? '')
-          .split('\n')
-          .find((l) => /error/i.test(l)) ?? '';
-      throw new UsageError(`could not fetch ${spec} from npm${stderr ? `: ${stderr.trim()}` : ''}`);
-    }
+    packWithRetries(spec, work);
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new UsageError(`npm pack ${spec} produced no tarball`);
     execFileSync('tar', ['xzf', join(work, tarball), '-C', work]);

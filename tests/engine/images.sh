@@ -81,9 +81,11 @@ DOCKERFILE
 # The version npm installed (the platform package), and the previous minor for the rolling-upgrade
 # drill, its restate-server fetched from npm the way `check --fetch` does.
 restate_image "$restate" node_modules/@restatedev/restate-server-linux-x64/bin/restate-server
-restate_image "$restatePrevious" "$(node --input-type=module -e "
+# An assignment, so that a failed fetch stops the script here (inside an argument it would not).
+previous_server=$(node --input-type=module -e "
   const { fetchBinary } = await import('./dist/restate/binaries.js');
-  console.log(fetchBinary('restate-server', process.argv[1]).path);" "$restatePreviousVersion")"
+  console.log(fetchBinary('restate-server', process.argv[1]).path);" "$restatePreviousVersion")
+restate_image "$restatePrevious" "$previous_server"
 
 # Node programs are bundled into one file each, with this machine's node (Debian bookworm's glibc).
 bundle() { # $1: entry, $2: output
