@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { UNSET, validateOptions, type ClusterOptions, type RawOptions } from '../plan/options.js';
 import { planCluster } from '../plan/plan.js';
+import { nodeNumberOf } from '../plan/nodes.js';
 import { duringRestarts, judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
 import { checkKeptValues, keepExistingValues, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
@@ -207,11 +208,11 @@ function unrestartedRewrites(existing: ExistingCluster, files: RenderedFile[], r
   const before = resolvedServices(existing.contents[file] ?? '', existing.contents[ENV_FILE] ?? '');
   const after = resolvedServices(written(file) ?? '', written(ENV_FILE) ?? '');
   if (!before || !after) return [];
-  const rank = (name: string) => (/^restate-\d+$/.test(name) ? Number(name.slice(8)) : Number.MAX_SAFE_INTEGER);
+  const rank = (name: string) => nodeNumberOf(name) ?? Number.MAX_SAFE_INTEGER;
+  const watched = (name: string) =>
+    nodeNumberOf(name) !== undefined || name === 'load-balancer' || name === 'prometheus';
   return Object.keys(before)
-    .filter(
-      (name) => /^(restate-\d+|load-balancer|prometheus)$/.test(name) && name in after && !restarted.includes(name),
-    )
+    .filter((name) => watched(name) && name in after && !restarted.includes(name))
     .filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]))
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -12,6 +12,12 @@ export function nodeName(id: number): string {
   return `restate-${id}`;
 }
 
+/** The node number a service name stands for (restate-3 → 3), or undefined for any other service. */
+export function nodeNumberOf(service: string): number | undefined {
+  const m = /^restate-([1-9]\d*)$/.exec(service);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Node numbers first..last (none when last < first): the nodes a change adds or removes. */
 export function nodeIds(first: number, last: number): number[] {
   return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);

@@ -1,6 +1,6 @@
 import { faultTolerance } from '../restate/tolerance.js';
 import { CONTAINER_PORTS, RESTATE_IMAGE_REPOSITORY } from './defaults.js';
-import { clusterNetwork } from './nodes.js';
+import { clusterNetwork, nodeNumberOf } from './nodes.js';
 import type { ClusterOptions } from './options.js';
 
 /** The commands a running cluster needs, per target. Compose: services of one project on this host. */
@@ -172,7 +172,7 @@ export function recreateForMetadata(nodes: string[], run: ReturnType<typeof runn
  * every changed service at once; add-ons recreated after them.
  */
 export function rewriteSteps(services: string[], run: ReturnType<typeof runningClusterCommands>): string[] {
-  const nodes = services.filter((s) => /^restate-\d+$/.test(s));
+  const nodes = services.filter((s) => nodeNumberOf(s) !== undefined);
   const addOns = services.filter((s) => !nodes.includes(s));
   // One node is simply recreated; several go one at a time, which a plain up would not do.
   const [oneAtATime, why] =

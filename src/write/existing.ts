@@ -2,6 +2,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { parse as parseYaml } from 'yaml';
+import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
+import { isRecord } from '../load/values.js';
+import { nodeNumberOf } from '../plan/nodes.js';
 import type { ClusterOptions } from '../plan/options.js';
 import {
   COMPOSE_FILE,
@@ -128,17 +132,36 @@ function disagreement(o: ClusterOptions, contents: Record<string, string>): stri
   const text = contents[file];
   if (text === undefined) return undefined;
   if ((file === STACK_FILE) !== (o.target === 'swarm')) return `it says target ${o.target}; the directory has ${file}`;
-  const nodes = text.match(/^ {2}restate-\d+:$/gm)?.length ?? 0;
+  const project = ownProject(text);
+  if (!project) return `${file} does not read as a compose file`;
+  const nodes = project.services.filter((service) => nodeNumberOf(service) !== undefined).length;
   if (nodes !== o.nodes) return `it says ${o.nodes} node(s); ${file} has ${nodes}`;
-  const has = (service: string) => new RegExp(`^ {2}${service}:$`, 'm').test(text);
+  const has = (service: string) => project.services.includes(service);
   if (has('load-balancer') !== o.loadBalancer)
     return `it says load balancer ${o.loadBalancer ? 'on' : 'off'}; ${file} ${o.loadBalancer ? 'has none' : 'has one'}`;
   if (has('prometheus') !== o.monitoring)
     return `it says monitoring ${o.monitoring ? 'on' : 'off'}; ${file} ${o.monitoring ? 'has none' : 'has it'}`;
-  const name = /^name: (\S+)$/m.exec(text)?.[1]?.replace(/^"|"$/g, '');
-  if (name !== undefined && name !== o.clusterName)
-    return `it says cluster ${o.clusterName}; ${file} is project ${name}`;
+  if (project.name !== undefined && project.name !== o.clusterName)
+    return `it says cluster ${o.clusterName}; ${file} is project ${project.name}`;
   return undefined;
+}
+
+/**
+ * The service names and project name of a compose file, read as Compose reads YAML (names are
+ * never interpolated); undefined when it does not read as a compose file.
+ */
+function ownProject(composeText: string): { services: string[]; name?: string } | undefined {
+  let document: unknown;
+  try {
+    document = parseYaml(composeText, COMPOSE_YAML_OPTIONS);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(document) || !isRecord(document.services)) return undefined;
+  return {
+    services: Object.keys(document.services),
+    name: typeof document.name === 'string' ? document.name : undefined,
+  };
 }
 
 /** What an output directory already holds, read before anything is decided or written. */
