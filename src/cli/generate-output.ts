@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from '../errors.js';
 import { ENV_FILE, STATE_FILE } from '../output-files.js';
 import type { ClusterPlan } from '../plan/plan.js';
@@ -44,11 +45,18 @@ function stepLines(heading: string, { steps, earlierSteps }: Outcome): string[] 
   ];
 }
 
-/** .env text with every secret value replaced, for anything printed. */
-function maskSecrets(text: string, secrets: Set<string>): string {
-  return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.*$/gm, (line, name: string) =>
-    secrets.has(name) ? `${name}=********` : line,
-  );
+/**
+ * .env text with every secret value replaced, for anything printed. A secret whose value differs
+ * from `before`'s is marked, so a masked diff still shows which credentials would change.
+ */
+function maskSecrets(text: string, secrets: Set<string>, before?: string): string {
+  const earlier = before === undefined ? undefined : parseDotenv(Buffer.from(before));
+  const now = parseDotenv(Buffer.from(text));
+  return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.*$/gm, (line, name: string) => {
+    if (!secrets.has(name)) return line;
+    const changed = earlier !== undefined && earlier[name] !== undefined && earlier[name] !== now[name];
+    return `${name}=********${changed ? ' (a new value)' : ''}`;
+  });
 }
 
 const current = (out: string, path: string) =>
@@ -68,8 +76,8 @@ async function dryRunResult(out: string, outcome: Outcome): Promise<GenerateResu
   const { plan, files, stale, notes } = outcome;
   const { createTwoFilesPatch } = await import('diff');
   const secretNames = new Set(plan.tunables.filter((t) => t.secret).map((t) => t.name));
-  const shown = (file: RenderedFile, content: string) =>
-    file.path === ENV_FILE ? maskSecrets(content, secretNames) : content;
+  const shown = (file: RenderedFile, content: string, before?: string) =>
+    file.path === ENV_FILE ? maskSecrets(content, secretNames, before) : content;
   const parts: string[] = [];
   for (const f of files) {
     const before = current(out, f.path);
@@ -83,7 +91,7 @@ async function dryRunResult(out: string, outcome: Outcome): Promise<GenerateResu
         `a/${f.path}`,
         `b/${f.path}`,
         before === undefined ? '' : shown(f, before),
-        shown(f, f.content),
+        shown(f, f.content, before),
         '',
         '',
         { context: 2 },

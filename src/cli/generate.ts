@@ -5,7 +5,7 @@ import { UNSET, validateOptions, type ClusterOptions, type RawOptions } from '..
 import { planCluster } from '../plan/plan.js';
 import { nodeNumberOf } from '../plan/nodes.js';
 import { duringRestarts, judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
-import { checkKeptValues, keepExistingValues, optionEdits } from '../plan/kept-values.js';
+import { checkKeptValues, keepExistingValues, keepSecrets, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
 import { renderCluster, withRememberedSteps, type RenderedFile } from '../render/index.js';
 import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
@@ -169,7 +169,7 @@ async function planAndRender({ options, secrets, existing, previous, edits, args
   const planned = planCluster(options, secrets);
   const kept = existing.ours
     ? keepExistingValues(planned, previous?.tunables, edits.env)
-    : { plan: planned, notes: [], edited: new Set<string>() };
+    : keepSecrets(planned, existing.env);
   kept.notes.unshift(...edits.notes);
   checkKeptValues(kept.plan, kept.edited);
   const templates = templateDir(options.templates, args);

@@ -1,3 +1,4 @@
+import { isWellKnownSecret } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { isIPv4 } from './exposure.js';
 import type { RawOptions } from './options.js';
@@ -178,6 +179,8 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
     // for a deleted line.
     if (t.secret && t.effective === '' && edited.has(t.name))
       throw bad(t.name, 'an empty secret docker compose refuses to start with');
+    if (t.secret && isWellKnownSecret(t.effective))
+      throw bad(t.name, 'a well-known default anyone who reaches the port can use');
   }
   // MinIO refuses to start with a shorter root user or password (and mc admin user add with a
   // shorter key for Restate's user).
@@ -209,4 +212,22 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
     );
   }
   if (!value.get('RESTATE_CLUSTER_NAME')) throw bad('RESTATE_CLUSTER_NAME', 'which is empty');
+}
+
+/**
+ * A directory taken over with --force (its files not gen-compose's, or no longer stamped): only
+ * the secrets its .env holds are kept. Credentials are never regenerated while .env holds them,
+ * since the running MinIO and every node authenticate with the values they started with.
+ */
+export function keepSecrets(plan: ClusterPlan, env: Record<string, string>): KeptValues {
+  const keptNames: string[] = [];
+  const tunables = plan.tunables.map((t) => {
+    const current = env[t.name];
+    if (!t.secret || current === undefined || current === '') return t;
+    keptNames.push(t.name);
+    return { ...t, effective: current };
+  });
+  const notes =
+    keptNames.length === 0 ? [] : [`kept ${keptNames.join(', ')} from the .env there: credentials are never replaced`];
+  return { plan: { ...plan, tunables }, notes, edited: new Set() };
 }

@@ -1,6 +1,5 @@
+import { isWellKnownSecret } from '../../credentials.js';
 import type { ServiceRule } from './rule.js';
-
-const WELL_KNOWN = ['minioadmin', 'password', 'admin', 'changeme', 'change-me'];
 
 export const credentials: ServiceRule = {
   id: 'credentials',
@@ -9,7 +8,7 @@ export const credentials: ServiceRule = {
   each: 'service',
   check: (s) =>
     Object.entries(s.environment)
-      .filter(([name, value]) => /(PASSWORD|SECRET_ACCESS_KEY)$/.test(name) && WELL_KNOWN.includes(value))
+      .filter(([name, value]) => /(PASSWORD|SECRET_ACCESS_KEY)$/.test(name) && isWellKnownSecret(value))
       .map(([name, value]) => ({
         severity: 'warning',
         rule: 'credentials',
