@@ -1,6 +1,6 @@
 // What a user adds or holds stays theirs across regenerations (issue "What you add stays
 // yours"): credentials, and values that would make the output fail the rules it is held to.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { clusterDir } from './helpers.js';
@@ -54,3 +54,15 @@ test.each(['minioadmin', 'password'])(
     expect(readFileSync(join(out(), '.env'), 'utf8')).toBe(before);
   },
 );
+
+test('the modes you gave the files stay: .env 0640 and docker-compose.yaml 0600 across a change', () => {
+  expect(gen().status).toBe(0);
+  expect(statSync(join(out(), '.env')).mode & 0o777).toBe(0o600);
+  chmodSync(join(out(), '.env'), 0o640);
+  chmodSync(join(out(), 'docker-compose.yaml'), 0o600);
+  expect(gen('--nodes', '5').status).toBe(0);
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('restate-5:');
+  expect(statSync(join(out(), '.env')).mode & 0o777).toBe(0o640);
+  expect(statSync(join(out(), 'docker-compose.yaml')).mode & 0o777).toBe(0o600);
+  expect(statSync(join(out(), 'README.md')).mode & 0o777).toBe(0o644);
+});

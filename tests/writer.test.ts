@@ -107,7 +107,8 @@ function prepare(root: string, s: Scenario): string {
   mkdirSync(dir, { recursive: true });
   for (const [path, content] of Object.entries(s.before)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
+    // As gen-compose wrote them: an existing file keeps its mode through a rewrite.
+    writeFileSync(join(dir, path), content, { mode: path === '.env' ? 0o600 : 0o644 });
   }
   return dir;
 }

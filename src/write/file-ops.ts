@@ -46,6 +46,8 @@ export const realFileOps: FileOps = {
   writeFile: (path, content, mode) => {
     const fd = fs.openSync(path, 'w', mode);
     try {
+      // The exact mode, not as the umask narrows it: a mode kept from the user's file is theirs.
+      fs.fchmodSync(fd, mode);
       fs.writeSync(fd, content);
       fs.fsyncSync(fd);
     } finally {

@@ -107,6 +107,15 @@ function sameFile(a: string, b: string): boolean {
   return sa.mode === sb.mode && sa.size === sb.size && fs.readFileSync(a).equals(fs.readFileSync(b));
 }
 
+/**
+ * A file that exists keeps the mode it has: a user who made .env 0640 (for a group that deploys)
+ * or docker-compose.yaml 0600 chose it. A new file gets gen-compose's (.env 0600).
+ */
+function withKeptMode(path: string, file: RenderedFile): RenderedFile {
+  const stat = fs.lstatSync(path, { throwIfNoEntry: false });
+  return stat?.isFile() ? { ...file, mode: stat.mode & 0o777 } : file;
+}
+
 /** Whether a file on disk already has this content and mode (then it need not be written). */
 function unchanged(path: string, file: RenderedFile): boolean {
   if (!fs.existsSync(path)) return false;
@@ -220,7 +229,7 @@ export function writeFiles(
   if (fs.existsSync(staging))
     throw new WriteFailed(new Error(`could not clear ${staging} (left by an earlier run)`), true);
   // A file already as it should be is not rewritten (nor touched: it may be immutable).
-  const files = all.filter((f) => !unchanged(join(dir, f.path), f));
+  const files = all.map((f) => withKeptMode(join(dir, f.path), f)).filter((f) => !unchanged(join(dir, f.path), f));
   const journal: Journal = { write: files.map((f) => f.path), remove: stale, existed: [], createdDirs: [] };
   // Deepest first, so a rollback empties a directory before its parent.
   const needed = [...new Set(journal.write.flatMap(parents))].sort((a, b) => b.length - a.length);
