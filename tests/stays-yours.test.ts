@@ -1,6 +1,7 @@
 // What a user adds or holds stays theirs across regenerations (issue "What you add stays
 // yours"): credentials, and values that would make the output fail the rules it is held to.
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { clusterDir } from './helpers.js';
@@ -65,4 +66,35 @@ test('the modes you gave the files stay: .env 0640 and docker-compose.yaml 0600 
   expect(statSync(join(out(), '.env')).mode & 0o777).toBe(0o640);
   expect(statSync(join(out(), 'docker-compose.yaml')).mode & 0o777).toBe(0o600);
   expect(statSync(join(out(), 'README.md')).mode & 0o777).toBe(0o644);
+});
+
+describe('the lock tells its owner from a stranger that got its pid', () => {
+  const startTime = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  };
+  const lockWith = (text: string) => writeFileSync(join(out(), '.gen-compose.lock'), text);
+
+  test('a live pid that started at another time is a dead owner: the run takes the lock over', () => {
+    expect(gen().status).toBe(0);
+    lockWith(`${process.pid} 1\n`);
+    const r = gen('--nodes', '5');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(existsSync(join(out(), '.gen-compose.lock'))).toBe(false);
+  });
+
+  test('the owner itself, alive (pid and start time): refused, nothing written', () => {
+    expect(gen().status).toBe(0);
+    const owner = spawn('sleep', ['30']);
+    try {
+      lockWith(`${owner.pid} ${startTime(owner.pid!)}\n`);
+      const r = gen('--nodes', '5');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`another gen-compose \\(pid ${owner.pid}\\) is writing`));
+      expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).not.toContain('restate-5:');
+    } finally {
+      owner.kill();
+    }
+  });
 });

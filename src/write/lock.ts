@@ -5,27 +5,47 @@ import { systemErrorMessage, UsageError } from '../errors.js';
 /**
  * One gen-compose at a time per output directory. Two runs at once read the same old files,
  * share one staging directory and each recovers the other's write in progress: the files they
- * leave disagree. The lock holds the owner's pid; one left by a process that died (SIGKILL) is
- * taken over.
+ * leave disagree. The lock holds the owner's pid and, where the kernel tells it (/proc), the
+ * process's start time: a pid alone cannot tell a dead owner from a new process that got its
+ * pid (seen after 60 killed runs). A lock whose owner is gone (SIGKILL) is taken over.
  */
 export const LOCK_FILE = '.gen-compose.lock';
 
-function ownerOf(path: string): number | undefined {
+interface Owner {
+  pid: number;
+  /** Field 22 of /proc/PID/stat (clock ticks since boot); absent where there is no /proc. */
+  startTime?: string;
+}
+
+function startTimeOf(pid: number): string | undefined {
   try {
-    const pid = Number(fs.readFileSync(path, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count after its end.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
   }
 }
 
-function alive(pid: number): boolean {
+function ownerOf(path: string): Owner | undefined {
+  try {
+    const [pidText, startTime] = fs.readFileSync(path, 'utf8').trim().split(/\s+/);
+    const pid = Number(pidText);
+    return Number.isInteger(pid) && pid > 0 ? { pid, startTime } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive({ pid, startTime }: Owner): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // The pid is taken: by the owner only if it started when the owner did.
+  const now = startTimeOf(pid);
+  return startTime === undefined || now === undefined || now === startTime;
 }
 
 /** The refusal while another run holds the lock: one wording wherever a run meets it. */
@@ -34,14 +54,14 @@ export const busy = (dir: string, pid: number) =>
 
 /** The pid of a live process holding the directory's lock, if any. */
 export function lockHolder(dir: string): number | undefined {
-  const pid = ownerOf(join(dir, LOCK_FILE));
-  return pid !== undefined && pid !== process.pid && alive(pid) ? pid : undefined;
+  const owner = ownerOf(join(dir, LOCK_FILE));
+  return owner !== undefined && owner.pid !== process.pid && alive(owner) ? owner.pid : undefined;
 }
 
 /** Removes a lock whose owner is gone (what a killed run leaves). */
 export function removeStaleLock(dir: string): void {
   const path = join(dir, LOCK_FILE);
-  if (fs.existsSync(path) && lockHolder(dir) === undefined && ownerOf(path) !== process.pid)
+  if (fs.existsSync(path) && lockHolder(dir) === undefined && ownerOf(path)?.pid !== process.pid)
     fs.rmSync(path, { force: true });
 }
 
@@ -51,10 +71,10 @@ export function acquireLock(dir: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = fs.openSync(path, 'wx', 0o644);
-      fs.writeSync(fd, `${process.pid}\n`);
+      fs.writeSync(fd, `${process.pid} ${startTimeOf(process.pid) ?? ''}`.trim() + '\n');
       fs.closeSync(fd);
       return () => {
-        if (ownerOf(path) === process.pid) fs.rmSync(path, { force: true });
+        if (ownerOf(path)?.pid === process.pid) fs.rmSync(path, { force: true });
       };
     } catch (error) {
       // A directory gen-compose cannot write (read-only, say) is refused before anything else.
