@@ -34,6 +34,16 @@ export const OUTPUT_FILES = [
  * user's compose.yaml beside ours would be the file `docker compose up` runs.
  */
 export const SHADOWING_COMPOSE_FILES = ['compose.yaml', 'compose.yml'] as const;
+/**
+ * Merged by Docker Compose over the compose file it reads when no -f is given: where a user's own
+ * services live. gen-compose never writes or removes one.
+ */
+export const OVERRIDE_FILES = [
+  'docker-compose.override.yaml',
+  'docker-compose.override.yml',
+  'compose.override.yaml',
+  'compose.override.yml',
+] as const;
 /** Read by compose only when docker-compose.yaml is absent; still a stranger in our directory. */
 export const OTHER_COMPOSE_FILES = ['docker-compose.yml'] as const;
 

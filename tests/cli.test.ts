@@ -270,7 +270,6 @@ describe('gen-compose (generate)', () => {
       ['check', '--target', 'k8s', '.'],
       'gen-compose: Invalid values: Argument: target, Given: "k8s", Choices: "compose", "swarm"',
     ],
-    [['check'], 'gen-compose: check needs a directory: gen-compose check DIR (see --help)'],
     [['rehearse'], 'gen-compose: rehearse needs a directory: gen-compose rehearse DIR (see --help)'],
     [
       ['templates', 'export'],
@@ -283,6 +282,21 @@ describe('gen-compose (generate)', () => {
     const r = runCli(args);
     expect(r.stderr).toBe(`${message}\n`);
     expect(r.status).toBe(2);
+  });
+
+  test('check with no path judges the current directory, as docker compose reads it', () => {
+    const here = runCli(['check'], join(ROOT, 'examples', 'ha'));
+    expect(here.status).toBe(0);
+    expect(here.stdout).toBe(runCli(['check', '.'], join(ROOT, 'examples', 'ha')).stdout);
+    expect(here.stdout).toContain(`${join(ROOT, 'examples', 'ha', 'docker-compose.yaml')}: 0 error(s), 0 warning(s)`);
+    const dir = tempDir();
+    try {
+      const none = runCli(['check'], dir.path);
+      expect(none.status).toBe(2);
+      expect(none.stderr).toMatch(/^gen-compose: no compose file in \. \(looked for compose\.yaml, /);
+    } finally {
+      dir.remove();
+    }
   });
 
   test.each([
@@ -410,4 +424,5 @@ test('runs at once on one directory: one writes, the others are refused in one l
   } finally {
     dir.remove();
   }
-});
+  // 18 runs of node: Jest's 5 s is too short on a busy machine (a CI run beside other work).
+}, 60_000);

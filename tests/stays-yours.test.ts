@@ -1,15 +1,15 @@
 // What a user adds or holds stays theirs across regenerations (issue "What you add stays
 // yours"): credentials, and values that would make the output fail the rules it is held to.
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { clusterDir } from './helpers.js';
+import { CLI, clusterDir, ROOT, runCli } from './helpers.js';
 
 const envOf = (dir: string) => parseDotenv(readFileSync(join(dir, '.env')));
 const SECRETS = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
 
-const { out, gen } = clusterDir();
+const { out, gen, path } = clusterDir();
 
 const edit = (file: string, change: (text: string) => string) => {
   const path = join(out(), file);
@@ -96,5 +96,67 @@ describe('the lock tells its owner from a stranger that got its pid', () => {
     } finally {
       owner.kill();
     }
+  });
+});
+
+describe('words and exit codes that are true', () => {
+  const shell = (line: string, cwd: string) => spawnSync('bash', ['-c', line], { cwd, encoding: 'utf8' });
+
+  test('a full disk behind stdout after the write: exit 2, and the line says the files were written', () => {
+    const r = shell(`'${process.execPath}' '${CLI}' --out '${out()}' > /dev/full`, ROOT);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `gen-compose: cannot write the output: ENOSPC: no space left on device, write; the files in ${out()} were written: run gen-compose --out ${out()} again to print the summary and any steps\n`,
+    );
+    expect(existsSync(join(out(), 'docker-compose.yaml'))).toBe(true);
+  });
+
+  test.each([['--help'], ['--version'], ['check', '--help']])('%j > /dev/full fails', (...args) => {
+    const r = shell(`'${process.execPath}' '${CLI}' ${args.join(' ')} > /dev/full`, ROOT);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^gen-compose: cannot write the output: ENOSPC/);
+  });
+
+  test.each([
+    ['--no-out', '--out', 'o'],
+    ['--out', 'o', '--no-out'],
+    ['--no-nodes', '--nodes', '3'],
+    ['--nodes', '3', '--no-nodes'],
+    ['--no-cluster-name', '--cluster-name', 'x'],
+    ['--no-preset', '--preset', 'ha'],
+  ])('%j is refused whatever the order', (...args) => {
+    const r = runCli(args, path());
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^gen-compose: --no-[a-z-]+ is not an option: --[a-z-]+ takes a value/);
+    expect(readdirSync(path())).toEqual([]);
+  });
+
+  test.each([
+    ['chekc', 'check'],
+    ['rehears', 'rehearse'],
+    ['stackpart', 'stack-part'],
+  ])('a mistyped subcommand (%s) is asked about: did you mean %s?', (typed, meant) => {
+    const r = runCli([typed, '.']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `gen-compose: unknown command: ${typed} (did you mean ${meant}? gen-compose --help lists the commands)\n`,
+    );
+  });
+
+  test('a non-empty directory that holds no cluster of ours takes --force; an override file alone does not', () => {
+    mkdirSync(out());
+    writeFileSync(join(out(), 'notes.txt'), 'mine\n');
+    const refused = gen();
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(
+      `gen-compose: ${out()} is not empty (notes.txt) and holds no cluster of gen-compose's: choose an empty or new directory, or pass --force to write beside what is there\n`,
+    );
+    expect(readdirSync(out())).toEqual(['notes.txt']);
+    expect(gen('--force').status).toBe(0);
+    expect(readFileSync(join(out(), 'notes.txt'), 'utf8')).toBe('mine\n');
+    const other = join(path(), 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'docker-compose.override.yaml'), 'services: {}\n');
+    expect(runCli(['--out', other]).status).toBe(0);
   });
 });

@@ -169,7 +169,8 @@ function optional(v: Values[string]): string | undefined {
 function refuseNegated(values: Values): void {
   const unsettable = new Set(['memory', 'snapshots-retained', 'snapshots-endpoint', 'templates']);
   for (const [name, spec] of Object.entries(GENERATE_FLAGS)) {
-    if (spec.type === 'string' && !unsettable.has(name) && last(values[name]) === false) {
+    // In any position: `--no-out --out o` is the same mistake as `--out o --no-out`.
+    if (spec.type === 'string' && !unsettable.has(name) && [values[name]].flat().includes(false)) {
       throw new UsageError(
         `--no-${name} is not an option: --${name} takes a value${spec.describe.includes('default') ? ' (leave it out for the default)' : ''}`,
       );

@@ -7,6 +7,7 @@ import type { ClusterPlan } from '../plan/plan.js';
 import type { RenderedFile } from '../render/index.js';
 import type { RememberedSteps } from '../write/existing.js';
 import { writeFailure, writeFiles } from '../write/writer.js';
+import { committed } from './run-command.js';
 import type { GenerateArgs, GenerateResult } from './generate.js';
 import { summary } from './summary.js';
 
@@ -120,6 +121,7 @@ function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): G
   } catch (error) {
     throw new UsageError(writeFailure(error, out));
   }
+  committed.out = out;
   const removed = stale.map((path) => join(out, path));
   const shown = (paths: string[]) => paths.filter((p) => !p.endsWith(STATE_FILE));
   const unchanged = files.map((f) => join(out, f.path)).filter((p) => !written.includes(p));

@@ -7,6 +7,7 @@
  */
 import { fastGenerateArgs } from './fast-args.js';
 import { badSwitchValue, runGenerate } from './generate-options.js';
+import { committed } from './run-command.js';
 
 // A reader that stopped reading (gen-compose --dry-run | head): the rest of the output has
 // nobody to go to. Quietly done, rather than Node's stack for an unhandled EPIPE (rehearse puts
@@ -14,9 +15,14 @@ import { badSwitchValue, runGenerate } from './generate-options.js';
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    // Any other failure to print (a full disk behind >file): one line where it can still go.
+    // Any other failure to print (a full disk behind >file): one line where it can still go,
+    // true about the files (steps a run printed are printed again by the next plain run).
+    const written =
+      committed.out === undefined
+        ? ''
+        : `; the files in ${committed.out} were written: run gen-compose --out ${committed.out} again to print the summary and any steps`;
     try {
-      process.stderr.write(`gen-compose: cannot write the output: ${error.message}\n`);
+      process.stderr.write(`gen-compose: cannot write the output: ${error.message}${written}\n`);
     } catch {
       // stderr is what failed
     }

@@ -1,10 +1,20 @@
-import { lstatSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemErrorMessage, UsageError } from '../errors.js';
-import { COMPOSE_FILE, ENV_FILE, SHADOWING_COMPOSE_FILES, STACK_FILE, STAMP, STATE_FILE } from '../output-files.js';
+import {
+  COMPOSE_FILE,
+  ENV_FILE,
+  OTHER_COMPOSE_FILES,
+  OUTPUT_FILES,
+  OVERRIDE_FILES,
+  SHADOWING_COMPOSE_FILES,
+  STACK_FILE,
+  STAMP,
+  STATE_FILE,
+} from '../output-files.js';
 import type { RenderedFile } from '../render/index.js';
 import type { ExistingCluster } from '../write/existing.js';
-import { busy, lockHolder } from '../write/lock.js';
+import { busy, LOCK_FILE, lockHolder } from '../write/lock.js';
 import { hasInterruptedWrite, recoverInterruptedWrite } from '../write/writer.js';
 import type { GenerateArgs } from './generate.js';
 
@@ -30,6 +40,25 @@ export function completeInterruptedWrite({ out, mode }: GenerateArgs): void {
   }
 }
 
+/**
+ * What a directory holding none of gen-compose's files already has (`--out /`, `--out ~`): a
+ * cluster written there mixes with it, so it takes --force. Compose override files are the
+ * user's own half of a cluster (gen-compose never writes them) and the lock is a run's own.
+ */
+function unrelatedEntries(out: string, existing: ExistingCluster): string[] {
+  if (existing.own.size > 0 || !existsSync(out)) return [];
+  const expected = new Set<string>([LOCK_FILE, ...OVERRIDE_FILES]);
+  const entries = readdirSync(out).filter((name) => !expected.has(name));
+  // A file where gen-compose writes one, or a compose file of another name: its own refusal
+  // (strangers, below) says more about it.
+  const spokenFor = new Set<string>([
+    ...OUTPUT_FILES.map((path) => path.split('/')[0]!),
+    ...SHADOWING_COMPOSE_FILES,
+    ...OTHER_COMPOSE_FILES,
+  ]);
+  return entries.some((name) => spokenFor.has(name)) ? [] : entries.sort();
+}
+
 const notOurs = (path: string) =>
   `${path} was not written by gen-compose (it lacks the "${STAMP}" line); refusing to replace it (move it away, or pass --force to replace it)`;
 
@@ -37,6 +66,12 @@ const notOurs = (path: string) =>
 export function judgeExisting(existing: ExistingCluster, { out, force, mode }: GenerateArgs): void {
   if (!existing.ours && !force && mode !== 'stdout') {
     throw new UsageError(notOurs(join(out, existing.foreignFile!)));
+  }
+  const others = unrelatedEntries(out, existing);
+  if (others.length > 0 && !force && mode !== 'stdout') {
+    throw new UsageError(
+      `${out} is not empty (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''}) and holds no cluster of gen-compose's: choose an empty or new directory, or pass --force to write beside what is there`,
+    );
   }
   // Our cluster without a readable state file: the refusals to shrink or rename, the options
   // not given and the hand edits all depend on it, so nothing is guessed.

@@ -2,6 +2,12 @@ import { isSystemError, systemErrorMessage, UsageError } from '../errors.js';
 import { LoadError } from '../load/compose-file.js';
 import { mappedStack } from './stack.js';
 
+/**
+ * The directory whose files this run has written, once they are: a failure to print after it
+ * (stdout on a full disk) must not read as if nothing had changed.
+ */
+export const committed: { out?: string } = {};
+
 /** Bad input: one line on stderr, exit code 2, nothing written. */
 export function fail(message: string): never {
   // Some messages come in several lines (yargs: "Invalid values:" then the argument): one line.

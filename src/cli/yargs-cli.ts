@@ -52,10 +52,10 @@ function templatesCommand(cli: Argv): void {
   );
 }
 
-/** `check PATH`: judge any Restate compose file; exit 1 when a finding is an error. */
 /** The refusal of a subcommand given no directory. */
 const needsDirectory = (command: string) => `${command} needs a directory: gen-compose ${command} DIR (see --help)`;
 
+/** `check [PATH]`: judge any Restate compose file; exit 1 when a finding is an error. */
 function checkCommand(cli: Argv): void {
   cli.command(
     'check [path]',
@@ -64,7 +64,7 @@ function checkCommand(cli: Argv): void {
       y
         .positional('path', {
           type: 'string',
-          describe: 'directory with a compose (or stack) file and .env, or the file itself',
+          describe: 'directory with a compose (or stack) file and .env, or the file itself (default: .)',
         })
         .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' })
         .option('rules', {
@@ -95,11 +95,11 @@ function checkCommand(cli: Argv): void {
           process.stdout.write(argv.json ? `${JSON.stringify(rulebookListing(), null, 2)}\n` : `${formatRulebook()}\n`);
           return;
         }
-        if (argv.path === undefined) throw new UsageError(needsDirectory('check'));
-        if (argv.path.trim() === '')
-          throw new UsageError('check needs a directory or a compose file (the path was empty)');
+        // As docker compose itself: the current directory's compose file when none is named.
+        const path = argv.path ?? '.';
+        if (path.trim() === '') throw new UsageError('check needs a directory or a compose file (the path was empty)');
         const { check, formatText, hasErrors } = await import('../check/check.js');
-        const result = await check(argv.path, {
+        const result = await check(path, {
           restateServer: argv['restate-server'],
           fetch: argv.fetch,
           shell: process.env,
@@ -200,12 +200,31 @@ function unknownFlags(message: string | undefined, argv: string[]): string | und
   const flags = once.map(typedFlag).filter((flag) => flag !== undefined);
   const words = once.filter((name) => typedFlag(name) === undefined);
   const plural = (n: number) => (n > 1 ? 's' : '');
+  const command = words[0] === argv[0] ? closeSubcommand(words[0]!) : undefined;
+  if (command) return `unknown command: ${words[0]} (did you mean ${command}? gen-compose --help lists the commands)`;
   return [
     ...(flags.length > 0 ? [`unknown option${plural(flags.length)}: ${flags.join(', ')}`] : []),
     ...(words.length > 0 ? [`unexpected argument${plural(words.length)}: ${words.join(' ')}`] : []),
   ]
     .join('; ')
     .concat(' (gen-compose --help lists what it takes)');
+}
+
+const SUBCOMMANDS = ['check', 'rehearse', 'templates', 'ready', 'stack-part'];
+
+/** The subcommand a mistyped first word was meant to be: at most two letters off (chekc, rehears). */
+function closeSubcommand(word: string): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  return SUBCOMMANDS.find((name) => distance(word.toLowerCase(), name) <= 2);
 }
 
 /**
@@ -235,5 +254,8 @@ export async function main(
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail(parseFailure(argv))
+    // After --help or --version the process ends on its own, once the output is out: an exit of
+    // yargs' own came before a failed write (>/dev/full) could be told, and exited 0.
+    .exitProcess(false)
     .parseAsync();
 }
