@@ -63,3 +63,15 @@ test("a failed look says restatectl's cause, not only its first line", async () 
   ).toBe('Error: Failed to run query (svc is not ready yet)');
   expect(firstLine(failed('no such container\n'))).toBe('no such container');
 });
+
+test('a look that read the nodes table but timed out on the rest names the nodes that are gone', async () => {
+  const { partialView } = await import('../src/operate/ready.js');
+  const nodes = JSON.stringify([
+    { name: 'restate-1', plain_node_id: 'N1', state: 'alive' },
+    { name: 'restate-3', plain_node_id: 'N3', state: 'dead' },
+  ]);
+  expect(partialView('restate-1', [nodes, '[]'], 124)).toBe(
+    'restate-3 (N3) is dead; restatectl sql through restate-1 did not answer within 8s for the partitions and logs',
+  );
+  expect(partialView('restate-2', ['not json', ''], 1)).toBeUndefined();
+});

@@ -150,7 +150,7 @@ test('--dry-run shows the steps a running cluster would need, and a second repla
   expect(gen('--nodes', '3').status).toBe(0);
   expect(gen('--replace-node', '3').status).toBe(0);
   const r = gen('--replace-node', '3', '--dry-run', '--force');
-  expect(r.stdout).toContain('(itself a replacement: the node that runs now goes)');
+  expect(r.stdout).toContain('(itself a replacement: the identity it has now goes)');
   expect(r.stdout).toContain('Once written, on a running cluster, in the output directory:');
   expect(r.stdout).toContain('restatectl nodes remove --nodes N1003');
   // A node that may have marked its storage data-loss already is not forced to read-only.

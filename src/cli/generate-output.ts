@@ -40,7 +40,7 @@ function stepLines(heading: string, { steps, earlierSteps }: Outcome): string[] 
   const at = printedAt(earlierSteps.at);
   return [
     '',
-    `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not:`,
+    `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not (a block that already ran stops at its first step with nothing left to do, restatectl saying the node is gone or no member):`,
     'On a running cluster, in the output directory:',
     ...numbered(earlierSteps.steps),
   ];

@@ -43,6 +43,13 @@ export function readyCommand(cli: Argv): void {
         if (wrong !== undefined)
           throw new UsageError(`--leaving takes Restate node IDs such as N4,N5, got "${argv.leaving}"`);
         const { waitUntilReady } = await import('../operate/ready.js');
+        // Ctrl-C in the middle of a pasted block: say where that leaves it, not nothing.
+        process.once('SIGINT', () => {
+          process.stderr.write(
+            'gen-compose ready: interrupted before the cluster was judged; run ready again (and the rest of the block after it)\n',
+          );
+          process.exit(130);
+        });
         if (argv.stack !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(argv.stack))
           throw new UsageError(`--stack takes a stack name (letters, digits, _ . -), got "${argv.stack}"`);
         const result = await waitUntilReady({

@@ -30,7 +30,27 @@ export interface ReadyOptions {
 
 const MARK = '--gen-compose-table--';
 // One command per look: the queries run in the container, each answer after a marker line.
-const SCRIPT = `for q in "$@"; do echo '${MARK}'; restatectl sql --json "$q" || exit 1; echo; done`;
+// Each is bounded: with a node gone, a table read from every node (partition_state) waited on
+// it for the whole look (a trial's ready said only "spawnSync docker ETIMEDOUT"), while the
+// nodes table, asked first, already said which node is gone.
+const QUERY_SECONDS = 8;
+const SCRIPT = `for q in "$@"; do echo '${MARK}'; timeout ${QUERY_SECONDS} restatectl sql --json "$q" || exit $?; echo; done`;
+
+/** Why a look that read the nodes table but not the rest failed: the nodes not alive, if any. */
+export function partialView(node: string, answers: string[], status: number | null): string | undefined {
+  let nodes: { name?: string; plain_node_id?: string; state?: string }[];
+  try {
+    nodes = JSON.parse(answers[0]?.trim() || 'null');
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(nodes)) return undefined;
+  const gone = nodes
+    .filter((n) => n.state !== 'alive')
+    .map((n) => `${n.name ?? '?'} (${n.plain_node_id ?? '?'}) is ${n.state ?? 'not listed as alive'}`);
+  const why = status === 124 ? `did not answer within ${QUERY_SECONDS}s` : 'failed';
+  return `${gone.length > 0 ? `${gone.join(', ')}; ` : ''}restatectl sql through ${node} ${why} for the partitions and logs`;
+}
 
 /** One look through `node`'s restatectl: the tables, or why they could not be read. */
 function look(dir: string, access: RestatectlAccess, node: string, timeoutMs: number): ClusterView | string {
@@ -44,12 +64,13 @@ function look(dir: string, access: RestatectlAccess, node: string, timeoutMs: nu
     ),
     timeoutMs,
   );
-  if (r.error) return `${access.via(node)}: ${r.error.message}`;
+  const answers = (r.stdout ?? '').split(MARK).slice(1);
+  if (r.error)
+    return (answers.length > 1 && partialView(node, answers, 124)) || `${access.via(node)}: ${r.error.message}`;
   // restatectl's own words for a name the network does not know (seen when a host was cut off).
   if (r.status !== 0 && /dns error/.test(`${r.stderr}${r.stdout}`))
     return `${node} does not resolve on the cluster's network (not running; under Swarm, or not healthy yet)`;
-  if (r.status !== 0) return `${node}: ${firstLine(r)}`;
-  const answers = r.stdout.split(MARK).slice(1);
+  if (r.status !== 0) return (answers.length > 1 && partialView(node, answers, r.status)) || `${node}: ${firstLine(r)}`;
   if (answers.length !== tables.length)
     return `${node}: restatectl answered ${answers.length} of ${tables.length} queries`;
   try {

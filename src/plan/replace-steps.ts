@@ -24,7 +24,7 @@ export function replacement({ previous, next, run }: ChangeContext): Change {
     restarts: replaced.map(nodeName),
     notes: replaced.map((k) => {
       const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
-      const again = (before.get(k) ?? 0) > 0 ? ` (itself a replacement: the node that runs now goes)` : '';
+      const again = (before.get(k) ?? 0) > 0 ? ` (itself a replacement: the identity it has now goes)` : '';
       return `${nodeName(k)} becomes a new Restate node, ${now.name} (N${now.id}), in place of ${old.name} (N${old.id})${again}: same service, ports and volume${k === 1 ? '; like restate-1 before it, it provisions a cluster only when none of its peers holds one, so it joins this one' : ''}`;
     }),
     steps: replaced.map((k) => {
