@@ -13,11 +13,13 @@ import { resolvedServices } from '../load/loader.js';
 import { rewriteSteps, runningClusterCommands } from '../plan/running-commands.js';
 import { readExisting, type ExistingCluster, type GeneratorState, type RememberedSteps } from '../write/existing.js';
 import { acquireLock, LOCK_FILE } from '../write/lock.js';
-import { customTemplates } from '../render/templates.js';
+import { customTemplates, type Render } from '../render/templates.js';
+import type { Generator } from '../render/header.js';
 import { checkRendered } from '../render/validate.js';
 import { ownLinesDropped } from '../render/env-lines.js';
 import { makeDirectories, realFileOps, writeFailure, WriteFailed } from '../write/writer.js';
 import { finish, printedAt } from './generate-output.js';
+import { judgeHandEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { programFrom } from './program.js';
 
@@ -178,7 +180,25 @@ async function planAndRender({ options, secrets, existing, previous, edits, args
   const files = renderCluster(kept.plan, generator, { render });
   // Templates of the user's may write anything: what gen-compose cannot read back is refused.
   if (templates !== undefined) checkRendered(files, templates);
-  return { kept, files };
+  // What the last run wrote as the compose (or stack) file, to find what was added to it since:
+  // its options rendered again (by another version, the same keys may differ: see hand-edits).
+  const previousCompose =
+    previous?.composeSha256 !== undefined && previous.options.templates === options.templates
+      ? renderAgain(previous.options, secrets, generator, render)
+      : undefined;
+  return { kept, files, previousCompose };
+}
+
+/**
+ * The compose (or stack) file of earlier options, completed as a run completes them (a state
+ * file of an earlier release may lack options added since); none when they no longer pass.
+ */
+function renderAgain(earlier: ClusterOptions, secrets: Secrets, generator: Generator, render: Render | undefined) {
+  try {
+    return renderCluster(planCluster(validateOptions(mergeOptions(earlier, {})), secrets), generator, { render })[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Comments of the user's in .env do not survive (the variables do): said, not lost silently. */
@@ -243,7 +263,15 @@ async function generateLocked(
   judgeExisting(existing, args);
   const decided = decideOptions(existing, args, bin);
   const secrets = generateSecrets(args.secretsSeed === undefined ? randomSource : seededSource(args.secretsSeed));
-  const { kept, files } = await planAndRender({ ...decided, existing, args, secrets, generatorVersion, bin });
+  const { kept, files, previousCompose } = await planAndRender({
+    ...decided,
+    existing,
+    args,
+    secrets,
+    generatorVersion,
+    bin,
+  });
+  kept.notes.push(...judgeHandEdits(existing, previousCompose, args));
   kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode));
   const rendered = new Set(files.map((f) => f.path));
   // Files gen-compose wrote and no longer renders (another target, an add-on dropped).

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClusterPlan } from '../plan/plan.js';
 import {
   COMPOSE_FILE,
@@ -25,16 +26,25 @@ export interface RenderedFile {
 }
 
 /**
+ * The compose (or stack) file's digest, kept in the state: a later run tells a file edited by
+ * hand from its own at once, whatever version of gen-compose wrote it.
+ */
+export function composeDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
  * The state a later run reads back: the options, and the non-secret values gen-compose itself
  * chose for them (never a secret). A later .env value that differs from these was edited by
  * hand, however many runs ago, so it must be the planned values, not the effective (kept) ones.
  */
-export function renderState(plan: ClusterPlan, generator: Generator): string {
+export function renderState(plan: ClusterPlan, generator: Generator, composeText: string): string {
   const state: GeneratorState = {
     generator: 'gen-compose',
     version: generator.version,
     options: plan.options,
     tunables: Object.fromEntries(plan.tunables.filter((t) => !t.secret).map((t) => [t.name, t.planned])),
+    composeSha256: composeDigest(composeText),
   };
   return `${JSON.stringify(state, null, 2)}\n`;
 }
@@ -64,12 +74,14 @@ export interface RenderOptions {
  */
 export function renderCluster(plan: ClusterPlan, generator: Generator, options: RenderOptions = {}): RenderedFile[] {
   const render = options.render ?? renderBuiltin;
-  const files: RenderedFile[] = [
+  const composeFile: RenderedFile =
     plan.options.target === 'swarm'
       ? { path: STACK_FILE, content: renderStack(plan, generator, render), mode: 0o644 }
-      : { path: COMPOSE_FILE, content: renderCompose(plan, generator, render), mode: 0o644 },
+      : { path: COMPOSE_FILE, content: renderCompose(plan, generator, render), mode: 0o644 };
+  const files: RenderedFile[] = [
+    composeFile,
     { path: ENV_FILE, content: renderEnv(plan, generator, { render }), mode: 0o600 },
-    { path: STATE_FILE, content: renderState(plan, generator), mode: 0o644 },
+    { path: STATE_FILE, content: renderState(plan, generator, composeFile.content), mode: 0o644 },
     { path: README_FILE, content: renderReadme(plan, generator, render), mode: 0o644 },
   ];
   const common = { generatorVersion: generator.version, projectName: plan.projectName };

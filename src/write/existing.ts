@@ -30,6 +30,8 @@ export interface GeneratorState {
    * (the files it was computed from are gone).
    */
   lastSteps?: RememberedSteps;
+  /** The sha256 of the compose (or stack) file as written: a different file was edited since. */
+  composeSha256?: string;
 }
 
 export interface RememberedSteps {
@@ -184,6 +186,7 @@ export function readExisting(dir: string): ExistingCluster {
       if (parsed?.generator === 'gen-compose' && wellFormedOptions(parsed.options)) {
         state = parsed as GeneratorState;
         if (!wellFormedSteps(state.lastSteps)) delete state.lastSteps;
+        if (typeof state.composeSha256 !== 'string') delete state.composeSha256;
       }
     } catch {
       // A damaged state file: the caller refuses to guess.

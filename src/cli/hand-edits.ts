@@ -1,0 +1,130 @@
+import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../errors.js';
+import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
+import { isRecord } from '../load/values.js';
+import { OVERRIDE_FILES, STACK_FILE } from '../output-files.js';
+import { composeDigest, type RenderedFile } from '../render/index.js';
+import type { ExistingCluster } from '../write/existing.js';
+import type { GenerateArgs } from './generate.js';
+
+/**
+ * What a user added to (or changed in) the compose file gen-compose wrote: a service of theirs,
+ * a key, a value. A regeneration writes the file anew from the options, so each would be lost;
+ * it is refused instead, naming the first one and where it belongs, unless --force.
+ */
+export interface HandEdit {
+  /** The path in the file, as `services.myapp` or `services.restate-2.environment.FOO`. */
+  path: string;
+  kind: 'service' | 'key' | 'value';
+  /** For a value gen-compose wrote as `${NAME…}`: NAME, which .env sets. */
+  variable?: string;
+}
+
+/** The first place where `found` holds what `written` does not: a key added, or a value changed. */
+function firstDifference(
+  found: unknown,
+  written: unknown,
+  path: string[],
+  additionsOnly: boolean,
+): string[] | undefined {
+  if (isRecord(found) && isRecord(written)) {
+    for (const [key, value] of Object.entries(found)) {
+      if (!(key in written)) return [...path, key];
+      const deeper = firstDifference(value, written[key], [...path, key], additionsOnly);
+      if (deeper) return deeper;
+    }
+    return undefined;
+  }
+  return additionsOnly || JSON.stringify(found) === JSON.stringify(written) ? undefined : path;
+}
+
+const parsed = (text: string): unknown => {
+  try {
+    return parseYaml(text, COMPOSE_YAML_OPTIONS);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The first hand edit of `found` (the file on disk) against `written` (the same options rendered
+ * again: what gen-compose wrote there). Comments are no part of it: YAML drops them.
+ */
+export function firstHandEdit(found: string, written: string, additionsOnly = false): HandEdit | undefined {
+  const foundTree = parsed(found);
+  const writtenTree = parsed(written);
+  if (foundTree === undefined || writtenTree === undefined) return undefined;
+  const path = firstDifference(foundTree, writtenTree, [], additionsOnly);
+  if (path === undefined) return undefined;
+  const at = (keys: string[]) =>
+    keys.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), writtenTree);
+  const parent = at(path.slice(0, -1));
+  if (!isRecord(parent) || !(path[path.length - 1]! in parent)) {
+    return { path: path.join('.'), kind: path.length === 2 && path[0] === 'services' ? 'service' : 'key' };
+  }
+  const variable = /\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(String(at(path)))?.[1];
+  return { path: path.join('.'), kind: 'value', ...(variable === undefined ? {} : { variable }) };
+}
+
+/** The refusal of a run that would drop a hand edit: what it is, and where it is kept instead. */
+export function handEditRefusal(file: string, edit: HandEdit, target: 'compose' | 'swarm'): UsageError {
+  const what =
+    edit.kind === 'value'
+      ? `${file} has ${edit.path} changed by hand; this run writes the file anew and would undo it`
+      : `${file} has ${edit.kind === 'service' ? 'a service gen-compose did not write' : 'a key gen-compose did not write'}, ${edit.path}; this run writes the file anew and would drop it`;
+  const verb = edit.kind === 'value' ? 'override it' : 'put it';
+  const home =
+    target === 'compose'
+      ? `${verb} in ${OVERRIDE_FILES[0]} beside it (Compose merges that file by itself; gen-compose never writes it)`
+      : `${verb} in a stack file of your own and deploy both (docker stack deploy -c docker-stack.yaml -c yours.yaml)`;
+  const variable =
+    edit.variable === undefined ? '' : ` (gen-compose wrote \${${edit.variable}}: set ${edit.variable} in .env)`;
+  const force = edit.kind === 'value' ? 'pass --force to undo it' : 'pass --force to drop it';
+  return new UsageError(`${what}: ${home}${variable}, or ${force}`);
+}
+
+/**
+ * A service, key or value the user put into the compose (or stack) file gen-compose wrote would
+ * be lost by this run, which writes the file anew: refused, naming it and where it belongs;
+ * with --force dropped, and said. The state's digest tells a file as written at once; the
+ * earlier options rendered again name what differs (rendered by another version of gen-compose,
+ * only what neither writes can be named: a service or key added).
+ */
+export function judgeHandEdits(
+  existing: ExistingCluster,
+  previousCompose: RenderedFile | undefined,
+  args: GenerateArgs,
+): string[] {
+  const digest = existing.state?.composeSha256;
+  const found = previousCompose === undefined ? undefined : existing.contents[previousCompose.path];
+  if (previousCompose === undefined || found === undefined || digest === undefined || args.mode === 'stdout') return [];
+  if (composeDigest(found) === digest) return [];
+  const exact = composeDigest(previousCompose.content) === digest;
+  const comments = exact ? commentsAdded(found, previousCompose.content) : [];
+  const file = previousCompose.path;
+  const edit = firstHandEdit(found, previousCompose.content, !exact);
+  if (edit === undefined && comments.length > 0) return comments;
+  if (!args.force) {
+    if (edit !== undefined) throw handEditRefusal(file, edit, file === STACK_FILE ? 'swarm' : 'compose');
+    throw new UsageError(
+      `${file} is not as gen-compose wrote it (edited since): this run writes it anew and would undo that; move your changes to ${file === STACK_FILE ? 'a stack file of your own' : OVERRIDE_FILES[0]}, or pass --force to drop them`,
+    );
+  }
+  const what = edit === undefined ? 'hand edits' : `${edit.path} (and any other hand edit of it)`;
+  const were = args.mode !== 'write' ? 'would be' : edit === undefined ? 'were' : 'was';
+  return [`${file}: your ${what} ${were} dropped (--force)`, ...comments];
+}
+
+/** Comment lines of the user's in the file (YAML keeps none of them): said, not lost silently. */
+function commentsAdded(found: string, written: string): string[] {
+  const ours = new Set(written.split('\n').map((line) => line.trim()));
+  const added = found
+    .split('\n')
+    .map((line) => line.trim())
+    // The Regenerate line names gen-compose by its path from where it ran: it may differ.
+    .filter((line) => line.startsWith('#') && !line.startsWith('# Regenerate') && !ours.has(line));
+  if (added.length === 0) return [];
+  return [
+    `${added.length} comment line(s) of yours in the compose file ${added.length === 1 ? 'is' : 'are'} not kept (${JSON.stringify(added[0])}${added.length > 1 ? ', …' : ''}); keep notes in a file beside it`,
+  ];
+}
