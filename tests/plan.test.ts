@@ -163,7 +163,8 @@ describe('rejections', () => {
     [{ memory: 'lots' }, /--memory must look like 4G/],
     [{ memory: '4096' }, /--memory must look like 4G/],
     [{ memory: '512M' }, /below the 1G a Restate node needs/],
-    [{ snapshotsRetained: '0' }, /--snapshots-retained must be at least 1/],
+    [{ snapshotsRetained: '0' }, /--snapshots-retained must be between 1 and 255 \(Restate's limit\), got 0/],
+    [{ snapshotsRetained: '256' }, /--snapshots-retained must be between 1 and 255 \(Restate's limit\), got 256/],
   ])('%j', (raw, message) => {
     expect(() => validateOptions(raw)).toThrow(UsageError);
     expect(() => validateOptions(raw)).toThrow(message);

@@ -160,3 +160,125 @@ describe('words and exit codes that are true', () => {
     expect(runCli(['--out', other]).status).toBe(0);
   });
 });
+
+describe('a service or key of yours inside docker-compose.yaml is never dropped silently', () => {
+  const addService = (text: string) => text.replace('\nservices:\n', '\nservices:\n  myapp:\n    image: myapp:1\n');
+
+  test('a service of yours: refused in one line that names it and says where it belongs; the files stay', () => {
+    expect(gen().status).toBe(0);
+    edit('docker-compose.yaml', addService);
+    const before = readFileSync(join(out(), 'docker-compose.yaml'), 'utf8');
+    for (const args of [[], ['--nodes', '5'], ['--nodes', '5', '--dry-run']]) {
+      const r = gen(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(
+        'gen-compose: docker-compose.yaml has a service gen-compose did not write, services.myapp; this run writes the file anew and would drop it: put it in docker-compose.override.yaml beside it (Compose merges that file by itself; gen-compose never writes it), or pass --force to drop it\n',
+      );
+    }
+    expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toBe(before);
+    const forced = gen('--nodes', '5', '--force');
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain(
+      'note: docker-compose.yaml: your services.myapp (and any other hand edit of it) was dropped (--force)',
+    );
+  });
+
+  test('a key of yours in a node, and a value changed by hand, are named too', () => {
+    expect(gen().status).toBe(0);
+    edit('docker-compose.yaml', (text) =>
+      text.replace(/^( {2}restate-2:\n)/m, '$1    labels:\n      team: payments\n'),
+    );
+    expect(gen().stderr).toMatch(
+      /^gen-compose: docker-compose\.yaml has a key gen-compose did not write, services\.restate-2\.labels;/,
+    );
+    expect(gen('--nodes', '5', '--force').status).toBe(0);
+    edit('docker-compose.yaml', (text) => text.replace(/^(\s+RESTATE_LOG_FILTER: ).*$/m, '$1debug'));
+    expect(gen().stderr).toMatch(
+      /^gen-compose: docker-compose\.yaml has x-restate-environment\.RESTATE_LOG_FILTER changed by hand; this run writes the file anew and would undo it: override it in docker-compose\.override\.yaml .* \(gen-compose wrote \$\{RESTATE_LOG_FILTER\}: set RESTATE_LOG_FILTER in \.env\), or pass --force to undo it\n$/,
+    );
+  });
+
+  test('comments and an override file are yours to keep: no refusal, the override untouched', () => {
+    expect(gen().status).toBe(0);
+    edit('docker-compose.yaml', (text) => `${text}# my note\n`);
+    const override = join(out(), 'docker-compose.override.yaml');
+    writeFileSync(override, 'services:\n  myapp:\n    image: myapp:1\n');
+    const r = gen('--nodes', '5');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(override, 'utf8')).toBe('services:\n  myapp:\n    image: myapp:1\n');
+    expect(r.stdout).toContain('Your own services go in docker-compose.override.yaml there');
+    expect(r.stdout).toContain(
+      'note: 1 comment line(s) of yours in the compose file is not kept ("# my note"); keep notes in a file beside it',
+    );
+  });
+});
+
+describe('every value the options accept gives a cluster Restate starts', () => {
+  test('--snapshots-retained 256 (a non-zero u8 in Restate) is refused, nothing written', () => {
+    const r = gen('--snapshots-retained', '256');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("gen-compose: --snapshots-retained must be between 1 and 255 (Restate's limit), got 256\n");
+    expect(existsSync(out())).toBe(false);
+    expect(gen('--snapshots-retained', '255').status).toBe(0);
+  });
+
+  test('-n 100 -r 50 says the 99-member metadata group it builds, and why', () => {
+    const r = gen('-n', '100', '-r', '50');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      'note: a metadata group of 99 members: every metadata write waits for 50 of them (it tolerates as many failures as the log, 49). Most clusters run 3 or 5 (--metadata-nodes 5 tolerates 2 failures).',
+    );
+    expect(gen('-n', '5').stdout).not.toContain('note: a metadata group of');
+  });
+});
+
+test('--unverified says no key was checked, and names the keys the version is known to lack', () => {
+  const r = gen('--restate-version', '1.3.0', '--unverified');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain(
+    'warning: Restate 1.3.0 is unverified (--unverified): no restate-server of it checked these keys, and Restate ignores a key it does not know',
+  );
+  expect(r.stdout).toContain(
+    'warning: RESTATE_METADATA_CLIENT__ADDRESSES is read from Restate 1.4.0 on: 1.3.0 would ignore it',
+  );
+  expect(gen('--restate-version', '1.7.12').stdout).not.toContain('unverified');
+});
+
+describe('every .env line gen-compose understands takes effect or is refused', () => {
+  test('NODE_MEMORY_LIMIT added to a cluster made without --memory is taken as --memory', () => {
+    expect(gen().status).toBe(0);
+    edit('.env', (text) => `${text}NODE_MEMORY_LIMIT=8G\n`);
+    const r = gen();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('note: NODE_MEMORY_LIMIT=8G edited into .env: taken as --memory 8G');
+    expect(envOf(out()).NODE_MEMORY_LIMIT).toBe('8192M');
+    expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toMatch(/ --memory 8192M$/m);
+  });
+
+  test('RESTATE_DEFAULT_REPLICATION=3 edited in a 5-node cluster is the replication everywhere', () => {
+    expect(gen('--nodes', '5').status).toBe(0);
+    edit('.env', (text) => text.replace(/^RESTATE_DEFAULT_REPLICATION=.*$/m, 'RESTATE_DEFAULT_REPLICATION=3'));
+    const r = gen();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('replication 3');
+    expect(r.stdout).toContain('log (replication 3): tolerates 2 node failures');
+    expect(readFileSync(join(out(), 'README.md'), 'utf8')).toContain('replication 3');
+    expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toMatch(/--replication 3/);
+  });
+
+  test.each([
+    ['MINIO_VERSION', 'latest', 'a tag that pins no release'],
+    [
+      'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
+      'file:///tmp',
+      'release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol")',
+    ],
+  ])('%s=%s kept from .env meets the rule check holds the output to: refused', (name, value, why) => {
+    expect(gen().status).toBe(0);
+    edit('.env', (text) => text.replace(new RegExp(`^${name}=.*$`, 'm'), `${name}=${value}`));
+    const r = gen();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`gen-compose: .env has ${name}=${value}, ${why}: fix or delete that line\n`);
+  });
+});

@@ -1,6 +1,7 @@
 import { ENDPOINTS, isLoopback, type EndpointKind } from '../plan/exposure.js';
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
 import { describeTolerance } from '../restate/tolerance.js';
+import { variablesNewerThan } from '../restate/versions.js';
 
 /** What the user reads after a successful run: files, endpoints, and what the cluster survives. */
 /** What a run did to the output directory's files. */
@@ -10,6 +11,22 @@ export interface FileChanges {
   unchanged?: string[];
   removed?: string[];
 }
+
+/** --unverified: no binary checked the keys; those the version is known to lack are named. */
+function unverifiedWarnings(plan: ClusterPlan): string[] {
+  const version = plan.options.restateVersion;
+  const names = [...plan.commonEnvironment, ...plan.nodes.flatMap((n) => n.environment)].map((e) => e.name);
+  const missing = variablesNewerThan(version, names);
+  return [
+    `warning: Restate ${version} is unverified (--unverified): no restate-server of it checked these keys, and Restate ignores a key it does not know`,
+    ...missing.map(
+      ({ name, since }) => `warning: ${name} is read from Restate ${since} on: ${version} would ignore it`,
+    ),
+  ];
+}
+
+/** Past this many members a metadata group is unusual enough to be said (Restate's guides run 3 or 5). */
+const LARGE_METADATA_GROUP = 7;
 
 export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): string {
   const { written, unchanged = [], removed = [] } = changes;
@@ -39,7 +56,7 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
     const replaced = node.restateName === node.name ? '' : `  (Restate node ${node.restateName}, N${node.restateId})`;
     const fabric = swarm && !p.fabric.exposed ? url(p.fabric) : port(p.fabric);
     lines.push(
-      `  ${node.name.padEnd(11)} ingress ${url(p.ingress)}  admin ${url(p.admin)}  fabric ${fabric}${node.autoProvision ? '  (provisions the cluster)' : ''}${roles}${replaced}`,
+      `  ${node.name.padEnd(11)} ingress ${url(p.ingress)}  admin ${url(p.admin)}  fabric ${fabric}${node.autoProvision ? '  (provisions the cluster if its peers hold none)' : ''}${roles}${replaced}`,
     );
   }
   lines.push(
@@ -56,6 +73,11 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
         ]
       : []),
     'README.md in the output directory has the topology, every endpoint and the commands to run.',
+    ...(swarm
+      ? []
+      : [
+          'Your own services go in docker-compose.override.yaml there: Compose merges it, gen-compose never touches it.',
+        ]),
     '',
     ...reachability(plan, addressOf, isOpen),
     '',
@@ -65,6 +87,13 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
   if (t.belowRecommendedSize) {
     lines.push(
       `warning: ${o.nodes} node(s) < 2×${o.replication}−1: the cluster works but tolerates ${t.logFailuresTolerated} node failure(s), not ${o.replication - 1}. Use at least ${2 * o.replication - 1} nodes for that.`,
+    );
+  }
+  if (o.unverified) lines.push(...unverifiedWarnings(plan));
+  // A quietly large result of the defaults (-n 100 -r 50: 99 members) is said, with why.
+  if (o.metadataNodes > LARGE_METADATA_GROUP) {
+    lines.push(
+      `note: a metadata group of ${o.metadataNodes} members: every metadata write waits for ${Math.floor(o.metadataNodes / 2) + 1} of them (it tolerates as many failures as the log, ${Math.floor((o.metadataNodes - 1) / 2)}). Most clusters run 3 or 5 (--metadata-nodes 5 tolerates 2 failures).`,
     );
   }
   if (fresh) {

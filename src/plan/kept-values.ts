@@ -1,5 +1,6 @@
 import { isWellKnownSecret } from '../credentials.js';
 import { UsageError } from '../errors.js';
+import { isPinnedTag, snapshotDestinationProblem } from '../restate/settings.js';
 import { isIPv4 } from './exposure.js';
 import type { RawOptions } from './options.js';
 import type { ClusterPlan } from './plan.js';
@@ -18,8 +19,14 @@ const OPTION_VARIABLES = {
   RESTATE_VERSION: 'restateVersion',
   RESTATE_CLUSTER_NAME: 'clusterName',
   NODE_MEMORY_LIMIT: 'memory',
+  RESTATE_DEFAULT_REPLICATION: 'replication',
 } as const;
-const FLAG_OF = { restateVersion: '--restate-version', clusterName: '--cluster-name', memory: '--memory' } as const;
+const FLAG_OF = {
+  restateVersion: '--restate-version',
+  clusterName: '--cluster-name',
+  memory: '--memory',
+  replication: '--replication',
+} as const;
 
 export interface OptionEdits {
   /** The flags, with each edit taken as the flag (unless the flag was given now: it wins). */
@@ -44,8 +51,9 @@ export function optionEdits(
     const value = env[variable];
     const written = previousTunables?.[variable];
     delete result.env[variable];
-    // Not edited (or no record of what was written): the options decide, as before.
-    if (value === undefined || written === undefined || value === written) continue;
+    // Not edited (or no record of any run before): the options decide, as before. A line added
+    // where the last run wrote none (NODE_MEMORY_LIMIT without --memory) is an edit too.
+    if (value === undefined || previousTunables === undefined || value === written) continue;
     if (flags[option] !== undefined) {
       if (flags[option] !== value)
         result.notes.push(`${FLAG_OF[option]} ${flags[option]} replaces ${variable}=${value} edited into .env`);
@@ -204,14 +212,13 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
   for (const [name, address] of value) {
     if (name.endsWith('_PUBLISH_ADDRESS') && !isIPv4(address)) throw bad(name, 'which is not an IPv4 address');
   }
-  const replication = value.get('RESTATE_DEFAULT_REPLICATION') ?? '';
-  if (!/^\d+$/.test(replication) || Number(replication) < 1 || Number(replication) > plan.nodes.length) {
-    throw bad(
-      'RESTATE_DEFAULT_REPLICATION',
-      `which is not a replication ${plan.nodes.length} nodes can hold (1..${plan.nodes.length})`,
-    );
-  }
   if (!value.get('RESTATE_CLUSTER_NAME')) throw bad('RESTATE_CLUSTER_NAME', 'which is empty');
+  // The rules the output is held to (check's image-tag and snapshots rules), from the same facts.
+  const minio = value.get('MINIO_VERSION');
+  if (minio !== undefined && !isPinnedTag(minio)) throw bad('MINIO_VERSION', 'a tag that pins no release');
+  const destination = value.get('RESTATE_WORKER__SNAPSHOTS__DESTINATION');
+  const problem = destination === undefined ? undefined : snapshotDestinationProblem(destination);
+  if (problem) throw bad('RESTATE_WORKER__SNAPSHOTS__DESTINATION', problem);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from './defaults.js';
 import { UsageError } from '../errors.js';
 import { parseDockerBytes } from '../docker/bytes.js';
+import { SNAPSHOTS_RETAINED_RANGE } from '../restate/defaults.js';
 import {
   isPublished,
   isSupported,
@@ -144,7 +145,9 @@ export function checkSnapshotInterval(raw: RawOptions): number {
 export function checkSnapshotsRetained(raw: RawOptions): number | undefined {
   if (raw.snapshotsRetained === undefined) return undefined;
   const retained = integer('snapshots-retained', raw.snapshotsRetained, 1);
-  if (retained < 1) throw new UsageError(`--snapshots-retained must be at least 1, got ${retained}`);
+  const { min, max } = SNAPSHOTS_RETAINED_RANGE;
+  if (retained < min || retained > max)
+    throw new UsageError(`--snapshots-retained must be between ${min} and ${max} (Restate's limit), got ${retained}`);
   return retained;
 }
 

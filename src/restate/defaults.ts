@@ -15,3 +15,9 @@ export const DEFAULT_REPLICATION = 1;
 export const DEFAULT_LOG_FILTER = 'warn,restate=info';
 /** default-num-partitions: one log per partition, logs 0..23. */
 export const DEFAULT_NUM_PARTITIONS = 24;
+
+/**
+ * worker.snapshots.num-retained (1.6: experimental-num-retained) is a non-zero u8: restate-server
+ * 1.6.2 and 1.7.12 refuse 0 and 256 at start ("expected a nonzero u8"), so every node fails.
+ */
+export const SNAPSHOTS_RETAINED_RANGE = { min: 1, max: 255 } as const;

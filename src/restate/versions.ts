@@ -85,3 +85,23 @@ export function skippedMinor(from: string, to: string): string | undefined {
   const next = newestOf(path[1]!);
   return `Restate ${from} → ${to} skips a minor version: Restate moves one at a time (${path.join(' → ')}); regenerate with --restate-version ${next} first, roll it out, then go on to ${to}`;
 }
+
+/**
+ * Keys a cluster needs that older releases lack (from Restate's sources and release notes; the
+ * facts sheet): such a release ignores the variable silently. For --unverified versions, whose
+ * keys no binary here can check, so the summary says which of them it would miss.
+ */
+const KEYS_SINCE = [
+  // A section (every key under it) ends in __; otherwise one variable.
+  { key: 'RESTATE_METADATA_CLIENT__', since: '1.4.0' },
+  { key: 'RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL', since: '1.6.0' },
+  { key: 'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED', since: '1.7.0' },
+] as const;
+
+/** The variables among `names` that `version` predates, each with the release that reads it first. */
+export function variablesNewerThan(version: string, names: string[]): { name: string; since: string }[] {
+  return [...new Set(names)].flatMap((name) => {
+    const key = KEYS_SINCE.find((k) => name === k.key || (k.key.endsWith('__') && name.startsWith(k.key)));
+    return key && compareVersions(version, key.since) < 0 ? [{ name, since: key.since }] : [];
+  });
+}

@@ -1,4 +1,5 @@
 import { imageTag, isRestateService } from '../../restate/services.js';
+import { isPinnedTag } from '../../restate/settings.js';
 import type { ServiceRule } from './rule.js';
 
 const isMinio = (image: string) => /(^|\/)minio\/(minio|mc)([:@]|$)/.test(image) || /(^|\/)minio([:@]|$)/.test(image);
@@ -11,7 +12,7 @@ export const imageTagRule: ServiceRule = {
   check: (s) => {
     if (!s.image || s.image.includes('@')) return [];
     const tag = imageTag(s.image);
-    if (tag !== undefined && tag !== 'latest') return [];
+    if (isPinnedTag(tag)) return [];
     return [
       {
         severity: isRestateService(s) || isMinio(s.image) ? 'error' : 'warning',

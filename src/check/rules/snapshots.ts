@@ -1,3 +1,4 @@
+import { snapshotDestinationProblem } from '../../restate/settings.js';
 import type { ComposeService } from '../../load/compose-file.js';
 import { createsBucket, LOOPBACK } from '../../restate/services.js';
 import { hostOf, type Finding, type ProjectRule, type RuleContext } from './rule.js';
@@ -51,13 +52,9 @@ function eachNode({ nodes, byHost }: RuleContext): Finding[] {
     const say: Say = (severity, variable, message) =>
       findings.push({ severity, rule: 'snapshots', service: n.name, variable, message });
     const destination = n.environment[v('DESTINATION')];
+    const problem = destination === undefined ? undefined : snapshotDestinationProblem(destination);
     if (destination === undefined) withoutDestination(n, nodes.length > 1, say);
-    else if (!destination.startsWith('s3://'))
-      say(
-        'error',
-        v('DESTINATION'),
-        `"${destination}": release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol")`,
-      );
+    else if (problem) say('error', v('DESTINATION'), `"${destination}": ${problem}`);
     else endpointSettings(n, byHost, say);
   }
   return findings;
