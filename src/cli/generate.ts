@@ -86,7 +86,7 @@ export async function generate(
         throw new UsageError(writeFailure(new WriteFailed(error, true), args.out));
       }
       release = acquireLock(args.out);
-      const found = readdirSync(args.out).filter((name) => name !== LOCK_FILE);
+      const found = readdirSync(args.out).filter((name) => !name.startsWith(LOCK_FILE));
       if (found.length > 0)
         throw new UsageError(`${args.out} changed while gen-compose ran (${found[0]} appeared): run again`);
     });

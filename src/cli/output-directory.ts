@@ -47,8 +47,9 @@ export function completeInterruptedWrite({ out, mode }: GenerateArgs): void {
  */
 function unrelatedEntries(out: string, existing: ExistingCluster): string[] {
   if (existing.own.size > 0 || !existsSync(out)) return [];
-  const expected = new Set<string>([LOCK_FILE, ...OVERRIDE_FILES]);
-  const entries = readdirSync(out).filter((name) => !expected.has(name));
+  const expected = new Set<string>(OVERRIDE_FILES);
+  // The lock, and the file another run writes it from, are runs' own.
+  const entries = readdirSync(out).filter((name) => !expected.has(name) && !name.startsWith(LOCK_FILE));
   // A file where gen-compose writes one, or a compose file of another name: its own refusal
   // (strangers, below) says more about it.
   const spokenFor = new Set<string>([

@@ -68,11 +68,17 @@ export function removeStaleLock(dir: string): void {
 /** Takes the directory's lock (the directory must exist); returns its release. */
 export function acquireLock(dir: string): () => void {
   const path = join(dir, LOCK_FILE);
+  // Written whole beside it, then linked into place: the lock never exists empty, which another
+  // run would read as a dead owner's and take over (seen with three runs at once).
+  const written = `${path}.${process.pid}`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = fs.openSync(path, 'wx', 0o644);
-      fs.writeSync(fd, `${process.pid} ${startTimeOf(process.pid) ?? ''}`.trim() + '\n');
-      fs.closeSync(fd);
+      fs.writeFileSync(written, `${`${process.pid} ${startTimeOf(process.pid) ?? ''}`.trim()}\n`, { mode: 0o644 });
+      try {
+        fs.linkSync(written, path);
+      } finally {
+        fs.rmSync(written, { force: true });
+      }
       return () => {
         if (ownerOf(path)?.pid === process.pid) fs.rmSync(path, { force: true });
       };
