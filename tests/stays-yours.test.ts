@@ -198,6 +198,21 @@ describe('a service or key of yours inside docker-compose.yaml is never dropped 
     );
   });
 
+  test('a blank line added, or gen-compose run from elsewhere: nothing is refused; --check calls an edit drift', () => {
+    expect(gen().status).toBe(0);
+    edit('docker-compose.yaml', (text) => text.replace('\nservices:\n', '\n\nservices:\n'));
+    expect(gen('--nodes', '4').status).toBe(0);
+    // Written by a gen-compose installed elsewhere, the Regenerate line names it by another path.
+    edit('docker-compose.yaml', (text) =>
+      text.replace(/^(# Regenerate, in this directory: )\S+ \S+/m, '$1npx gen-compose'),
+    );
+    expect(gen('--nodes', '5').status).toBe(0);
+    edit('docker-compose.yaml', addService);
+    const drift = gen('--check');
+    expect(drift.status).toBe(1);
+    expect(drift.stdout).toMatch(/differs from what these options generate: docker-compose\.yaml/);
+  });
+
   test('comments and an override file are yours to keep: no refusal, the override untouched', () => {
     expect(gen().status).toBe(0);
     edit('docker-compose.yaml', (text) => `${text}# my note\n`);

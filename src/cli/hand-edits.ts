@@ -97,13 +97,16 @@ export function judgeHandEdits(
 ): string[] {
   const digest = existing.state?.composeSha256;
   const found = previousCompose === undefined ? undefined : existing.contents[previousCompose.path];
-  if (previousCompose === undefined || found === undefined || digest === undefined || args.mode === 'stdout') return [];
+  // Printing the file or comparing it (--check: a hand edit is drift, exit 1) loses nothing.
+  const keepsFiles = args.mode === 'stdout' || args.mode === 'check';
+  if (previousCompose === undefined || found === undefined || digest === undefined || keepsFiles) return [];
   if (composeDigest(found) === digest) return [];
   const exact = composeDigest(previousCompose.content) === digest;
   const comments = exact ? commentsAdded(found, previousCompose.content) : [];
   const file = previousCompose.path;
   const edit = firstHandEdit(found, previousCompose.content, !exact);
-  if (edit === undefined && comments.length > 0) return comments;
+  // Rendered again exactly, nothing else differs: a comment or a change of layout only.
+  if (edit === undefined && exact) return comments;
   if (!args.force) {
     if (edit !== undefined) throw handEditRefusal(file, edit, file === STACK_FILE ? 'swarm' : 'compose');
     throw new UsageError(

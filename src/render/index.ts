@@ -27,10 +27,15 @@ export interface RenderedFile {
 
 /**
  * The compose (or stack) file's digest, kept in the state: a later run tells a file edited by
- * hand from its own at once, whatever version of gen-compose wrote it.
+ * hand from its own at once, whatever version of gen-compose wrote it. The Regenerate line is
+ * left out: it names gen-compose by its path from where it ran, which the next run may not share.
  */
 export function composeDigest(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  const kept = text
+    .split('\n')
+    .filter((line) => !line.startsWith('# Regenerate'))
+    .join('\n');
+  return createHash('sha256').update(kept).digest('hex');
 }
 
 /**
