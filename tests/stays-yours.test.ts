@@ -297,3 +297,12 @@ describe('every .env line gen-compose understands takes effect or is refused', (
     expect(r.stderr).toBe(`gen-compose: .env has ${name}=${value}, ${why}: fix or delete that line\n`);
   });
 });
+
+test('--preset prod --nodes 1 names the preset for the replication it sets, not a flag never given', () => {
+  const r = gen('--preset', 'prod', '--nodes', '1');
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe(
+    'gen-compose: --preset prod sets --replication 3, more than --nodes 1: give --replication (at most 1) too, or another preset\n',
+  );
+  expect(gen('--preset', 'prod', '--nodes', '3').status).toBe(0);
+});

@@ -108,6 +108,18 @@ export function applyPreset(raw: RawOptions): RawOptions {
   const preset = PRESETS[raw.preset];
   if (!preset) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${raw.preset}"`);
   const given = Object.fromEntries(Object.entries(raw).filter(([k, v]) => v !== undefined && k !== 'preset'));
+  // A preset's count that the nodes given cannot hold is the preset's, not a flag the user gave.
+  const nodes = Number(given.nodes);
+  for (const [key, flag] of [
+    ['replication', '--replication'],
+    ['metadataNodes', '--metadata-nodes'],
+  ] as const) {
+    const value = Number(preset[key]);
+    if (given.nodes !== undefined && given[key] === undefined && value > nodes)
+      throw new UsageError(
+        `--preset ${raw.preset} sets ${flag} ${value}, more than --nodes ${given.nodes}: give ${flag} (at most ${given.nodes}) too, or another preset`,
+      );
+  }
   return { ...preset, ...given };
 }
 
