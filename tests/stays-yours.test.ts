@@ -306,3 +306,10 @@ test('--preset prod --nodes 1 names the preset for the replication it sets, not 
   );
   expect(gen('--preset', 'prod', '--nodes', '3').status).toBe(0);
 });
+
+test('with --snapshots-endpoint the cluster README speaks of no MinIO bucket job', () => {
+  expect(gen('--snapshots-endpoint', 'https://s3.example.com').status).toBe(0);
+  const readme = readFileSync(join(out(), 'README.md'), 'utf8');
+  expect(readme).not.toContain('minio-create-bucket');
+  expect(readme).toContain('Start (with the bucket created and its keys in `.env`)');
+});
