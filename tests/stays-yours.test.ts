@@ -313,3 +313,15 @@ test('with --snapshots-endpoint the cluster README speaks of no MinIO bucket job
   expect(readme).not.toContain('minio-create-bucket');
   expect(readme).toContain('Start (with the bucket created and its keys in `.env`)');
 });
+
+test('--port-offset: a second cluster is a project of its own, and an offset whose ports meet the first is refused', () => {
+  const r = gen('--port-offset', '5');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('3-node Restate cluster "restate-cluster-5"');
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toMatch(/^name: "restate-cluster-5"$/m);
+  const clash = runCli(['--port-offset', '10000', '--out', join(path(), 'second')]);
+  expect(clash.status).toBe(2);
+  expect(clash.stderr).toBe(
+    'gen-compose: --port-offset 10000 puts a port of this cluster on 38080, which a 3-node cluster at offset 0 publishes too: pick an offset with no port in common (2 is the smallest)\n',
+  );
+});

@@ -9,7 +9,7 @@ import {
   OLDEST_SUPPORTED,
   PUBLISHED_VERSIONS,
 } from '../restate/versions.js';
-import { MAX_NODES, portOffsetRange } from './ports.js';
+import { allPublishedPorts, MAX_NODES, portOffsetRange } from './ports.js';
 import {
   ANY_ADDRESS,
   defaultExposure,
@@ -95,7 +95,12 @@ export function checkMetadataNodes(raw: RawOptions, nodes: number, replication: 
 }
 
 export function checkClusterName(raw: RawOptions): string {
-  const clusterName = raw.clusterName ?? DEFAULT_CLUSTER_NAME;
+  // A cluster beside another (--port-offset) is a project of its own: under the same name one
+  // `docker compose up` would take over the other's containers and volumes.
+  const offset = Number(raw.portOffset ?? 0);
+  const fallback =
+    Number.isInteger(offset) && offset !== 0 ? `${DEFAULT_CLUSTER_NAME}-${offset}` : DEFAULT_CLUSTER_NAME;
+  const clusterName = raw.clusterName ?? fallback;
   if (!PROJECT_NAME.test(clusterName)) {
     throw new UsageError(
       `--cluster-name "${clusterName}" is not a valid compose project name (lowercase letters, digits, '-' and '_', starting with a letter or digit)`,
@@ -127,6 +132,17 @@ export function checkPortOffset(raw: RawOptions, nodes: number): number {
   if (portOffset < allowed.min || portOffset > allowed.max) {
     throw new UsageError(
       `--port-offset ${portOffset} is outside ${allowed.min}..${allowed.max}, the offsets that keep every port ${nodes} node(s) and any add-on may publish within 1..65535 (the lowest is Grafana's 3000)`,
+    );
+  }
+  // The point of an offset is a second cluster beside one at 0: no port of one may be the other's.
+  const atZero = new Set(allPublishedPorts(nodes, 0));
+  const shared = portOffset === 0 ? undefined : allPublishedPorts(nodes, portOffset).find((p) => atZero.has(p));
+  if (shared !== undefined) {
+    const free = Array.from({ length: 1000 }, (_, i) => i + 1).find(
+      (o) => !allPublishedPorts(nodes, o).some((p) => atZero.has(p)),
+    );
+    throw new UsageError(
+      `--port-offset ${portOffset} puts a port of this cluster on ${shared}, which a ${nodes}-node cluster at offset 0 publishes too: pick an offset with no port in common${free === undefined ? '' : ` (${free} is the smallest)`}`,
     );
   }
   return portOffset;
