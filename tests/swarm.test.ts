@@ -26,8 +26,10 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
   afterAll(() => dir.remove());
   beforeAll(() => {
     expect(
-      runCli(['--target', 'swarm', '--nodes', String(nodes), '--port-offset', String(1900 + nodes), '--out', dir.path])
-        .status,
+      runCli([
+        ...['--target', 'swarm', '--nodes', String(nodes), '--port-offset', String(1900 + nodes)],
+        ...['--cluster-name', 'restate-cluster', '--out', dir.path],
+      ]).status,
     ).toBe(0);
   });
 
