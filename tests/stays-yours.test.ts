@@ -325,3 +325,11 @@ test('--port-offset: a second cluster is a project of its own, and an offset who
     'gen-compose: --port-offset 10000 puts a port of this cluster on 38080, which a 3-node cluster at offset 0 publishes too: pick an offset with no port in common (2 is the smallest)\n',
   );
 });
+
+test('a run killed before it linked its lock leaves a file the next run removes', () => {
+  expect(gen().status).toBe(0);
+  const owner = spawnSync('true');
+  writeFileSync(join(out(), `.gen-compose.lock.${owner.pid}`), '');
+  expect(gen('--nodes', '5').status).toBe(0);
+  expect(readdirSync(out()).filter((name) => name.startsWith('.gen-compose.lock'))).toEqual([]);
+});

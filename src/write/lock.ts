@@ -63,6 +63,14 @@ export function removeStaleLock(dir: string): void {
   const path = join(dir, LOCK_FILE);
   if (fs.existsSync(path) && lockHolder(dir) === undefined && ownerOf(path)?.pid !== process.pid)
     fs.rmSync(path, { force: true });
+  // The file a run writes its lock from (below), left by a run killed before it linked it.
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (!name.startsWith(`${LOCK_FILE}.`)) continue;
+    // Its name holds the pid; its content, once written, the start time too.
+    const owner = ownerOf(join(dir, name)) ?? { pid: Number(name.slice(LOCK_FILE.length + 1)) };
+    if (Number.isInteger(owner.pid) && owner.pid !== process.pid && !alive(owner))
+      fs.rmSync(join(dir, name), { force: true });
+  }
 }
 
 /** Takes the directory's lock (the directory must exist); returns its release. */
