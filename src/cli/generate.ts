@@ -7,7 +7,7 @@ import { nodeNumberOf } from '../plan/nodes.js';
 import { duringRestarts, judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
 import { checkKeptValues, keepExistingValues, keepSecrets, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
-import { renderCluster, withRememberedSteps, type RenderedFile } from '../render/index.js';
+import { renderCluster, renderComposeFile, withRememberedSteps, type RenderedFile } from '../render/index.js';
 import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
 import { resolvedServices } from '../load/loader.js';
 import { rewriteSteps, runningClusterCommands } from '../plan/running-commands.js';
@@ -195,7 +195,7 @@ async function planAndRender({ options, secrets, existing, previous, edits, args
  */
 function renderAgain(earlier: ClusterOptions, secrets: Secrets, generator: Generator, render: Render | undefined) {
   try {
-    return renderCluster(planCluster(validateOptions(mergeOptions(earlier, {})), secrets), generator, { render })[0];
+    return renderComposeFile(planCluster(validateOptions(mergeOptions(earlier, {})), secrets), generator, render);
   } catch {
     return undefined;
   }

@@ -72,6 +72,17 @@ export interface RenderOptions {
   render?: Render;
 }
 
+/** The compose file, or the stack file for --target swarm: the first file of a cluster. */
+export function renderComposeFile(
+  plan: ClusterPlan,
+  generator: Generator,
+  render: Render = renderBuiltin,
+): RenderedFile {
+  return plan.options.target === 'swarm'
+    ? { path: STACK_FILE, content: renderStack(plan, generator, render), mode: 0o644 }
+    : { path: COMPOSE_FILE, content: renderCompose(plan, generator, render), mode: 0o644 };
+}
+
 /**
  * Every file of the cluster, from one resolved plan. The compose (or stack) file and the state
  * file follow from the options alone (each tunable's planned value); .env and the README say
@@ -79,10 +90,7 @@ export interface RenderOptions {
  */
 export function renderCluster(plan: ClusterPlan, generator: Generator, options: RenderOptions = {}): RenderedFile[] {
   const render = options.render ?? renderBuiltin;
-  const composeFile: RenderedFile =
-    plan.options.target === 'swarm'
-      ? { path: STACK_FILE, content: renderStack(plan, generator, render), mode: 0o644 }
-      : { path: COMPOSE_FILE, content: renderCompose(plan, generator, render), mode: 0o644 };
+  const composeFile = renderComposeFile(plan, generator, render);
   const files: RenderedFile[] = [
     composeFile,
     { path: ENV_FILE, content: renderEnv(plan, generator, { render }), mode: 0o600 },
