@@ -28,17 +28,38 @@ describe('nodes', () => {
   });
 
   test.each([
-    [{ nodes: 1, replication: 1 }, []],
-    [{ nodes: 3, replication: 2 }, ['restate-2', 'restate-3']],
+    [{ nodes: 1, replication: 1 }, [[]]],
+    [
+      { nodes: 3, replication: 2 },
+      [
+        ['restate-2', 'restate-3'],
+        ['restate-1', 'restate-3'],
+        ['restate-1', 'restate-2'],
+      ],
+    ],
     // A group of 7: the first 4 are a majority of it, and the peers do not change when it grows.
-    [{ nodes: 7, replication: 2, metadataNodes: 7 }, ['restate-2', 'restate-3', 'restate-4']],
-    [{ nodes: 5, replication: 2, metadataNodes: 5 }, ['restate-2', 'restate-3']],
-    // Only the provisioning node asks, also under a new identity.
-    [{ nodes: 3, replication: 2, replacedNodes: '1:1' }, ['restate-2', 'restate-3']],
-  ])('the provisioning node first asks the other members of a majority of the metadata group (%j)', (raw, peers) => {
+    [
+      { nodes: 7, replication: 2, metadataNodes: 7 },
+      [
+        ['restate-2', 'restate-3', 'restate-4'],
+        ['restate-1', 'restate-3', 'restate-4'],
+        ['restate-1', 'restate-2', 'restate-4'],
+        ['restate-1', 'restate-2', 'restate-3'],
+        ...Array(3).fill(['restate-1', 'restate-2', 'restate-3', 'restate-4']),
+      ],
+    ],
+    // Under a new identity too: the peers are services, which a replacement keeps.
+    [
+      { nodes: 3, replication: 2, replacedNodes: '1:1' },
+      [
+        ['restate-2', 'restate-3'],
+        ['restate-1', 'restate-3'],
+        ['restate-1', 'restate-2'],
+      ],
+    ],
+  ])('on an empty disk a node asks the other members of a majority of the metadata group (%j)', (raw, peers) => {
     const p = plan(raw);
-    expect(p.nodes[0]!.provisionPeers).toEqual(peers);
-    expect(p.nodes.slice(1).every((n) => n.provisionPeers.length === 0)).toBe(true);
+    expect(p.nodes.map((n) => n.startPeers)).toEqual(peers);
   });
 
   test('the default metadata group is odd and tolerates what the log does: 2R−1, at most the largest odd ≤ N', () => {

@@ -58,10 +58,11 @@ export interface RestateNode {
   volume: string;
   autoProvision: boolean;
   /**
-   * The peers a provisioning node asks before it provisions (it does only if none holds a
-   * cluster yet: see render/provision-guard.ts); empty when it does not provision, or has none.
+   * The peers the node asks when it starts on an empty disk (render/start-guard.ts): whether
+   * they hold a cluster that still lists it (a lost disk), and for the provisioning node whether
+   * they hold a cluster at all. The other first members of the metadata group; empty for none.
    */
-  provisionPeers: string[];
+  startPeers: string[];
   roles: Role[];
   advertisedAddress: string;
   ports: { ingress: PublishedPort; admin: PublishedPort; fabric: PublishedPort };

@@ -32,7 +32,7 @@ export function allNodeNames(options: Pick<ClusterOptions, 'nodes'>): string[] {
  * Whether node `id` auto-provisions. Exactly one node provisions the cluster. The server's
  * default is auto-provision = true, so every other node must say false explicitly or it would
  * form a cluster of its own. Node 1 does under a new identity too: its guard
- * (render/provision-guard.ts) makes it join a cluster its peers hold, so a replacement joins,
+ * (render/start-guard.ts) makes it join a cluster its peers hold, so a replacement joins,
  * and the whole cluster wiped (`down -v`) provisions again on its own.
  */
 export function provisionsCluster(id: number): boolean {
@@ -137,11 +137,9 @@ function nodeIdentity(id: number, options: ClusterOptions): Omit<RestateNode, 'p
     restateName: restate.name,
     volume: `${name}-data`,
     autoProvision,
-    provisionPeers: autoProvision
-      ? metadataBootstrapIds(options)
-          .filter((k) => k !== id)
-          .map(nodeName)
-      : [],
+    startPeers: metadataBootstrapIds(options)
+      .filter((k) => k !== id)
+      .map(nodeName),
     roles,
     advertisedAddress: fabricAddress(id),
     environment,

@@ -2,7 +2,7 @@ import type { ClusterPlan, EnvEntry, PublishedPort, RestateNode, Tunable } from 
 import { clusterNetwork } from '../plan/nodes.js';
 import { RESTATE_STOP_GRACE_PERIOD } from '../restate/services.js';
 import { generatedBy, type Generator } from './header.js';
-import { provisionGuardScript } from './provision-guard.js';
+import { startGuardScript } from './start-guard.js';
 import { renderBuiltin, type Render } from './templates.js';
 
 /**
@@ -53,9 +53,9 @@ function lintExceptions(rules: (keyof typeof LINT_REASONS)[]): { lintDirective: 
 /** Compose interpolates `$`; a literal dollar is written `$$`. */
 const escapeDollars = (text: string): string => text.replaceAll('$', '$$$$');
 
-/** A provisioning node starts through its guard (render/provision-guard.ts): the script's lines. */
+/** A node with peers starts through its guard (render/start-guard.ts): the script's lines. */
 const entrypoint = (node: RestateNode): string[] | undefined =>
-  node.provisionPeers.length > 0 ? provisionGuardScript(node).map(escapeDollars) : undefined;
+  node.startPeers.length > 0 ? startGuardScript(node).map(escapeDollars) : undefined;
 
 /**
  * How the compose file reads a tunable: `${NAME:-value}` with the planned value, so the file

@@ -144,7 +144,7 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, prog
   const node1 = plan.nodes[0]!;
   const running = runningClusterCommands(plan.options, program);
   const lastNonProvisioner = [...plan.nodes].reverse().find((n) => !n.autoProvision);
-  const provisioner = plan.nodes.find((n) => n.provisionPeers.length > 0);
+  const provisioner = plan.nodes.find((n) => n.autoProvision && n.startPeers.length > 0);
   const survivor = plan.nodes.find((n) => n !== lastNonProvisioner && n.roles.includes('http-ingress')) ?? node1;
   const lb = plan.loadBalancer;
   const add = `/Counter/my-key/add -X POST -H 'content-type: application/json' -d 1`;
@@ -166,8 +166,8 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, prog
     invokeCommand: lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(node1.ports.ingress, node1, '')}${add}`,
     // The provisioning node's guard, said where the README tells what a lost disk means.
     provisioner: provisioner?.name,
-    provisionPeers: provisioner?.provisionPeers.join(' and '),
     failoverNode: lastNonProvisioner?.name ?? node1.name,
+    startPeers: (lastNonProvisioner ?? node1).startPeers.join(' and '),
     failoverNodeId: lastNonProvisioner?.id ?? node1.id,
     failoverInvokeUrl: lb ? url(lb.port) : url(survivor.ports.ingress, '', survivor),
     failoverInvokeCommand: lb

@@ -25,6 +25,7 @@ import {
   type Engine,
 } from './harness.js';
 import { drill } from './load.js';
+import { LOST_DISK_LOG } from '../../src/render/start-guard.js';
 
 jest.setTimeout(900_000);
 
@@ -344,14 +345,21 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
           `docker rm -f $(docker ps -aq --filter label=com.docker.swarm.service.name=${stack}_restate-3) >/dev/null\ndocker volume rm ${stack}_restate-3-data\n`,
           hosts[2],
         );
-        // Started again by Swarm as it was, it finds its disk empty and marks its log storage data-loss.
-        const marked = "select plain_node_id from nodes where plain_node_id = 'N3' and storage_state = 'data-loss'";
+        // Started again by Swarm as it was, its entrypoint finds its disk empty and the cluster
+        // still listing restate-3: it says so and waits, and Restate never starts under that
+        // name (it would mark its storage data-loss, and each start interrupted the cluster).
         await waitFor(
-          'the old identity to mark its storage data-loss',
+          "restate-3's guard to refuse its lost disk",
           120,
-          async () => ((await sql(marked)).length > 0 ? true : 'not yet'),
+          async () => {
+            const id = container(3);
+            const logs = id ? on(hosts[2]!, ['logs', id], true) : undefined;
+            return logs?.stderr.includes(LOST_DISK_LOG) ? true : `not yet: ${logs?.stderr.slice(-200) ?? 'no task'}`;
+          },
           1000,
         );
+        const marked = "select plain_node_id from nodes where plain_node_id = 'N3' and storage_state = 'data-loss'";
+        expect(await sql(marked)).toEqual([]);
       },
       othersAlive,
     );
