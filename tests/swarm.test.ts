@@ -141,6 +141,10 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
       'docker run --rm --network restate-cluster_restate-cluster-net --entrypoint curl docker.restate.dev/restatedev/restate:1.7.12 -fsS http://restate-1:9070/health',
     );
     expect(readme).toMatch(/admin API and UI \(control plane\): not published \(no authentication/);
+    // The Topology diagram's boxes list what the stack publishes: the ingress, no MinIO port.
+    const diagram = readme.slice(readme.indexOf('```mermaid'), readme.indexOf('```', readme.indexOf('```mermaid') + 3));
+    expect(diagram).toMatch(/restate2\["restate-2 \(N2\)<br\/>[^"]*<br\/>:\d+"\]/);
+    expect(diagram).toContain('minio[("MinIO<br/>snapshots")]');
     expect(readFileSync(join(dir.path, '.env'), 'utf8')).not.toMatch(
       /PUBLISH_ADDRESS|ADMIN_PORT_OVERRIDE|NODE_PORT_OVERRIDE/,
     );

@@ -54,10 +54,21 @@ const ROLE_NAMES: Record<string, string> = {
   'http-ingress': 'ingress',
 };
 
-/** The values of the Topology diagram (readme-topology.hbs): each box's id, label and ports. */
-function diagramView(plan: ClusterPlan, { portOf }: Addresses) {
+/**
+ * The values of the Topology diagram (readme-topology.hbs): each box's id, label and ports. A
+ * box lists the ports its service publishes, which on Swarm are the exposed kinds only (the
+ * others are reached on the stack's network); `ingressPort` and the like stay for templates
+ * exported before (their boxes list every port).
+ */
+function diagramView(plan: ClusterPlan, { portOf, swarm }: Addresses) {
+  const shown = (...ports: PublishedPort[]) =>
+    ports
+      .filter((p) => !swarm || p.exposed)
+      .map((p) => `:${portOf(p)}`)
+      .join(' ');
   return {
     loadBalancerPort: plan.loadBalancer ? portOf(plan.loadBalancer.port) : '',
+    loadBalancerPorts: plan.loadBalancer ? shown(plan.loadBalancer.port) : '',
     nodes: plan.nodes.map((n) => ({
       // A Mermaid id: the node's name without its dash.
       id: n.name.replace('-', ''),
@@ -67,12 +78,16 @@ function diagramView(plan: ClusterPlan, { portOf }: Addresses) {
       provisions: n.autoProvision,
       roles: n.roles.map((r) => ROLE_NAMES[r] ?? r).join(' · '),
       ingress: n.roles.includes('http-ingress'),
+      ports: shown(n.ports.ingress, n.ports.admin, n.ports.fabric),
       ingressPort: portOf(n.ports.ingress),
       adminPort: portOf(n.ports.admin),
       fabricPort: portOf(n.ports.fabric),
     })),
+    minioPorts: plan.minio ? shown(plan.minio.ports.api, plan.minio.ports.console) : '',
     minioApiPort: plan.minio ? portOf(plan.minio.ports.api) : '',
     minioConsolePort: plan.minio ? portOf(plan.minio.ports.console) : '',
+    prometheusPorts: plan.monitoring ? shown(plan.monitoring.prometheus.port) : '',
+    grafanaPorts: plan.monitoring ? shown(plan.monitoring.grafana.port) : '',
     prometheusPort: plan.monitoring ? portOf(plan.monitoring.prometheus.port) : '',
     grafanaPort: plan.monitoring ? portOf(plan.monitoring.grafana.port) : '',
   };
