@@ -23,6 +23,8 @@ export interface CheckOptions {
 
 export interface CheckResult {
   file: string;
+  /** The override file merged into it, as Compose merges it (see load/loader.ts). */
+  override?: string;
   /** The binary the fidelity check ran, if any. */
   restateServer?: { version: string; path: string; source: string };
   findings: Finding[];
@@ -80,7 +82,7 @@ export async function checkProject(project: ComposeProject, options: CheckOption
       findings.push(...results.flat());
     }
   }
-  return { file: project.file, restateServer, findings };
+  return { file: project.file, ...(project.override ? { override: project.override } : {}), restateServer, findings };
 }
 
 export async function check(target: string, options: CheckOptions): Promise<CheckResult> {
@@ -103,7 +105,7 @@ export function formatText(result: CheckResult): string {
   return [
     ...lines,
     ...info,
-    `${result.file}: ${counts('error')} error(s), ${counts('warning')} warning(s); ${proven}`,
+    `${result.file}${result.override ? ` with ${result.override}` : ''}: ${counts('error')} error(s), ${counts('warning')} warning(s); ${proven}`,
   ].join('\n');
 }
 

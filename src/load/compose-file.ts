@@ -60,6 +60,8 @@ export interface ComposeNetwork {
 export interface ComposeProject {
   /** The compose file read. */
   file: string;
+  /** The override file Compose merges into it (found beside it in a directory), if any. */
+  override?: string;
   /** The project directory (where .env is looked up). */
   dir: string;
   name?: string;
@@ -68,7 +70,7 @@ export interface ComposeProject {
   networks: Record<string, ComposeNetwork>;
   /** Variables read from .env (empty when there is none). */
   dotenv: Record<string, string>;
-  /** The whole document after merge keys and interpolation. */
+  /** The whole document after merge keys, interpolation and the override file's merge. */
   raw: Record<string, unknown>;
 }
 

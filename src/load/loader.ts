@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -11,6 +11,7 @@ import {
   type ComposeProject,
 } from './compose-file.js';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
+import { mergeCompose } from './merge.js';
 
 const COMPOSE_NAMES = [
   'compose.yaml',
@@ -97,24 +98,24 @@ export function resolvedServices(composeText: string, dotenvText: string): Recor
   }
 }
 
-export interface LoadOptions {
-  /** The shell environment, which wins over .env as in compose. Default: none (reproducible). */
-  shell?: Record<string, string | undefined>;
+/**
+ * The override file Compose merges into a compose file it finds in a directory (not one named
+ * with -f): the first of these beside it. A stack file has none: docker stack deploy reads
+ * only the files it is given.
+ */
+const OVERRIDE_NAMES = [
+  'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+];
+function overrideFileOf(file: string): string | undefined {
+  if (basename(file).startsWith('docker-stack')) return undefined;
+  return OVERRIDE_NAMES.map((name) => join(dirname(file), name)).find((path) => existsSync(path));
 }
 
-/**
- * Reads a compose file the way `docker compose` does: YAML with merge keys, `.env` from the
- * project directory, the shell's variables over .env's, every value interpolated, and each
- * service's `env_file`s under its `environment`. Judges files anyone wrote: nothing here
- * knows how gen-compose plans a cluster.
- */
-export function loadCompose(target: string, options: LoadOptions = {}): ComposeProject {
-  const file = resolve(findComposeFile(target));
-  const dir = dirname(file);
-  const dotenv = readDotenv(join(dir, '.env'));
-  const shell = options.shell ?? {};
-  const lookup: Lookup = (name) => shell[name] ?? dotenv[name];
-
+/** One compose file: YAML with merge keys, every value interpolated. */
+function readComposeDocument(file: string, lookup: Lookup): Record<string, unknown> {
   let document: unknown;
   try {
     document = parseYaml(readRegular(file).toString('utf8'), { ...COMPOSE_YAML_OPTIONS, prettyErrors: true });
@@ -123,15 +124,38 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
     throw new LoadError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (!isRecord(document)) throw new LoadError(`${file} is not a compose file (no top-level mapping)`);
-  let raw: Record<string, unknown>;
   try {
-    raw = interpolateTree(document, lookup, '') as Record<string, unknown>;
+    return interpolateTree(document, lookup, '') as Record<string, unknown>;
   } catch (error) {
     // A YAML alias inside the node it names (a: &a {b: *a}) makes an endless tree.
     if (error instanceof RangeError)
       throw new LoadError(`${file} is not a compose file: a YAML alias refers to a node that contains it`);
     throw error;
   }
+}
+
+export interface LoadOptions {
+  /** The shell environment, which wins over .env as in compose. Default: none (reproducible). */
+  shell?: Record<string, string | undefined>;
+}
+
+/**
+ * Reads a compose file the way `docker compose` does: YAML with merge keys, `.env` from the
+ * project directory, the shell's variables over .env's, every value interpolated, and each
+ * service's `env_file`s under its `environment`; for a directory, the override file merged in
+ * (as `docker compose` merges it when no -f is given). Judges files anyone wrote: nothing here
+ * knows how gen-compose plans a cluster.
+ */
+export function loadCompose(target: string, options: LoadOptions = {}): ComposeProject {
+  const file = resolve(findComposeFile(target));
+  const dir = dirname(file);
+  const dotenv = readDotenv(join(dir, '.env'));
+  const shell = options.shell ?? {};
+  const lookup: Lookup = (name) => shell[name] ?? dotenv[name];
+  const override = statSync(target).isDirectory() ? overrideFileOf(file) : undefined;
+  const raw = override
+    ? mergeCompose(readComposeDocument(file, lookup), readComposeDocument(override, lookup))
+    : readComposeDocument(file, lookup);
   if (!isRecord(raw.services)) throw new LoadError(`${file} has no services`);
 
   const services = Object.entries(raw.services).map(([name, spec]) => {
@@ -153,6 +177,7 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
 
   return {
     file,
+    override,
     dir,
     name: typeof raw.name === 'string' ? raw.name : undefined,
     services,

@@ -13,6 +13,7 @@ export const readAndTranslate: Step<RehearsalContext> = {
     const { options, say } = context;
     const project = loadCompose(options.target, { shell: options.shell });
     context.project = project;
+    if (project.override) say(`  note: ${project.override} merged in, as docker compose merges it`);
     // translate() wants ports synchronously; fetch a pool up front.
     const pool = await Promise.all(Array.from({ length: 3 * project.services.length + 4 }, freePort));
     const cluster = translate(project, { baseDir: context.baseDir, freePort: () => pool.pop()! });
