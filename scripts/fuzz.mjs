@@ -3,14 +3,18 @@
 //   node scripts/fuzz.mjs [--runs 10000] [--seed N] [--jobs N]
 // Cases, each from its own seed (printed with any failure, to replay with --seed S --runs 1):
 //   generate   random flags over a random directory (empty, a cluster, its .env hand-edited, a
-//              file of the user's, the user's templates, valid or broken)
+//              file of the user's, the user's templates, valid or broken, the user's own
+//              service in an override file or added to the compose file, a .env made 0640)
 //   interrupt  the same, killed (SIGKILL, SIGINT, SIGTERM) at a random instant, then recovered
 //              the way the next run starts
 //   fault      the writer with one file operation failing, or the process dying, at a random step
 // Counted: stack traces, exit codes other than 0/1/2, a directory not byte-identical after a
-// refusal, a mixed state after an interruption or a fault, outputs that disagree with each other.
+// refusal, a mixed state after an interruption or a fault, outputs that disagree with each other,
+// and what was the user's lost: an override file touched, a secret replaced, a .env mode
+// narrowed, a service added to the compose file dropped without --force or without a word.
 import { spawn } from 'node:child_process';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -159,7 +163,10 @@ const TEMPLATE_EDITS = [
 
 /** A directory to run in, as a user might have left it. */
 function prepare(r, dir, bases) {
-  const kind = r.pick(['empty', 'none', 'cluster', 'cluster', 'cluster', 'edited', 'foreign', 'templates']);
+  const kind = r.pick([
+    ...['empty', 'none', 'cluster', 'cluster', 'cluster', 'edited', 'foreign', 'templates'],
+    ...['override', 'added'],
+  ]);
   if (kind === 'none') return { kind, templates: undefined };
   if (kind === 'empty') {
     mkdirSync(dir, { recursive: true });
@@ -176,6 +183,18 @@ function prepare(r, dir, bases) {
     if (r.chance(0.3)) lines.push('MY_OWN=1');
     writeFileSync(join(dir, '.env'), lines.join('\n'), { mode: 0o600 });
   }
+  // The user's own service: where it belongs (Compose merges it; gen-compose never touches it),
+  // or added to the generated file, which a regeneration must not drop without --force.
+  if (kind === 'override') writeFileSync(join(dir, 'docker-compose.override.yaml'), USER_SERVICE);
+  if (kind === 'added') {
+    const file = ['docker-compose.yaml', 'docker-stack.yaml'].find((f) => existsSync(join(dir, f)));
+    const text = readFileSync(join(dir, file), 'utf8');
+    writeFileSync(
+      join(dir, file),
+      text.replace(/^services:\n/m, `services:\n${USER_SERVICE.split('\n').slice(1).join('\n')}`),
+    );
+  }
+  if (r.chance(0.2) && existsSync(join(dir, '.env'))) chmodSync(join(dir, '.env'), 0o640);
   if (kind === 'foreign') {
     const file = join(dir, r.pick(['README.md', 'compose.yaml', 'haproxy/haproxy.cfg', 'docker-compose.yml']));
     mkdirSync(join(file, '..'), { recursive: true });
@@ -189,6 +208,30 @@ function prepare(r, dir, bases) {
     writeFileSync(join(templates, name), edit(readFileSync(join(root, 'compose-templates', name), 'utf8')));
   }
   return { kind, templates };
+}
+
+const USER_SERVICE = 'services:\n  my-greeter:\n    image: my-greeter:1\n';
+const SECRETS = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
+
+/** What was the user's and must outlive any run: the override file, the secrets, the .env mode, an added service. */
+function userLosses(kind, dir, before, flags, result) {
+  const found = [];
+  const now = snapshot(dir);
+  const override = 'docker-compose.override.yaml';
+  if (before[override] !== undefined && now[override] !== before[override]) found.push(`${override} changed`);
+  if (before['.env'] !== undefined && now['.env'] !== undefined) {
+    if (now['.env'].split(' ')[0] !== before['.env'].split(' ')[0]) found.push('.env changed its mode');
+    const [was, is] = [before['.env'], now['.env']].map((t) => parseDotenv(t.slice(t.indexOf(' ') + 1)));
+    for (const name of SECRETS)
+      if (was[name] && is[name] !== undefined && is[name] !== was[name]) found.push(`${name} replaced`);
+  }
+  const kept = ['docker-compose.yaml', 'docker-stack.yaml'].some((f) => now[f]?.includes('my-greeter:'));
+  if (kind === 'added' && result.code === 0 && !kept) {
+    if (!flags.includes('--force')) found.push('an added service dropped without --force');
+    else if (!`${result.stdout}${result.stderr}`.includes('my-greeter'))
+      found.push('an added service dropped without a word');
+  }
+  return found;
 }
 
 const looksLikeStack = (text) => /unexpected error|\n\s+at .+:\d+:\d+/.test(text);
@@ -220,7 +263,7 @@ function disagreements(dir, stdout) {
 }
 
 async function generateCase(r, dir, bases, problems) {
-  const { templates } = prepare(r, dir, bases);
+  const { kind, templates } = prepare(r, dir, bases);
   const flags = randomFlags(r);
   if (templates && r.chance(0.8)) flags.push('--templates', templates);
   const before = snapshot(dir);
@@ -229,6 +272,8 @@ async function generateCase(r, dir, bases, problems) {
   const output = `${result.stdout}${result.stderr}`;
   if (looksLikeStack(output)) problems.stack.push({ flags, output: output.slice(0, 600) });
   if (![0, 1, 2].includes(result.code)) problems.exitCode.push({ flags, code: result.code, signal: result.signal });
+  const losses = userLosses(kind, dir, before, flags, result);
+  if (losses.length > 0) problems.lost.push({ kind, flags, losses });
   if (result.code !== 0 || flags.some((f) => MODES.includes(f))) {
     if (!same(snapshot(dir), before)) problems.notIdentical.push({ flags, code: result.code });
     if (result.code === 2 && result.stderr.trim().split('\n').length !== 1)
@@ -347,7 +392,7 @@ async function faultCase(r, dir, bases, problems, work, seed) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'gen-compose-fuzz-'));
-const problems = { stack: [], exitCode: [], notIdentical: [], notOneLine: [], mixed: [], disagree: [] };
+const problems = { stack: [], exitCode: [], notIdentical: [], notOneLine: [], mixed: [], disagree: [], lost: [] };
 const counts = { generate: 0, interrupt: 0, fault: 0, unchanged: 0, endedOld: 0, endedNew: 0 };
 /** How the generate cases ended, so a run that refused everything shows as such. */
 const outcomes = {};
@@ -389,6 +434,7 @@ const labels = {
   notOneLine: 'refusals not on one line',
   mixed: 'mixed states after an interruption or a fault',
   disagree: 'outputs that disagree with each other',
+  lost: "runs that lost what was the user's",
 };
 console.log(
   `  interrupted and faulty writes ended old: ${counts.endedOld}, new: ${counts.endedNew} (no changing write found: ${counts.unchanged})`,

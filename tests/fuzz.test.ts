@@ -8,7 +8,7 @@ import { ROOT } from './helpers.js';
 
 jest.setTimeout(300_000);
 
-test('300 random invocations: no stack, no stray exit code, no touched directory, no mixed state, no disagreement', () => {
+test("300 random invocations: no stack, no stray exit code, no touched directory, no mixed state, no disagreement, nothing of the user's lost", () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'fuzz.mjs'), '--runs', '300', '--seed', '20261121'], {
     encoding: 'utf8',
     timeout: 290_000,
@@ -21,6 +21,7 @@ test('300 random invocations: no stack, no stray exit code, no touched directory
     'not on one line',
     'mixed states',
     'disagree',
+    "lost what was the user's",
   ]) {
     expect(r.stdout).toMatch(new RegExp(`^ +0  [^\\n]*${label}`, 'm'));
   }
