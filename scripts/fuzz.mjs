@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml } from 'yaml';
+import { CLUSTER_OPTIONS } from '../dist/plan/option-registry.js';
 import { realFileOps, recoverInterruptedWrite, writeFiles, WriteFailed } from '../dist/write/writer.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -77,6 +78,9 @@ const VALUES = {
     'https://s3.example.com?k=$x',
   ],
   '--target': ['compose', 'swarm', 'k8s'],
+  '--templates': ['none', './no-such-templates'],
+  '--replace-node': ['1', '3', '9', 'x'],
+  '--replaced-nodes': ['3:1', '1:2,2:1', 'bad'],
   '--preset': ['dev', 'ha', 'prod', 'huge'],
 };
 const BOOLEANS = [
@@ -89,6 +93,10 @@ const BOOLEANS = [
   '--no-memory',
 ];
 const MODES = ['--dry-run', '--check', '--stdout'];
+// Every option of the registry gets thrown: a new one without sample values stops the fuzz.
+const unsampled = CLUSTER_OPTIONS.map((o) => `--${o.flag}`).filter((f) => !(f in VALUES) && !BOOLEANS.includes(f));
+if (unsampled.length > 0)
+  throw new Error(`fuzz: no sample values for ${unsampled.join(', ')}: add them to VALUES or BOOLEANS`);
 
 function randomFlags(r) {
   const flags = [];

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { jest } from '@jest/globals';
 import { parse as parseDotenv } from 'dotenv';
 import { loadCompose } from '../src/load/loader.js';
+import { CLUSTER_OPTIONS } from '../src/plan/option-registry.js';
 import { runCli, schemaErrors, snapshotDir, tempDir } from './helpers.js';
 
 jest.setTimeout(300_000);
@@ -28,6 +29,22 @@ const FLAGS: Record<string, fc.Arbitrary<string>> = {
   '--snapshot-interval-records': fc.oneof(fc.integer({ min: -1, max: 100000 }).map(String), fc.constant('')),
 };
 const BOOLEANS = ['--force', '--unverified', '--dry-run', '--check'];
+/** Options of the registry these properties leave to other tests, and why. */
+const ELSEWHERE: Record<string, string> = {
+  '--target': 'a stack has its own invariants (tests/swarm.test.ts), and the fuzz mixes targets',
+  '--snapshots-endpoint': 'no MinIO to judge: tests/extras.test.ts and the fuzz',
+  '--load-balancer': 'an add-on: tests/extras.test.ts and the fuzz',
+  '--monitoring': 'an add-on: tests/extras.test.ts and the fuzz',
+  '--templates': "the user's templates: tests/extras.test.ts and the fuzz",
+  '--replaced-nodes': 'identities: tests/replace-node.test.ts',
+  '--replace-node': 'a step on a running cluster: tests/replace-node.test.ts',
+  '--preset': 'sets the others: tests/cli.test.ts and the fuzz',
+};
+
+test('every option of the registry is thrown at the CLI here, or named with the tests that cover it', () => {
+  const here = new Set([...Object.keys(FLAGS), ...BOOLEANS, ...Object.keys(ELSEWHERE)]);
+  expect(CLUSTER_OPTIONS.map((o) => `--${o.flag}`).filter((flag) => !here.has(flag))).toEqual([]);
+});
 
 const flagsArb = fc
   .tuple(

@@ -3,30 +3,19 @@ import { UsageError } from '../errors.js';
 import { isPinnedTag, snapshotDestinationProblem } from '../restate/settings.js';
 import { isIPv4 } from './exposure.js';
 import type { RawOptions } from './options.js';
+import { OPTION_VARIABLES } from './option-registry.js';
 import type { ClusterPlan } from './plan.js';
 
 /**
  * What a regeneration keeps from the .env it finds: edits of option variables (taken as the
  * flags), secrets and hand-edited values (kept, with a note where the options disagree), the
  * user's own variables; and whether the kept values make sense together. Pure functions.
+ *
+ * .env variables that are options under another name (`variable` in option-registry.ts): an
+ * edit of one is judged as that option given on the command line would be (a version that was
+ * never published, a rename of a cluster that holds data), and, once accepted, is the option:
+ * every file and the summary say it.
  */
-/**
- * .env variables that are options under another name. An edit of one is judged as that option
- * given on the command line would be (a version that was never published, a rename of a cluster
- * that holds data), and, once accepted, is the option: every file and the summary say it.
- */
-const OPTION_VARIABLES = {
-  RESTATE_VERSION: 'restateVersion',
-  RESTATE_CLUSTER_NAME: 'clusterName',
-  NODE_MEMORY_LIMIT: 'memory',
-  RESTATE_DEFAULT_REPLICATION: 'replication',
-} as const;
-const FLAG_OF = {
-  restateVersion: '--restate-version',
-  clusterName: '--cluster-name',
-  memory: '--memory',
-  replication: '--replication',
-} as const;
 
 export interface OptionEdits {
   /** The flags, with each edit taken as the flag (unless the flag was given now: it wins). */
@@ -44,10 +33,7 @@ export function optionEdits(
   flags: RawOptions,
 ): OptionEdits {
   const result: OptionEdits = { flags: { ...flags }, env: { ...env }, taken: [], notes: [] };
-  for (const [variable, option] of Object.entries(OPTION_VARIABLES) as [
-    keyof typeof OPTION_VARIABLES,
-    keyof typeof FLAG_OF,
-  ][]) {
+  for (const { variable, key: option, flag } of OPTION_VARIABLES) {
     const value = env[variable];
     const written = previousTunables?.[variable];
     delete result.env[variable];
@@ -56,12 +42,12 @@ export function optionEdits(
     if (value === undefined || previousTunables === undefined || value === written) continue;
     if (flags[option] !== undefined) {
       if (flags[option] !== value)
-        result.notes.push(`${FLAG_OF[option]} ${flags[option]} replaces ${variable}=${value} edited into .env`);
+        result.notes.push(`${flag} ${String(flags[option])} replaces ${variable}=${value} edited into .env`);
       continue;
     }
-    result.flags[option] = value;
+    (result.flags as Record<string, unknown>)[option] = value;
     result.taken.push(`${variable}=${value}`);
-    result.notes.push(`${variable}=${value} edited into .env: taken as ${FLAG_OF[option]} ${value}`);
+    result.notes.push(`${variable}=${value} edited into .env: taken as ${flag} ${value}`);
   }
   return result;
 }

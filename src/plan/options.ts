@@ -16,6 +16,7 @@ import {
   checkTarget,
 } from './option-checks.js';
 import { formatReplacements, parseReplacements } from './replacements.js';
+import { UNSETTABLE_KEYS } from './option-registry.js';
 
 /** Options after validation: every field present, every rule below already holds. */
 export interface ClusterOptions {
@@ -88,21 +89,21 @@ export const PRESETS: Record<string, RawOptions> = {
   prod: { nodes: 5, replication: 3, metadataNodes: 3, memory: '8G', monitoring: true, loadBalancer: true },
 };
 
-/** The flags with the preset's values beneath them. */
 /**
- * Options that may be absent (Restate's default, MinIO in the cluster): the value "none"
- * (--memory none, or --no-memory) removes one an earlier run or a preset set.
+ * Options that may be absent (Restate's default, MinIO in the cluster; `unsettable` in
+ * option-registry.ts): the value "none" (--memory none, or --no-memory) removes one an earlier
+ * run or a preset set.
  */
-export const UNSETTABLE = ['memory', 'snapshotsRetained', 'snapshotsEndpoint', 'templates'] as const;
 export const UNSET = 'none';
 
 /** The options with every "none" removed: read after the previous run's values are merged. */
 export function withoutUnset(raw: RawOptions): RawOptions {
   const out = { ...raw };
-  for (const key of UNSETTABLE) if (out[key] === UNSET) delete out[key];
+  for (const key of UNSETTABLE_KEYS) if (out[key] === UNSET) delete out[key];
   return out;
 }
 
+/** The flags with the preset's values beneath them. */
 export function applyPreset(raw: RawOptions): RawOptions {
   if (raw.preset === undefined) return raw;
   const preset = PRESETS[raw.preset];

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { compareVersions, skippedMinor } from '../restate/versions.js';
 import { applicableKinds, isLoopback, kindsOf, presentOf } from './exposure.js';
 import { applyPreset, withoutUnset, type ClusterOptions, type RawOptions } from './options.js';
+import { rememberedFlags } from './option-registry.js';
 import { allNodeNames, metadataRewrites, nodeIds, nodeName } from './nodes.js';
 import { parseReplacements, restateIdentity } from './replacements.js';
 import { nextIdentities, replacement } from './replace-steps.js';
@@ -32,28 +33,7 @@ export function mergeOptions(previous: ClusterOptions | undefined, flags: RawOpt
       `--replace-node ${flags.replaceNode} gives a node of the cluster in --out a new identity, and gen-compose has written no cluster there; generate it first`,
     );
   if (!previous) return withoutUnset(flags);
-  const fromPrevious: RawOptions = {
-    nodes: previous.nodes,
-    replication: previous.replication,
-    metadataNodes: previous.metadataNodes,
-    clusterName: previous.clusterName,
-    restateVersion: previous.restateVersion,
-    portOffset: previous.portOffset,
-    snapshotIntervalRecords: previous.snapshotIntervalRecords,
-    unverified: previous.unverified,
-    snapshotsRetained: previous.snapshotsRetained,
-    memory: previous.memoryBytes === undefined ? undefined : `${Math.floor(previous.memoryBytes / 2 ** 20)}M`,
-    // Files from before --expose recorded only an address, which meant every port: the
-    // default exposure reads it the way it now means (see defaultExposure).
-    publishAddress: previous.publishAddress,
-    expose: previous.expose === undefined ? undefined : previous.expose.join(',') || 'none',
-    loadBalancer: previous.loadBalancer,
-    monitoring: previous.monitoring,
-    target: previous.target,
-    snapshotsEndpoint: previous.snapshotsEndpoint,
-    templates: previous.templates,
-    replacedNodes: previous.replacedNodes,
-  };
+  const fromPrevious = rememberedFlags(previous);
   // A flag given now wins; one not given keeps the previous value (not the global default).
   // A preset given now counts as flags (below the explicit ones), so it can change a cluster.
   const given = Object.fromEntries(

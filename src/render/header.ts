@@ -1,4 +1,5 @@
 import type { ClusterOptions } from '../plan/options.js';
+import { regenerateArguments, shellWord } from '../plan/option-registry.js';
 
 /** Who writes the files: gen-compose's version, and how to run it from the output directory. */
 export interface Generator {
@@ -7,43 +8,11 @@ export interface Generator {
   program: string;
 }
 
-/** A word as a POSIX shell reads it back unchanged. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_.,:/=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export { shellWord };
 
-/**
- * The command that regenerates exactly these files, run in the output directory: every option
- * that shapes the output, spelled out (a later run also remembers them, but this line works
- * without .gen-compose.json too).
- */
+/** The command that regenerates exactly these files, run in the output directory (see option-registry.ts). */
 export function regenerateCommand(o: ClusterOptions, generator: Generator): string {
-  return [
-    generator.program,
-    '--out .',
-    `--nodes ${o.nodes}`,
-    `--replication ${o.replication}`,
-    `--metadata-nodes ${o.metadataNodes}`,
-    `--cluster-name ${o.clusterName}`,
-    `--restate-version ${o.restateVersion}`,
-    `--port-offset ${o.portOffset}`,
-    `--snapshot-interval-records ${o.snapshotIntervalRecords}`,
-    o.snapshotsRetained === undefined ? '' : `--snapshots-retained ${o.snapshotsRetained}`,
-    o.memoryBytes === undefined ? '' : `--memory ${Math.floor(o.memoryBytes / 2 ** 20)}M`,
-    o.expose.join(',') === (o.target === 'swarm' ? 'ingress' : '') ? '' : `--expose ${o.expose.join(',') || 'none'}`,
-    o.target === 'swarm' || o.expose.length === 0 || o.publishAddress === '0.0.0.0'
-      ? ''
-      : `--publish-address ${o.publishAddress}`,
-    o.target === 'swarm' ? '--target swarm' : '',
-    o.snapshotsEndpoint ? `--snapshots-endpoint ${shellWord(o.snapshotsEndpoint)}` : '',
-    o.loadBalancer ? '--load-balancer' : '',
-    o.monitoring ? '--monitoring' : '',
-    o.unverified ? '--unverified' : '',
-    o.templates === undefined ? '' : `--templates ${shellWord(o.templates)}`,
-    o.replacedNodes === undefined ? '' : `--replaced-nodes ${o.replacedNodes}`,
-  ]
-    .filter(Boolean)
-    .join(' ');
+  return [generator.program, '--out .', ...regenerateArguments(o)].join(' ');
 }
 
 export function generatedBy(generator: Generator, o: ClusterOptions): string[] {

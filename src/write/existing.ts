@@ -7,6 +7,7 @@ import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
 import { isRecord } from '../load/values.js';
 import { nodeNumberOf } from '../plan/nodes.js';
 import type { ClusterOptions } from '../plan/options.js';
+import { CLUSTER_OPTIONS } from '../plan/option-registry.js';
 import {
   COMPOSE_FILE,
   ENV_FILE,
@@ -87,28 +88,6 @@ function read(path: string): string | undefined {
   return readFileSync(path, 'utf8');
 }
 
-const OPTION_TYPES: Record<string, 'number' | 'string' | 'boolean'> = {
-  nodes: 'number',
-  replication: 'number',
-  metadataNodes: 'number',
-  clusterName: 'string',
-  restateVersion: 'string',
-  portOffset: 'number',
-  snapshotIntervalRecords: 'number',
-  unverified: 'boolean',
-  publishAddress: 'string',
-  loadBalancer: 'boolean',
-  monitoring: 'boolean',
-  target: 'string',
-};
-const OPTIONAL_TYPES: Record<string, 'number' | 'string'> = {
-  snapshotsRetained: 'number',
-  memoryBytes: 'number',
-  snapshotsEndpoint: 'string',
-  templates: 'string',
-  replacedNodes: 'string',
-};
-
 /**
  * A state file edited by hand into another shape counts as damaged, like one that is not JSON
  * (the run then treats every .env value as the user's): never a crash on a field's type.
@@ -116,12 +95,14 @@ const OPTIONAL_TYPES: Record<string, 'number' | 'string'> = {
 function wellFormedOptions(options: unknown): options is ClusterOptions {
   if (typeof options !== 'object' || options === null) return false;
   const o = options as Record<string, unknown>;
-  const required = Object.entries(OPTION_TYPES).every(([key, type]) => typeof o[key] === type);
-  const optional = Object.entries(OPTIONAL_TYPES).every(
-    ([key, type]) => o[key] === undefined || typeof o[key] === type,
-  );
-  const expose = o.expose === undefined || (Array.isArray(o.expose) && o.expose.every((k) => typeof k === 'string'));
-  return required && optional && expose;
+  return CLUSTER_OPTIONS.every(({ state }) => {
+    if (!state) return true;
+    const value = o[state.field];
+    if (value === undefined) return state.optional === true;
+    return state.type === 'list'
+      ? Array.isArray(value) && value.every((k) => typeof k === 'string')
+      : typeof value === state.type;
+  });
 }
 
 /**

@@ -1,0 +1,272 @@
+import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from './defaults.js';
+import { ENDPOINT_KINDS } from './exposure.js';
+import type { ClusterOptions, RawOptions } from './options.js';
+import { MAX_NODES } from './ports.js';
+import { PUBLISHED_VERSIONS } from '../restate/versions.js';
+
+/** A word as a POSIX shell reads it back unchanged. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_.,:/=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+const mebibytes = (bytes: number) => `${Math.floor(bytes / 2 ** 20)}M`;
+
+/**
+ * One option of the cluster, declared once: the parsers, --help, the state file's types, the
+ * merge with the previous run, the .env variable taken as it, and the Regenerate line are all
+ * read from this table (the planner's rule for it is in option-checks.ts).
+ */
+export interface ClusterOption {
+  /** The flag, without its dashes. */
+  flag: string;
+  /** Its field in RawOptions. */
+  key: keyof RawOptions;
+  type: 'string' | 'boolean';
+  alias?: string;
+  describe: string;
+  /** Given more than once, the values add up into one comma-separated list. */
+  repeatable?: boolean;
+  /** The value none (or --no-X) removes a value set before: the option may be absent. */
+  unsettable?: boolean;
+  /** Only true counts: --no-X (false) is the same as leaving it out. */
+  onlyTrue?: boolean;
+  /**
+   * How .gen-compose.json remembers it: the ClusterOptions field, its JSON type, whether it may
+   * be absent, and the flag's value a later run starts from (default: the field as it is).
+   * Absent: not remembered (a step such as --replace-node, or a preset, which sets others).
+   */
+  state?: {
+    field: keyof ClusterOptions;
+    /** `list`: an array of strings. */
+    type: 'number' | 'string' | 'boolean' | 'list';
+    optional?: boolean;
+    toFlag?: (o: ClusterOptions) => RawOptions[keyof RawOptions];
+  };
+  /** The .env variable that stands for it: a value edited there is taken as the flag. */
+  variable?: string;
+  /** How the Regenerate line spells it; '' leaves it out (its default, or nothing to say). */
+  regenerate?: (o: ClusterOptions) => string;
+}
+
+/** The options, in the order the Regenerate line spells them. */
+export const CLUSTER_OPTIONS: ClusterOption[] = [
+  {
+    flag: 'nodes',
+    key: 'nodes',
+    type: 'string',
+    alias: 'n',
+    describe: `number of Restate nodes, 1..${MAX_NODES} (default: 3)`,
+    state: { field: 'nodes', type: 'number' },
+    regenerate: (o) => `--nodes ${o.nodes}`,
+  },
+  {
+    flag: 'replication',
+    key: 'replication',
+    type: 'string',
+    alias: 'r',
+    describe: 'log and partition replication R ≤ nodes (default: the largest R with nodes ≥ 2R−1, at most 3)',
+    state: { field: 'replication', type: 'number' },
+    variable: 'RESTATE_DEFAULT_REPLICATION',
+    regenerate: (o) => `--replication ${o.replication}`,
+  },
+  {
+    flag: 'metadata-nodes',
+    key: 'metadataNodes',
+    type: 'string',
+    describe:
+      'run the metadata server on the first M nodes only (odd; default: 2R−1, which tolerates as many failures as the log, at most the largest odd number ≤ nodes)',
+    state: { field: 'metadataNodes', type: 'number' },
+    regenerate: (o) => `--metadata-nodes ${o.metadataNodes}`,
+  },
+  {
+    flag: 'cluster-name',
+    key: 'clusterName',
+    type: 'string',
+    describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})`,
+    state: { field: 'clusterName', type: 'string' },
+    variable: 'RESTATE_CLUSTER_NAME',
+    regenerate: (o) => `--cluster-name ${o.clusterName}`,
+  },
+  {
+    flag: 'restate-version',
+    key: 'restateVersion',
+    type: 'string',
+    describe: `Restate image tag: a release npm carries, ${PUBLISHED_VERSIONS.join(', ')} (default: ${DEFAULT_RESTATE_VERSION})`,
+    state: { field: 'restateVersion', type: 'string' },
+    variable: 'RESTATE_VERSION',
+    regenerate: (o) => `--restate-version ${o.restateVersion}`,
+  },
+  {
+    flag: 'port-offset',
+    key: 'portOffset',
+    type: 'string',
+    describe: 'added to every published host port (default: 0)',
+    state: { field: 'portOffset', type: 'number' },
+    regenerate: (o) => `--port-offset ${o.portOffset}`,
+  },
+  {
+    flag: 'snapshot-interval-records',
+    key: 'snapshotIntervalRecords',
+    type: 'string',
+    describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})`,
+    state: { field: 'snapshotIntervalRecords', type: 'number' },
+    regenerate: (o) => `--snapshot-interval-records ${o.snapshotIntervalRecords}`,
+  },
+  {
+    flag: 'snapshots-retained',
+    key: 'snapshotsRetained',
+    type: 'string',
+    unsettable: true,
+    describe: "snapshots kept per partition (default: Restate's, 1; none or --no-snapshots-retained goes back to it)",
+    state: { field: 'snapshotsRetained', type: 'number', optional: true },
+    regenerate: (o) => (o.snapshotsRetained === undefined ? '' : `--snapshots-retained ${o.snapshotsRetained}`),
+  },
+  {
+    flag: 'memory',
+    key: 'memory',
+    type: 'string',
+    unsettable: true,
+    describe:
+      'memory limit per Restate container, e.g. 4G; RocksDB and query-engine memory are sized to fit (none or --no-memory: no limit)',
+    state: {
+      field: 'memoryBytes',
+      type: 'number',
+      optional: true,
+      toFlag: (o) => (o.memoryBytes === undefined ? undefined : mebibytes(o.memoryBytes)),
+    },
+    variable: 'NODE_MEMORY_LIMIT',
+    regenerate: (o) => (o.memoryBytes === undefined ? '' : `--memory ${mebibytes(o.memoryBytes)}`),
+  },
+  {
+    flag: 'expose',
+    key: 'expose',
+    type: 'string',
+    repeatable: true,
+    describe: `endpoints reachable from the network, comma-separated: ${ENDPOINT_KINDS.join(', ')}, or none (default: none under compose, every other port on 127.0.0.1; ingress under swarm, the rest unpublished)`,
+    state: {
+      field: 'expose',
+      type: 'list',
+      // Files from before --expose recorded only an address, which meant every port: absent,
+      // the default exposure reads it the way it now means (see defaultExposure).
+      optional: true,
+      toFlag: (o) => (o.expose === undefined ? undefined : o.expose.join(',') || 'none'),
+    },
+    regenerate: (o) =>
+      o.expose.join(',') === (o.target === 'swarm' ? 'ingress' : '') ? '' : `--expose ${o.expose.join(',') || 'none'}`,
+  },
+  {
+    flag: 'publish-address',
+    key: 'publishAddress',
+    type: 'string',
+    describe:
+      'host address the --expose endpoints listen on under compose (default: 0.0.0.0); given alone, exposes the ingress and load balancer',
+    state: { field: 'publishAddress', type: 'string' },
+    regenerate: (o) =>
+      o.target === 'swarm' || o.expose.length === 0 || o.publishAddress === '0.0.0.0'
+        ? ''
+        : `--publish-address ${o.publishAddress}`,
+  },
+  {
+    flag: 'target',
+    key: 'target',
+    type: 'string',
+    describe: 'compose (default: one host) or swarm (a stack for docker stack deploy, nodes on separate hosts)',
+    state: { field: 'target', type: 'string' },
+    regenerate: (o) => (o.target === 'swarm' ? '--target swarm' : ''),
+  },
+  {
+    flag: 'snapshots-endpoint',
+    key: 'snapshotsEndpoint',
+    type: 'string',
+    unsettable: true,
+    describe:
+      'an external S3 endpoint for snapshots instead of MinIO in the cluster (the production choice; none or --no-snapshots-endpoint: MinIO again)',
+    state: { field: 'snapshotsEndpoint', type: 'string', optional: true },
+    regenerate: (o) => (o.snapshotsEndpoint ? `--snapshots-endpoint ${shellWord(o.snapshotsEndpoint)}` : ''),
+  },
+  {
+    flag: 'load-balancer',
+    key: 'loadBalancer',
+    type: 'boolean',
+    describe: 'add an HAProxy front door that spreads invocations over every node and skips failed ones',
+    state: { field: 'loadBalancer', type: 'boolean' },
+    regenerate: (o) => (o.loadBalancer ? '--load-balancer' : ''),
+  },
+  {
+    flag: 'monitoring',
+    key: 'monitoring',
+    type: 'boolean',
+    describe: 'add Prometheus (scraping every node) and Grafana with a starter dashboard',
+    state: { field: 'monitoring', type: 'boolean' },
+    regenerate: (o) => (o.monitoring ? '--monitoring' : ''),
+  },
+  {
+    flag: 'unverified',
+    key: 'unverified',
+    type: 'boolean',
+    onlyTrue: true,
+    describe: 'allow a --restate-version outside 1.6.x/1.7.x, whose keys cannot be checked',
+    state: { field: 'unverified', type: 'boolean' },
+    regenerate: (o) => (o.unverified ? '--unverified' : ''),
+  },
+  {
+    flag: 'templates',
+    key: 'templates',
+    type: 'string',
+    unsettable: true,
+    describe:
+      'render with your own copy of the templates (see: gen-compose templates export DIR); remembered like every option, --no-templates goes back to the built-in ones',
+    state: { field: 'templates', type: 'string', optional: true },
+    regenerate: (o) => (o.templates === undefined ? '' : `--templates ${shellWord(o.templates)}`),
+  },
+  {
+    flag: 'replaced-nodes',
+    key: 'replacedNodes',
+    type: 'string',
+    describe:
+      'the nodes replaced so far, K:G,… (remembered; the Regenerate line spells it out: use --replace-node K to replace one)',
+    state: { field: 'replacedNodes', type: 'string', optional: true },
+    regenerate: (o) => (o.replacedNodes === undefined ? '' : `--replaced-nodes ${o.replacedNodes}`),
+  },
+  {
+    flag: 'replace-node',
+    key: 'replaceNode',
+    type: 'string',
+    describe:
+      'give node K, which lost its disk, a new identity Restate accepts (same service, ports and volume); prints the steps that take the old one out',
+  },
+  {
+    flag: 'preset',
+    key: 'preset',
+    type: 'string',
+    describe:
+      'a starting point, each flag still wins: dev (1 small node), ha (3 nodes, R=2), prod (5 nodes, R=3, metadata on 3, 8G, monitoring, load balancer)',
+  },
+];
+
+/** The options a later run starts from: each remembered one as its flag would give it. */
+export function rememberedFlags(previous: ClusterOptions): RawOptions {
+  const flags: Record<string, unknown> = {};
+  for (const { key, state } of CLUSTER_OPTIONS)
+    if (state) flags[key] = state.toFlag ? state.toFlag(previous) : previous[state.field];
+  return flags as RawOptions;
+}
+
+/** The .env variables that stand for an option, with the option's field and flag. */
+export const OPTION_VARIABLES = CLUSTER_OPTIONS.filter((o) => o.variable).map((o) => ({
+  variable: o.variable!,
+  key: o.key,
+  flag: `--${o.flag}`,
+}));
+
+/** The fields that may be absent from RawOptions as "none" (see withoutUnset). */
+export const UNSETTABLE_KEYS = CLUSTER_OPTIONS.filter((o) => o.unsettable).map((o) => o.key);
+
+/**
+ * The command that regenerates exactly these files, run in the output directory: every option
+ * that shapes the output, spelled out (a later run also remembers them, but this line works
+ * without .gen-compose.json too).
+ */
+export function regenerateArguments(o: ClusterOptions): string[] {
+  return CLUSTER_OPTIONS.map((option) => option.regenerate?.(o) ?? '').filter(Boolean);
+}
