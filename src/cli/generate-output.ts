@@ -33,15 +33,20 @@ const numbered = (steps: string[]) => steps.map((s, i) => `  ${i + 1}. ${s}`);
 /** When remembered steps were printed, to the minute: 2026-12-02 21:45 UTC. */
 export const printedAt = (at: string) => at.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
 
-/** The steps of this run under `heading`, or else the ones the last change printed, said as such. */
-function stepLines(heading: string, { steps, earlierSteps }: Outcome): string[] {
+/**
+ * The steps of this run, or else the ones the last change printed, said as such. Swarm's run
+ * where a manager runs them (a worker answers "This node is not a swarm manager").
+ */
+function stepLines({ plan, steps, earlierSteps }: Outcome, once = ''): string[] {
+  const where = `${plan.options.target === 'swarm' ? 'on a manager of the swarm' : 'on a running cluster'}, in the output directory:`;
+  const heading = once ? `${once}, ${where}` : `${where[0]!.toUpperCase()}${where.slice(1)}`;
   if (steps.length > 0) return ['', heading, ...numbered(steps)];
   if (earlierSteps === undefined) return [];
   const at = printedAt(earlierSteps.at);
   return [
     '',
-    `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not (a block that already ran stops at its first step with nothing left to do, restatectl saying the node is gone or no member):`,
-    'On a running cluster, in the output directory:',
+    `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not (a block run again does no harm: a replacement or removal stops at its first step, restatectl saying the node is gone or no member, and a rolling block finds nothing left to change):`,
+    heading,
     ...numbered(earlierSteps.steps),
   ];
 }
@@ -105,7 +110,7 @@ async function dryRunResult(out: string, outcome: Outcome): Promise<GenerateResu
     output: [
       ...parts,
       ...notes.map((n) => `note: ${n}`),
-      ...stepLines('Once written, on a running cluster, in the output directory:', outcome),
+      ...stepLines(outcome, 'Once written'),
       'Nothing was written (--dry-run). Secret values are masked.',
     ].join('\n'),
     exitCode: 0,
@@ -127,7 +132,7 @@ function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): G
   const unchanged = files.map((f) => join(out, f.path)).filter((p) => !written.includes(p));
   const lines = [summary(plan, { written: shown(written), unchanged: shown(unchanged), removed }, firstRun)];
   for (const note of notes) lines.push(`note: ${note}`);
-  lines.push(...stepLines('On a running cluster, in the output directory:', outcome));
+  lines.push(...stepLines(outcome));
   return { output: lines.join('\n'), exitCode: 0 };
 }
 

@@ -26,6 +26,12 @@ export function readyCommand(cli: Argv): void {
           default: '300',
           describe: 'seconds to wait before giving up (exit 1)',
         })
+        .option('updated', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            "with --stack: a node whose docker service update just returned (e.g. restate-2): first make sure Swarm's update of it completed (Ctrl-C or a rollback end that command with exit 0 too)",
+        })
         .option('leaving', {
           type: 'string',
           requiresArg: true,
@@ -44,20 +50,22 @@ export function readyCommand(cli: Argv): void {
           throw new UsageError(`--leaving takes Restate node IDs such as N4,N5, got "${argv.leaving}"`);
         const { waitUntilReady } = await import('../operate/ready.js');
         // Ctrl-C in the middle of a pasted block: say where that leaves it, not nothing.
+        const { READY_INTERRUPTED } = await import('../operate/restatectl-access.js');
         process.once('SIGINT', () => {
-          process.stderr.write(
-            'gen-compose ready: interrupted before the cluster was judged; run ready again (and the rest of the block after it)\n',
-          );
+          process.stderr.write(`${READY_INTERRUPTED}\n`);
           process.exit(130);
         });
         if (argv.stack !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(argv.stack))
           throw new UsageError(`--stack takes a stack name (letters, digits, _ . -), got "${argv.stack}"`);
+        if (argv.updated !== undefined && argv.stack === undefined)
+          throw new UsageError('--updated names a node of a Swarm stack: give --stack NAME too');
         const result = await waitUntilReady({
           dir: argv.dir,
           stack: argv.stack,
           timeoutSeconds,
           shell: process.env,
           leaving,
+          updated: argv.updated,
         });
         (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
         process.exitCode = result.ok ? 0 : 1;

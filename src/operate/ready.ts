@@ -9,7 +9,7 @@ import {
   type ClusterView,
   type ReadinessTable,
 } from '../restate/readiness.js';
-import { docker, firstLine, restatectlAccess, type RestatectlAccess } from './restatectl-access.js';
+import { docker, exitIfInterrupted, firstLine, restatectlAccess, type RestatectlAccess } from './restatectl-access.js';
 
 /**
  * `gen-compose ready DIR`: waits until the running cluster of DIR can lose one more node (see
@@ -25,6 +25,8 @@ export interface ReadyOptions {
   timeoutSeconds: number;
   /** Nodes being removed (N4,N5): ready also means nothing is left on them. */
   leaving: string[];
+  /** A Swarm node whose service update just returned: it must have completed. */
+  updated?: string;
   shell: Record<string, string | undefined>;
 }
 
@@ -87,11 +89,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * leaving node go (Restate trims the chain a moment after the log), so `nodes remove` can run.
  */
 function trimBehindSnapshot(dir: string, access: RestatectlAccess, node: string): void {
-  spawnSync('docker', access.shell(node, 'restatectl snapshots create --trim-log', []), {
-    cwd: dir,
-    stdio: 'ignore',
-    timeout: 60_000,
-  });
+  exitIfInterrupted(
+    spawnSync('docker', access.shell(node, 'restatectl snapshots create --trim-log', []), {
+      cwd: dir,
+      stdio: 'ignore',
+      timeout: 60_000,
+    }),
+  );
 }
 
 /** Polls until the cluster can lose a node; not ok, with the last reasons, when time runs out. */
@@ -101,6 +105,8 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   // A cluster that is not running at all does not start by waiting.
   const notRunning = access.notRunning();
   if (notRunning !== undefined) return { ok: false, message: `gen-compose ready: ${notRunning}` };
+  const unfinished = options.updated === undefined ? undefined : access.unfinishedUpdate(options.updated);
+  if (unfinished !== undefined) return { ok: false, message: `gen-compose ready: ${unfinished}` };
   const started = Date.now();
   let last = 'not asked yet';
   let lastTrim = 0;

@@ -22,11 +22,31 @@ export interface RestatectlAccess {
   via: (node: string) => string;
   /** Why nothing can be asked yet (no node running), said at once; undefined if something runs. Throws when no engine answers. */
   notRunning: () => string | undefined;
+  /** Swarm: why the last update of `node` did not complete (interrupted, rolled back), or undefined. */
+  unfinishedUpdate: (node: string) => string | undefined;
+}
+
+/** What ready says when Ctrl-C stops it: where that leaves a pasted block. */
+export const READY_INTERRUPTED =
+  'gen-compose ready: interrupted before the cluster was judged; run ready again (and the rest of the block after it)';
+
+/**
+ * Ctrl-C reaches the whole process group: a docker command this process waits for dies of it
+ * before the SIGINT handler can run (spawnSync holds the event loop), and a look cut short must
+ * not be read as an answer (a trial's interrupted ready said "ready" and exited 0).
+ */
+export function exitIfInterrupted(r: { signal: NodeJS.Signals | null }): void {
+  if (r.signal !== 'SIGINT') return;
+  process.stderr.write(`${READY_INTERRUPTED}\n`);
+  process.exit(130);
 }
 
 /** A docker command in `dir`, its output as text; bounded, so a hung engine cannot hang ready. */
-export const docker = (dir: string, args: string[], timeoutMs = 20_000) =>
-  spawnSync('docker', args, { cwd: dir, encoding: 'utf8', timeout: timeoutMs });
+export function docker(dir: string, args: string[], timeoutMs = 20_000) {
+  const r = spawnSync('docker', args, { cwd: dir, encoding: 'utf8', timeout: timeoutMs });
+  exitIfInterrupted(r);
+  return r;
+}
 /**
  * The first line a failed docker command printed, or why it did not run; with restatectl's
  * cause when it gives one (`Error: Failed to run query` alone says nothing: the next line says
@@ -82,6 +102,7 @@ function composeAccess(dir: string, services: ComposeService[]): Reach {
         return `no Restate node of ${dir} is running (${nodes.join(', ')}); start them with docker compose up -d`;
       return undefined;
     },
+    unfinishedUpdate: () => undefined,
   };
 }
 
@@ -126,9 +147,25 @@ function swarmAccess(dir: string, project: ComposeProject, services: ComposeServ
           `ready asks \`docker stack services ${stack}\` (on a manager), which failed: ${firstLine(listed)}`,
         );
       const names = listed.stdout.split('\n');
+      // A wrong name, not a cluster that is not ready: no amount of waiting fixes it.
       if (!services.some((s) => names.includes(`${stack}_${s.name}`)))
-        return `stack ${stack} has no service of ${project.file}'s Restate nodes (${services.map((s) => s.name).join(', ')}); is --stack right? docker stack ls lists the stacks`;
+        throw new UsageError(
+          `stack ${stack} has no service of ${project.file}'s Restate nodes (${services.map((s) => s.name).join(', ')}); is --stack right? docker stack ls lists the stacks`,
+        );
       return undefined;
+    },
+    unfinishedUpdate: (node) => {
+      if (!services.some((s) => s.name === node))
+        throw new UsageError(
+          `--updated names ${node}, and ${project.file} has no such Restate node (${services.map((s) => s.name).join(', ')})`,
+        );
+      const service = `${stack}_${node}`;
+      const format = '{{if .UpdateStatus}}{{.UpdateStatus.State}} {{.UpdateStatus.Message}}{{else}}completed{{end}}';
+      const r = docker(dir, ['service', 'inspect', '-f', format, service]);
+      if (r.status !== 0) return `docker service inspect ${service} failed: ${firstLine(r)}`;
+      const [state = '', ...message] = r.stdout.trim().split(' ');
+      if (state === 'completed') return undefined;
+      return `Swarm's update of ${service} is ${state}${message.length > 0 ? ` (${message.join(' ')})` : ''}, not completed: interrupted, or rolled back; docker service ps ${service} says more. Run the block again once it has settled`;
     },
   };
 }

@@ -36,6 +36,9 @@ const rollingNote = (canLoseOne: boolean) =>
     ? '; paste it as one block: each node goes only once `ready` says the cluster can lose it, and the block stops at the first wait that fails'
     : '; this cluster cannot lose a node, so each restart interrupts it for a moment';
 
+/** How long a printed Swarm update may wait for its node's new task, in seconds. */
+export const SWARM_UPDATE_SECONDS = 600;
+
 /**
  * Swarm: each node is a service of the stack, on the host labelled for it; a stack deploy
  * updates every changed service at once, so one-at-a-time changes go service by service. The
@@ -51,12 +54,19 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) 
   const restatectl = (node: string) =>
     `docker run --rm --network ${stack}_${clusterNetwork(stack)} -e RESTATECTL_ADDRESS=http://${node}:${CONTAINER_PORTS.fabric} --entrypoint restatectl ${image}`;
   const ready = `${program} ready . --stack ${stack}`;
+  // pipefail: a stack-part that fails stops the block with its own message, not docker's
+  // "top-level object must be a mapping" about the empty file it was handed.
   const deployPart = (node: string) =>
-    `(set -a && . ./.env && set +a && ${program} stack-part . --service ${node} | docker stack deploy -c - ${stack})`;
+    `(set -a && . ./.env && set +a && set -o pipefail && ${program} stack-part . --service ${node} | docker stack deploy -c - ${stack})`;
   // --detach=false: the line returns once the new task runs and is healthy (the CLI's default
   // since 17.10, said so it holds everywhere); --quiet: its progress bars, pasted, are pages.
+  // It exits 0 on Ctrl-C (the update goes on in the background) and after a rollback, so the
+  // ready after it first makes sure the update completed (--updated; a trial's interrupted block
+  // rolled every node); `timeout` ends the wait on a task that never becomes healthy (one that
+  // fails after the update's monitor window is restarted for ever, and the update never ends).
   const update = (node: string, change = ` --image ${image}`) =>
-    `docker service update --detach=false --quiet${change} ${stack}_${node}`;
+    `timeout ${SWARM_UPDATE_SECONDS} docker service update --detach=false --quiet${change} ${stack}_${node}`;
+  const updateThenReady = (node: string, change?: string) => `${update(node, change)} && ${ready} --updated ${node}`;
   return {
     restatectl,
     // The stack deploy changes the node's service; the service update that changes nothing
@@ -89,7 +99,7 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) 
     // --memory change on three nodes served no call for 26 s).
     recreateEach: (nodes: string[]) =>
       canLoseOne
-        ? [`${ready} &&`, ...nodes.map((n) => `${deployPart(n)} && ${update(n, '')} && ${ready} &&`), deploy].join(
+        ? [`${ready} &&`, ...nodes.map((n) => `${deployPart(n)} && ${updateThenReady(n, '')} &&`), deploy].join(
             '\n     ',
           )
         : deploy,
@@ -110,7 +120,7 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) 
     // own record of the image up to date, so the next deploy restarts nothing.
     upgradeEach: (nodes: string[]) =>
       canLoseOne
-        ? [`${ready} &&`, ...nodes.map((n) => `${update(n)} && ${ready} &&`), deploy].join('\n     ')
+        ? [`${ready} &&`, ...nodes.map((n) => `${updateThenReady(n)} &&`), deploy].join('\n     ')
         : [...nodes.map((n) => update(n)), deploy].join('\n     '),
     rollingNote: rollingNote(canLoseOne),
   };
