@@ -547,10 +547,10 @@ test('a Swarm stack gets Swarm commands for a running cluster: restatectl on the
   expect(gen('--target', 'swarm').status).toBe(0);
   const r = gen('--nodes', '5', '--restate-version', '1.7.10');
   expect(r.status).toBe(0);
-  const steps = r.stdout.slice(r.stdout.indexOf('On a running cluster'));
+  const steps = r.stdout.slice(r.stdout.indexOf('On a manager of the swarm'));
   expect(steps).not.toMatch(/docker compose/);
   expect(steps).toMatch(
-    /1\. Downgrade one node at a time \(docker stack deploy would restart them all at once\)[^\n]*:\n\s+node \S+ ready \. --stack restate-cluster &&\n\s+docker service update --detach=false --quiet --image docker\.restate\.dev\/restatedev\/restate:1\.7\.10 restate-cluster_restate-1 && node \S+ ready \. --stack restate-cluster &&\n/,
+    /1\. Downgrade one node at a time \(docker stack deploy would restart them all at once\)[^\n]*:\n\s+node \S+ ready \. --stack restate-cluster &&\n\s+timeout 600 docker service update --detach=false --quiet --image docker\.restate\.dev\/restatedev\/restate:1\.7\.10 restate-cluster_restate-1 && node \S+ ready \. --stack restate-cluster --updated restate-1 &&\n/,
   );
   expect(steps).not.toMatch(/service update [^\n]*restate-cluster_restate-4/);
   expect(steps).toMatch(

@@ -39,14 +39,14 @@ export const printedAt = (at: string) => at.replace('T', ' ').replace(/:\d\d(\.\
  */
 function stepLines({ plan, steps, earlierSteps }: Outcome, once = ''): string[] {
   const where = `${plan.options.target === 'swarm' ? 'on a manager of the swarm' : 'on a running cluster'}, in the output directory:`;
-  const heading = once ? `${once}, ${where}` : `${where[0]!.toUpperCase()}${where.slice(1)}`;
-  if (steps.length > 0) return ['', heading, ...numbered(steps)];
+  const plain = `${where[0]!.toUpperCase()}${where.slice(1)}`;
+  if (steps.length > 0) return ['', once ? `${once}, ${where}` : plain, ...numbered(steps)];
   if (earlierSteps === undefined) return [];
   const at = printedAt(earlierSteps.at);
   return [
     '',
     `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not (a block run again does no harm: a replacement or removal stops at its first step, restatectl saying the node is gone or no member, and a rolling block finds nothing left to change):`,
-    heading,
+    plain,
     ...numbered(earlierSteps.steps),
   ];
 }

@@ -250,7 +250,7 @@ export function aliveNodes(sqlJson: string): string[] {
 /** The commands of each printed step: its indented lines, as a user copies them. */
 export function printedSteps(output: string): { title: string; block: string }[] {
   const lines = output.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('On a running cluster'));
+  const start = lines.findIndex((l) => /^On a (running cluster|manager of the swarm),/.test(l));
   if (start < 0) return [];
   const steps: { title: string; block: string }[] = [];
   for (const line of lines.slice(start + 1)) {
