@@ -51,6 +51,14 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
     const missing = runCli(['stack-part', dir.path, '--service', 'restate-9']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^gen-compose: \S+docker-stack\.yaml has no service restate-9 \(it has restate-1, /);
+    // Swarm's name for it, with the stack's in front: named as the file names it.
+    const prefixed = runCli(['stack-part', dir.path, '--service', 'restate-cluster_restate-2']);
+    expect(prefixed.status).toBe(2);
+    expect(prefixed.stderr).toMatch(/; give it as the file names it: restate-2\n$/);
+    // Given twice, the last counts.
+    const twice = runCli(['stack-part', dir.path, '--service', 'restate-1', '--service', 'restate-2']);
+    expect(twice.status).toBe(0);
+    expect(twice.stdout).toBe(r.stdout);
   });
 
   test('validates against the Compose Specification and passes check with zero findings', async () => {

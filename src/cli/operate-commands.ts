@@ -91,7 +91,9 @@ export function stackPartCommand(cli: Argv): void {
       runCommand(async () => {
         if (argv.dir.trim() === '') throw new UsageError('stack-part needs a directory (the path was empty)');
         const { stackPart } = await import('../operate/stack-part.js');
-        process.stdout.write(stackPart(argv.dir, argv.service));
+        // Given twice, the last counts, as with every other flag.
+        const service = [argv.service].flat().at(-1)!;
+        process.stdout.write(stackPart(argv.dir, service));
       }),
   );
 }

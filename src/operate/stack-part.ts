@@ -19,8 +19,15 @@ export function stackPart(target: string, service: string): string {
   const stack: unknown = parseYaml(readFileSync(file, 'utf8'), COMPOSE_YAML_OPTIONS);
   const services = isRecord(stack) && isRecord(stack.services) ? stack.services : {};
   const spec = services[service];
-  if (!isRecord(spec))
-    throw new UsageError(`${file} has no service ${service} (it has ${Object.keys(services).join(', ') || 'none'})`);
+  if (!isRecord(spec)) {
+    // Swarm's own name for it (docker service ls) carries the stack's name in front.
+    const unprefixed = service.slice(service.indexOf('_') + 1);
+    const hint =
+      service.includes('_') && isRecord(services[unprefixed]) ? `; give it as the file names it: ${unprefixed}` : '';
+    throw new UsageError(
+      `${file} has no service ${service} (it has ${Object.keys(services).join(', ') || 'none'})${hint}`,
+    );
+  }
   const named = (key: 'networks' | 'volumes'): Record<string, unknown> | undefined => {
     const declared = isRecord(stack) && isRecord(stack[key]) ? stack[key] : {};
     const used = Object.keys(declared).filter((name) => usesName(spec[key], name));

@@ -209,6 +209,7 @@ export function readmeView(plan: ClusterPlan, generator: Generator) {
     swarm: at.swarm,
     stackName: plan.projectName,
     minio: !!plan.minio,
+    bucketService: plan.minio?.bucketService ?? '',
     snapshotsEndpoint: o.snapshotsEndpoint ?? '',
     survivesNodeLoss: plan.tolerance.clusterFailuresTolerated > 0,
     diagram: diagramView(plan, at),
