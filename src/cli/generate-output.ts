@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { maskSecretLines } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { ENV_FILE, STATE_FILE } from '../output-files.js';
 import type { ClusterPlan } from '../plan/plan.js';
@@ -58,10 +59,9 @@ function stepLines({ plan, steps, earlierSteps }: Outcome, once = ''): string[] 
 function maskSecrets(text: string, secrets: Set<string>, before?: string): string {
   const earlier = before === undefined ? undefined : parseDotenv(Buffer.from(before));
   const now = parseDotenv(Buffer.from(text));
-  return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.*$/gm, (line, name: string) => {
-    if (!secrets.has(name)) return line;
+  return maskSecretLines(text, secrets, (name) => {
     const changed = earlier !== undefined && earlier[name] !== undefined && earlier[name] !== now[name];
-    return `${name}=********${changed ? ' (a new value)' : ''}`;
+    return `********${changed ? ' (a new value)' : ''}`;
   });
 }
 

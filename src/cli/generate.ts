@@ -16,10 +16,9 @@ import { acquireLock, LOCK_FILE } from '../write/lock.js';
 import { customTemplates, type Render } from '../render/templates.js';
 import type { Generator } from '../render/header.js';
 import { checkRendered } from '../render/validate.js';
-import { ownLinesDropped } from '../render/env-lines.js';
 import { makeDirectories, realFileOps, writeFailure, WriteFailed } from '../write/writer.js';
 import { finish, printedAt } from './generate-output.js';
-import { judgeHandEdits } from './hand-edits.js';
+import { droppedEnvLinesNote, judgeHandEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { programFrom } from './program.js';
 
@@ -201,22 +200,6 @@ function renderAgain(earlier: ClusterOptions, secrets: Secrets, generator: Gener
   }
 }
 
-/** Comments of the user's in .env do not survive (the variables do): said, not lost silently. */
-function droppedEnvLinesNote(existing: ExistingCluster, files: RenderedFile[], mode: GenerateArgs['mode']) {
-  const newEnv = files.find((f) => f.path === ENV_FILE)?.content ?? '';
-  const dropped =
-    existing.ours && existing.contents[ENV_FILE] !== undefined
-      ? ownLinesDropped(existing.contents[ENV_FILE], newEnv)
-      : [];
-  if (dropped.length === 0) return [];
-  return [
-    `${dropped.length} line(s) of your own in .env ${mode === 'write' ? 'were' : 'would be'} dropped (only variables are kept): ${dropped
-      .slice(0, 2)
-      .map((l) => JSON.stringify(l.trim()))
-      .join(', ')}${dropped.length > 2 ? ', …' : ''}; keep notes in a file beside it`,
-  ];
-}
-
 /**
  * Running services the new files redefine (as Compose resolves them) that no printed step
  * restarts: nodes, and the add-ons that read the node list (a reload keeps their old mounts).
@@ -272,7 +255,8 @@ async function generateLocked(
     bin,
   });
   kept.notes.push(...judgeHandEdits(existing, previousCompose, args));
-  kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode));
+  const secretNames = new Set(kept.plan.tunables.filter((t) => t.secret).map((t) => t.name));
+  kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode, secretNames));
   const rendered = new Set(files.map((f) => f.path));
   // Files gen-compose wrote and no longer renders (another target, an add-on dropped).
   const stale = [...existing.own].filter((path) => !rendered.has(path));

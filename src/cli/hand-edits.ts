@@ -1,8 +1,10 @@
 import { parse as parseYaml } from 'yaml';
+import { maskSecretLines } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
 import { isRecord } from '../load/values.js';
-import { OVERRIDE_FILES, STACK_FILE } from '../output-files.js';
+import { ENV_FILE, OVERRIDE_FILES, STACK_FILE } from '../output-files.js';
+import { ownLinesDropped } from '../render/env-lines.js';
 import { composeDigest, type RenderedFile } from '../render/index.js';
 import type { ExistingCluster } from '../write/existing.js';
 import type { GenerateArgs } from './generate.js';
@@ -129,5 +131,26 @@ function commentsAdded(found: string, written: string): string[] {
   if (added.length === 0) return [];
   return [
     `${added.length} comment line(s) of yours in the compose file ${added.length === 1 ? 'is' : 'are'} not kept (${JSON.stringify(added[0])}${added.length > 1 ? ', …' : ''}); keep notes in a file beside it`,
+  ];
+}
+
+/** Comments of the user's in .env do not survive (the variables do): said, not lost silently. */
+export function droppedEnvLinesNote(
+  existing: ExistingCluster,
+  files: RenderedFile[],
+  mode: GenerateArgs['mode'],
+  secrets: Set<string>,
+) {
+  const newEnv = files.find((f) => f.path === ENV_FILE)?.content ?? '';
+  const dropped =
+    existing.ours && existing.contents[ENV_FILE] !== undefined
+      ? ownLinesDropped(existing.contents[ENV_FILE], newEnv)
+      : [];
+  if (dropped.length === 0) return [];
+  return [
+    `${dropped.length} line(s) of your own in .env ${mode === 'write' ? 'were' : 'would be'} dropped (only variables are kept): ${dropped
+      .slice(0, 2)
+      .map((l) => JSON.stringify(maskSecretLines(l.trim(), secrets)))
+      .join(', ')}${dropped.length > 2 ? ', …' : ''}; keep notes in a file beside it`,
   ];
 }

@@ -220,7 +220,16 @@ export function keepSecrets(plan: ClusterPlan, env: Record<string, string>): Kep
     keptNames.push(t.name);
     return { ...t, effective: current };
   });
-  const notes =
-    keptNames.length === 0 ? [] : [`kept ${keptNames.join(', ')} from the .env there: credentials are never replaced`];
-  return { plan: { ...plan, tunables }, notes, edited: new Set() };
+  // The rest of that .env (a database password, an app's port) is the user's too: kept, said.
+  const known = new Set(plan.tunables.map((t) => t.name));
+  const userVariables = Object.fromEntries(Object.entries(env).filter(([name]) => !known.has(name)));
+  const notes = [
+    ...(keptNames.length === 0
+      ? []
+      : [`kept ${keptNames.join(', ')} from the .env there: credentials are never replaced`]),
+    ...(Object.keys(userVariables).length === 0
+      ? []
+      : [`kept ${Object.keys(userVariables).join(', ')} from the .env there, as yours`]),
+  ];
+  return { plan: { ...plan, tunables, userVariables }, notes, edited: new Set() };
 }
