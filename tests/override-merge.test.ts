@@ -72,6 +72,21 @@ describe('loadCompose with an override file', () => {
     ]);
   });
 
+  test('!reset removes what the compose file set, !override replaces it whole', () => {
+    write(
+      'docker-compose.yaml',
+      'services:\n  a:\n    image: a:1\n    ports: ["80:80"]\n    environment:\n      X: "1"\n      Y: "2"\n',
+    );
+    write(
+      'docker-compose.override.yaml',
+      'services:\n  a:\n    ports: !reset []\n    environment: !override\n      Z: "3"\n',
+    );
+    const [a] = loadCompose(dir.path).services;
+    expect(a!.ports).toEqual([]);
+    expect(a!.environment).toEqual({ Z: '3' });
+    expect(a!.raw).toEqual({ image: 'a:1', environment: { Z: '3' } });
+  });
+
   test('a file named on its own is read alone, as docker compose -f reads it', () => {
     const project = loadCompose(join(dir.path, 'docker-compose.yaml'));
     expect(project.override).toBeUndefined();

@@ -11,7 +11,7 @@ import {
   type ComposeProject,
 } from './compose-file.js';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
-import { mergeCompose } from './merge.js';
+import { COMPOSE_TAGS, mergeCompose, withoutMergeTags } from './merge.js';
 
 const COMPOSE_NAMES = [
   'compose.yaml',
@@ -118,7 +118,11 @@ function overrideFileOf(file: string): string | undefined {
 function readComposeDocument(file: string, lookup: Lookup): Record<string, unknown> {
   let document: unknown;
   try {
-    document = parseYaml(readRegular(file).toString('utf8'), { ...COMPOSE_YAML_OPTIONS, prettyErrors: true });
+    document = parseYaml(readRegular(file).toString('utf8'), {
+      ...COMPOSE_YAML_OPTIONS,
+      prettyErrors: true,
+      customTags: COMPOSE_TAGS,
+    });
   } catch (error) {
     if (error instanceof LoadError) throw error;
     throw new LoadError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
@@ -153,9 +157,11 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
   const shell = options.shell ?? {};
   const lookup: Lookup = (name) => shell[name] ?? dotenv[name];
   const override = statSync(target).isDirectory() ? overrideFileOf(file) : undefined;
-  const raw = override
-    ? mergeCompose(readComposeDocument(file, lookup), readComposeDocument(override, lookup))
-    : readComposeDocument(file, lookup);
+  const raw = withoutMergeTags(
+    override
+      ? mergeCompose(readComposeDocument(file, lookup), readComposeDocument(override, lookup))
+      : readComposeDocument(file, lookup),
+  ) as Record<string, unknown>;
   if (!isRecord(raw.services)) throw new LoadError(`${file} has no services`);
 
   const services = Object.entries(raw.services).map(([name, spec]) => {
