@@ -22,6 +22,19 @@ test.each([
   expect(steps(r.stdout)).toContain('docker compose up -d --wait restate-3 && node ');
 });
 
+test('a value edited into .env since the last run gets the rolling restart too, once: the running nodes were made with the old one', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const env = join(out(), '.env');
+  writeFileSync(env, readFileSync(env, 'utf8').replace(/^RESTATE_LOG_FILTER=.*$/m, 'RESTATE_LOG_FILTER=info'));
+  const r = gen();
+  expect(r.status).toBe(0);
+  expect(steps(r.stdout)).toMatch(
+    /1\. Recreate restate-1, restate-2, restate-3 one at a time; their definitions changed/,
+  );
+  // Written now with the edit, the next run has nothing new to restart.
+  expect(gen().stdout).toContain('Nothing to run for this change.');
+});
+
 test('a node a printed step restarts already is not restarted twice, and an unchanged run needs no new step', () => {
   expect(gen('--nodes', '3').status).toBe(0);
   const upgrade = gen('--restate-version', '1.7.10', '--memory', '4G');

@@ -208,7 +208,13 @@ function unrestartedRewrites(existing: ExistingCluster, files: RenderedFile[], r
   if (!existing.ours) return [];
   const file = existing.contents[STACK_FILE] !== undefined ? STACK_FILE : COMPOSE_FILE;
   const written = (path: string) => files.find((f) => f.path === path)?.content;
-  const before = resolvedServices(existing.contents[file] ?? '', existing.contents[ENV_FILE] ?? '');
+  // As last written: a value edited into .env since then changes the nodes that read it at the
+  // next up -d or deploy too, though this run keeps it (a trial got "Nothing to run" for one).
+  const before = resolvedServices(
+    existing.contents[file] ?? '',
+    existing.contents[ENV_FILE] ?? '',
+    existing.state && { ...existing.state.tunables, ...existing.state.keptEdits },
+  );
   const after = resolvedServices(written(file) ?? '', written(ENV_FILE) ?? '');
   if (!before || !after) return [];
   const rank = (name: string) => nodeNumberOf(name) ?? Number.MAX_SAFE_INTEGER;

@@ -84,11 +84,16 @@ function networksOf(value: unknown): Record<string, ComposeNetwork> {
  * Each service of a compose file as Compose resolves it from `.env` (merge keys applied, every
  * value interpolated), keyed by name: what its config hash covers, so two of them differ where
  * `docker compose up -d` would recreate the service. Undefined when either text does not read
- * as a compose file (there is then nothing to compare).
+ * as a compose file (there is then nothing to compare). `overrides` stand in for .env's values
+ * of the same names.
  */
-export function resolvedServices(composeText: string, dotenvText: string): Record<string, unknown> | undefined {
+export function resolvedServices(
+  composeText: string,
+  dotenvText: string,
+  overrides: Record<string, string> = {},
+): Record<string, unknown> | undefined {
   try {
-    const dotenv = parseDotenv(dotenvText);
+    const dotenv = { ...parseDotenv(dotenvText), ...overrides };
     const document: unknown = parseYaml(composeText, COMPOSE_YAML_OPTIONS);
     if (!isRecord(document)) return undefined;
     const services = interpolateTree(document.services, (name) => dotenv[name], 'services');

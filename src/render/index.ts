@@ -51,6 +51,8 @@ export function renderState(plan: ClusterPlan, generator: Generator, composeText
     tunables: Object.fromEntries(plan.tunables.filter((t) => !t.secret).map((t) => [t.name, t.planned])),
     composeSha256: composeDigest(composeText),
   };
+  const keptEdits = plan.tunables.filter((t) => !t.secret && t.effective !== t.planned);
+  if (keptEdits.length > 0) state.keptEdits = Object.fromEntries(keptEdits.map((t) => [t.name, t.effective]));
   return `${JSON.stringify(state, null, 2)}\n`;
 }
 

@@ -33,6 +33,11 @@ export interface GeneratorState {
   lastSteps?: RememberedSteps;
   /** The sha256 of the compose (or stack) file as written: a different file was edited since. */
   composeSha256?: string;
+  /**
+   * Hand-edited values the last run kept, as it wrote them (non-secret; absent when none): with
+   * `tunables`, the .env the running nodes were made from, so an edit since then restarts them.
+   */
+  keptEdits?: Record<string, string>;
 }
 
 export interface RememberedSteps {
@@ -168,6 +173,8 @@ export function readExisting(dir: string): ExistingCluster {
         state = parsed as GeneratorState;
         if (!wellFormedSteps(state.lastSteps)) delete state.lastSteps;
         if (typeof state.composeSha256 !== 'string') delete state.composeSha256;
+        const edits = state.keptEdits as unknown;
+        if (!isRecord(edits) || !Object.values(edits).every((v) => typeof v === 'string')) delete state.keptEdits;
       }
     } catch {
       // A damaged state file: the caller refuses to guess.
