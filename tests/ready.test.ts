@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from './helpers.js';
+import { CLI, runCli, tempDir } from './helpers.js';
 
 // `gen-compose ready` refuses what no amount of waiting fixes, at once, in one line (exit 2).
 // Its waiting itself is proven on real Docker (tests/engine/day-two.test.ts).
@@ -74,4 +76,38 @@ test('a look that read the nodes table but timed out on the rest names the nodes
     'restate-3 (N3) is dead; restatectl sql through restate-1 did not answer within 8s for the partitions and logs',
   );
   expect(partialView('restate-2', ['not json', ''], 1)).toBeUndefined();
+});
+
+/** `ready` with a stand-in docker on PATH: `script` answers every docker call. */
+function readyWithDocker(script: string, args: string[]) {
+  const bin = join(dir.path, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'docker'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  return spawnSync(process.execPath, [CLI, 'ready', join(dir.path, 'swarm'), '--stack', 'restate-cluster', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+  });
+}
+const SERVICES = 'printf "restate-cluster_restate-1\\nrestate-cluster_restate-2\\nrestate-cluster_restate-3\\n"';
+
+test('--updated: a Swarm update that did not complete (Ctrl-C or a rollback left it) stops the block in one line', () => {
+  const r = readyWithDocker(
+    `case "$1 $2" in "stack services") ${SERVICES} ;; "service inspect") echo "paused update paused due to failure" ;; *) exit 1 ;; esac`,
+    ['--updated', 'restate-2'],
+  );
+  expect(r.status).toBe(1);
+  expect(r.stderr).toBe(
+    "gen-compose ready: Swarm's update of restate-cluster_restate-2 is paused (update paused due to failure), not completed: interrupted, or rolled back; docker service ps restate-cluster_restate-2 says more. Run the block again once it has settled\n",
+  );
+  const wrong = readyWithDocker(`${SERVICES}`, ['--updated', 'restate-9']);
+  expect(wrong.status).toBe(2);
+  expect(wrong.stderr).toMatch(/--updated names restate-9, and \S+ has no such Restate node/);
+});
+
+test('Ctrl-C that kills the docker command ready waits for ends ready with 130 and says so, never "ready"', () => {
+  const r = readyWithDocker('kill -INT $$', ['--timeout', '5']);
+  expect(r.status).toBe(130);
+  expect(r.stderr).toBe(
+    'gen-compose ready: interrupted before the cluster was judged; run ready again (and the rest of the block after it)\n',
+  );
 });
