@@ -205,7 +205,13 @@ export function counterClient(keys: string[]) {
     /** Every key's value read through `ingressUrl` equals what was added. */
     async verifyThrough(ingressUrl: string): Promise<true | string> {
       for (const key of keys) {
-        const r = await http('POST', `${ingressUrl}/Counter/${key}/get`, undefined, {}, 30_000);
+        // A read is safe to ask again: one that meets a partition changing leaders (a node just
+        // back moves leadership; seen in CI: "lost leadership", HTTP 500) asks again, a few times.
+        let r = await http('POST', `${ingressUrl}/Counter/${key}/get`, undefined, {}, 30_000);
+        for (let retry = 0; r.status >= 500 && retry < 5; retry += 1) {
+          await sleep(1000);
+          r = await http('POST', `${ingressUrl}/Counter/${key}/get`, undefined, {}, 30_000);
+        }
         if (r.status !== 200) return `get on ${key} through ${ingressUrl}: HTTP ${r.status} ${r.text.slice(0, 200)}`;
         if (Number(r.text) !== expected.get(key))
           return `${key} = ${r.text} through ${ingressUrl}, expected ${expected.get(key)}`;
