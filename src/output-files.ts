@@ -34,15 +34,18 @@ export const OUTPUT_FILES = [
  * user's compose.yaml beside ours would be the file `docker compose up` runs.
  */
 export const SHADOWING_COMPOSE_FILES = ['compose.yaml', 'compose.yml'] as const;
+/** Where gen-compose tells a user to put their own services, beside docker-compose.yaml. */
+export const OVERRIDE_FILE = 'docker-compose.override.yaml';
 /**
  * Merged by Docker Compose over the compose file it reads when no -f is given: where a user's own
- * services live. gen-compose never writes or removes one.
+ * services live. gen-compose never writes or removes one. In Compose's order: with several
+ * present, it merges the first (and warns), as load/loader.ts does.
  */
 export const OVERRIDE_FILES = [
-  'docker-compose.override.yaml',
-  'docker-compose.override.yml',
-  'compose.override.yaml',
   'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  OVERRIDE_FILE,
 ] as const;
 /** Read by compose only when docker-compose.yaml is absent; still a stranger in our directory. */
 export const OTHER_COMPOSE_FILES = ['docker-compose.yml'] as const;

@@ -3,7 +3,7 @@ import { maskSecretLines } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
 import { isRecord } from '../load/values.js';
-import { ENV_FILE, OVERRIDE_FILES, STACK_FILE } from '../output-files.js';
+import { ENV_FILE, OVERRIDE_FILE, STACK_FILE } from '../output-files.js';
 import { ownLinesDropped } from '../render/env-lines.js';
 import { composeDigest, type RenderedFile } from '../render/index.js';
 import type { ExistingCluster } from '../write/existing.js';
@@ -77,7 +77,7 @@ export function handEditRefusal(file: string, edit: HandEdit, target: 'compose' 
   const verb = edit.kind === 'value' ? 'override it' : 'put it';
   const home =
     target === 'compose'
-      ? `${verb} in ${OVERRIDE_FILES[0]} beside it (Compose merges that file by itself; gen-compose never writes it)`
+      ? `${verb} in ${OVERRIDE_FILE} beside it (Compose merges that file by itself; gen-compose never writes it)`
       : `${verb} in a stack file of your own and deploy both (docker stack deploy -c docker-stack.yaml -c yours.yaml)`;
   const variable =
     edit.variable === undefined ? '' : ` (gen-compose wrote \${${edit.variable}}: set ${edit.variable} in .env)`;
@@ -112,7 +112,7 @@ export function judgeHandEdits(
   if (!args.force) {
     if (edit !== undefined) throw handEditRefusal(file, edit, file === STACK_FILE ? 'swarm' : 'compose');
     throw new UsageError(
-      `${file} is not as gen-compose wrote it (edited since): this run writes it anew and would undo that; move your changes to ${file === STACK_FILE ? 'a stack file of your own' : OVERRIDE_FILES[0]}, or pass --force to drop them`,
+      `${file} is not as gen-compose wrote it (edited since): this run writes it anew and would undo that; move your changes to ${file === STACK_FILE ? 'a stack file of your own' : OVERRIDE_FILE}, or pass --force to drop them`,
     );
   }
   const what = edit === undefined ? 'hand edits' : `${edit.path} (and any other hand edit of it)`;

@@ -12,6 +12,7 @@ import {
 } from './compose-file.js';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
 import { COMPOSE_TAGS, mergeCompose, withoutMergeTags } from './merge.js';
+import { OVERRIDE_FILES } from '../output-files.js';
 
 const COMPOSE_NAMES = [
   'compose.yaml',
@@ -105,18 +106,12 @@ export function resolvedServices(
 
 /**
  * The override file Compose merges into a compose file it finds in a directory (not one named
- * with -f): the first of these beside it. A stack file has none: docker stack deploy reads
- * only the files it is given.
+ * with -f): the first of OVERRIDE_FILES beside it. A stack file has none: docker stack deploy
+ * reads only the files it is given.
  */
-const OVERRIDE_NAMES = [
-  'compose.override.yml',
-  'compose.override.yaml',
-  'docker-compose.override.yml',
-  'docker-compose.override.yaml',
-];
 function overrideFileOf(file: string): string | undefined {
   if (basename(file).startsWith('docker-stack')) return undefined;
-  return OVERRIDE_NAMES.map((name) => join(dirname(file), name)).find((path) => existsSync(path));
+  return OVERRIDE_FILES.map((name) => join(dirname(file), name)).find((path) => existsSync(path));
 }
 
 /** One compose file: YAML with merge keys, every value interpolated. */
