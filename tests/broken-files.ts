@@ -32,6 +32,12 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     /error fidelity restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: "yes" stops restate-server 1\.7\.12 from starting/,
   ],
   [
+    'fidelity: a log filter the server panics on (--dump-config does not read it)',
+    (c) => c,
+    (e) => e.replace(/^RESTATE_LOG_FILTER=.*$/m, 'RESTATE_LOG_FILTER=warn,restate=inf'),
+    /error fidelity restate-1 RESTATE_LOG_FILTER: "warn,restate=inf" stops restate-server 1\.7\.12 from starting \(it panics configuring its log\): "inf" in "restate=inf" is no level/,
+  ],
+  [
     'unique-node-identity: a duplicated node id',
     inService('restate-3', 'RESTATE_FORCE_NODE_ID: "3"', 'RESTATE_FORCE_NODE_ID: "2"'),
     (e) => e,

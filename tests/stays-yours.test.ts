@@ -311,8 +311,20 @@ describe('every .env line gen-compose understands takes effect or is refused', (
       'file:///tmp',
       'release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol")',
     ],
+    [
+      'RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE',
+      '768MB-typo',
+      'which restate-server refuses to start with (not a byte count such as 768MiB or 2GiB)',
+    ],
+    [
+      'RESTATE_LOG_FILTER',
+      'warn,restate=inf',
+      'which restate-server refuses to start with ("inf" in "restate=inf" is no level (trace, debug, info, warn, error, off))',
+    ],
   ])('%s=%s kept from .env meets the rule check holds the output to: refused', (name, value, why) => {
-    expect(gen().status).toBe(0);
+    // --memory: the RocksDB size is written (and read by the nodes) only with a memory limit.
+    expect(gen('--memory', '2G').status).toBe(0);
+    expect(readFileSync(join(out(), '.env'), 'utf8')).toMatch(new RegExp(`^${name}=`, 'm'));
     edit('.env', (text) => text.replace(new RegExp(`^${name}=.*$`, 'm'), `${name}=${value}`));
     const r = gen();
     expect(r.status).toBe(2);

@@ -15,6 +15,7 @@ import {
   suggestionFor,
   variableOf,
 } from '../restate/config-keys.js';
+import { RESTATE_VALUE_KINDS, restateValueProblem } from '../restate/settings.js';
 import type { Finding } from './rules/rule.js';
 
 interface Dump {
@@ -135,36 +136,41 @@ async function proveVariables(service: ComposeService, binary: Binary, root: str
   const config = dump.config!;
   const known = knownVariables(config);
   for (const variable of variables.filter((v) => v in env)) {
-    const intended = env[variable]!;
-    const path = keyPathOf(variable);
-    const found = lookup(config, path);
-    // A path variable was moved into the private directory: judged as the service asked for it.
-    const effective =
-      PATH_VARIABLES.has(variable) && typeof found.value === 'string' && found.value.startsWith(root)
-        ? { ...found, value: found.value.slice(root.length) }
-        : found;
-    if (!effective.found) {
-      const suggestion = suggestionFor(
-        variable,
-        known.filter((k) => k !== variable),
-        binary.version,
-      );
-      findings.push({
-        severity: 'error',
-        rule: 'fidelity',
-        service: service.name,
-        variable,
-        message: `ignored by ${who}: ${path.join('.')} is no configuration key${suggestion ? `; ${suggestion}` : ''}`,
-      });
-    } else if (!sameValue(intended, effective.value)) {
-      findings.push({
-        severity: 'error',
-        rule: 'fidelity',
-        service: service.name,
-        variable,
-        message: `set to "${intended}", but ${who} reads ${variableOf(path) === variable ? path.join('.') : variable} as ${displayValue(effective.value)}`,
-      });
-    }
+    const message = misreading(variable, env[variable]!, { config, known, root, who, version: binary.version });
+    if (message) findings.push({ severity: 'error', rule: 'fidelity', service: service.name, variable, message });
   }
   return findings;
+}
+
+interface EffectiveConfig {
+  config: Record<string, unknown>;
+  known: string[];
+  root: string;
+  who: string;
+  version: string;
+}
+
+/** How the server's effective configuration misreads one variable, or undefined. */
+function misreading(variable: string, intended: string, { config, known, root, who, version }: EffectiveConfig) {
+  const path = keyPathOf(variable);
+  const found = lookup(config, path);
+  // A path variable was moved into the private directory: judged as the service asked for it.
+  const effective =
+    PATH_VARIABLES.has(variable) && typeof found.value === 'string' && found.value.startsWith(root)
+      ? { ...found, value: found.value.slice(root.length) }
+      : found;
+  if (!effective.found) {
+    const suggestion = suggestionFor(
+      variable,
+      known.filter((k) => k !== variable),
+      version,
+    );
+    return `ignored by ${who}: ${path.join('.')} is no configuration key${suggestion ? `; ${suggestion}` : ''}`;
+  }
+  // --dump-config does not parse the log filter; the server panics on a bad one when it starts.
+  const problem = RESTATE_VALUE_KINDS[variable] === 'log filter' ? restateValueProblem(variable, intended) : undefined;
+  if (problem) return `"${intended}" stops ${who} from starting (it panics configuring its log): ${problem}`;
+  if (!sameValue(intended, effective.value))
+    return `set to "${intended}", but ${who} reads ${variableOf(path) === variable ? path.join('.') : variable} as ${displayValue(effective.value)}`;
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { isWellKnownSecret } from '../credentials.js';
 import { UsageError } from '../errors.js';
-import { isPinnedTag, snapshotDestinationProblem } from '../restate/settings.js';
+import { isPinnedTag, restateValueProblem, snapshotDestinationProblem } from '../restate/settings.js';
 import { isIPv4 } from './exposure.js';
 import type { RawOptions } from './options.js';
 import { OPTION_VARIABLES } from './option-registry.js';
@@ -199,6 +199,11 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
     if (name.endsWith('_PUBLISH_ADDRESS') && !isIPv4(address)) throw bad(name, 'which is not an IPv4 address');
   }
   if (!value.get('RESTATE_CLUSTER_NAME')) throw bad('RESTATE_CLUSTER_NAME', 'which is empty');
+  // A value restate-server refuses stops every node that reads it, one by one in a rolling block.
+  for (const [name, text] of value) {
+    const problem = restateValueProblem(name, text);
+    if (problem) throw bad(name, `which restate-server refuses to start with (${problem})`);
+  }
   // The rules the output is held to (check's image-tag and snapshots rules), from the same facts.
   const minio = value.get('MINIO_VERSION');
   if (minio !== undefined && !isPinnedTag(minio)) throw bad('MINIO_VERSION', 'a tag that pins no release');

@@ -17,3 +17,83 @@ export function snapshotDestinationProblem(destination: string): string | undefi
     ? undefined
     : 'release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol")';
 }
+
+/**
+ * How restate-server reads the values gen-compose writes to .env, for the variables whose value
+ * can stop it: a node given one of these crash-loops (a kept `768MB-typo` did, every 7 s). Each
+ * rule was checked against restate-server 1.6.2 and 1.7.12 (tests/restate-values.test.ts runs
+ * both on every sample): the environment is typed first (an integer, a float, or a string, after
+ * trimming), then the key's type reads it.
+ */
+type ValueKind = 'byte count' | 'positive integer' | 'boolean' | 'log filter';
+
+export const RESTATE_VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
+  RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE: 'byte count',
+  RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE: 'byte count',
+  RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL_NUM_RECORDS: 'positive integer',
+  RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: 'boolean',
+  RESTATE_LOG_FILTER: 'log filter',
+};
+
+const INTEGER = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'off', '0', '1', '2', '3', '4', '5']);
+// 1.7 reads up to 2^64−1, 1.6.2 only up to 2^63−1 (a signed integer): the smaller bound is kept.
+const INTEGER_MAX = 2n ** 63n - 1n;
+
+// A human-readable byte count (the bytesize crate): decimal units k..e (with or without b),
+// binary units ki..ei (with or without b), any case, a fraction allowed, spaces before the unit.
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1 };
+['k', 'm', 'g', 't', 'p', 'e'].forEach((prefix, i) => {
+  BYTE_UNITS[prefix] = BYTE_UNITS[`${prefix}b`] = 1000 ** (i + 1);
+  BYTE_UNITS[`${prefix}i`] = BYTE_UNITS[`${prefix}ib`] = 1024 ** (i + 1);
+});
+
+function byteCountProblem(text: string): string | undefined {
+  if (INTEGER.test(text)) return BigInt(text) > 0n ? undefined : 'a byte count must be above zero';
+  if (FLOAT.test(text)) return 'a number without a unit must be whole bytes';
+  const m = /^(\d+\.?\d*|\.\d+)\s*([A-Za-z]*)$/.exec(text);
+  const factor = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (factor === undefined) return 'not a byte count such as 768MiB or 2GiB';
+  return Math.floor(Number(m![1]) * factor) > 0 ? undefined : 'a byte count must be above zero';
+}
+
+/**
+ * A tracing filter (`warn,restate=info`): comma-separated directives, each a target, a level, or
+ * TARGET=LEVEL, the whole value trimmed. Judged here is what makes the server panic at start as
+ * restate-server 1.6.2 and 1.7.12 do on the samples tried: a level after `=` that is not one
+ * exactly (`restate=inf`, `restate= info`), and a directive that starts with neither a letter,
+ * a digit nor `_` (`=info`, `%`, the ` restate=info` of `warn, restate=info`). Span filters
+ * (`[…]`) are left to the node's log.
+ */
+function logFilterProblem(text: string): string | undefined {
+  for (const directive of text.split(',')) {
+    if (directive.trim() === '' || directive.includes('[')) continue;
+    const equals = directive.indexOf('=');
+    const target = equals < 0 ? directive.trimStart() : directive.slice(0, equals);
+    if (!/^[\p{L}\p{N}_]/u.test(target)) return `"${directive}" does not start with a target or a level`;
+    const level = equals < 0 ? '' : directive.slice(equals + 1);
+    if (level !== '' && !LEVELS.has(level.toLowerCase()))
+      return `"${level}" in "${directive}" is no level (trace, debug, info, warn, error, off)`;
+  }
+  return undefined;
+}
+
+/** Why restate-server refuses to start with this value of the variable, or undefined. */
+export function restateValueProblem(variable: string, value: string): string | undefined {
+  const text = value.trim();
+  switch (RESTATE_VALUE_KINDS[variable]) {
+    case 'byte count':
+      return byteCountProblem(text);
+    case 'positive integer':
+      return /^\+?\d+$/.test(text) && BigInt(text) > 0n && BigInt(text) <= INTEGER_MAX
+        ? undefined
+        : 'not a whole number above zero';
+    case 'boolean':
+      return text === 'true' || text === 'false' ? undefined : 'neither true nor false';
+    case 'log filter':
+      return logFilterProblem(text);
+    default:
+      return undefined;
+  }
+}
