@@ -47,6 +47,13 @@ export const OVERRIDE_FILES = [
   'docker-compose.override.yml',
   OVERRIDE_FILE,
 ] as const;
+/**
+ * The Swarm counterpart of the override file, by this project's convention (docker stack deploy
+ * merges only the files it is given): where a user's own services, labels and settings for the
+ * stack live. gen-compose never writes it; the deploys it prints add it (`-c`) when it exists,
+ * stack-part merges it into a node's part, and check and ready read it.
+ */
+export const STACK_OVERRIDE_FILE = 'docker-stack.override.yaml';
 /** Read by compose only when docker-compose.yaml is absent; still a stranger in our directory. */
 export const OTHER_COMPOSE_FILES = ['docker-compose.yml'] as const;
 

@@ -20,7 +20,7 @@ import { makeDirectories, realFileOps, writeFailure, WriteFailed } from '../writ
 import { finish, printedAt } from './generate-output.js';
 import { droppedEnvLinesNote, judgeHandEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
-import { programFrom } from './program.js';
+import { operatorIn, programFrom } from './program.js';
 
 export interface GenerateArgs {
   /** The options given on the command line; absent ones come from the previous run, or defaults. */
@@ -152,7 +152,7 @@ function decideOptions(existing: ExistingCluster, args: GenerateArgs, bin: strin
   refuseReplacingAgain(previous?.lastSteps, args);
   const options = fromEdits(() => validateOptions(mergeOptions(previous?.options, edits.flags)));
   const regeneration = fromEdits(() =>
-    judgeRegeneration(previous?.options, options, args.force, programFrom(args.out, bin)),
+    judgeRegeneration(previous?.options, options, args.force, operatorIn(args.out, bin)),
   );
   return { previous, edits, options, regeneration };
 }
@@ -271,7 +271,7 @@ async function generateLocked(
     ...decided.regeneration.steps,
     ...rewriteSteps(
       unrestartedRewrites(existing, files, decided.regeneration.restarted),
-      runningClusterCommands(duringRestarts(decided.previous?.options, decided.options), programFrom(args.out, bin)),
+      runningClusterCommands(duringRestarts(decided.previous?.options, decided.options), operatorIn(args.out, bin)),
     ),
     ...decided.regeneration.last,
   ];

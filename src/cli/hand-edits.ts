@@ -3,7 +3,7 @@ import { maskSecretLines } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
 import { isRecord } from '../load/values.js';
-import { ENV_FILE, OVERRIDE_FILE, STACK_FILE } from '../output-files.js';
+import { ENV_FILE, OVERRIDE_FILE, STACK_FILE, STACK_OVERRIDE_FILE } from '../output-files.js';
 import { ownLinesDropped } from '../render/env-lines.js';
 import { composeDigest, type RenderedFile } from '../render/index.js';
 import type { ExistingCluster } from '../write/existing.js';
@@ -78,7 +78,7 @@ export function handEditRefusal(file: string, edit: HandEdit, target: 'compose' 
   const home =
     target === 'compose'
       ? `${verb} in ${OVERRIDE_FILE} beside it (Compose merges that file by itself; gen-compose never writes it)`
-      : `${verb} in a stack file of your own and deploy both (docker stack deploy -c docker-stack.yaml -c yours.yaml)`;
+      : `${verb} in ${STACK_OVERRIDE_FILE} beside it (the deploys gen-compose prints add it: docker stack deploy -c ${STACK_FILE} -c ${STACK_OVERRIDE_FILE}; gen-compose never writes it)`;
   const variable =
     edit.variable === undefined ? '' : ` (gen-compose wrote \${${edit.variable}}: set ${edit.variable} in .env)`;
   const force = edit.kind === 'value' ? 'pass --force to undo it' : 'pass --force to drop it';
@@ -112,7 +112,7 @@ export function judgeHandEdits(
   if (!args.force) {
     if (edit !== undefined) throw handEditRefusal(file, edit, file === STACK_FILE ? 'swarm' : 'compose');
     throw new UsageError(
-      `${file} is not as gen-compose wrote it (edited since): this run writes it anew and would undo that; move your changes to ${file === STACK_FILE ? 'a stack file of your own' : OVERRIDE_FILE}, or pass --force to drop them`,
+      `${file} is not as gen-compose wrote it (edited since): this run writes it anew and would undo that; move your changes to ${file === STACK_FILE ? STACK_OVERRIDE_FILE : OVERRIDE_FILE}, or pass --force to drop them`,
     );
   }
   const what = edit === undefined ? 'hand edits' : `${edit.path} (and any other hand edit of it)`;

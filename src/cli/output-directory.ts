@@ -7,6 +7,7 @@ import {
   OTHER_COMPOSE_FILES,
   OUTPUT_FILES,
   OVERRIDE_FILES,
+  STACK_OVERRIDE_FILE,
   SHADOWING_COMPOSE_FILES,
   STACK_FILE,
   STAMP,
@@ -47,7 +48,7 @@ export function completeInterruptedWrite({ out, mode }: GenerateArgs): void {
  */
 function unrelatedEntries(out: string, existing: ExistingCluster): string[] {
   if (existing.own.size > 0 || !existsSync(out)) return [];
-  const expected = new Set<string>(OVERRIDE_FILES);
+  const expected = new Set<string>([...OVERRIDE_FILES, STACK_OVERRIDE_FILE]);
   // The lock, and the file another run writes it from, are runs' own.
   const entries = readdirSync(out).filter((name) => !expected.has(name) && !name.startsWith(LOCK_FILE));
   // A file where gen-compose writes one, or a compose file of another name: its own refusal

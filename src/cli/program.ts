@@ -1,5 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { STACK_OVERRIDE_FILE } from '../output-files.js';
+import type { Operator } from '../plan/running-commands.js';
 import { shellWord } from '../render/header.js';
 
 /**
@@ -24,4 +26,9 @@ function realDirectory(path: string): string {
     existing = dirname(existing);
   }
   return join(realpathSync(existing), ...rest);
+}
+
+/** Who runs the printed commands in the output directory (see Operator). */
+export function operatorIn(out: string, bin: string | undefined): Operator {
+  return { program: programFrom(out, bin), stackOverride: existsSync(join(out, STACK_OVERRIDE_FILE)) };
 }

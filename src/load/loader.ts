@@ -12,7 +12,7 @@ import {
 } from './compose-file.js';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.js';
 import { COMPOSE_TAGS, mergeCompose, withoutMergeTags } from './merge.js';
-import { OVERRIDE_FILES } from '../output-files.js';
+import { OVERRIDE_FILES, STACK_OVERRIDE_FILE } from '../output-files.js';
 
 const COMPOSE_NAMES = [
   'compose.yaml',
@@ -106,12 +106,12 @@ export function resolvedServices(
 
 /**
  * The override file Compose merges into a compose file it finds in a directory (not one named
- * with -f): the first of OVERRIDE_FILES beside it. A stack file has none: docker stack deploy
- * reads only the files it is given.
+ * with -f): the first of OVERRIDE_FILES beside it. A stack file's is STACK_OVERRIDE_FILE, which
+ * docker stack deploy reads only when given (the printed deploys give it when it exists).
  */
-function overrideFileOf(file: string): string | undefined {
-  if (basename(file).startsWith('docker-stack')) return undefined;
-  return OVERRIDE_FILES.map((name) => join(dirname(file), name)).find((path) => existsSync(path));
+export function overrideFileOf(file: string): string | undefined {
+  const names = basename(file).startsWith('docker-stack') ? [STACK_OVERRIDE_FILE] : OVERRIDE_FILES;
+  return names.map((name) => join(dirname(file), name)).find((path) => existsSync(path));
 }
 
 /** One compose file: YAML with merge keys, every value interpolated. */

@@ -9,7 +9,7 @@ import { nextIdentities, replacement } from './replace-steps.js';
 import { metadataGrow, metadataShrink } from './metadata-steps.js';
 import { shrink } from './shrink-steps.js';
 import { rename } from './rename-steps.js';
-import { addOnReload, recreateForMetadata, runningClusterCommands } from './running-commands.js';
+import { addOnReload, recreateForMetadata, runningClusterCommands, type Operator } from './running-commands.js';
 
 /**
  * Regenerating into a directory gen-compose wrote before. Pure functions: the caller reads the
@@ -239,10 +239,10 @@ export function judgeRegeneration(
   previous: ClusterOptions | undefined,
   next: ClusterOptions,
   force: boolean,
-  program: string,
+  operator: Operator,
 ): Regeneration {
   if (!previous) return { notes: [], steps: [], restarted: [], last: [] };
-  const context = { previous, next, force, run: runningClusterCommands(duringRestarts(previous, next), program) };
+  const context = { previous, next, force, run: runningClusterCommands(duringRestarts(previous, next), operator) };
   const judged = CHANGES.map((judge) => judge(context));
   const fresh = judged.find((c) => c.fresh);
   const changes = fresh ? [fresh] : judged;

@@ -2,11 +2,22 @@ import { faultTolerance } from '../restate/tolerance.js';
 import { CONTAINER_PORTS, RESTATE_IMAGE_REPOSITORY } from './defaults.js';
 import { clusterNetwork, nodeNumberOf } from './nodes.js';
 import type { ClusterOptions } from './options.js';
+import { STACK_FILE, STACK_OVERRIDE_FILE } from '../output-files.js';
+
+/**
+ * Who runs the printed commands: gen-compose by its path from the output directory, and whether
+ * the user keeps a docker-stack.override.yaml there (every printed stack deploy then adds it,
+ * or a deploy of ours would undo the labels and settings it holds).
+ */
+export interface Operator {
+  program: string;
+  stackOverride?: boolean;
+}
 
 /** The commands a running cluster needs, per target. Compose: services of one project on this host. */
-export function runningClusterCommands(o: ClusterOptions, program: string) {
+export function runningClusterCommands(o: ClusterOptions, { program, stackOverride = false }: Operator) {
   const canLoseOne = faultTolerance(o.nodes, o.replication, o.metadataNodes).clusterFailuresTolerated > 0;
-  if (o.target === 'swarm') return swarmCommands(o, program, canLoseOne);
+  if (o.target === 'swarm') return swarmCommands(o, program, canLoseOne, stackOverride);
   const ready = `${program} ready .`;
   return {
     // -T: without it exec takes the terminal, and with it the lines pasted after it.
@@ -45,11 +56,11 @@ export const SWARM_UPDATE_SECONDS = 600;
  * commands run on a manager: restatectl in a one-off container on the stack's (attachable)
  * network, so no line depends on which host runs which node.
  */
-function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean) {
+function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean, stackOverride: boolean) {
   const stack = o.clusterName;
   // In a subshell joined by &&: one command, so `… && deploy` stops before it when a wait
   // failed (a `;` would end the chain), and the user's shell keeps its own variables.
-  const deploy = `(set -a && . ./.env && set +a && docker stack deploy -c docker-stack.yaml ${stack})`;
+  const deploy = `(set -a && . ./.env && set +a && docker stack deploy -c ${STACK_FILE}${stackOverride ? ` -c ${STACK_OVERRIDE_FILE}` : ''} ${stack})`;
   const image = `${RESTATE_IMAGE_REPOSITORY}:${o.restateVersion}`;
   const restatectl = (node: string) =>
     `docker run --rm --network ${stack}_${clusterNetwork(stack)} -e RESTATECTL_ADDRESS=http://${node}:${CONTAINER_PORTS.fabric} --entrypoint restatectl ${image}`;

@@ -157,7 +157,7 @@ function toleranceView(plan: ClusterPlan) {
 /** The commands of readme-compose.hbs and readme-swarm.hbs, right for this cluster's names and ports. */
 function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, program: string) {
   const node1 = plan.nodes[0]!;
-  const running = runningClusterCommands(plan.options, program);
+  const running = runningClusterCommands(plan.options, { program });
   const lastNonProvisioner = [...plan.nodes].reverse().find((n) => !n.autoProvision);
   const provisioner = plan.nodes.find((n) => n.autoProvision && n.startPeers.length > 0);
   const survivor = plan.nodes.find((n) => n !== lastNonProvisioner && n.roles.includes('http-ingress')) ?? node1;

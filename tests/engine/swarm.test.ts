@@ -3,7 +3,7 @@
 // with the commands of its own README (one minor version back), then, under steady load (the
 // load harness of the day-two drills): a host cut off the network, the printed rolling upgrade
 // and the printed replacement of a node that lost its disk, each block pasted on the manager.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -452,7 +452,12 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     }
   });
 
-  test('a memory limit for every node, as printed, pasted on the manager under load: one node part at a time, each node restarted once, the last deploy restarts nothing', async () => {
+  test("a memory limit for every node, as printed, pasted on the manager under load: one node part at a time, each node restarted once, the last deploy restarts nothing, the user's override kept", async () => {
+    // The user's own label on a node, in the override file the printed deploys are to add.
+    writeFileSync(
+      join(dir, 'docker-stack.override.yaml'),
+      'services:\n  restate-2:\n    deploy:\n      labels:\n        com.example.team: payments\n',
+    );
     let block = '';
     const starts = await watchStarts(async () => {
       await underLoad('swarm-memory-rolling', async () => {
@@ -460,6 +465,15 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
       });
     });
     expect(block).toContain(`stack-part . --service restate-1 | docker stack deploy -c - ${stack}`);
+    expect(block).toContain(`docker stack deploy -c docker-stack.yaml -c docker-stack.override.yaml ${stack}`);
+    const team = on(manager(), [
+      'service',
+      'inspect',
+      '--format',
+      '{{index .Spec.Labels "com.example.team"}}',
+      `${stack}_restate-2`,
+    ]);
+    expect(team.stdout.trim()).toBe('payments');
     // Services by their own names (names holds Restate's: restate-3 runs restate-3-r1 by now).
     const services = ['restate-1', 'restate-2', 'restate-3'];
     expect(starts).toEqual(Object.fromEntries(services.map((n) => [`${stack}_${n}`, { starts: 1, mostAtOnce: 1 }])));
