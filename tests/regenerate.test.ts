@@ -620,11 +620,12 @@ test("lines of the user's in .env that are not variables are dropped with a note
   const envFile = join(out(), '.env');
   writeFileSync(
     envFile,
-    `${readFileSync(envFile, 'utf8').replace(/^TZ=/m, '# we run in Berlin, see ticket 42\nTZ=')}this is garbage\nMYVAR=1\n`,
+    `${readFileSync(envFile, 'utf8').replace(/^TZ=/m, '# we run in Berlin, see ticket 42\nTZ=')}lonely\nMYVAR=1\n`,
   );
+  // A name alone sets nothing (Compose reads it so: from the shell, if anywhere).
   const r = gen();
   expect(r.stdout).toContain(
-    'note: 2 line(s) of your own in .env were dropped (only variables are kept): "# we run in Berlin, see ticket 42", "this is garbage"; keep notes in a file beside it',
+    'note: 2 line(s) of your own in .env were dropped (only variables are kept): "# we run in Berlin, see ticket 42", "lonely"; keep notes in a file beside it',
   );
   expect(envOf(out()).MYVAR).toBe('1');
   expect(gen().stdout).not.toMatch(/of your own in \.env/);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { composeDotenvValues } from '../load/dotenv.js';
 import { maskSecretLines } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { ENV_FILE, STATE_FILE } from '../output-files.js';
@@ -57,8 +57,8 @@ function stepLines({ plan, steps, earlierSteps }: Outcome, once = ''): string[] 
  * from `before`'s is marked, so a masked diff still shows which credentials would change.
  */
 function maskSecrets(text: string, secrets: Set<string>, before?: string): string {
-  const earlier = before === undefined ? undefined : parseDotenv(Buffer.from(before));
-  const now = parseDotenv(Buffer.from(text));
+  const earlier = before === undefined ? undefined : readableValues(before);
+  const now = composeDotenvValues(text);
   return maskSecretLines(text, secrets, (name) => {
     const changed = earlier !== undefined && earlier[name] !== undefined && earlier[name] !== now[name];
     return `********${changed ? ' (a new value)' : ''}`;
@@ -152,5 +152,14 @@ export async function finish(
       return dryRunResult(out, outcome);
     default:
       return writeResult(out, outcome, lockForWrite);
+  }
+}
+
+/** A .env's values, or none where it does not parse (a file of someone else's, taken over). */
+function readableValues(text: string): Record<string, string> | undefined {
+  try {
+    return composeDotenvValues(text);
+  } catch {
+    return undefined;
   }
 }

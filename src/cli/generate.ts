@@ -169,8 +169,8 @@ interface PlanInputs extends ReturnType<typeof decideOptions> {
 async function planAndRender({ options, secrets, existing, previous, edits, args, generatorVersion, bin }: PlanInputs) {
   const planned = planCluster(options, secrets);
   const kept = existing.ours
-    ? keepExistingValues(planned, previous?.tunables, edits.env)
-    : keepSecrets(planned, existing.env);
+    ? keepExistingValues(planned, previous?.tunables, edits.env, existing.envText)
+    : keepSecrets(planned, existing.env, existing.envText);
   kept.notes.unshift(...edits.notes);
   checkKeptValues(kept.plan, kept.edited);
   const templates = templateDir(options.templates, args);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { composeDotenvValues, DotenvError } from './dotenv.js';
 import { parse as parseYaml } from 'yaml';
 import {
   isRecord,
@@ -40,8 +40,16 @@ function readRegular(path: string): Buffer {
   return readFileSync(path);
 }
 
-function readDotenv(path: string): Record<string, string> {
-  return existsSync(path) ? parseDotenv(readRegular(path)) : {};
+/** A .env (or env_file) as Compose reads it; `${VAR}` in it looks in the shell first. */
+function readDotenv(path: string, shell: Record<string, string | undefined> = {}): Record<string, string> {
+  if (!existsSync(path)) return {};
+  try {
+    return composeDotenvValues(readRegular(path).toString('utf8'), (name) => shell[name]);
+  } catch (error) {
+    if (error instanceof DotenvError || error instanceof InterpolationError)
+      throw new LoadError(`${path}: ${error.message}`);
+    throw error;
+  }
 }
 
 /**
@@ -94,7 +102,7 @@ export function resolvedServices(
   overrides: Record<string, string> = {},
 ): Record<string, unknown> | undefined {
   try {
-    const dotenv = { ...parseDotenv(dotenvText), ...overrides };
+    const dotenv = { ...composeDotenvValues(dotenvText), ...overrides };
     const document: unknown = parseYaml(composeText, COMPOSE_YAML_OPTIONS);
     if (!isRecord(document)) return undefined;
     const services = interpolateTree(document.services, (name) => dotenv[name], 'services');
@@ -153,8 +161,8 @@ export interface LoadOptions {
 export function loadCompose(target: string, options: LoadOptions = {}): ComposeProject {
   const file = resolve(findComposeFile(target));
   const dir = dirname(file);
-  const dotenv = readDotenv(join(dir, '.env'));
   const shell = options.shell ?? {};
+  const dotenv = readDotenv(join(dir, '.env'), shell);
   const lookup: Lookup = (name) => shell[name] ?? dotenv[name];
   const override = statSync(target).isDirectory() ? overrideFileOf(file) : undefined;
   const raw = withoutMergeTags(
@@ -176,7 +184,7 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
         if (required) throw new LoadError(`service ${name}: env_file ${path} does not exist`);
         continue;
       }
-      Object.assign(envFiles, readDotenv(full));
+      Object.assign(envFiles, readDotenv(full, shell));
     }
     return serviceOf(name, spec, lookup, envFiles);
   });

@@ -1,4 +1,5 @@
 import { isWellKnownSecret } from '../credentials.js';
+import { composeDotenvValues } from '../load/dotenv.js';
 import { UsageError } from '../errors.js';
 import { isPinnedTag, restateValueProblem, snapshotDestinationProblem } from '../restate/settings.js';
 import { isIPv4 } from './exposure.js';
@@ -105,9 +106,11 @@ export function keepExistingValues(
   plan: ClusterPlan,
   previousTunables: Record<string, string> | undefined,
   existing: Record<string, string>,
+  texts: Record<string, string> = {},
 ): KeptValues {
   const notes: string[] = [];
   const editedNames = new Set<string>();
+  const keptNames: string[] = [];
   const env = carryRenamedEdits(plan, previousTunables, existing, notes);
   const tunables = plan.tunables.map((t) => {
     const current = env[t.name];
@@ -119,12 +122,14 @@ export function keepExistingValues(
     if (t.secret) {
       // A generated secret emptied by hand (external S3 keys start empty, for the user to fill).
       if (current === '' && t.planned !== '') editedNames.add(t.name);
+      keptNames.push(t.name);
       return { ...t, effective: current };
     }
     const written = previousTunables?.[t.name];
     const edited = written === undefined || current !== written;
     if (!edited) return t;
     editedNames.add(t.name);
+    keptNames.push(t.name);
     if (current !== t.planned && written !== undefined) {
       notes.push(
         `kept ${t.name}=${current} from your .env; these options would write ${t.planned} (edit or delete the line in .env to take it)`,
@@ -143,7 +148,47 @@ export function keepExistingValues(
         `${name}=${userVariables[name]} in .env is no longer read by these files; kept as yours (delete the line if it was not)`,
       );
   }
-  return { plan: { ...plan, tunables, userVariables }, notes, edited: editedNames };
+  const resolved = { ...plan, tunables, userVariables };
+  const envText = keptTexts(resolved, [...keptNames, ...Object.keys(userVariables)], texts, env, notes);
+  return { plan: { ...resolved, envText }, notes, edited: editedNames };
+}
+
+/**
+ * The text of each kept value as the user wrote it (quotes, an inline comment, a `${VAR}`),
+ * where written back it reads the same: Compose expands `${VAR}` from the lines above it only,
+ * and the user's own variables now come last, so a line naming one of them would read
+ * otherwise. Such a line is written as the value it had, and a note says so.
+ */
+function keptTexts(
+  plan: ClusterPlan,
+  kept: string[],
+  texts: Record<string, string>,
+  values: Record<string, string>,
+  notes: string[],
+): Record<string, string> {
+  const envText = Object.fromEntries(kept.filter((name) => texts[name] !== undefined).map((n) => [n, texts[n]!]));
+  // The new .env's order: gen-compose's variables, then the user's. A value gen-compose writes
+  // itself is a literal (single-quoted here, as the renderer quotes what needs it).
+  const literal = (value: string) => (value.includes("'") ? value : `'${value}'`);
+  const lines = [
+    ...plan.tunables.map((t) => `${t.name}=${envText[t.name] ?? literal(t.effective)}`),
+    ...Object.entries(plan.userVariables).map(([name, value]) => `${name}=${envText[name] ?? literal(value)}`),
+  ];
+  let reread: Record<string, string>;
+  try {
+    reread = composeDotenvValues(lines.join('\n'));
+  } catch {
+    return {};
+  }
+  for (const name of Object.keys(envText)) {
+    if (reread[name] === values[name]) continue;
+    // The value is not printed: it may be a secret.
+    notes.push(
+      `${name} in .env names a variable that now comes after it (your own variables go last): written as the value it read as, without the \${…}`,
+    );
+    delete envText[name];
+  }
+  return envText;
 }
 
 /**
@@ -217,7 +262,11 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
  * the secrets its .env holds are kept. Credentials are never regenerated while .env holds them,
  * since the running MinIO and every node authenticate with the values they started with.
  */
-export function keepSecrets(plan: ClusterPlan, env: Record<string, string>): KeptValues {
+export function keepSecrets(
+  plan: ClusterPlan,
+  env: Record<string, string>,
+  texts: Record<string, string> = {},
+): KeptValues {
   const keptNames: string[] = [];
   const tunables = plan.tunables.map((t) => {
     const current = env[t.name];
@@ -236,5 +285,7 @@ export function keepSecrets(plan: ClusterPlan, env: Record<string, string>): Kep
       ? []
       : [`kept ${Object.keys(userVariables).join(', ')} from the .env there, as yours`]),
   ];
-  return { plan: { ...plan, tunables, userVariables }, notes, edited: new Set() };
+  const resolved = { ...plan, tunables, userVariables };
+  const envText = keptTexts(resolved, [...keptNames, ...Object.keys(userVariables)], texts, env, notes);
+  return { plan: { ...resolved, envText }, notes, edited: new Set() };
 }

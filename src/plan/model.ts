@@ -132,4 +132,10 @@ export interface ClusterPlan {
   tolerance: FaultTolerance;
   /** Variables of the user's in the existing .env that gen-compose does not write: kept as they are. */
   userVariables: Record<string, string>;
+  /**
+   * Values kept from the existing .env, by variable, as their text was written there (quotes,
+   * an inline comment, `${…}`): written back so, where the value alone would read the same
+   * but look different. Absent for a variable whose value gen-compose writes itself.
+   */
+  envText?: Record<string, string>;
 }

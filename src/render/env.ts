@@ -43,7 +43,8 @@ export function renderEnv(plan: ClusterPlan, generator: Generator, opts: EnvRend
         .map((t) => ({
           name: t.name,
           description: t.description,
-          value: opts.redactSecrets && t.secret ? 'change-me' : envValue(t.effective, t.name),
+          value:
+            opts.redactSecrets && t.secret ? 'change-me' : (plan.envText?.[t.name] ?? envValue(t.effective, t.name)),
         })),
     }))
     // A section with nothing in it (Grafana without --monitoring) says nothing.
@@ -53,7 +54,11 @@ export function renderEnv(plan: ClusterPlan, generator: Generator, opts: EnvRend
   if (userVariables.length > 0) {
     groups.push({
       title: 'Yours: kept from the previous .env (gen-compose does not use these)',
-      tunables: userVariables.map(([name, value]) => ({ name, description: '', value: envValue(value, name) })),
+      tunables: userVariables.map(([name, value]) => ({
+        name,
+        description: '',
+        value: plan.envText?.[name] ?? envValue(value, name),
+      })),
     });
   }
   const header = opts.header ?? [

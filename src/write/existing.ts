@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { DotenvError, parseComposeDotenv, type DotenvEntry } from '../load/dotenv.js';
+import { InterpolationError } from '../load/interpolate.js';
 import { parse as parseYaml } from 'yaml';
 import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
 import { isRecord } from '../load/values.js';
@@ -76,8 +77,22 @@ export interface ExistingCluster {
   state?: GeneratorState;
   /** Why a state file that parses is not believed: it contradicts the compose file it describes. */
   stateProblem?: string;
-  /** The variables in the existing .env. */
+  /** The variables in the existing .env, as Compose reads them. */
   env: Record<string, string>;
+  /** Their text after `=`, as written. */
+  envText: Record<string, string>;
+}
+
+/** The existing .env as Compose reads it; one Compose would refuse is refused here too. */
+function readEnv(text: string | undefined): Record<string, DotenvEntry> {
+  if (text === undefined) return {};
+  try {
+    // No shell lookup: what the file itself says, the same on every machine.
+    return parseComposeDotenv(text);
+  } catch (error) {
+    if (!(error instanceof DotenvError || error instanceof InterpolationError)) throw error;
+    throw new UsageError(`${ENV_FILE} ${error.message}, which docker compose refuses too: fix that line`);
+  }
 }
 
 /**
@@ -196,6 +211,11 @@ export function readExisting(dir: string): ExistingCluster {
     otherComposeFiles: [...SHADOWING_COMPOSE_FILES, ...OTHER_COMPOSE_FILES].filter((f) => existsSync(join(dir, f))),
     state,
     stateProblem,
-    env: contents[ENV_FILE] !== undefined ? parseDotenv(Buffer.from(contents[ENV_FILE]!)) : {},
+    ...envOf(readEnv(contents[ENV_FILE])),
   };
 }
+
+const envOf = (entries: Record<string, DotenvEntry>) => ({
+  env: Object.fromEntries(Object.entries(entries).map(([name, e]) => [name, e.value])),
+  envText: Object.fromEntries(Object.entries(entries).map(([name, e]) => [name, e.raw])),
+});

@@ -1,0 +1,67 @@
+// .env read as Docker Compose reads it (src/load/dotenv.ts; tests/engine/dotenv.test.ts holds the
+// reading against the real `docker compose config`), and what a regeneration does with it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseComposeDotenv } from '../src/load/dotenv.js';
+import { runCli, tempDir } from './helpers.js';
+
+test('values and their text as written', () => {
+  const parsed = parseComposeDotenv(
+    'A=abc#def\nB=abc #c\nC="x ${A}" # why\nexport D=${B}-${UNSET:-d}\nE=\'a$b\'\n# note\n',
+  );
+  expect(Object.fromEntries(Object.entries(parsed).map(([k, e]) => [k, e.value]))).toEqual({
+    A: 'abc#def',
+    B: 'abc',
+    C: 'x abc#def',
+    D: 'abc-d',
+    E: 'a$b',
+  });
+  expect(parsed.B!.raw).toBe('abc #c');
+  expect(parsed.C!.raw).toBe('"x ${A}" # why');
+  expect(() => parseComposeDotenv('A=1\nB="open\n')).toThrow('line 2: unterminated quoted value "open');
+  expect(() => parseComposeDotenv('A=1\nnot a line\n')).toThrow('line 2: "not a line" is not KEY=value');
+  expect(parseComposeDotenv('A=1\nlonely\nB=2\n')).toEqual({
+    A: { value: '1', raw: '1' },
+    B: { value: '2', raw: '2' },
+  });
+});
+
+describe('a regeneration over a .env', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => dir.remove());
+  const gen = (...flags: string[]) => runCli(['--out', dir.path, ...flags]);
+  const env = () => join(dir.path, '.env');
+
+  test('that docker compose would refuse is refused in one line, and nothing is written', () => {
+    expect(gen().status).toBe(0);
+    writeFileSync(env(), readFileSync(env(), 'utf8') + 'MY_NOTE="no end\n');
+    const before = readFileSync(env(), 'utf8');
+    const r = gen('--memory', '2G');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /^gen-compose: \.env line \d+: unterminated quoted value "no end, which docker compose refuses too: fix that line\n$/,
+    );
+    expect(readFileSync(env(), 'utf8')).toBe(before);
+  });
+
+  test('a kept value naming one of your variables, which now come last, is written as the value it read as, said without the value', () => {
+    expect(gen().status).toBe(0);
+    writeFileSync(
+      env(),
+      readFileSync(env(), 'utf8').replace(
+        /^MINIO_ROOT_PASSWORD=.*$/m,
+        'MY_PW=Secret-Long-Enough-77\nMINIO_ROOT_PASSWORD=${MY_PW}',
+      ),
+    );
+    const r = gen('--memory', '2G');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      'note: MINIO_ROOT_PASSWORD in .env names a variable that now comes after it (your own variables go last): written as the value it read as, without the ${…}',
+    );
+    expect(r.stdout).not.toContain('Secret-Long-Enough-77');
+    expect(readFileSync(env(), 'utf8')).toMatch(/^MINIO_ROOT_PASSWORD='?Secret-Long-Enough-77'?$/m);
+  });
+});
