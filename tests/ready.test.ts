@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, runCli, tempDir } from './helpers.js';
 
@@ -78,11 +78,17 @@ test('a look that read the nodes table but timed out on the rest names the nodes
   expect(partialView('restate-2', ['not json', ''], 1)).toBeUndefined();
 });
 
-/** `ready` with a stand-in docker on PATH: `script` answers every docker call. */
-function readyWithDocker(script: string, args: string[]) {
+/** A directory holding a stand-in docker: `script` answers every docker call. */
+function standInDocker(script: string): string {
   const bin = join(dir.path, 'bin');
   mkdirSync(bin, { recursive: true });
   writeFileSync(join(bin, 'docker'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  return bin;
+}
+
+/** `ready` with a stand-in docker on PATH. */
+function readyWithDocker(script: string, args: string[]) {
+  const bin = standInDocker(script);
   return spawnSync(process.execPath, [CLI, 'ready', join(dir.path, 'swarm'), '--stack', 'restate-cluster', ...args], {
     encoding: 'utf8',
     env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
@@ -90,18 +96,56 @@ function readyWithDocker(script: string, args: string[]) {
 }
 const SERVICES = 'printf "restate-cluster_restate-1\\nrestate-cluster_restate-2\\nrestate-cluster_restate-3\\n"';
 
-test('--updated: a Swarm update that did not complete (Ctrl-C or a rollback left it) stops the block in one line', () => {
+test('--updated: a Swarm update that was paused or rolled back stops the block in one line', () => {
   const r = readyWithDocker(
     `case "$1 $2" in "stack services") ${SERVICES} ;; "service inspect") echo "paused update paused due to failure" ;; *) exit 1 ;; esac`,
     ['--updated', 'restate-2'],
   );
   expect(r.status).toBe(1);
   expect(r.stderr).toBe(
-    "gen-compose ready: Swarm's update of restate-cluster_restate-2 is paused (update paused due to failure), not completed: interrupted, or rolled back; docker service ps restate-cluster_restate-2 says more. Run the block again once it has settled\n",
+    "gen-compose ready: Swarm's update of restate-cluster_restate-2 is paused (update paused due to failure), not completed: docker service ps restate-cluster_restate-2 says why; once that is fixed, run gen-compose again for the steps\n",
   );
   const wrong = readyWithDocker(`${SERVICES}`, ['--updated', 'restate-9']);
   expect(wrong.status).toBe(2);
   expect(wrong.stderr).toMatch(/--updated names restate-9, and \S+ has no such Restate node/);
+});
+
+test('--updated waits while the update runs, and a Ctrl-C during that wait ends ready with 130 (the block stops)', () => {
+  // The update is still running at every look: ready waits on it, and the Ctrl-C reaches ready.
+  const child = spawn(
+    process.execPath,
+    [CLI, 'ready', join(dir.path, 'swarm'), '--stack', 'restate-cluster', '--updated', 'restate-2'],
+    {
+      env: {
+        ...process.env,
+        PATH: `${standInDocker(`case "$1 $2" in "stack services") ${SERVICES} ;; "service inspect") echo "updating update in progress" ;; *) exit 1 ;; esac`)}:${process.env.PATH}`,
+      },
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<void>((resolve) => {
+    setTimeout(() => child.kill('SIGINT'), 2500);
+    child.on('close', (code, signal) => {
+      // Dead of SIGINT or exit 130: either way bash stops the rest of the pasted block.
+      expect(code === 130 || signal === 'SIGINT').toBe(true);
+      expect(stderr).not.toMatch(/ready after/);
+      resolve();
+    });
+  });
+});
+
+test("restatectl runs from the image the node's service runs now; one it cannot find stops ready at once, not after 300 s", () => {
+  const log = join(dir.path, 'docker-calls');
+  const r = readyWithDocker(
+    `echo "$*" >> ${log}; case "$1 $2" in "stack services") ${SERVICES} ;; "service inspect") echo "docker.restate.dev/restatedev/restate:1.6.2" ;; "run --rm") echo "Unable to find image '$(echo "$*" | grep -o "restate:[0-9.]*")' locally" >&2; echo "docker: Error response from daemon: pull access denied" >&2; exit 125 ;; *) exit 1 ;; esac`,
+    ['--timeout', '60'],
+  );
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe(
+    "gen-compose: restatectl's image is not on this host and cannot be pulled: Unable to find image 'restate:1.6.2' locally\n",
+  );
+  expect(readFileSync(log, 'utf8')).toMatch(/ docker\.restate\.dev\/restatedev\/restate:1\.6\.2 -c /);
 });
 
 test('Ctrl-C that kills the docker command ready waits for ends ready with 130 and says so, never "ready"', () => {

@@ -30,7 +30,7 @@ export function readyCommand(cli: Argv): void {
           type: 'string',
           requiresArg: true,
           describe:
-            "with --stack: a node whose docker service update just returned (e.g. restate-2): first make sure Swarm's update of it completed (Ctrl-C or a rollback end that command with exit 0 too)",
+            "with --stack: a node whose update was just submitted (docker service update --detach, or its stack-part deploy; e.g. restate-2): first wait until Swarm's update of it completed (up to 600 s), and stop if it was paused or rolled back",
         })
         .option('leaving', {
           type: 'string',

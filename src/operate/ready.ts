@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { UsageError } from '../errors.js';
 import {
   READINESS_QUERIES,
   awaitsTrim,
@@ -72,6 +73,8 @@ function look(dir: string, access: RestatectlAccess, node: string, timeoutMs: nu
   // restatectl's own words for a name the network does not know (seen when a host was cut off).
   if (r.status !== 0 && /dns error/.test(`${r.stderr}${r.stdout}`))
     return `${node} does not resolve on the cluster's network (not running; under Swarm, or not healthy yet)`;
+  if (r.status !== 0 && /Unable to find image|pull access denied|manifest unknown/.test(`${r.stderr}${r.stdout}`))
+    throw new UsageError(`restatectl's image is not on this host and cannot be pulled: ${firstLine(r)}`);
   if (r.status !== 0) return (answers.length > 1 && partialView(node, answers, r.status)) || `${node}: ${firstLine(r)}`;
   if (answers.length !== tables.length)
     return `${node}: restatectl answered ${answers.length} of ${tables.length} queries`;
@@ -98,6 +101,30 @@ function trimBehindSnapshot(dir: string, access: RestatectlAccess, node: string)
   );
 }
 
+/** How long `--updated` waits for Swarm's update of a node: its new task's start and health. */
+export const UPDATE_WAIT_SECONDS = 600;
+
+/**
+ * Swarm: waits while the update of `node` (just submitted, detached) runs, so that a Ctrl-C
+ * during the wait reaches this process and stops the pasted block (`docker service update`
+ * waiting in the foreground exits 0 on Ctrl-C, and the block went on). Why the update did not
+ * complete (paused, rolled back, still running after UPDATE_WAIT_SECONDS), or undefined.
+ */
+async function awaitUpdate(access: RestatectlAccess, node: string): Promise<string | undefined> {
+  const started = Date.now();
+  for (;;) {
+    const { service, state, message } = access.updateOf(node);
+    if (state === 'none' || state === 'completed') return undefined;
+    if (state === 'unknown') return message;
+    const now = `${state}${message ? ` (${message})` : ''}`;
+    if (state !== 'updating')
+      return `Swarm's update of ${service} is ${now}, not completed: docker service ps ${service} says why; once that is fixed, run gen-compose again for the steps`;
+    if (Date.now() - started > UPDATE_WAIT_SECONDS * 1000)
+      return `after ${UPDATE_WAIT_SECONDS}s Swarm's update of ${service} is still ${now}: its new task is not running and healthy; docker service ps ${service} says why`;
+    await sleep(1000);
+  }
+}
+
 /** Polls until the cluster can lose a node; not ok, with the last reasons, when time runs out. */
 export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boolean; message: string }> {
   const access = restatectlAccess(options.dir, options.shell, options.stack);
@@ -105,10 +132,11 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   // A cluster that is not running at all does not start by waiting.
   const notRunning = access.notRunning();
   if (notRunning !== undefined) return { ok: false, message: `gen-compose ready: ${notRunning}` };
-  const unfinished = options.updated === undefined ? undefined : access.unfinishedUpdate(options.updated);
+  const unfinished = options.updated === undefined ? undefined : await awaitUpdate(access, options.updated);
   if (unfinished !== undefined) return { ok: false, message: `gen-compose ready: ${unfinished}` };
   const started = Date.now();
   let last = 'not asked yet';
+  let down: string[] = [];
   let lastTrim = 0;
   for (let round = 0; Date.now() - started < options.timeoutSeconds * 1000; round += 1) {
     // Any node can answer for the cluster; the one just restarted may not be up yet.
@@ -118,11 +146,11 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
     const view = look(options.dir, access, node, Math.min(20_000, Math.max(1000, remaining)));
     if (typeof view !== 'string') {
       const unknown = unknownNodes(view, options.leaving);
+      // A wrong name, as a wrong --stack: no amount of waiting fixes it (exit 2).
       if (unknown.length > 0)
-        return {
-          ok: false,
-          message: `gen-compose ready: --leaving names ${unknown.join(', ')}, and the cluster has no such node (its nodes: ${view.nodes.map((n) => String(n.plain_node_id)).join(', ')})`,
-        };
+        throw new UsageError(
+          `--leaving names ${unknown.join(', ')}, and the cluster has no such node (its nodes: ${view.nodes.map((n) => String(n.plain_node_id)).join(', ')})`,
+        );
       if (awaitsTrim(view, options.leaving) && Date.now() - lastTrim > 5000) {
         trimBehindSnapshot(options.dir, access, node);
         lastTrim = Date.now();
@@ -136,11 +164,28 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
         };
       }
       last = summarize(reasons);
+      down = view.nodes.filter((n) => String(n.state) !== 'alive').map((n) => String(n.name));
     } else last = view;
     await sleep(1000);
   }
   return {
     ok: false,
-    message: `gen-compose ready: after ${options.timeoutSeconds}s the cluster still cannot lose a node: ${last}`,
+    message: `gen-compose ready: after ${options.timeoutSeconds}s the cluster still cannot lose a node: ${last}${downHint(down, options.stack)}`,
   };
+}
+
+/**
+ * What to look at for a node that is down, since no later step of a block brings it back (a
+ * trial's node crash-looped on a bad value, and the block printed again began with a ready that
+ * could not pass): its log, how to start it, and, for a lost disk, the replacement.
+ */
+function downHint(down: string[], stack: string | undefined): string {
+  const name = down[0];
+  if (name === undefined) return '';
+  // A replaced node's Restate name (restate-3-r1) runs in its slot's service (restate-3).
+  const service = name.replace(/-r\d+$/, '');
+  const replace = `if its disk was lost, its log says so, and gen-compose --replace-node ${service.replace(/^restate-/, '')} gives it a new identity`;
+  return stack === undefined
+    ? ` (for ${name}: docker compose logs ${service} says why it is down, docker compose up -d --wait ${service} starts it again; ${replace})`
+    : ` (for ${name}: docker service ps ${stack}_${service} and docker service logs ${stack}_${service} say why it is down; ${replace})`;
 }

@@ -22,8 +22,8 @@ export interface RestatectlAccess {
   via: (node: string) => string;
   /** Why nothing can be asked yet (no node running), said at once; undefined if something runs. Throws when no engine answers. */
   notRunning: () => string | undefined;
-  /** Swarm: why the last update of `node` did not complete (interrupted, rolled back), or undefined. */
-  unfinishedUpdate: (node: string) => string | undefined;
+  /** Swarm: the state of the last update of `node`'s service (`none` when it has none, and on compose). */
+  updateOf: (node: string) => { service: string; state: string; message: string };
 }
 
 /** What ready says when Ctrl-C stops it: where that leaves a pasted block. */
@@ -102,7 +102,7 @@ function composeAccess(dir: string, services: ComposeService[]): Reach {
         return `no Restate node of ${dir} is running (${nodes.join(', ')}); start them with docker compose up -d`;
       return undefined;
     },
-    unfinishedUpdate: () => undefined,
+    updateOf: (node) => ({ service: node, state: 'none', message: '' }),
   };
 }
 
@@ -121,6 +121,23 @@ function networkOf(project: ComposeProject, service: ComposeService, stack: stri
 
 function swarmAccess(dir: string, project: ComposeProject, services: ComposeService[], stack: string): Reach {
   const byName = new Map(services.map((s) => [s.name, s]));
+  // restatectl runs from the image the node's service runs now, not the file's: before an
+  // upgrade the file names the new version, which the hosts may not hold yet (a trial's ready
+  // waited 300 s on "Unable to find image" with a healthy cluster).
+  const deployed = new Map<string, string>();
+  const imageOf = (node: string): string => {
+    if (!deployed.has(node)) {
+      const r = docker(dir, [
+        'service',
+        'inspect',
+        '-f',
+        '{{.Spec.TaskTemplate.ContainerSpec.Image}}',
+        `${stack}_${node}`,
+      ]);
+      deployed.set(node, (r.status === 0 && r.stdout.trim()) || (byName.get(node)!.image ?? ''));
+    }
+    return deployed.get(node)!;
+  };
   const run = (node: string) => {
     const service = byName.get(node)!;
     const address =
@@ -129,16 +146,7 @@ function swarmAccess(dir: string, project: ComposeProject, services: ComposeServ
     return ['run', '--rm', '--network', networkOf(project, service, stack), '-e', `RESTATECTL_ADDRESS=${address}`];
   };
   return {
-    shell: (node, script, args) => [
-      ...run(node),
-      '--entrypoint',
-      'sh',
-      byName.get(node)!.image ?? '',
-      '-c',
-      script,
-      'sh',
-      ...args,
-    ],
+    shell: (node, script, args) => [...run(node), '--entrypoint', 'sh', imageOf(node), '-c', script, 'sh', ...args],
     via: (node) => `restatectl through ${node} (docker run on ${stack}'s network)`,
     notRunning: () => {
       const listed = docker(dir, ['stack', 'services', stack, '--format', '{{.Name}}']);
@@ -154,18 +162,20 @@ function swarmAccess(dir: string, project: ComposeProject, services: ComposeServ
         );
       return undefined;
     },
-    unfinishedUpdate: (node) => {
+    updateOf: (node) => {
       if (!services.some((s) => s.name === node))
         throw new UsageError(
           `--updated names ${node}, and ${project.file} has no such Restate node (${services.map((s) => s.name).join(', ')})`,
         );
       const service = `${stack}_${node}`;
-      const format = '{{if .UpdateStatus}}{{.UpdateStatus.State}} {{.UpdateStatus.Message}}{{else}}completed{{end}}';
+      // No UpdateStatus: the service was never updated, or a later update that changed nothing
+      // cleared it (seen on Docker 26; why the printed blocks no longer run one).
+      const format = '{{if .UpdateStatus}}{{.UpdateStatus.State}} {{.UpdateStatus.Message}}{{else}}none{{end}}';
       const r = docker(dir, ['service', 'inspect', '-f', format, service]);
-      if (r.status !== 0) return `docker service inspect ${service} failed: ${firstLine(r)}`;
+      if (r.status !== 0)
+        return { service, state: 'unknown', message: `docker service inspect ${service} failed: ${firstLine(r)}` };
       const [state = '', ...message] = r.stdout.trim().split(' ');
-      if (state === 'completed') return undefined;
-      return `Swarm's update of ${service} is ${state}${message.length > 0 ? ` (${message.join(' ')})` : ''}, not completed: interrupted, or rolled back; docker service ps ${service} says more. Run the block again once it has settled`;
+      return { service, state, message: message.join(' ') };
     },
   };
 }

@@ -71,13 +71,15 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean, 
     `(set -a && . ./.env && set +a && set -o pipefail && ${program} stack-part . --service ${node} | docker stack deploy -c - ${stack})`;
   // --detach=false: the line returns once the new task runs and is healthy (the CLI's default
   // since 17.10, said so it holds everywhere); --quiet: its progress bars, pasted, are pages.
-  // It exits 0 on Ctrl-C (the update goes on in the background) and after a rollback, so the
-  // ready after it first makes sure the update completed (--updated; a trial's interrupted block
-  // rolled every node); `timeout` ends the wait on a task that never becomes healthy (one that
-  // fails after the update's monitor window is restarted for ever, and the update never ends).
+  // `timeout` ends the wait on a task that never becomes healthy (one that fails after the
+  // update's monitor window is restarted for ever, and the update never ends).
   const update = (node: string, change = ` --image ${image}`) =>
     `timeout ${SWARM_UPDATE_SECONDS} docker service update --detach=false --quiet${change} ${stack}_${node}`;
-  const updateThenReady = (node: string, change?: string) => `${update(node, change)} && ${ready} --updated ${node}`;
+  // In a rolling block the wait is ready's (--updated): docker's exits 0 on Ctrl-C while the
+  // update goes on, so a block waiting on it rolled every node on (two trials). The change is
+  // submitted detached, and ready waits until Swarm's update of the node completed.
+  const updateThenReady = (node: string) =>
+    `docker service update --detach --quiet --image ${image} ${stack}_${node} && ${ready} --updated ${node}`;
   return {
     restatectl,
     // The stack deploy changes the node's service; the service update that changes nothing
@@ -110,9 +112,7 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean, 
     // --memory change on three nodes served no call for 26 s).
     recreateEach: (nodes: string[]) =>
       canLoseOne
-        ? [`${ready} &&`, ...nodes.map((n) => `${deployPart(n)} && ${updateThenReady(n, '')} &&`), deploy].join(
-            '\n     ',
-          )
+        ? [`${ready} &&`, ...nodes.map((n) => `${deployPart(n)} && ${ready} --updated ${n} &&`), deploy].join('\n     ')
         : deploy,
     startAll: canLoseOne ? [`${deploy} &&`, ready] : [deploy],
     // A node's task goes only to the host labelled for it: a new host needs the label first.

@@ -489,6 +489,66 @@ describeWithEngine('docker stack deploy on a three-host swarm (3 nodes, replicat
     }
   });
 
+  test('Ctrl-C while a rolling block waits on restate-1 stops the block (restate-2 and restate-3 untouched); the block pasted again finishes the change', async () => {
+    const limit = (n: string) =>
+      on(manager(), [
+        'service',
+        'inspect',
+        '--format',
+        // Empty where no limit is set yet (this test run alone).
+        '{{with .Spec.TaskTemplate.Resources}}{{with .Limits}}{{.MemoryBytes}}{{end}}{{end}}',
+        `${stack}_${n}`,
+      ]).stdout.trim();
+    const before = limit('restate-2');
+    const wanted = String(2 * 1024 ** 3);
+    let interrupted: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const output = await regenerateAndPaste(engine.env, dir, ['--memory', '2G'], async (block) => {
+      // As a terminal runs a pasted block: one process group, which Ctrl-C signals whole.
+      const shell = spawn('bash', [], {
+        cwd: dir,
+        detached: true,
+        env: { ...process.env, ...engine.env, DOCKER_HOST: manager().socket },
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      const closed = new Promise<void>((resolve) =>
+        shell.on('close', (code, signal) => {
+          interrupted = { code, signal };
+          resolve();
+        }),
+      );
+      shell.stdin.end(block);
+      // Ctrl-C while Swarm's update of restate-1 runs (its new spec deployed) and the block
+      // waits on it. (The block that waited in docker service update never got here: its
+      // update that changed nothing cleared UpdateStatus, and Ctrl-C rolled every node on.)
+      const updating = () =>
+        on(manager(), [
+          'service',
+          'inspect',
+          '-f',
+          '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}',
+          `${stack}_restate-1`,
+        ]).stdout.trim() === 'updating';
+      await waitFor(
+        'the block waiting on the update of restate-1',
+        240,
+        () =>
+          limit('restate-1') === wanted &&
+          updating() &&
+          run({}, 'pgrep', ['-f', '--', '--updated restate-1'], { allowFailure: true }).status === 0
+            ? true
+            : 'not yet',
+        200,
+      );
+      process.kill(-shell.pid!, 'SIGINT');
+      await closed;
+    });
+    expect(interrupted?.code === 0).toBe(false);
+    expect([limit('restate-2'), limit('restate-3')]).toEqual([before, before]);
+    // The same block again, as printed: restate-1 has nothing left to change, the others roll.
+    for (const step of printedSteps(output)) await paste(step.block);
+    expect(['restate-1', 'restate-2', 'restate-3'].map(limit)).toEqual([wanted, wanted, wanted]);
+  });
+
   test('from outside the swarm only the ingress answers; --expose admin, redeployed, publishes exactly the admin API', async () => {
     // This test runs in the machine's own namespace: another host as far as the swarm goes.
     const answers = async (address: string, port: number, path: string) =>
