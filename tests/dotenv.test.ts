@@ -47,6 +47,15 @@ describe('a regeneration over a .env', () => {
     expect(readFileSync(env(), 'utf8')).toBe(before);
   });
 
+  test('a line of ours written otherwise (quoted, an inline comment) keeps its form while its value holds', () => {
+    expect(gen().status).toBe(0);
+    writeFileSync(env(), readFileSync(env(), 'utf8').replace(/^TZ=UTC$/m, 'TZ="UTC" # we are in UTC'));
+    const r = gen('--memory', '2G');
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/TZ/);
+    expect(readFileSync(env(), 'utf8')).toMatch(/^TZ="UTC" # we are in UTC$/m);
+  });
+
   test('a kept value naming one of your variables, which now come last, is written as the value it read as, said without the value', () => {
     expect(gen().status).toBe(0);
     writeFileSync(

@@ -127,7 +127,11 @@ export function keepExistingValues(
     }
     const written = previousTunables?.[t.name];
     const edited = written === undefined || current !== written;
-    if (!edited) return t;
+    if (!edited) {
+      // The same value, perhaps written otherwise (quoted, an inline comment): kept as written.
+      if (current === t.effective) keptNames.push(t.name);
+      return t;
+    }
     editedNames.add(t.name);
     keptNames.push(t.name);
     if (current !== t.planned && written !== undefined) {
