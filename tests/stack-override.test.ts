@@ -78,3 +78,19 @@ test('a broken override file stops stack-part in one line', () => {
     dir.remove();
   }
 });
+
+test("switching target: the other target's override file is named, since nothing reads it now", () => {
+  const dir = tempDir();
+  try {
+    expect(runCli(['--out', dir.path, '--nodes', '3']).status).toBe(0);
+    writeFileSync(join(dir.path, 'docker-compose.override.yaml'), 'services:\n  my-app:\n    image: example/app:1\n');
+    const r = runCli(['--out', dir.path, '--target', 'swarm']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /docker-compose\.override\.yaml is left as it is, and docker stack deploy does not read it: what it holds goes in docker-stack\.override\.yaml/,
+    );
+    expect(readFileSync(join(dir.path, 'docker-compose.override.yaml'), 'utf8')).toContain('my-app');
+  } finally {
+    dir.remove();
+  }
+});

@@ -6,6 +6,7 @@ import {
   ENV_FILE,
   OTHER_COMPOSE_FILES,
   OUTPUT_FILES,
+  OVERRIDE_FILE,
   OVERRIDE_FILES,
   STACK_OVERRIDE_FILE,
   SHADOWING_COMPOSE_FILES,
@@ -119,9 +120,18 @@ export function strangers(existing: ExistingCluster, files: RenderedFile[], out:
         : `${join(out, other)} is not gen-compose's and would sit beside ${COMPOSE_FILE} (docker compose warns and uses ours); move it away (or pass --force to write beside it)`,
     );
   }
-  return existing.otherComposeFiles.map((name) =>
-    wins(name)
-      ? `${join(out, name)} is not gen-compose's and docker compose runs it, not ${COMPOSE_FILE}: move it away, or run docker compose -f ${COMPOSE_FILE}`
-      : `${join(out, name)} is not gen-compose's; left as it is`,
-  );
+  // Each target has its own override file; the other target's is read by nothing now.
+  const stack = files.some((f) => f.path === STACK_FILE);
+  const unread = (stack ? OVERRIDE_FILES : [STACK_OVERRIDE_FILE]).filter((name) => existsSync(join(out, name)));
+  return [
+    ...existing.otherComposeFiles.map((name) =>
+      wins(name)
+        ? `${join(out, name)} is not gen-compose's and docker compose runs it, not ${COMPOSE_FILE}: move it away, or run docker compose -f ${COMPOSE_FILE}`
+        : `${join(out, name)} is not gen-compose's; left as it is`,
+    ),
+    ...unread.map(
+      (name) =>
+        `${join(out, name)} is left as it is, and ${stack ? 'docker stack deploy does not read it: what it holds goes in ' + STACK_OVERRIDE_FILE : 'docker compose does not read it: what it holds goes in ' + OVERRIDE_FILE}`,
+    ),
+  ];
 }
