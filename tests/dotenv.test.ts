@@ -20,6 +20,11 @@ test('values and their text as written', () => {
   expect(parsed.C!.raw).toBe('"x ${A}" # why');
   expect(() => parseComposeDotenv('A=1\nB="open\n')).toThrow('line 2: unterminated quoted value "open');
   expect(() => parseComposeDotenv('A=1\nnot a line\n')).toThrow('line 2: "not a line" is not KEY=value');
+  // A quote left open runs on to the next one; what follows that is refused, as Compose does.
+  expect(() => parseComposeDotenv("P='S3cr#t\nQ=1\nV='x',y\n")).toThrow(
+    'line 3: unexpected "x\',y" after a quoted value (is a quote left open above it?)',
+  );
+  expect(parseComposeDotenv("L='a'b\n").L!.value).toBe('a');
   expect(parseComposeDotenv('A=1\nlonely\nB=2\n')).toEqual({
     A: { value: '1', raw: '1' },
     B: { value: '2', raw: '2' },

@@ -367,3 +367,28 @@ test('a run killed before it linked its lock leaves a file the next run removes'
   expect(gen('--nodes', '5').status).toBe(0);
   expect(readdirSync(out()).filter((name) => name.startsWith('.gen-compose.lock'))).toEqual([]);
 });
+
+test('growing onto a port a service of yours publishes (in the override file) is refused in one line, nothing written', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  writeFileSync(
+    join(out(), 'docker-compose.override.yaml'),
+    'services:\n  my-app:\n    image: example/app:1\n    ports:\n      - "127.0.0.1:48080:80"\n',
+  );
+  const before = readFileSync(join(out(), 'docker-compose.yaml'), 'utf8');
+  const r = gen('--nodes', '5');
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe(
+    "gen-compose: my-app in docker-compose.override.yaml publishes port 48080, which these options give to NODE4_INGRESS_PORT_OVERRIDE: docker compose up could not bind it; change one (--port-offset moves gen-compose's ports)\n",
+  );
+  expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toBe(before);
+  expect(gen('--nodes', '5', '--port-offset', '2').status).toBe(0);
+});
+
+test('a directory holding only an add-on config of someone else (/etc with its haproxy/haproxy.cfg) is refused', () => {
+  mkdirSync(join(out(), 'haproxy'), { recursive: true });
+  writeFileSync(join(out(), 'haproxy', 'haproxy.cfg'), 'global\n');
+  const r = gen('--nodes', '3');
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/is not empty \(haproxy\) and holds no cluster of gen-compose's/);
+  expect(readdirSync(out())).toEqual(['haproxy']);
+});

@@ -21,6 +21,7 @@ import { finish, printedAt } from './generate-output.js';
 import { droppedEnvLinesNote, judgeHandEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn, programFrom } from './program.js';
+import { refuseOverridePortClash } from './override-ports.js';
 
 export interface GenerateArgs {
   /** The options given on the command line; absent ones come from the previous run, or defaults. */
@@ -173,6 +174,7 @@ async function planAndRender({ options, secrets, existing, previous, edits, args
     : keepSecrets(planned, existing.env, existing.envText);
   kept.notes.unshift(...edits.notes);
   checkKeptValues(kept.plan, kept.edited);
+  refuseOverridePortClash(kept.plan, args.out);
   const templates = templateDir(options.templates, args);
   const render = templates === undefined ? undefined : await customTemplates(templates);
   const generator = { version: generatorVersion, program: programFrom(args.out, bin) };

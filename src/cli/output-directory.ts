@@ -54,8 +54,10 @@ function unrelatedEntries(out: string, existing: ExistingCluster): string[] {
   const entries = readdirSync(out).filter((name) => !expected.has(name) && !name.startsWith(LOCK_FILE));
   // A file where gen-compose writes one, or a compose file of another name: its own refusal
   // (strangers, below) says more about it.
+  // Not the add-ons' directories: a run without that add-on writes nothing there, so nothing
+  // else would stop it (Debian's /etc/haproxy/haproxy.cfg let a trial write a cluster into /etc).
   const spokenFor = new Set<string>([
-    ...OUTPUT_FILES.map((path) => path.split('/')[0]!),
+    ...OUTPUT_FILES.filter((path) => !path.includes('/')),
     ...SHADOWING_COMPOSE_FILES,
     ...OTHER_COMPOSE_FILES,
   ]);

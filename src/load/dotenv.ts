@@ -106,6 +106,16 @@ function readValue(source: string, start: number, line: number, lookup: Lookup):
     }
     const value = quote === '"' ? interpolate(expandEscapes(chars), lookup) : chars;
     const after = source.indexOf('\n', j) === -1 ? source.length : source.indexOf('\n', j);
+    // Compose reads what follows the closing quote as the next line: a comment or a name alone
+    // passes, anything else it refuses (a quote left open swallows the lines after it, and one
+    // of them ends up here: MINIO_ROOT_PASSWORD='S3cr#t ran on to the next ').
+    const rest = source.slice(j + 1, after).trim();
+    if (rest !== '' && !rest.startsWith('#') && !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(rest)) {
+      const closing = line + source.slice(start, j).split('\n').length - 1;
+      throw new DotenvError(
+        `line ${closing}: unexpected "${rest}" after a quoted value (is a quote left open above it?)`,
+      );
+    }
     return {
       value,
       rawEnd: after - (source.slice(j + 1, after).length - source.slice(j + 1, after).trimEnd().length),
