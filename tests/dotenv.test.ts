@@ -61,6 +61,22 @@ describe('a regeneration over a .env', () => {
     expect(readFileSync(env(), 'utf8')).toMatch(/^TZ="UTC" # we are in UTC$/m);
   });
 
+  test("sizes edited by hand beyond the memory limit are kept with check's warning as a note", () => {
+    expect(gen('--memory', '2G').status).toBe(0);
+    writeFileSync(
+      env(),
+      readFileSync(env(), 'utf8').replace(
+        /^RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE=.*$/m,
+        'RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE=3GiB',
+      ),
+    );
+    const r = gen();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /note: the sizes kept from your \.env: RocksDB \(3 GiB\) and the query engine \([\d.]+ GiB\) are configured for more than the 2 GiB memory limit: the container will be OOM-killed under load/,
+    );
+  });
+
   test('a kept value naming one of your variables, which now come last, is written as the value it read as, said without the value', () => {
     expect(gen().status).toBe(0);
     writeFileSync(

@@ -94,3 +94,19 @@ test("switching target: the other target's override file is named, since nothing
     dir.remove();
   }
 });
+
+test('a service of yours on the Restate image with an entrypoint of its own (a sleep loop) is not taken for a node', () => {
+  const dir = tempDir();
+  try {
+    expect(runCli(['--out', dir.path, '--nodes', '3']).status).toBe(0);
+    writeFileSync(
+      join(dir.path, 'docker-compose.override.yaml'),
+      'services:\n  my-pinger:\n    image: docker.restate.dev/restatedev/restate:1.7.12\n    entrypoint: ["sh", "-c", "while true; do sleep 5; done"]\n',
+    );
+    const r = runCli(['check', dir.path]);
+    expect(r.stdout + r.stderr).toMatch(/: 0 error\(s\), 0 warning\(s\)/);
+    expect(r.status).toBe(0);
+  } finally {
+    dir.remove();
+  }
+});

@@ -1,8 +1,8 @@
 import { isWellKnownSecret } from '../credentials.js';
-import { composeDotenvValues } from '../load/dotenv.js';
 import { UsageError } from '../errors.js';
-import { isPinnedTag, restateValueProblem, snapshotDestinationProblem } from '../restate/settings.js';
+import { isPinnedTag, memoryFitProblem, restateValueProblem, snapshotDestinationProblem } from '../restate/settings.js';
 import { isIPv4 } from './exposure.js';
+import { keptTexts } from './kept-text.js';
 import type { RawOptions } from './options.js';
 import { OPTION_VARIABLES } from './option-registry.js';
 import type { ClusterPlan } from './plan.js';
@@ -154,45 +154,26 @@ export function keepExistingValues(
   }
   const resolved = { ...plan, tunables, userVariables };
   const envText = keptTexts(resolved, [...keptNames, ...Object.keys(userVariables)], texts, env, notes);
+  notes.push(...memoryNote(tunables, editedNames));
   return { plan: { ...resolved, envText }, notes, edited: editedNames };
 }
 
+const MEMORY_VARIABLES = [
+  'NODE_MEMORY_LIMIT',
+  'RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE',
+  'RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE',
+];
+
 /**
- * The text of each kept value as the user wrote it (quotes, an inline comment, a `${VAR}`),
- * where written back it reads the same: Compose expands `${VAR}` from the lines above it only,
- * and the user's own variables now come last, so a line naming one of them would read
- * otherwise. Such a line is written as the value it had, and a note says so.
+ * Sizes edited by hand that no longer fit the memory limit: said (check's memory rule warns the
+ * same), not refused, since a node may run with them until its load grows.
  */
-function keptTexts(
-  plan: ClusterPlan,
-  kept: string[],
-  texts: Record<string, string>,
-  values: Record<string, string>,
-  notes: string[],
-): Record<string, string> {
-  const envText = Object.fromEntries(kept.filter((name) => texts[name] !== undefined).map((n) => [n, texts[n]!]));
-  // The new .env's order: gen-compose's variables, then the user's. A value gen-compose writes
-  // itself is a literal (single-quoted here, as the renderer quotes what needs it).
-  const literal = (value: string) => (value.includes("'") ? value : `'${value}'`);
-  const lines = [
-    ...plan.tunables.map((t) => `${t.name}=${envText[t.name] ?? literal(t.effective)}`),
-    ...Object.entries(plan.userVariables).map(([name, value]) => `${name}=${envText[name] ?? literal(value)}`),
-  ];
-  let reread: Record<string, string>;
-  try {
-    reread = composeDotenvValues(lines.join('\n'));
-  } catch {
-    return {};
-  }
-  for (const name of Object.keys(envText)) {
-    if (reread[name] === values[name]) continue;
-    // The value is not printed: it may be a secret.
-    notes.push(
-      `${name} in .env names a variable that now comes after it (your own variables go last): written as the value it read as, without the \${…}`,
-    );
-    delete envText[name];
-  }
-  return envText;
+function memoryNote(tunables: ClusterPlan['tunables'], edited: Set<string>): string[] {
+  if (!MEMORY_VARIABLES.some((name) => edited.has(name))) return [];
+  const value = (name: string) => tunables.find((t) => t.name === name)?.effective;
+  const [limit, rocksdb, queryEngine] = MEMORY_VARIABLES.map(value);
+  const problem = memoryFitProblem(limit, rocksdb, queryEngine);
+  return problem === undefined ? [] : [`the sizes kept from your .env: ${problem}`];
 }
 
 /**

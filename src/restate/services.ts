@@ -31,8 +31,17 @@ export function listenPortOf(env: Record<string, string>, listener: Listener): n
 /** Host names that, inside a container, mean the container itself. */
 export const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
 
+/**
+ * A Restate node: the Restate image running its server, or a service that names a node. The
+ * image with an entrypoint of its own that never mentions restate-server is something else on
+ * that image (a restatectl or sleep container of the user's; a trial's was taken for a fourth
+ * node, a fourth metadata server, by check and ready).
+ */
 export function isRestateService(service: ComposeService): boolean {
-  return RESTATE_IMAGE.test(service.image ?? '') || 'RESTATE_NODE_NAME' in service.environment;
+  if ('RESTATE_NODE_NAME' in service.environment) return true;
+  if (!RESTATE_IMAGE.test(service.image ?? '')) return false;
+  const entrypoint = [service.entrypoint ?? []].flat().join(' ');
+  return entrypoint === '' || entrypoint.includes('restate-server');
 }
 
 /** RESTATE_ROLES as the server reads it: a JSON-style list, or the default of all roles. */

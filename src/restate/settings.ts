@@ -1,3 +1,7 @@
+import { parseDockerBytes } from '../docker/bytes.js';
+import { parseByteSize } from './config-keys.js';
+import { DEFAULT_QUERY_ENGINE_MEMORY, DEFAULT_ROCKSDB_MEMORY } from './defaults.js';
+
 /**
  * Facts about values, each held once: for the options, for values a regeneration keeps from
  * .env, and for `check` on any file (which never reads the planner).
@@ -96,4 +100,23 @@ export function restateValueProblem(variable: string, value: string): string | u
     default:
       return undefined;
   }
+}
+
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 === 0 ? 0 : 2)} GiB`;
+
+/**
+ * Why RocksDB and the query engine, as configured, do not fit a container's memory limit, or
+ * undefined: check's memory rule, and a regeneration that keeps hand-edited sizes, say the same.
+ * Unset or unreadable sizes count as Restate's defaults.
+ */
+export function memoryFitProblem(limit: string | undefined, rocksdb = '', queryEngine = ''): string | undefined {
+  const bytes = limit ? parseDockerBytes(limit) : undefined;
+  if (bytes === undefined) return undefined;
+  const rocks = parseByteSize(rocksdb) ?? DEFAULT_ROCKSDB_MEMORY;
+  const query = parseByteSize(queryEngine) ?? DEFAULT_QUERY_ENGINE_MEMORY;
+  if (rocks + query > bytes)
+    return `RocksDB (${gib(rocks)}) and the query engine (${gib(query)}) are configured for more than the ${gib(bytes)} memory limit: the container will be OOM-killed under load`;
+  if (rocks > bytes / 2)
+    return `RocksDB (${gib(rocks)}) takes more than half the ${gib(bytes)} limit; Restate's Helm chart keeps it under 50%`;
+  return undefined;
 }
