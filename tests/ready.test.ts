@@ -155,3 +155,28 @@ test('Ctrl-C that kills the docker command ready waits for ends ready with 130 a
     'gen-compose ready: interrupted before the cluster was judged; run ready again (and the rest of the block after it)\n',
   );
 });
+
+test('a node whose container is stopped or half made is named at once with the command that starts it; a restarting one is waited for', async () => {
+  const { stoppedNodes } = await import('../src/operate/restatectl-access.js');
+  const nodes = ['restate-1', 'restate-2', 'restate-3'];
+  const ps = (lines: string[]) => lines.join('\n');
+  expect(stoppedNodes('.', nodes, ps(['restate-1\trunning', 'restate-2\trestarting', 'restate-3\trunning']))).toBe(
+    undefined,
+  );
+  // A Ctrl-C during `up -d --wait restate-2` left it stopped beside a half-made container of it.
+  expect(
+    stoppedNodes(
+      '.',
+      nodes,
+      ps(['restate-1\trunning', 'restate-2\texited', 'restate-2\tcreated', 'restate-3\trunning']),
+    ),
+  ).toBe(
+    'restate-2 is created, and no wait starts it: docker compose up -d --wait restate-2 starts it (docker compose logs restate-2 says why it stopped), then run ready again, or the block it began',
+  );
+  expect(
+    stoppedNodes('.', nodes, ps(['restate-1\trunning', 'restate-2\texited', 'restate-2\trunning', 'minio\trunning'])),
+  ).toMatch(/^restate-3 is not created, and no wait starts it: docker compose up -d --wait restate-3 /);
+  expect(stoppedNodes('DIR', nodes, ps(['restate-1\texited', 'minio\trunning']))).toBe(
+    'no Restate node of DIR is running (restate-1, restate-2, restate-3); start them with docker compose up -d',
+  );
+});

@@ -10,7 +10,14 @@ import {
   type ClusterView,
   type ReadinessTable,
 } from '../restate/readiness.js';
-import { docker, exitIfInterrupted, firstLine, restatectlAccess, type RestatectlAccess } from './restatectl-access.js';
+import {
+  docker,
+  exitIfInterrupted,
+  firstLine,
+  restatectlAccess,
+  timedOut,
+  type RestatectlAccess,
+} from './restatectl-access.js';
 
 /**
  * `gen-compose ready DIR`: waits until the running cluster of DIR can lose one more node (see
@@ -69,7 +76,10 @@ function look(dir: string, access: RestatectlAccess, node: string, timeoutMs: nu
   );
   const answers = (r.stdout ?? '').split(MARK).slice(1);
   if (r.error)
-    return (answers.length > 1 && partialView(node, answers, 124)) || `${access.via(node)}: ${r.error.message}`;
+    return (
+      (answers.length > 1 && partialView(node, answers, 124)) ||
+      `${access.via(node)}: ${timedOut(r.error) ? `no answer within ${Math.round(timeoutMs / 1000)}s` : r.error.message}`
+    );
   // restatectl's own words for a name the network does not know (seen when a host was cut off).
   if (r.status !== 0 && /dns error/.test(`${r.stderr}${r.stdout}`))
     return `${node} does not resolve on the cluster's network (not running; under Swarm, or not healthy yet)`;
@@ -127,6 +137,9 @@ async function awaitUpdate(access: RestatectlAccess, node: string): Promise<stri
 
 /** Polls until the cluster can lose a node; not ok, with the last reasons, when time runs out. */
 export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boolean; message: string }> {
+  // The timeout counts from here: the first questions to docker take seconds of their own (a
+  // trial's --timeout 10 returned after 16 s).
+  const started = Date.now();
   const access = restatectlAccess(options.dir, options.shell, options.stack);
   const nodes = access.nodes;
   // A cluster that is not running at all does not start by waiting.
@@ -134,16 +147,17 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   if (notRunning !== undefined) return { ok: false, message: `gen-compose ready: ${notRunning}` };
   const unfinished = options.updated === undefined ? undefined : await awaitUpdate(access, options.updated);
   if (unfinished !== undefined) return { ok: false, message: `gen-compose ready: ${unfinished}` };
-  const started = Date.now();
+  // Swarm's update has its own bound: the cluster's wait starts once it completed.
+  const waitFrom = options.updated === undefined ? started : Date.now();
   let last = 'not asked yet';
   let down: string[] = [];
   let lastTrim = 0;
-  for (let round = 0; Date.now() - started < options.timeoutSeconds * 1000; round += 1) {
+  const left = () => options.timeoutSeconds * 1000 - (Date.now() - waitFrom);
+  for (let round = 0; left() > 0; round += 1) {
     // Any node can answer for the cluster; the one just restarted may not be up yet.
     const node = nodes[round % nodes.length]!;
     // No look outlasts the timeout by more than a second (one to a cut-off host can hang).
-    const remaining = options.timeoutSeconds * 1000 - (Date.now() - started);
-    const view = look(options.dir, access, node, Math.min(20_000, Math.max(1000, remaining)));
+    const view = look(options.dir, access, node, Math.min(20_000, Math.max(1000, left())));
     if (typeof view !== 'string') {
       const unknown = unknownNodes(view, options.leaving);
       // A wrong name, as a wrong --stack: no amount of waiting fixes it (exit 2).
@@ -157,7 +171,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
       }
       const reasons = notReady(view, options.leaving, access.declaredNames);
       if (reasons.length === 0) {
-        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        const seconds = ((Date.now() - waitFrom) / 1000).toFixed(1);
         return {
           ok: true,
           message: `ready after ${seconds}s: every node alive, every partition led and its replicas caught up, ${spareAtSize(view, options.leaving) ? 'every log writable without any one node' : 'every log writable (at its size the cluster cannot lose a node: nothing more to wait for)'}${options.leaving.length > 0 ? `; nothing left on ${options.leaving.join(', ')}` : ''}`,
@@ -166,7 +180,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
       last = summarize(reasons);
       down = view.nodes.filter((n) => String(n.state) !== 'alive').map((n) => String(n.name));
     } else last = view;
-    await sleep(1000);
+    await sleep(Math.min(1000, Math.max(0, left())));
   }
   return {
     ok: false,

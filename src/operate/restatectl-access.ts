@@ -20,7 +20,7 @@ export interface RestatectlAccess {
   shell: (node: string, script: string, args: string[]) => string[];
   /** What runs the commands, for messages. */
   via: (node: string) => string;
-  /** Why nothing can be asked yet (no node running), said at once; undefined if something runs. Throws when no engine answers. */
+  /** Why no wait can help (no node running; on Compose, a node stopped), said at once; undefined if none. Throws when no engine answers. */
   notRunning: () => string | undefined;
   /** Swarm: the state of the last update of `node`'s service (`none` when it has none, and on compose). */
   updateOf: (node: string) => { service: string; state: string; message: string };
@@ -47,13 +47,16 @@ export function docker(dir: string, args: string[], timeoutMs = 20_000) {
   exitIfInterrupted(r);
   return r;
 }
+/** spawnSync's own words for a command it ended at its timeout ("spawnSync docker ETIMEDOUT"), which say little. */
+export const timedOut = (error: Error) => (error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+
 /**
  * The first line a failed docker command printed, or why it did not run; with restatectl's
  * cause when it gives one (`Error: Failed to run query` alone says nothing: the next line says
  * `message: "svc is not ready yet"`, as a starting or never provisioned cluster answers).
  */
 export const firstLine = (r: ReturnType<typeof docker>) => {
-  if (r.error) return r.error.message;
+  if (r.error) return timedOut(r.error) ? 'docker did not answer in time' : r.error.message;
   const lines = (r.stderr || r.stdout).trim().split('\n');
   const cause = /message: "([^"]+)"/.exec(lines.slice(1, 4).join('\n'))?.[1];
   return `${lines[0] || `exit ${r.status}`}${cause ? ` (${cause})` : ''}`;
@@ -97,13 +100,30 @@ function composeAccess(dir: string, services: ComposeService[]): Reach {
         throw new UsageError(
           `ready runs \`docker compose exec\`, and \`docker compose version\` failed: ${firstLine(version)}`,
         );
-      const running = docker(dir, ['compose', 'ps', '--status', 'running', '--services']);
-      if (running.status === 0 && !nodes.some((n) => running.stdout.split('\n').includes(n)))
-        return `no Restate node of ${dir} is running (${nodes.join(', ')}); start them with docker compose up -d`;
-      return undefined;
+      const listed = docker(dir, ['compose', 'ps', '--all', '--format', '{{.Service}}\t{{.State}}']);
+      return listed.status === 0 ? stoppedNodes(dir, nodes, listed.stdout) : undefined;
     },
     updateOf: (node) => ({ service: node, state: 'none', message: '' }),
   };
+}
+
+/**
+ * Compose: nodes whose container is not running (stopped, never created, or left half made by a
+ * Ctrl-C during \`up\`), said at once: no wait starts them (a trial's re-pasted block waited
+ * 300 s on a node its Ctrl-C had stopped). A container that is restarting may still come back.
+ */
+export function stoppedNodes(dir: string, nodes: string[], psLines: string): string | undefined {
+  const states = new Map<string, string>();
+  for (const [service = '', state = ''] of psLines.split('\n').map((l) => l.trim().split('\t'))) {
+    // Two containers of one service (one half made): the one that runs counts.
+    if (states.get(service) !== 'running') states.set(service, state);
+  }
+  if (!nodes.some((n) => states.get(n) === 'running'))
+    return `no Restate node of ${dir} is running (${nodes.join(', ')}); start them with docker compose up -d`;
+  const stopped = nodes.filter((n) => !['running', 'restarting'].includes(states.get(n) ?? ''));
+  if (stopped.length === 0) return undefined;
+  const them = stopped.length === 1 ? 'it' : 'them';
+  return `${stopped.map((n) => `${n} is ${states.get(n) || 'not created'}`).join(', ')}, and no wait starts ${them}: docker compose up -d --wait ${stopped.join(' ')} starts ${them} (docker compose logs ${stopped[0]} says why it stopped), then run ready again, or the block it began`;
 }
 
 /** The stack's name for the network a service is on: its own `name:`, else STACK_KEY. */
