@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { SWARM_UPDATE_SECONDS } from '../docker/swarm-update.js';
 import { UsageError } from '../errors.js';
 import {
   READINESS_QUERIES,
@@ -111,14 +112,11 @@ function trimBehindSnapshot(dir: string, access: RestatectlAccess, node: string)
   );
 }
 
-/** How long `--updated` waits for Swarm's update of a node: its new task's start and health. */
-export const UPDATE_WAIT_SECONDS = 600;
-
 /**
  * Swarm: waits while the update of `node` (just submitted, detached) runs, so that a Ctrl-C
  * during the wait reaches this process and stops the pasted block (`docker service update`
  * waiting in the foreground exits 0 on Ctrl-C, and the block went on). Why the update did not
- * complete (paused, rolled back, still running after UPDATE_WAIT_SECONDS), or undefined.
+ * complete (paused, rolled back, still running after SWARM_UPDATE_SECONDS), or undefined.
  */
 async function awaitUpdate(access: RestatectlAccess, node: string): Promise<string | undefined> {
   const started = Date.now();
@@ -129,8 +127,8 @@ async function awaitUpdate(access: RestatectlAccess, node: string): Promise<stri
     const now = `${state}${message ? ` (${message})` : ''}`;
     if (state !== 'updating')
       return `Swarm's update of ${service} is ${now}, not completed: docker service ps ${service} says why; once that is fixed, run gen-compose again for the steps`;
-    if (Date.now() - started > UPDATE_WAIT_SECONDS * 1000)
-      return `after ${UPDATE_WAIT_SECONDS}s Swarm's update of ${service} is still ${now}: its new task is not running and healthy; docker service ps ${service} says why`;
+    if (Date.now() - started > SWARM_UPDATE_SECONDS * 1000)
+      return `after ${SWARM_UPDATE_SECONDS}s Swarm's update of ${service} is still ${now}: its new task is not running and healthy; docker service ps ${service} says why`;
     await sleep(1000);
   }
 }

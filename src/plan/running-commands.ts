@@ -2,6 +2,7 @@ import { faultTolerance } from '../restate/tolerance.js';
 import { CONTAINER_PORTS, RESTATE_IMAGE_REPOSITORY } from './defaults.js';
 import { clusterNetwork, nodeNumberOf } from './nodes.js';
 import type { ClusterOptions } from './options.js';
+import { SWARM_UPDATE_SECONDS } from '../docker/swarm-update.js';
 import { STACK_FILE, STACK_OVERRIDE_FILE } from '../output-files.js';
 
 /**
@@ -46,9 +47,6 @@ const rollingNote = (canLoseOne: boolean) =>
   canLoseOne
     ? '; paste it as one block: each node goes only once `ready` says the cluster can lose it, and the block stops at the first wait that fails'
     : '; this cluster cannot lose a node, so each restart interrupts it for a moment';
-
-/** How long a printed Swarm update may wait for its node's new task, in seconds. */
-export const SWARM_UPDATE_SECONDS = 600;
 
 /**
  * Swarm: each node is a service of the stack, on the host labelled for it; a stack deploy
