@@ -95,7 +95,7 @@ describe('loadCompose with an override file', () => {
 
   test('an override that is not YAML is named in one line', () => {
     write('docker-compose.override.yaml', 'services: [\n');
-    expect(() => loadCompose(dir.path)).toThrow(/docker-compose\.override\.yaml is not valid YAML/);
+    expect(() => loadCompose(dir.path)).toThrow(/docker-compose\.override\.yaml is not valid YAML: .*[^:]$/);
   });
 });
 

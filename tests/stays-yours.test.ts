@@ -220,6 +220,17 @@ describe('a service or key of yours inside docker-compose.yaml is never dropped 
     );
   });
 
+  test("a switch of --target, which replaces the file, says so and names the new target's override file", () => {
+    expect(gen().status).toBe(0);
+    edit('docker-compose.yaml', (text) => text.replace('stop_grace_period: 75s', 'stop_grace_period: 80s'));
+    const r = gen('--target', 'swarm');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /^gen-compose: docker-compose\.yaml has x-restate-node\.stop_grace_period changed by hand; this run replaces it with docker-stack\.yaml \(--target swarm\) and would undo it: override it in docker-stack\.override\.yaml beside it /,
+    );
+    expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('stop_grace_period: 80s');
+  });
+
   test('a blank line added, or gen-compose run from elsewhere: nothing is refused; --check calls an edit drift', () => {
     expect(gen().status).toBe(0);
     edit('docker-compose.yaml', (text) => text.replace('\nservices:\n', '\n\nservices:\n'));

@@ -262,7 +262,8 @@ async function generateLocked(
     generatorVersion,
     bin,
   });
-  kept.notes.push(...judgeHandEdits(existing, previousCompose, args));
+  const writes = files.some((f) => f.path === STACK_FILE) ? STACK_FILE : COMPOSE_FILE;
+  kept.notes.push(...judgeHandEdits(existing, previousCompose, args, writes));
   const secretNames = new Set(kept.plan.tunables.filter((t) => t.secret).map((t) => t.name));
   kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode, secretNames));
   const rendered = new Set(files.map((f) => f.path));

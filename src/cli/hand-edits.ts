@@ -69,11 +69,15 @@ export function firstHandEdit(found: string, written: string, additionsOnly = fa
 }
 
 /** The refusal of a run that would drop a hand edit: what it is, and where it is kept instead. */
-export function handEditRefusal(file: string, edit: HandEdit, target: 'compose' | 'swarm'): UsageError {
+export function handEditRefusal(file: string, edit: HandEdit, writes: string): UsageError {
+  const target = writes === STACK_FILE ? 'swarm' : 'compose';
+  // A switch of --target removes the file: the edit goes to the new target's override file.
+  const run =
+    writes === file ? 'this run writes the file anew' : `this run replaces it with ${writes} (--target ${target})`;
   const what =
     edit.kind === 'value'
-      ? `${file} has ${edit.path} changed by hand; this run writes the file anew and would undo it`
-      : `${file} has ${edit.kind === 'service' ? 'a service gen-compose did not write' : 'a key gen-compose did not write'}, ${edit.path}; this run writes the file anew and would drop it`;
+      ? `${file} has ${edit.path} changed by hand; ${run} and would undo it`
+      : `${file} has ${edit.kind === 'service' ? 'a service gen-compose did not write' : 'a key gen-compose did not write'}, ${edit.path}; ${run} and would drop it`;
   const verb = edit.kind === 'value' ? 'override it' : 'put it';
   const home =
     target === 'compose'
@@ -96,6 +100,7 @@ export function judgeHandEdits(
   existing: ExistingCluster,
   previousCompose: RenderedFile | undefined,
   args: GenerateArgs,
+  writes: string,
 ): string[] {
   const digest = existing.state?.composeSha256;
   const found = previousCompose === undefined ? undefined : existing.contents[previousCompose.path];
@@ -110,9 +115,10 @@ export function judgeHandEdits(
   // Rendered again exactly, nothing else differs: a comment or a change of layout only.
   if (edit === undefined && exact) return comments;
   if (!args.force) {
-    if (edit !== undefined) throw handEditRefusal(file, edit, file === STACK_FILE ? 'swarm' : 'compose');
+    if (edit !== undefined) throw handEditRefusal(file, edit, writes);
+    const run = writes === file ? 'this run writes it anew' : `this run replaces it with ${writes}`;
     throw new UsageError(
-      `${file} is not as gen-compose wrote it (edited since): this run writes it anew and would undo that; move your changes to ${file === STACK_FILE ? STACK_OVERRIDE_FILE : OVERRIDE_FILE}, or pass --force to drop them`,
+      `${file} is not as gen-compose wrote it (edited since): ${run} and would undo that; move your changes to ${writes === STACK_FILE ? STACK_OVERRIDE_FILE : OVERRIDE_FILE}, or pass --force to drop them`,
     );
   }
   const what = edit === undefined ? 'hand edits' : `${edit.path} (and any other hand edit of it)`;

@@ -133,7 +133,7 @@ function readComposeDocument(file: string, lookup: Lookup): Record<string, unkno
     });
   } catch (error) {
     if (error instanceof LoadError) throw error;
-    throw new LoadError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    throw new LoadError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
   }
   if (!isRecord(document)) throw new LoadError(`${file} is not a compose file (no top-level mapping)`);
   try {
