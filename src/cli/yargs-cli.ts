@@ -210,7 +210,17 @@ function unknownFlags(message: string | undefined, argv: string[]): string | und
     .concat(' (gen-compose --help lists what it takes)');
 }
 
-const SUBCOMMANDS = ['check', 'rehearse', 'templates', 'ready', 'stack-part'];
+/**
+ * The subcommands by name, in --help's order: main adds each, and a mistyped first word is
+ * matched against the same names.
+ */
+const SUBCOMMANDS: Record<string, (cli: Argv) => void> = {
+  templates: templatesCommand,
+  check: checkCommand,
+  rehearse: rehearseCommand,
+  ready: readyCommand,
+  'stack-part': stackPartCommand,
+};
 
 /** The subcommand a mistyped first word was meant to be: at most two letters off (chekc, rehears). */
 function closeSubcommand(word: string): string | undefined {
@@ -224,7 +234,7 @@ function closeSubcommand(word: string): string | undefined {
     }
     return row[b.length]!;
   };
-  return SUBCOMMANDS.find((name) => distance(word.toLowerCase(), name) <= 2);
+  return Object.keys(SUBCOMMANDS).find((name) => distance(word.toLowerCase(), name) <= 2);
 }
 
 /**
@@ -242,11 +252,7 @@ export async function main(
       '$0 [options]\n\nWrite docker-compose.yaml and .env for an N-node Restate cluster with MinIO for snapshots.',
     );
   generateCommand(cli, generate);
-  templatesCommand(cli);
-  checkCommand(cli);
-  rehearseCommand(cli);
-  readyCommand(cli);
-  stackPartCommand(cli);
+  for (const addCommand of Object.values(SUBCOMMANDS)) addCommand(cli);
   await cli
     .strict()
     .version(GENERATOR_VERSION)

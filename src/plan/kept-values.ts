@@ -6,6 +6,7 @@ import { keptTexts } from './kept-text.js';
 import type { RawOptions } from './options.js';
 import { OPTION_VARIABLES } from './option-registry.js';
 import type { ClusterPlan } from './plan.js';
+import { isPort, PORT_RANGE_TEXT } from '../docker/ports.js';
 
 /**
  * What a regeneration keeps from the .env it finds: edits of option variables (taken as the
@@ -189,7 +190,7 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
   for (const [name, text] of value) {
     if (!name.endsWith('_PORT_OVERRIDE')) continue;
     const port = Number(text);
-    if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw bad(name, 'which is not a port (1..65535)');
+    if (!/^\d+$/.test(text) || !isPort(port)) throw bad(name, `which is not a port (${PORT_RANGE_TEXT})`);
     const other = owners.get(port);
     // Blame the line that was edited: deleting the other one would bring its port back.
     if (other !== undefined)

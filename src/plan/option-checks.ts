@@ -20,6 +20,7 @@ import {
   type EndpointKind,
 } from './exposure.js';
 import type { ClusterOptions, RawOptions } from './options.js';
+import { PORT_RANGE_TEXT } from '../docker/ports.js';
 
 /**
  * One check per option (or per pair of options that decide together), each taking what the
@@ -131,7 +132,7 @@ export function checkPortOffset(raw: RawOptions, nodes: number): number {
   const allowed = portOffsetRange(nodes);
   if (portOffset < allowed.min || portOffset > allowed.max) {
     throw new UsageError(
-      `--port-offset ${portOffset} is outside ${allowed.min}..${allowed.max}, the offsets that keep every port ${nodes} node(s) and any add-on may publish within 1..65535 (the lowest is Grafana's 3000)`,
+      `--port-offset ${portOffset} is outside ${allowed.min}..${allowed.max}, the offsets that keep every port ${nodes} node(s) and any add-on may publish within ${PORT_RANGE_TEXT} (the lowest is Grafana's 3000)`,
     );
   }
   // The point of an offset is a second cluster beside one at 0: no port of one may be the other's.

@@ -5,6 +5,7 @@ import {
   MINIO_CONTAINER_PORTS,
   PROMETHEUS_PORT,
 } from './defaults.js';
+import { PORT_RANGE } from '../docker/ports.js';
 
 /**
  * Published host ports.
@@ -71,8 +72,8 @@ export function allPublishedPorts(nodes: number, offset = 0): number[] {
   return ports;
 }
 
-/** The offsets that keep every port of an N-node cluster inside 1..65535. */
+/** The offsets that keep every port of an N-node cluster inside PORT_RANGE. */
 export function portOffsetRange(nodes: number): { min: number; max: number } {
   const ports = allPublishedPorts(nodes, 0);
-  return { min: 1 - Math.min(...ports), max: 65535 - Math.max(...ports) };
+  return { min: PORT_RANGE.min - Math.min(...ports), max: PORT_RANGE.max - Math.max(...ports) };
 }

@@ -1,10 +1,11 @@
 import { isIP } from 'node:net';
 import type { Finding, ProjectRule } from './rule.js';
+import { isPort, PORT_RANGE_TEXT } from '../../docker/ports.js';
 
 /** Published host ports: addresses compose accepts, ports in range, none published twice. */
 export const ports: ProjectRule = {
   id: 'ports',
-  summary: 'published host ports bind to an IP address, lie in 1..65535, and no two services publish one',
+  summary: `published host ports bind to an IP address, lie in ${PORT_RANGE_TEXT}, and no two services publish one`,
   fix: 'give each published port its own host port (the *_PORT_OVERRIDE variables, or gen-compose --port-offset)',
   refusesRehearsal: true,
   check: ({ project }) => {
@@ -18,8 +19,8 @@ export const ports: ProjectRule = {
           say(`"${p.hostIp}" (${p.spec}) is no IP address: compose refuses the file ("Invalid ip address")`);
           continue;
         }
-        if (p.published < 1 || p.published > 65535) {
-          say(`host port ${p.published} (${p.spec}) is outside 1..65535`);
+        if (!isPort(p.published)) {
+          say(`host port ${p.published} (${p.spec}) is outside ${PORT_RANGE_TEXT}`);
           continue;
         }
         const key = `${p.protocol}/${p.published}`;
