@@ -1,4 +1,5 @@
-// Regenerates examples/ and .env.example from the built CLI (npm run examples).
+// Regenerates examples/, .env.example and the flag table of docs/options.md from the built CLI
+// (npm run examples).
 // Credentials come from a fixed seed per example so the committed files are stable; the
 // example-drift test fails when this script would change a byte.
 import { execFileSync } from 'node:child_process';
@@ -6,6 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { envExample } from '../dist/render/env-example.js';
+import { withOptionsTable } from '../dist/cli/options-table.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const examples = JSON.parse(readFileSync(join(root, 'examples', 'examples.json'), 'utf8'));
@@ -25,3 +27,6 @@ for (const { dir, args } of examples) {
 }
 writeFileSync(join(root, '.env.example'), envExample());
 console.log('.env.example');
+const optionsDoc = join(root, 'docs', 'options.md');
+writeFileSync(optionsDoc, withOptionsTable(readFileSync(optionsDoc, 'utf8')));
+console.log('docs/options.md');
