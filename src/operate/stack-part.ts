@@ -58,7 +58,9 @@ function withOverride(file: string): unknown {
     try {
       return parseYaml(readFileSync(path, 'utf8'), { ...COMPOSE_YAML_OPTIONS, customTags: COMPOSE_TAGS });
     } catch (error) {
-      throw new UsageError(`${basename(path)} is not valid YAML: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
+      throw new UsageError(
+        `${basename(path)} is not valid YAML: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`,
+      );
     }
   };
   const stack = read(file);
