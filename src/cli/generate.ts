@@ -10,7 +10,7 @@ import { generateSecrets, randomSource, seededSource, type Secrets } from '../pl
 import { renderCluster, renderComposeFile, withRememberedSteps, type RenderedFile } from '../render/index.js';
 import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
 import { resolvedServices } from '../load/loader.js';
-import { rewriteSteps, runningClusterCommands } from '../plan/running-commands.js';
+import { rewriteSteps, runningClusterCommands, type Operator } from '../plan/running-commands.js';
 import { readExisting, type ExistingCluster, type GeneratorState, type RememberedSteps } from '../write/existing.js';
 import { acquireLock, LOCK_FILE } from '../write/lock.js';
 import { customTemplates, type Render } from '../render/templates.js';
@@ -20,7 +20,7 @@ import { makeDirectories, realFileOps, writeFailure, WriteFailed } from '../writ
 import { finish, printedAt } from './generate-output.js';
 import { droppedEnvLinesNote, judgeHandEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
-import { operatorIn, programFrom } from './program.js';
+import { operatorIn } from './program.js';
 import { refuseOverridePortClash } from './override-ports.js';
 
 export interface GenerateArgs {
@@ -131,7 +131,7 @@ function refuseReplacingAgain(last: RememberedSteps | undefined, { flags, force,
 }
 
 /** The options of this run: the previous run's, then options edited into .env, then the flags. */
-function decideOptions(existing: ExistingCluster, args: GenerateArgs, bin: string | undefined) {
+function decideOptions(existing: ExistingCluster, args: GenerateArgs, operator: Operator) {
   // Only our own files are regenerated in place; --force over someone else's starts afresh.
   const previous = existing.ours ? existing.state : undefined;
   const edits = optionEdits(
@@ -152,9 +152,7 @@ function decideOptions(existing: ExistingCluster, args: GenerateArgs, bin: strin
   };
   refuseReplacingAgain(previous?.lastSteps, args);
   const options = fromEdits(() => validateOptions(mergeOptions(previous?.options, edits.flags)));
-  const regeneration = fromEdits(() =>
-    judgeRegeneration(previous?.options, options, args.force, operatorIn(args.out, bin)),
-  );
+  const regeneration = fromEdits(() => judgeRegeneration(previous?.options, options, args.force, operator));
   return { previous, edits, options, regeneration };
 }
 
@@ -163,11 +161,20 @@ interface PlanInputs extends ReturnType<typeof decideOptions> {
   args: GenerateArgs;
   secrets: Secrets;
   generatorVersion: string;
-  bin: string | undefined;
+  operator: Operator;
 }
 
 /** The plan (with the values kept from .env) and the files rendered from it. */
-async function planAndRender({ options, secrets, existing, previous, edits, args, generatorVersion, bin }: PlanInputs) {
+async function planAndRender({
+  options,
+  secrets,
+  existing,
+  previous,
+  edits,
+  args,
+  generatorVersion,
+  operator,
+}: PlanInputs) {
   const planned = planCluster(options, secrets);
   const kept = existing.ours
     ? keepExistingValues(planned, previous?.tunables, edits.env, existing.envText)
@@ -177,7 +184,7 @@ async function planAndRender({ options, secrets, existing, previous, edits, args
   refuseOverridePortClash(kept.plan, args.out);
   const templates = templateDir(options.templates, args);
   const render = templates === undefined ? undefined : await customTemplates(templates);
-  const generator = { version: generatorVersion, program: programFrom(args.out, bin) };
+  const generator = { version: generatorVersion, program: operator.program };
   const files = renderCluster(kept.plan, generator, { render });
   // Templates of the user's may write anything: what gen-compose cannot read back is refused.
   if (templates !== undefined) checkRendered(files, templates);
@@ -252,7 +259,8 @@ async function generateLocked(
   completeInterruptedWrite(args);
   const existing = readExisting(args.out);
   judgeExisting(existing, args);
-  const decided = decideOptions(existing, args, bin);
+  const operator = operatorIn(args.out, bin);
+  const decided = decideOptions(existing, args, operator);
   const secrets = generateSecrets(args.secretsSeed === undefined ? randomSource : seededSource(args.secretsSeed));
   const { kept, files, previousCompose } = await planAndRender({
     ...decided,
@@ -260,7 +268,7 @@ async function generateLocked(
     args,
     secrets,
     generatorVersion,
-    bin,
+    operator,
   });
   const writes = files.some((f) => f.path === STACK_FILE) ? STACK_FILE : COMPOSE_FILE;
   kept.notes.push(...judgeHandEdits(existing, previousCompose, args, writes));
@@ -274,7 +282,7 @@ async function generateLocked(
     ...decided.regeneration.steps,
     ...rewriteSteps(
       unrestartedRewrites(existing, files, decided.regeneration.restarted),
-      runningClusterCommands(duringRestarts(decided.previous?.options, decided.options), operatorIn(args.out, bin)),
+      runningClusterCommands(duringRestarts(decided.previous?.options, decided.options), operator),
     ),
     ...decided.regeneration.last,
   ];
