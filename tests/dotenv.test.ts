@@ -1,9 +1,10 @@
 // .env read as Docker Compose reads it (src/load/dotenv.ts; tests/engine/dotenv.test.ts holds the
 // reading against the real `docker compose config`), and what a regeneration does with it.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseComposeDotenv } from '../src/load/dotenv.js';
-import { runCli, tempDir } from './helpers.js';
+import { CLI, runCli, tempDir } from './helpers.js';
 
 test('values and their text as written', () => {
   const parsed = parseComposeDotenv(
@@ -91,6 +92,37 @@ describe('a regeneration over a .env', () => {
     expect(r.stdout).toContain(
       'note: MINIO_ROOT_PASSWORD in .env names a variable that now comes after it (your own variables go last): written as the value it read as, without the ${…}',
     );
+    expect(r.stdout).not.toContain('Secret-Long-Enough-77');
+    expect(readFileSync(env(), 'utf8')).toMatch(/^MINIO_ROOT_PASSWORD='?Secret-Long-Enough-77'?$/m);
+  });
+
+  test('a ${X:?…} with X set only in the shell is read as docker compose run from that shell reads it', () => {
+    expect(gen().status).toBe(0);
+    writeFileSync(env(), `${readFileSync(env(), 'utf8')}APP_HOST=\${FROM_SHELL:?set FROM_SHELL}\n`);
+    const run = (shell: Record<string, string>) =>
+      spawnSync(process.execPath, [CLI, '--out', dir.path, '--memory', '2G'], {
+        encoding: 'utf8',
+        env: { ...process.env, ...shell },
+      });
+    const refused = run({});
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/which docker compose refuses too/);
+    expect(run({ FROM_SHELL: 'app.internal' }).status).toBe(0);
+    expect(readFileSync(env(), 'utf8')).toContain('APP_HOST=${FROM_SHELL:?set FROM_SHELL}');
+  });
+
+  test('a kept ${X:?…} whose X now comes after it, which would stop the whole file, is written as its value and said', () => {
+    expect(gen().status).toBe(0);
+    writeFileSync(
+      env(),
+      readFileSync(env(), 'utf8').replace(
+        /^MINIO_ROOT_PASSWORD=.*$/m,
+        'MY_PW=Secret-Long-Enough-77\nMINIO_ROOT_PASSWORD=${MY_PW:?set MY_PW}',
+      ),
+    );
+    const r = gen('--memory', '2G');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/note: .*MINIO_ROOT_PASSWORD.* in \.env: written as the values they read as/);
     expect(r.stdout).not.toContain('Secret-Long-Enough-77');
     expect(readFileSync(env(), 'utf8')).toMatch(/^MINIO_ROOT_PASSWORD='?Secret-Long-Enough-77'?$/m);
   });

@@ -11,7 +11,6 @@ export function keptTexts(
   plan: ClusterPlan,
   kept: string[],
   texts: Record<string, string>,
-  values: Record<string, string>,
   notes: string[],
 ): Record<string, string> {
   const envText = Object.fromEntries(kept.filter((name) => texts[name] !== undefined).map((n) => [n, texts[n]!]));
@@ -22,14 +21,31 @@ export function keptTexts(
     ...plan.tunables.map((t) => `${t.name}=${envText[t.name] ?? literal(t.effective)}`),
     ...Object.entries(plan.userVariables).map(([name, value]) => `${name}=${envText[name] ?? literal(value)}`),
   ];
+  // A name no line defines comes from the shell (docker compose reads the shell first), in the
+  // old order and the new alike: it stands for itself, so only the order is judged.
+  const defined = new Set([...Object.keys(texts), ...lines.map((l) => l.slice(0, l.indexOf('=')))]);
+  const outside = (name: string) => (defined.has(name) ? undefined : `\u0000${name}`);
   let reread: Record<string, string>;
+  let before: Record<string, string>;
   try {
-    reread = composeDotenvValues(lines.join('\n'));
+    before = composeDotenvValues(
+      Object.entries(texts)
+        .map(([n, t]) => `${n}=${t}`)
+        .join('\n'),
+      outside,
+    );
+    reread = composeDotenvValues(lines.join('\n'), outside);
   } catch {
+    // A `${X:?…}` whose X now comes after it stops the whole file: each kept line is written as
+    // its value, and said (not why in the words of the parser: they may quote a secret).
+    if (Object.keys(envText).length > 0)
+      notes.push(
+        `${Object.keys(envText).join(', ')} in .env: written as the values they read as, without their quotes, comments or \${…}, since written back in the new order they would not read`,
+      );
     return {};
   }
   for (const name of Object.keys(envText)) {
-    if (reread[name] === values[name]) continue;
+    if (reread[name] === before[name]) continue;
     // The value is not printed: it may be a secret.
     notes.push(
       `${name} in .env names a variable that now comes after it (your own variables go last): written as the value it read as, without the \${…}`,

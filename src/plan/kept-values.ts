@@ -154,7 +154,7 @@ export function keepExistingValues(
       );
   }
   const resolved = { ...plan, tunables, userVariables };
-  const envText = keptTexts(resolved, [...keptNames, ...Object.keys(userVariables)], texts, env, notes);
+  const envText = keptTexts(resolved, [...keptNames, ...Object.keys(userVariables)], texts, notes);
   notes.push(...memoryNote(tunables, editedNames));
   return { plan: { ...resolved, envText }, notes, edited: editedNames };
 }
@@ -272,6 +272,6 @@ export function keepSecrets(
       : [`kept ${Object.keys(userVariables).join(', ')} from the .env there, as yours`]),
   ];
   const resolved = { ...plan, tunables, userVariables };
-  const envText = keptTexts(resolved, [...keptNames, ...Object.keys(userVariables)], texts, env, notes);
+  const envText = keptTexts(resolved, [...keptNames, ...Object.keys(userVariables)], texts, notes);
   return { plan: { ...resolved, envText }, notes, edited: new Set() };
 }

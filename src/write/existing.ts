@@ -91,7 +91,18 @@ function readEnv(text: string | undefined): Record<string, DotenvEntry> {
     return parseComposeDotenv(text);
   } catch (error) {
     if (!(error instanceof DotenvError || error instanceof InterpolationError)) throw error;
+    // A `${X:?…}` with X set in this shell only: docker compose run from here accepts the file.
+    const fromShell = error instanceof InterpolationError ? withShell(text) : undefined;
+    if (fromShell !== undefined) return fromShell;
     throw new UsageError(`${ENV_FILE} ${error.message}, which docker compose refuses too: fix that line`);
+  }
+}
+
+function withShell(text: string): Record<string, DotenvEntry> | undefined {
+  try {
+    return parseComposeDotenv(text, (name) => process.env[name]);
+  } catch {
+    return undefined;
   }
 }
 
