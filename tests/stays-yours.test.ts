@@ -1,7 +1,16 @@
 // What a user adds or holds stays theirs across regenerations (issue "What you add stays
 // yours"): credentials, and values that would make the output fail the rules it is held to.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { CLI, clusterDir, ROOT, runCli } from './helpers.js';
@@ -89,6 +98,22 @@ test('the modes you gave the files stay: .env 0640 and docker-compose.yaml 0600 
   expect(statSync(join(out(), 'docker-compose.yaml')).mode & 0o777).toBe(0o600);
   expect(statSync(join(out(), 'README.md')).mode & 0o777).toBe(0o644);
 });
+
+// Root may give a file any group, and a regeneration run as root (sudo, a CI job) wrote the new
+// files as root's: a .env chgrp'd to a deploy group became unreadable to it. Run as root in CI.
+(process.getuid?.() === 0 ? test : test.skip)(
+  'the owner and group you gave the files stay across a change made by root',
+  () => {
+    expect(gen().status).toBe(0);
+    chownSync(join(out(), '.env'), 4242, 4343);
+    chmodSync(join(out(), '.env'), 0o640);
+    expect(gen('--nodes', '5').status).toBe(0);
+    const env = statSync(join(out(), '.env'));
+    expect({ uid: env.uid, gid: env.gid, mode: env.mode & 0o777 }).toEqual({ uid: 4242, gid: 4343, mode: 0o640 });
+    expect(readFileSync(join(out(), '.env'), 'utf8')).toMatch(/^NODE5_INGRESS_PORT_OVERRIDE=/m);
+    expect(statSync(join(out(), 'README.md')).uid).toBe(0);
+  },
+);
 
 describe('the lock tells its owner from a stranger that got its pid', () => {
   const startTime = (pid: number) => {

@@ -23,6 +23,8 @@ export interface RenderedFile {
   content: string;
   /** File mode; .env holds secrets and is readable by its owner only. */
   mode: number;
+  /** The owner and group of the file it replaces (the writer keeps them; a new file has the process's). */
+  owner?: { uid: number; gid: number };
 }
 
 /**

@@ -4,8 +4,8 @@ import { dirname, resolve } from 'node:path';
 /** Every operation the writer performs on the file system: the fault-injection tests wrap these. */
 export interface FileOps {
   mkdir(path: string): void;
-  /** Writes and fsyncs a whole file. */
-  writeFile(path: string, content: string, mode: number): void;
+  /** Writes and fsyncs a whole file; with an owner, gives it that owner and group where the process may. */
+  writeFile(path: string, content: string, mode: number, owner?: { uid: number; gid: number }): void;
   /** A second name for a file's content: a hard link, or a copy where links are not supported. */
   keep(from: string, to: string): void;
   rename(from: string, to: string): void;
@@ -41,11 +41,26 @@ export function makeDirectories(path: string): string[] {
   return missing.reverse();
 }
 
+/**
+ * The owner and group of the file being replaced. Root may give any; another user only a group
+ * it belongs to, and otherwise the new file keeps the process's (EPERM: nothing more to do).
+ */
+function keepOwner(fd: number, { uid, gid }: { uid: number; gid: number }): void {
+  const current = fs.fstatSync(fd);
+  if (current.uid === uid && current.gid === gid) return;
+  try {
+    fs.fchownSync(fd, uid, gid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+  }
+}
+
 export const realFileOps: FileOps = {
   mkdir: (path) => void makeDirectories(path),
-  writeFile: (path, content, mode) => {
+  writeFile: (path, content, mode, owner) => {
     const fd = fs.openSync(path, 'w', mode);
     try {
+      if (owner) keepOwner(fd, owner);
       // The exact mode, not as the umask narrows it: a mode kept from the user's file is theirs.
       fs.fchmodSync(fd, mode);
       fs.writeSync(fd, content);

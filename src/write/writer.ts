@@ -108,12 +108,13 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /**
- * A file that exists keeps the mode it has: a user who made .env 0640 (for a group that deploys)
- * or docker-compose.yaml 0600 chose it. A new file gets gen-compose's (.env 0600).
+ * A file that exists keeps the mode, owner and group it has: a user who made .env 0640 for a
+ * group that deploys (chgrp deploy) or docker-compose.yaml 0600 chose it, and a regeneration
+ * run as root had left root's group on the new file. A new file gets gen-compose's (.env 0600).
  */
 function withKeptMode(path: string, file: RenderedFile): RenderedFile {
   const stat = fs.lstatSync(path, { throwIfNoEntry: false });
-  return stat?.isFile() ? { ...file, mode: stat.mode & 0o777 } : file;
+  return stat?.isFile() ? { ...file, mode: stat.mode & 0o777, owner: { uid: stat.uid, gid: stat.gid } } : file;
 }
 
 /** Whether a file on disk already has this content and mode (then it need not be written). */
@@ -238,7 +239,7 @@ export function writeFiles(
     ops.mkdir(join(staging, 'old'));
     for (const file of files) {
       ops.mkdir(dirname(join(staging, 'new', file.path)));
-      ops.writeFile(join(staging, 'new', file.path), file.content, file.mode);
+      ops.writeFile(join(staging, 'new', file.path), file.content, file.mode, file.owner);
     }
     for (const path of [...journal.write, ...journal.remove]) {
       if (!fs.existsSync(join(dir, path))) continue;
