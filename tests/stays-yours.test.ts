@@ -7,6 +7,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  rmSync,
   readFileSync,
   statSync,
   writeFileSync,
@@ -228,6 +229,19 @@ describe('a service or key of yours inside docker-compose.yaml is never dropped 
     expect(forced.stdout).toContain(
       'note: docker-compose.yaml: your services.myapp (and any other hand edit of it) was dropped (--force)',
     );
+  });
+
+  test('--force without .gen-compose.json names the service of yours it drops, and where it belongs', () => {
+    expect(gen().status).toBe(0);
+    edit('docker-compose.yaml', addService);
+    rmSync(join(out(), '.gen-compose.json'));
+    expect(gen().status).toBe(2);
+    const forced = gen('--force');
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain(
+      'note: docker-compose.yaml: myapp was dropped (--force; without .gen-compose.json gen-compose cannot tell a service of yours from its own): a service of yours belongs in docker-compose.override.yaml',
+    );
+    expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).not.toContain('myapp');
   });
 
   test('a key of yours in a node, and a value changed by hand, are named too', () => {

@@ -270,8 +270,8 @@ async function generateLocked(
     generatorVersion,
     operator,
   });
-  const writes = files.some((f) => f.path === STACK_FILE) ? STACK_FILE : COMPOSE_FILE;
-  kept.notes.push(...judgeHandEdits(existing, previousCompose, args, writes));
+  const next = files.find((f) => f.path === STACK_FILE || f.path === COMPOSE_FILE)!;
+  kept.notes.push(...judgeHandEdits(existing, previousCompose, args, next));
   const secretNames = new Set(kept.plan.tunables.filter((t) => t.secret).map((t) => t.name));
   kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode, secretNames));
   const rendered = new Set(files.map((f) => f.path));

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
 import { isRecord } from '../load/values.js';
 import { ENV_FILE, OVERRIDE_FILE, STACK_FILE, STACK_OVERRIDE_FILE } from '../output-files.js';
+import { nodeNumberOf } from '../plan/nodes.js';
 import { ownLinesDropped } from '../render/env-lines.js';
 import { composeDigest, type RenderedFile } from '../render/index.js';
 import type { ExistingCluster } from '../write/existing.js';
@@ -100,13 +101,16 @@ export function judgeHandEdits(
   existing: ExistingCluster,
   previousCompose: RenderedFile | undefined,
   args: GenerateArgs,
-  writes: string,
+  next: RenderedFile,
 ): string[] {
+  const writes = next.path;
   const digest = existing.state?.composeSha256;
   const found = previousCompose === undefined ? undefined : existing.contents[previousCompose.path];
   // Printing the file or comparing it (--check: a hand edit is drift, exit 1) loses nothing.
   const keepsFiles = args.mode === 'stdout' || args.mode === 'check';
-  if (previousCompose === undefined || found === undefined || digest === undefined || keepsFiles) return [];
+  if (keepsFiles) return [];
+  if (digest === undefined) return args.force ? servicesDropped(existing.contents[writes], next, args) : [];
+  if (previousCompose === undefined || found === undefined) return [];
   if (composeDigest(found) === digest) return [];
   const exact = composeDigest(previousCompose.content) === digest;
   const comments = exact ? commentsAdded(found, previousCompose.content) : [];
@@ -124,6 +128,26 @@ export function judgeHandEdits(
   const what = edit === undefined ? 'hand edits' : `${edit.path} (and any other hand edit of it)`;
   const were = args.mode !== 'write' ? 'would be' : edit === undefined ? 'were' : 'was';
   return [`${file}: your ${what} ${were} dropped (--force)`, ...comments];
+}
+
+/**
+ * --force without a state file: nothing tells the user's additions from gen-compose's own (a
+ * trial's added service went without a word), so every service of the file on disk that the
+ * new one lacks, but for Restate nodes a node count change drops, is named as dropped.
+ */
+function servicesDropped(found: string | undefined, next: RenderedFile, args: GenerateArgs): string[] {
+  const services = (text: string | undefined) => {
+    const tree = text === undefined ? undefined : parsed(text);
+    return isRecord(tree) && isRecord(tree.services) ? Object.keys(tree.services) : [];
+  };
+  const kept = new Set(services(next.content));
+  const gone = services(found).filter((name) => !kept.has(name) && nodeNumberOf(name) === undefined);
+  if (gone.length === 0) return [];
+  const were = args.mode !== 'write' ? 'would be' : gone.length === 1 ? 'was' : 'were';
+  const home = next.path === STACK_FILE ? STACK_OVERRIDE_FILE : OVERRIDE_FILE;
+  return [
+    `${next.path}: ${gone.join(', ')} ${were} dropped (--force; without .gen-compose.json gen-compose cannot tell a service of yours from its own): a service of yours belongs in ${home}`,
+  ];
 }
 
 /** Comment lines of the user's in the file (YAML keeps none of them): said, not lost silently. */
