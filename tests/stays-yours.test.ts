@@ -282,7 +282,10 @@ describe('a service or key of yours inside docker-compose.yaml is never dropped 
     edit('docker-compose.yaml', addService);
     const drift = gen('--check');
     expect(drift.status).toBe(1);
-    expect(drift.stdout).toMatch(/differs from what these options generate: docker-compose\.yaml/);
+    // Not "run without --check to update": that run refuses the edit, and says what to do instead.
+    expect(drift.stdout).toMatch(
+      /differs from what these options generate: docker-compose\.yaml.* \(a run without --check refuses it: docker-compose\.yaml has a service gen-compose did not write, services\.myapp; .*put it in docker-compose\.override\.yaml/,
+    );
   });
 
   test('comments and an override file are yours to keep: no refusal, the override untouched', () => {

@@ -27,6 +27,8 @@ export interface Outcome {
   earlierSteps?: RememberedSteps;
   /** No earlier run of gen-compose wrote this directory. */
   firstRun: boolean;
+  /** --check: the hand edit of the compose file a plain run would refuse, in its words. */
+  handEdit?: string;
 }
 
 const numbered = (steps: string[]) => steps.map((s, i) => `  ${i + 1}. ${s}`);
@@ -68,12 +70,17 @@ function maskSecrets(text: string, secrets: Set<string>, before?: string): strin
 const current = (out: string, path: string) =>
   existsSync(join(out, path)) ? readFileSync(join(out, path), 'utf8') : undefined;
 
-function checkResult(out: string, { files, stale }: Outcome): GenerateResult {
+function checkResult(out: string, { files, stale, handEdit }: Outcome): GenerateResult {
   const drifted = [...files.filter((f) => current(out, f.path) !== f.content).map((f) => f.path), ...stale];
+  // A hand edit is refused by the plain run: its own words say what to do instead.
+  const advice =
+    handEdit === undefined
+      ? '(run without --check to update, or --dry-run to see how)'
+      : `(a run without --check refuses it: ${handEdit.replace(/^gen-compose: /, '')})`;
   return drifted.length === 0
     ? { output: `${out} is up to date with these options`, exitCode: 0 }
     : {
-        output: `${out} differs from what these options generate: ${drifted.join(', ')} (run without --check to update, or --dry-run to see how)`,
+        output: `${out} differs from what these options generate: ${drifted.join(', ')} ${advice}`,
         exitCode: 1,
       };
 }

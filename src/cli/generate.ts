@@ -18,7 +18,7 @@ import type { Generator } from '../render/header.js';
 import { checkRendered } from '../render/validate.js';
 import { makeDirectories, realFileOps, writeFailure, WriteFailed } from '../write/writer.js';
 import { finish, printedAt } from './generate-output.js';
-import { droppedEnvLinesNote, judgeHandEdits } from './hand-edits.js';
+import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
 import { refuseOverridePortClash } from './override-ports.js';
@@ -165,16 +165,8 @@ interface PlanInputs extends ReturnType<typeof decideOptions> {
 }
 
 /** The plan (with the values kept from .env) and the files rendered from it. */
-async function planAndRender({
-  options,
-  secrets,
-  existing,
-  previous,
-  edits,
-  args,
-  generatorVersion,
-  operator,
-}: PlanInputs) {
+async function planAndRender(inputs: PlanInputs) {
+  const { options, secrets, existing, previous, edits, args, generatorVersion, operator } = inputs;
   const planned = planCluster(options, secrets);
   const kept = existing.ours
     ? keepExistingValues(planned, previous?.tunables, edits.env, existing.envText)
@@ -272,6 +264,7 @@ async function generateLocked(
   });
   const next = files.find((f) => f.path === STACK_FILE || f.path === COMPOSE_FILE)!;
   kept.notes.push(...judgeHandEdits(existing, previousCompose, args, next));
+  const handEdit = args.mode === 'check' ? handEditForCheck(existing, previousCompose, args, next) : undefined;
   const secretNames = new Set(kept.plan.tunables.filter((t) => t.secret).map((t) => t.name));
   kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode, secretNames));
   const rendered = new Set(files.map((f) => f.path));
@@ -295,6 +288,7 @@ async function generateLocked(
     steps,
     earlierSteps,
     firstRun: decided.previous === undefined,
+    handEdit,
   };
   return finish(args, outcome, lockForWrite);
 }

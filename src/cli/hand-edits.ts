@@ -131,6 +131,21 @@ export function judgeHandEdits(
 }
 
 /**
+ * --check: what a plain run would refuse for a hand edit of the compose file, which is the
+ * drift's cause and what to do about it (a run without --check, as the drift line advised, was
+ * refused); undefined when there is none.
+ */
+export function handEditForCheck(...[existing, previousCompose, args, next]: Parameters<typeof judgeHandEdits>) {
+  try {
+    judgeHandEdits(existing, previousCompose, { ...args, mode: 'write', force: false }, next);
+    return undefined;
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+}
+
+/**
  * --force without a state file: nothing tells the user's additions from gen-compose's own (a
  * trial's added service went without a word), so every service of the file on disk that the
  * new one lacks, but for Restate nodes a node count change drops, is named as dropped.
