@@ -4,7 +4,8 @@ import { GENERATE_FLAGS } from './generate-options.js';
  * The flag table of docs/options.md, made from the table --help is made from, so the two say
  * the same: `npm run examples` writes it between the markers, and a test fails when it drifts.
  */
-export const TABLE_START = '<!-- flags: written by npm run examples from GENERATE_FLAGS; edit them there -->';
+export const TABLE_START =
+  '<!-- flags: written by npm run examples from --help; edit an option in src/plan/option-registry.ts, a flag of the run in RUN_FLAGS (src/cli/generate-options.ts) -->';
 export const TABLE_END = '<!-- end of flags -->';
 
 export function optionsTable(): string {
