@@ -1,6 +1,6 @@
 import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from './defaults.js';
 import { ENDPOINT_KINDS } from './exposure.js';
-import type { ClusterOptions, RawOptions } from './options.js';
+import type { ClusterOptions } from './options.js';
 import { MAX_NODES } from './ports.js';
 import { PUBLISHED_VERSIONS } from '../restate/versions.js';
 
@@ -19,8 +19,8 @@ const mebibytes = (bytes: number) => `${Math.floor(bytes / 2 ** 20)}M`;
 export interface ClusterOption {
   /** The flag, without its dashes. */
   flag: string;
-  /** Its field in RawOptions. */
-  key: keyof RawOptions;
+  /** Its field in RawOptions (which this table declares: see RawOptions below). */
+  key: string;
   type: 'string' | 'boolean';
   alias?: string;
   describe: string;
@@ -40,7 +40,7 @@ export interface ClusterOption {
     /** `list`: an array of strings. */
     type: 'number' | 'string' | 'boolean' | 'list';
     optional?: boolean;
-    toFlag?: (o: ClusterOptions) => RawOptions[keyof RawOptions];
+    toFlag?: (o: ClusterOptions) => string | undefined;
   };
   /** The .env variable that stands for it: a value edited there is taken as the flag. */
   variable?: string;
@@ -48,8 +48,8 @@ export interface ClusterOption {
   regenerate?: (o: ClusterOptions) => string;
 }
 
-/** The options, in the order the Regenerate line spells them. */
-export const CLUSTER_OPTIONS: ClusterOption[] = [
+/** The table as written: RawOptions reads its keys and value types from it. */
+const OPTION_TABLE = [
   {
     flag: 'nodes',
     key: 'nodes',
@@ -211,6 +211,7 @@ export const CLUSTER_OPTIONS: ClusterOption[] = [
   },
   {
     flag: 'templates',
+    // Relative to the output directory once parsed, so the two move together.
     key: 'templates',
     type: 'string',
     unsettable: true,
@@ -242,7 +243,34 @@ export const CLUSTER_OPTIONS: ClusterOption[] = [
     describe:
       'a starting point, each flag still wins: dev (1 small node), ha (3 nodes, R=2), prod (5 nodes, R=3, metadata on 3, 8G, monitoring, load balancer)',
   },
-];
+] as const satisfies readonly ClusterOption[];
+
+/** The options, in the order the Regenerate line spells them. */
+export const CLUSTER_OPTIONS: readonly (ClusterOption & { key: keyof RawOptions })[] = OPTION_TABLE;
+
+type Entry = (typeof OPTION_TABLE)[number];
+
+/**
+ * A flag's value as handed over: a switch is a boolean; a count kept as it is may come as a
+ * number (a preset's) or as typed; the rest (a size such as 4G, a list, a name) is text.
+ */
+type FlagValue<O extends Entry> = O extends { type: 'boolean' }
+  ? boolean
+  : O extends { state: { type: 'number' } }
+    ? O extends { state: { toFlag: unknown } }
+      ? string
+      : string | number
+    : string;
+
+/** What the command line hands over: one optional field per option of the table, as typed. */
+export type RawOptions = { -readonly [O in Entry as O['key']]?: FlagValue<O> };
+
+/**
+ * Every field of ClusterOptions is remembered by one option of the table: a field added there
+ * without its entry here does not compile (its value would be lost on the next run).
+ */
+type Unremembered = Exclude<keyof ClusterOptions, Extract<Entry, { state: unknown }>['state']['field']>;
+export const EVERY_FIELD_REMEMBERED: [Unremembered] extends [never] ? true : never = true;
 
 /** The options a later run starts from: each remembered one as its flag would give it. */
 export function rememberedFlags(previous: ClusterOptions): RawOptions {

@@ -16,7 +16,9 @@ import {
   checkTarget,
 } from './option-checks.js';
 import { formatReplacements, parseReplacements } from './replacements.js';
-import { UNSETTABLE_KEYS } from './option-registry.js';
+import { UNSETTABLE_KEYS, type RawOptions } from './option-registry.js';
+
+export type { RawOptions } from './option-registry.js';
 
 /** Options after validation: every field present, every rule below already holds. */
 export interface ClusterOptions {
@@ -49,33 +51,6 @@ export interface ClusterOptions {
   templates?: string;
   /** Nodes given a new identity after losing their disk, "K:G,…" (see replacements.ts). */
   replacedNodes?: string;
-}
-
-/** What the command line hands over: strings as typed, or nothing. */
-export interface RawOptions {
-  nodes?: string | number;
-  replication?: string | number;
-  metadataNodes?: string | number;
-  clusterName?: string;
-  restateVersion?: string;
-  portOffset?: string | number;
-  snapshotIntervalRecords?: string | number;
-  unverified?: boolean;
-  snapshotsRetained?: string | number;
-  memory?: string;
-  publishAddress?: string;
-  /** Comma-separated endpoint kinds, or "none". */
-  expose?: string;
-  loadBalancer?: boolean;
-  monitoring?: boolean;
-  preset?: string;
-  target?: string;
-  snapshotsEndpoint?: string;
-  /** Relative to the output directory (the CLI converts what was typed). */
-  templates?: string;
-  replacedNodes?: string;
-  /** Give this node a new identity (a step, not remembered: its result is replacedNodes). */
-  replaceNode?: string;
 }
 
 /**
