@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { envExample } from '../src/render/env-example.js';
 import { validateOptions } from '../src/plan/options.js';
 import { planCluster } from '../src/plan/plan.js';
+import { CLUSTER_OPTIONS } from '../src/plan/option-registry.js';
 import { VERSIONED_RENAMES } from '../src/restate/versions.js';
 import { loadCompose } from '../src/load/loader.js';
 import { ROOT, runCli, schemaErrors } from './helpers.js';
@@ -64,6 +65,9 @@ test('.env.example documents every variable any option can write', () => {
     grafanaAdminPassword: 'g',
   };
   const combinations = [
+    // Every option's sample alone (a new option's variables are planned here without a word),
+    ...CLUSTER_OPTIONS.map((o) => ({ [o.key]: o.sample })),
+    // and options that change each other's variables together.
     {},
     { nodes: 7, memory: '4G', snapshotsRetained: 3, loadBalancer: true, monitoring: true },
     { expose: 'ingress,admin,fabric,s3,s3-console', publishAddress: '10.0.0.1' },

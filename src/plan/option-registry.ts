@@ -1,5 +1,6 @@
 import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVAL_RECORDS } from './defaults.js';
 import { ENDPOINT_KINDS } from './exposure.js';
+import type { ClusterOption } from './option-entry.js';
 import type { ClusterOptions } from './options.js';
 import { MAX_NODES } from './ports.js';
 import { PUBLISHED_VERSIONS } from '../restate/versions.js';
@@ -11,47 +12,11 @@ export function shellWord(word: string): string {
 
 const mebibytes = (bytes: number) => `${Math.floor(bytes / 2 ** 20)}M`;
 
-/**
- * One option of the cluster, declared once: the parsers, --help, the state file's types, the
- * merge with the previous run, the .env variable taken as it, and the Regenerate line are all
- * read from this table (the planner's rule for it is in option-checks.ts).
- */
-export interface ClusterOption {
-  /** The flag, without its dashes. */
-  flag: string;
-  /** Its field in RawOptions (which this table declares: see RawOptions below). */
-  key: string;
-  type: 'string' | 'boolean';
-  alias?: string;
-  describe: string;
-  /** Given more than once, the values add up into one comma-separated list. */
-  repeatable?: boolean;
-  /** The value none (or --no-X) removes a value set before: the option may be absent. */
-  unsettable?: boolean;
-  /** Only true counts: --no-X (false) is the same as leaving it out. */
-  onlyTrue?: boolean;
-  /**
-   * How .gen-compose.json remembers it: the ClusterOptions field, its JSON type, whether it may
-   * be absent, and the flag's value a later run starts from (default: the field as it is).
-   * Absent: not remembered (a step such as --replace-node, or a preset, which sets others).
-   */
-  state?: {
-    field: keyof ClusterOptions;
-    /** `list`: an array of strings. */
-    type: 'number' | 'string' | 'boolean' | 'list';
-    optional?: boolean;
-    toFlag?: (o: ClusterOptions) => string | undefined;
-  };
-  /** The .env variable that stands for it: a value edited there is taken as the flag. */
-  variable?: string;
-  /** How the Regenerate line spells it; '' leaves it out (its default, or nothing to say). */
-  regenerate?: (o: ClusterOptions) => string;
-}
-
 /** The table as written: RawOptions reads its keys and value types from it. */
 const OPTION_TABLE = [
   {
     flag: 'nodes',
+    sample: '5',
     key: 'nodes',
     type: 'string',
     alias: 'n',
@@ -61,6 +26,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'replication',
+    sample: '1',
     key: 'replication',
     type: 'string',
     alias: 'r',
@@ -71,6 +37,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'metadata-nodes',
+    sample: '1',
     key: 'metadataNodes',
     type: 'string',
     describe:
@@ -80,6 +47,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'cluster-name',
+    sample: 'shop',
     key: 'clusterName',
     type: 'string',
     describe: `Restate cluster name and compose project name (default: ${DEFAULT_CLUSTER_NAME})`,
@@ -89,6 +57,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'restate-version',
+    sample: '1.6.2',
     key: 'restateVersion',
     type: 'string',
     describe: `Restate image tag: a release npm carries, ${PUBLISHED_VERSIONS.join(', ')} (default: ${DEFAULT_RESTATE_VERSION})`,
@@ -98,6 +67,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'port-offset',
+    sample: '10',
     key: 'portOffset',
     type: 'string',
     describe: 'added to every published host port (default: 0)',
@@ -106,6 +76,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'snapshot-interval-records',
+    sample: '1000',
     key: 'snapshotIntervalRecords',
     type: 'string',
     describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})`,
@@ -114,6 +85,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'snapshots-retained',
+    sample: '1',
     key: 'snapshotsRetained',
     type: 'string',
     unsettable: true,
@@ -123,6 +95,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'memory',
+    sample: '4G',
     key: 'memory',
     type: 'string',
     unsettable: true,
@@ -139,6 +112,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'expose',
+    sample: 'ingress,admin',
     key: 'expose',
     type: 'string',
     repeatable: true,
@@ -156,6 +130,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'publish-address',
+    sample: '10.0.0.1',
     key: 'publishAddress',
     type: 'string',
     describe:
@@ -168,6 +143,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'target',
+    sample: 'swarm',
     key: 'target',
     type: 'string',
     describe: 'compose (default: one host) or swarm (a stack for docker stack deploy, nodes on separate hosts)',
@@ -176,6 +152,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'snapshots-endpoint',
+    sample: 'https://s3.eu-west-1.amazonaws.com',
     key: 'snapshotsEndpoint',
     type: 'string',
     unsettable: true,
@@ -186,6 +163,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'load-balancer',
+    sample: true,
     key: 'loadBalancer',
     type: 'boolean',
     describe: 'add an HAProxy front door that spreads invocations over every node and skips failed ones',
@@ -194,6 +172,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'monitoring',
+    sample: true,
     key: 'monitoring',
     type: 'boolean',
     describe: 'add Prometheus (scraping every node) and Grafana with a starter dashboard',
@@ -202,6 +181,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'unverified',
+    sample: true,
     key: 'unverified',
     type: 'boolean',
     onlyTrue: true,
@@ -211,6 +191,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'templates',
+    sample: 'my-templates',
     // Relative to the output directory once parsed, so the two move together.
     key: 'templates',
     type: 'string',
@@ -222,6 +203,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'replaced-nodes',
+    sample: '3:1',
     key: 'replacedNodes',
     type: 'string',
     describe:
@@ -231,6 +213,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'replace-node',
+    sample: '3',
     key: 'replaceNode',
     type: 'string',
     describe:
@@ -238,6 +221,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'preset',
+    sample: 'prod',
     key: 'preset',
     type: 'string',
     describe:

@@ -1,6 +1,33 @@
-import { validateOptions } from '../plan/options.js';
+import { CLUSTER_OPTIONS } from '../plan/option-registry.js';
+import { validateOptions, type RawOptions } from '../plan/options.js';
 import { planCluster } from '../plan/plan.js';
 import { renderEnv } from './env.js';
+
+const placeholder = 'change-me';
+const SECRETS = {
+  minioRootUser: placeholder,
+  minioRootPassword: placeholder,
+  snapshotsAccessKey: placeholder,
+  snapshotsSecretKey: placeholder,
+  grafanaAdminPassword: placeholder,
+};
+
+/** The variable names a plan of these options writes, node k's counted as node 1's. */
+function variableNames(raw: RawOptions): Set<string> {
+  return new Set(planCluster(validateOptions(raw), SECRETS).tunables.map((t) => t.name.replace(/^NODE\d+_/, 'NODE1_')));
+}
+
+/**
+ * The remembered options whose sample (option-registry.ts), given alone, adds variables the
+ * default cluster lacks: .env.example shows them all at once, so every variable any run can
+ * write is documented (tests/examples.test.ts plans every sample against it).
+ */
+export function optionsThatAddVariables(): { key: keyof RawOptions; words: string }[] {
+  const base = variableNames({});
+  return CLUSTER_OPTIONS.filter(
+    (o) => o.state !== undefined && [...variableNames({ [o.key]: o.sample })].some((name) => !base.has(name)),
+  ).map((o) => ({ key: o.key, words: o.sample === true ? `--${o.flag}` : `--${o.flag} ${o.sample}` }));
+}
 
 /**
  * The repository's .env.example: every variable a generated .env holds, with its comment, for
@@ -8,27 +35,20 @@ import { renderEnv } from './env.js';
  * secrets are placeholders, since the real ones are generated per cluster.
  */
 export function envExample(): string {
-  const placeholder = 'change-me';
-  // Every option that adds variables, so every variable any run can write is documented
-  // (tests/examples.test.ts holds it to that).
-  const plan = planCluster(
-    validateOptions({ loadBalancer: true, monitoring: true, memory: '4G', snapshotsRetained: '1' }),
-    {
-      minioRootUser: placeholder,
-      minioRootPassword: placeholder,
-      snapshotsAccessKey: placeholder,
-      snapshotsSecretKey: placeholder,
-      grafanaAdminPassword: placeholder,
-    },
-  );
+  const added = optionsThatAddVariables();
+  const flags = added.map((o) => o.words);
+  const sampled = Object.fromEntries(
+    added.map(({ key }) => [key, CLUSTER_OPTIONS.find((o) => o.key === key)!.sample]),
+  ) as RawOptions;
+  const plan = planCluster(validateOptions(sampled), SECRETS);
   return renderEnv(
     plan,
     { version: '', program: 'gen-compose' },
     {
       redactSecrets: true,
       header: [
-        'Every variable of a generated .env, documented: the default 3-node cluster, with --load-balancer,',
-        '--monitoring, --memory 4G and --snapshots-retained 1 (their variables appear only with those flags;',
+        'Every variable of a generated .env, documented: the default 3-node cluster, with the flags',
+        `${flags.join(' ')} (their variables appear only with them;`,
         'Restate 1.6 reads the retained-snapshots one as RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED).',
         'gen-compose writes a real .env next to each docker-compose.yaml, with credentials generated',
         'for that cluster. Clusters with more nodes have NODEk_* port variables for every node k;',
