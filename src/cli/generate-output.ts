@@ -124,10 +124,10 @@ async function dryRunResult(out: string, outcome: Outcome): Promise<GenerateResu
   };
 }
 
-function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): GenerateResult {
+/** Writes the files (the directory locked) and says what was written and what to run. */
+export function writeResult(out: string, outcome: Outcome): GenerateResult {
   const { plan, files, stale, notes, firstRun } = outcome;
   let written: string[];
-  lockForWrite();
   try {
     written = writeFiles(out, files, stale);
   } catch (error) {
@@ -143,22 +143,16 @@ function writeResult(out: string, outcome: Outcome, lockForWrite: () => void): G
   return { output: lines.join('\n'), exitCode: 0 };
 }
 
-/** The last step: print, compare, show or write, as the mode says. */
-export async function finish(
-  { out, mode }: GenerateArgs,
-  outcome: Outcome,
-  lockForWrite: () => void,
-): Promise<GenerateResult> {
+/** What a mode that writes nothing prints: the compose file, the comparison, or the diff. */
+export async function present({ out, mode }: GenerateArgs, outcome: Outcome): Promise<GenerateResult> {
   switch (mode) {
     case 'stdout':
       // The compose (or stack) file is always the first one rendered.
       return { output: outcome.files[0]!.content, exitCode: 0 };
     case 'check':
       return checkResult(out, outcome);
-    case 'dry-run':
-      return dryRunResult(out, outcome);
     default:
-      return writeResult(out, outcome, lockForWrite);
+      return dryRunResult(out, outcome);
   }
 }
 

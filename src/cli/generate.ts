@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { UNSET, validateOptions, type ClusterOptions, type RawOptions } from '../plan/options.js';
@@ -12,12 +12,11 @@ import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
 import { resolvedServices } from '../load/loader.js';
 import { rewriteSteps, runningClusterCommands, type Operator } from '../plan/running-commands.js';
 import { readExisting, type ExistingCluster, type GeneratorState, type RememberedSteps } from '../write/existing.js';
-import { acquireLock, LOCK_FILE } from '../write/lock.js';
+import { outputLock } from '../write/output-lock.js';
 import { customTemplates, type Render } from '../render/templates.js';
 import type { Generator } from '../render/header.js';
 import { checkRendered } from '../render/validate.js';
-import { makeDirectories, realFileOps, writeFailure, WriteFailed } from '../write/writer.js';
-import { finish, printedAt } from './generate-output.js';
+import { present, printedAt, writeResult, type Outcome } from './generate-output.js';
 import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
@@ -69,36 +68,30 @@ export async function generate(
   generatorVersion: string,
   bin = process.argv[1],
 ): Promise<GenerateResult> {
-  if (args.out.trim() === '') throw new UsageError('--out must name a directory (it was empty)');
-  if (existsSync(args.out) && !statSync(args.out).isDirectory())
-    throw new UsageError(`--out ${args.out} exists and is not a directory`);
+  // 1. --out must name a directory, and not a new one inside a cluster's own.
+  refuseUnusableOut(args);
   refuseNestedCluster(args);
-  // One run at a time writes a directory (write/lock.ts): taken before anything is read.
-  let release = args.mode === 'write' && existsSync(args.out) ? acquireLock(args.out) : undefined;
-  let created: string[] = [];
+  // 2. One run at a time writes a directory: an existing one is locked before anything is read.
+  const lock = outputLock(args.out, args.mode === 'write');
   try {
-    return await generateLocked(args, generatorVersion, bin, () => {
-      // A new directory is locked once it exists, and must still be as it was read: empty.
-      if (release) return;
-      try {
-        created = makeDirectories(args.out);
-      } catch (error) {
-        throw new UsageError(writeFailure(new WriteFailed(error, true), args.out));
-      }
-      release = acquireLock(args.out);
-      const found = readdirSync(args.out).filter((name) => !name.startsWith(LOCK_FILE));
-      if (found.length > 0)
-        throw new UsageError(`${args.out} changed while gen-compose ran (${found[0]} appeared): run again`);
-    });
+    // 3. Read what is there, decide the options, plan and render: nothing is written yet.
+    const outcome = await decide(args, generatorVersion, bin);
+    // 4. Print, compare or show; or lock a new directory (made now) and write.
+    if (args.mode !== 'write') return present(args, outcome);
+    lock.holdNewDirectory();
+    return writeResult(args.out, outcome);
   } catch (error) {
-    release?.();
-    release = undefined;
-    // A first write that failed leaves no directory behind (the writer removed what it wrote).
-    for (const dir of created) realFileOps.removeEmptyDir(dir);
+    lock.abandon();
     throw error;
   } finally {
-    release?.();
+    lock.release();
   }
+}
+
+function refuseUnusableOut({ out }: GenerateArgs): void {
+  if (out.trim() === '') throw new UsageError('--out must name a directory (it was empty)');
+  if (existsSync(out) && !statSync(out).isDirectory())
+    throw new UsageError(`--out ${out} exists and is not a directory`);
 }
 
 /**
@@ -241,13 +234,8 @@ function stepsToRemember(steps: string[], { flags }: GenerateArgs): RememberedSt
   return { at: new Date().toISOString(), steps, ...(replacedNode === undefined ? {} : { replacedNode }) };
 }
 
-/** The steps of one run, the directory locked (or, for a new one, about to be). */
-async function generateLocked(
-  args: GenerateArgs,
-  generatorVersion: string,
-  bin: string | undefined,
-  lockForWrite: () => void,
-): Promise<GenerateResult> {
+/** What one run decides, the directory locked (or, for a new one, about to be): its outcome. */
+async function decide(args: GenerateArgs, generatorVersion: string, bin: string | undefined): Promise<Outcome> {
   completeInterruptedWrite(args);
   const existing = readExisting(args.out);
   judgeExisting(existing, args);
@@ -280,7 +268,7 @@ async function generateLocked(
     ...decided.regeneration.last,
   ];
   const earlierSteps = steps.length === 0 ? earlierStepsFor(decided.previous, decided.options) : undefined;
-  const outcome = {
+  return {
     plan: kept.plan,
     files: withRememberedSteps(files, steps.length > 0 ? stepsToRemember(steps, args) : earlierSteps),
     stale,
@@ -290,5 +278,4 @@ async function generateLocked(
     firstRun: decided.previous === undefined,
     handEdit,
   };
-  return finish(args, outcome, lockForWrite);
 }
