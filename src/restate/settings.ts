@@ -1,6 +1,6 @@
 import { parseDockerBytes } from '../docker/bytes.js';
 import { parseByteSize } from './config-keys.js';
-import { DEFAULT_QUERY_ENGINE_MEMORY, DEFAULT_ROCKSDB_MEMORY } from './defaults.js';
+import { DEFAULT_QUERY_ENGINE_MEMORY, DEFAULT_ROCKSDB_MEMORY, SNAPSHOTS_RETAINED_RANGE } from './defaults.js';
 
 /**
  * Facts about values, each held once: for the options, for values a regeneration keeps from
@@ -29,12 +29,15 @@ export function snapshotDestinationProblem(destination: string): string | undefi
  * both on every sample): the environment is typed first (an integer, a float, or a string, after
  * trimming), then the key's type reads it.
  */
-type ValueKind = 'byte count' | 'positive integer' | 'boolean' | 'log filter';
+type ValueKind = 'byte count' | 'positive integer' | 'retained snapshots' | 'boolean' | 'log filter';
 
 export const RESTATE_VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
   RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE: 'byte count',
   RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE: 'byte count',
   RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL_NUM_RECORDS: 'positive integer',
+  // 1.7's name and 1.6's (each version reads only its own: VERSIONED_RENAMES).
+  RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED: 'retained snapshots',
+  RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED: 'retained snapshots',
   RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP: 'boolean',
   RESTATE_LOG_FILTER: 'log filter',
 };
@@ -93,6 +96,12 @@ export function restateValueProblem(variable: string, value: string): string | u
       return /^\+?\d+$/.test(text) && BigInt(text) > 0n && BigInt(text) <= INTEGER_MAX
         ? undefined
         : 'not a whole number above zero';
+    case 'retained snapshots': {
+      const { min, max } = SNAPSHOTS_RETAINED_RANGE;
+      return /^\+?\d+$/.test(text) && Number(text) >= min && Number(text) <= max
+        ? undefined
+        : `not a whole number from ${min} to ${max}`;
+    }
     case 'boolean':
       return text === 'true' || text === 'false' ? undefined : 'neither true nor false';
     case 'log filter':
