@@ -2,6 +2,7 @@ import { DEFAULT_CLUSTER_NAME, DEFAULT_RESTATE_VERSION, DEFAULT_SNAPSHOT_INTERVA
 import { UsageError } from '../errors.js';
 import { parseDockerBytes } from '../docker/bytes.js';
 import { SNAPSHOTS_RETAINED_RANGE } from '../restate/defaults.js';
+import { largestFullyBackedReplication, replicationFits } from '../restate/tolerance.js';
 import {
   isPublished,
   isSupported,
@@ -49,7 +50,7 @@ function integer(flag: string, value: string | number | undefined, fallback: num
  * failures), capped at 3, beyond which more copies mostly cost write latency.
  */
 export function defaultReplication(nodes: number): number {
-  return Math.max(1, Math.min(3, Math.floor((nodes + 1) / 2)));
+  return Math.max(1, Math.min(3, largestFullyBackedReplication(nodes)));
 }
 
 /**
@@ -75,7 +76,7 @@ export function checkNodes(raw: RawOptions): number {
 export function checkReplication(raw: RawOptions, nodes: number): number {
   const replication = integer('replication', raw.replication, defaultReplication(nodes));
   if (replication < 1) throw new UsageError(`--replication must be at least 1, got ${replication}`);
-  if (replication > nodes) {
+  if (!replicationFits(replication, nodes)) {
     throw new UsageError(`--replication ${replication} needs at least ${replication} nodes, but --nodes is ${nodes}`);
   }
   return replication;

@@ -7,6 +7,16 @@
  *   tolerating ⌊(M−1)/2⌋ failures.
  * The cluster as a whole tolerates the smaller of the two.
  */
+/** Log replication R can write at all: it needs R live log servers, one copy on each. */
+export function replicationFits(replication: number, logServers: number): boolean {
+  return replication <= logServers;
+}
+
+/** The largest R that N log servers fully back: N ≥ 2R−1 tolerates R−1 failures. */
+export function largestFullyBackedReplication(logServers: number): number {
+  return Math.floor((logServers + 1) / 2);
+}
+
 export interface FaultTolerance {
   logFailuresTolerated: number;
   metadataQuorum: number;
@@ -27,7 +37,7 @@ export function faultTolerance(nodes: number, replication: number, metadataNodes
     metadataMembers: metadataNodes,
     metadataFailuresTolerated,
     clusterFailuresTolerated: Math.min(logFailuresTolerated, metadataFailuresTolerated),
-    belowRecommendedSize: nodes < 2 * replication - 1,
+    belowRecommendedSize: replication > largestFullyBackedReplication(nodes),
   };
 }
 

@@ -1,5 +1,5 @@
 import { replicationOf as replicationOfNodes } from '../../restate/services.js';
-import { describeTolerance, faultTolerance } from '../../restate/tolerance.js';
+import { describeTolerance, faultTolerance, replicationFits } from '../../restate/tolerance.js';
 import type { Finding, ProjectRule, RuleContext } from './rule.js';
 
 /** The replication the nodes are provisioned with, and what carries it. */
@@ -12,7 +12,7 @@ export const replication: ProjectRule = {
   appliesTo: 'cluster',
   check: (c) => {
     const { replication, logServers } = replicationOf(c);
-    if (replication === undefined || replication <= logServers) return [];
+    if (replication === undefined || replicationFits(replication, logServers)) return [];
     return [
       {
         severity: 'error',
@@ -31,7 +31,7 @@ export const faultToleranceRule: ProjectRule = {
   appliesTo: 'cluster',
   check: (c) => {
     const { replication, logServers, metadataServers } = replicationOf(c);
-    if (replication === undefined || replication > logServers) return [];
+    if (replication === undefined || !replicationFits(replication, logServers)) return [];
     const t = faultTolerance(logServers, replication, Math.max(1, metadataServers));
     const findings: Finding[] = [
       {
