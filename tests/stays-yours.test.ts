@@ -259,6 +259,22 @@ describe('a service or key of yours inside docker-compose.yaml is never dropped 
     );
   });
 
+  test('a key removed by hand is named, with the override that removes it for good; --force puts it back', () => {
+    expect(gen().status).toBe(0);
+    edit('docker-compose.yaml', (text) => text.replace(/^ {2}stop_grace_period: 75s\n/m, ''));
+    const r = gen('--memory', '4G');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'gen-compose: docker-compose.yaml has x-restate-node.stop_grace_period removed by hand; this run writes the file anew and would put it back: remove it (`stop_grace_period: !reset null`) in docker-compose.override.yaml beside it (Compose merges that file by itself; gen-compose never writes it), or pass --force to put it back\n',
+    );
+    const forced = gen('--memory', '4G', '--force');
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain(
+      'note: docker-compose.yaml: x-restate-node.stop_grace_period, which you removed, was put back (--force)',
+    );
+    expect(readFileSync(join(out(), 'docker-compose.yaml'), 'utf8')).toContain('stop_grace_period: 75s');
+  });
+
   test("a switch of --target, which replaces the file, says so and names the new target's override file", () => {
     expect(gen().status).toBe(0);
     edit('docker-compose.yaml', (text) => text.replace('stop_grace_period: 75s', 'stop_grace_period: 80s'));
@@ -444,4 +460,31 @@ test('a directory holding only an add-on config of someone else (/etc with its h
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/is not empty \(haproxy\) and holds no cluster of gen-compose's/);
   expect(readdirSync(out())).toEqual(['haproxy']);
+});
+
+test('a hand edit of the README or an add-on file is refused, named, before a run overwrites or removes it; --force says what it overwrote', () => {
+  expect(gen('--load-balancer', '--monitoring').status).toBe(0);
+  edit('haproxy/haproxy.cfg', (text) => `${text}    # my tuning\n`);
+  const before = readFileSync(join(out(), 'haproxy/haproxy.cfg'), 'utf8');
+  const refused = gen('--nodes', '4');
+  expect(refused.status).toBe(2);
+  expect(refused.stderr).toBe(
+    'gen-compose: haproxy/haproxy.cfg was edited by hand since gen-compose wrote it, and this run would overwrite it: keep such changes in your own templates (gen-compose templates export DIR, then --templates DIR), or pass --force to overwrite it\n',
+  );
+  expect(readFileSync(join(out(), 'haproxy/haproxy.cfg'), 'utf8')).toBe(before);
+  // A file the run would remove (the add-on dropped) is said so.
+  edit('prometheus/prometheus.yml', (text) => `${text}# mine\n`);
+  expect(gen('--no-monitoring', '--no-load-balancer').stderr).toContain(
+    'haproxy/haproxy.cfg, prometheus/prometheus.yml were edited by hand since gen-compose wrote them, and this run would remove them',
+  );
+  const forced = gen('--nodes', '4', '--force');
+  expect(forced.status).toBe(0);
+  expect(forced.stdout).toContain(
+    'note: haproxy/haproxy.cfg, prometheus/prometheus.yml: overwritten despite your hand edits (--force)',
+  );
+  expect(readFileSync(join(out(), 'haproxy/haproxy.cfg'), 'utf8')).not.toContain('my tuning');
+  // Once overwritten, the files are gen-compose's again: the next run needs no --force.
+  expect(gen('--nodes', '3', '--force').status).toBe(0);
+  edit('README.md', (text) => `${text}\nMy notes.\n`);
+  expect(gen('--memory', '4G').stderr).toContain('README.md was edited by hand');
 });

@@ -17,7 +17,7 @@ import { customTemplates, type Render } from '../render/templates.js';
 import type { Generator } from '../render/header.js';
 import { checkRendered } from '../render/validate.js';
 import { present, printedAt, writeResult, type Outcome } from './generate-output.js';
-import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits } from './hand-edits.js';
+import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits, judgeOtherEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
 import { refuseOverridePortClash } from './override-ports.js';
@@ -251,13 +251,15 @@ async function decide(args: GenerateArgs, generatorVersion: string, bin: string 
     operator,
   });
   const next = files.find((f) => f.path === STACK_FILE || f.path === COMPOSE_FILE)!;
-  kept.notes.push(...judgeHandEdits(existing, previousCompose, args, next));
-  const handEdit = args.mode === 'check' ? handEditForCheck(existing, previousCompose, args, next) : undefined;
-  const secretNames = new Set(kept.plan.tunables.filter((t) => t.secret).map((t) => t.name));
-  kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode, secretNames));
   const rendered = new Set(files.map((f) => f.path));
   // Files gen-compose wrote and no longer renders (another target, an add-on dropped).
   const stale = [...existing.own].filter((path) => !rendered.has(path));
+  kept.notes.push(...judgeHandEdits(existing, previousCompose, args, next));
+  kept.notes.push(...judgeOtherEdits(existing, files, stale, args));
+  const handEdit = args.mode === 'check' ? handEditForCheck(existing, previousCompose, args, next) : undefined;
+  const secretNames = new Set(kept.plan.tunables.filter((t) => t.secret).map((t) => t.name));
+  kept.notes.push(...droppedEnvLinesNote(existing, files, args.mode, secretNames));
+
   const warnings = args.mode === 'stdout' ? [] : strangers(existing, files, args.out, args.force);
   const steps = [
     ...decided.regeneration.steps,

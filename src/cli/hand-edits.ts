@@ -6,7 +6,7 @@ import { isRecord } from '../load/values.js';
 import { ENV_FILE, OVERRIDE_FILE, STACK_FILE, STACK_OVERRIDE_FILE } from '../output-files.js';
 import { nodeNumberOf } from '../plan/nodes.js';
 import { ownLinesDropped } from '../render/env-lines.js';
-import { composeDigest, type RenderedFile } from '../render/index.js';
+import { composeDigest, fileDigest, type RenderedFile } from '../render/index.js';
 import type { ExistingCluster } from '../write/existing.js';
 import type { GenerateArgs } from './generate.js';
 
@@ -18,27 +18,31 @@ import type { GenerateArgs } from './generate.js';
 export interface HandEdit {
   /** The path in the file, as `services.myapp` or `services.restate-2.environment.FOO`. */
   path: string;
-  kind: 'service' | 'key' | 'value';
+  kind: 'service' | 'key' | 'value' | 'removed';
   /** For a value gen-compose wrote as `${NAME…}`: NAME, which .env sets. */
   variable?: string;
 }
 
-/** The first place where `found` holds what `written` does not: a key added, or a value changed. */
+/**
+ * The first place where `found` differs from `written`: a key added, a value changed, or (unless
+ * only additions can be told, the file written by another version) a key removed.
+ */
 function firstDifference(
   found: unknown,
   written: unknown,
   path: string[],
   additionsOnly: boolean,
-): string[] | undefined {
+): { path: string[]; removed?: true } | undefined {
   if (isRecord(found) && isRecord(written)) {
     for (const [key, value] of Object.entries(found)) {
-      if (!(key in written)) return [...path, key];
+      if (!(key in written)) return { path: [...path, key] };
       const deeper = firstDifference(value, written[key], [...path, key], additionsOnly);
       if (deeper) return deeper;
     }
-    return undefined;
+    const removed = additionsOnly ? undefined : Object.keys(written).find((key) => !(key in found));
+    return removed === undefined ? undefined : { path: [...path, removed], removed: true };
   }
-  return additionsOnly || JSON.stringify(found) === JSON.stringify(written) ? undefined : path;
+  return additionsOnly || JSON.stringify(found) === JSON.stringify(written) ? undefined : { path };
 }
 
 const parsed = (text: string): unknown => {
@@ -57,8 +61,10 @@ export function firstHandEdit(found: string, written: string, additionsOnly = fa
   const foundTree = parsed(found);
   const writtenTree = parsed(written);
   if (foundTree === undefined || writtenTree === undefined) return undefined;
-  const path = firstDifference(foundTree, writtenTree, [], additionsOnly);
-  if (path === undefined) return undefined;
+  const difference = firstDifference(foundTree, writtenTree, [], additionsOnly);
+  if (difference === undefined) return undefined;
+  const { path } = difference;
+  if (difference.removed) return { path: path.join('.'), kind: 'removed' };
   const at = (keys: string[]) =>
     keys.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), writtenTree);
   const parent = at(path.slice(0, -1));
@@ -78,15 +84,27 @@ export function handEditRefusal(file: string, edit: HandEdit, writes: string): U
   const what =
     edit.kind === 'value'
       ? `${file} has ${edit.path} changed by hand; ${run} and would undo it`
-      : `${file} has ${edit.kind === 'service' ? 'a service gen-compose did not write' : 'a key gen-compose did not write'}, ${edit.path}; ${run} and would drop it`;
-  const verb = edit.kind === 'value' ? 'override it' : 'put it';
+      : edit.kind === 'removed'
+        ? `${file} has ${edit.path} removed by hand; ${run} and would put it back`
+        : `${file} has ${edit.kind === 'service' ? 'a service gen-compose did not write' : 'a key gen-compose did not write'}, ${edit.path}; ${run} and would drop it`;
+  const key = edit.path.split('.').pop();
+  const verb =
+    edit.kind === 'value' ? 'override it' : edit.kind === 'removed' ? `remove it (\`${key}: !reset null\`)` : 'put it';
+  // docker stack deploy merges no !reset: a key of the stack file is left out only by templates.
   const home =
     target === 'compose'
       ? `${verb} in ${OVERRIDE_FILE} beside it (Compose merges that file by itself; gen-compose never writes it)`
-      : `${verb} in ${STACK_OVERRIDE_FILE} beside it (the deploys gen-compose prints add it: docker stack deploy -c ${STACK_FILE} -c ${STACK_OVERRIDE_FILE}; gen-compose never writes it)`;
+      : edit.kind === 'removed'
+        ? 'leave it out of your own templates (gen-compose templates export DIR, then --templates DIR)'
+        : `${verb} in ${STACK_OVERRIDE_FILE} beside it (the deploys gen-compose prints add it: docker stack deploy -c ${STACK_FILE} -c ${STACK_OVERRIDE_FILE}; gen-compose never writes it)`;
   const variable =
     edit.variable === undefined ? '' : ` (gen-compose wrote \${${edit.variable}}: set ${edit.variable} in .env)`;
-  const force = edit.kind === 'value' ? 'pass --force to undo it' : 'pass --force to drop it';
+  const force =
+    edit.kind === 'value'
+      ? 'pass --force to undo it'
+      : edit.kind === 'removed'
+        ? 'pass --force to put it back'
+        : 'pass --force to drop it';
   return new UsageError(`${what}: ${home}${variable}, or ${force}`);
 }
 
@@ -127,6 +145,8 @@ export function judgeHandEdits(
   }
   const what = edit === undefined ? 'hand edits' : `${edit.path} (and any other hand edit of it)`;
   const were = args.mode !== 'write' ? 'would be' : edit === undefined ? 'were' : 'was';
+  if (edit?.kind === 'removed')
+    return [`${file}: ${edit.path}, which you removed, ${were} put back (--force)`, ...comments];
   return [`${file}: your ${what} ${were} dropped (--force)`, ...comments];
 }
 
@@ -198,4 +218,39 @@ export function droppedEnvLinesNote(
       .map((l) => JSON.stringify(maskSecretLines(l.trim(), secrets)))
       .join(', ')}${dropped.length > 2 ? ', …' : ''}; keep notes in a file beside it`,
   ];
+}
+
+/**
+ * The README and the add-ons' files (haproxy.cfg, prometheus.yml, Grafana's) gen-compose wrote
+ * and a user edited since (their digest in the state differs), which this run would overwrite
+ * or remove: refused, naming them and where a change of them lasts (the templates), unless
+ * --force, which says what it overwrote. A state file of an earlier release has no digests.
+ */
+export function judgeOtherEdits(
+  existing: ExistingCluster,
+  files: RenderedFile[],
+  stale: string[],
+  { force, mode }: GenerateArgs,
+): string[] {
+  if (mode === 'stdout' || mode === 'check') return [];
+  const written = existing.state?.fileSha256 ?? {};
+  const edited = Object.entries(written)
+    .filter(([path, digest]) => {
+      const found = existing.contents[path];
+      if (found === undefined || fileDigest(found) === digest || !existing.own.has(path)) return false;
+      // Written again exactly as it now is: nothing of the edit is lost.
+      return stale.includes(path) || files.find((f) => f.path === path)?.content !== found;
+    })
+    .map(([path]) => path);
+  if (edited.length === 0) return [];
+  const list = edited.join(', ');
+  const them = edited.length === 1 ? 'it' : 'them';
+  const removes = edited.every((path) => stale.includes(path));
+  const verb = removes ? 'remove' : edited.some((path) => stale.includes(path)) ? 'overwrite or remove' : 'overwrite';
+  if (!force)
+    throw new UsageError(
+      `${list} ${edited.length === 1 ? 'was' : 'were'} edited by hand since gen-compose wrote ${them}, and this run would ${verb} ${them}: keep such changes in your own templates (gen-compose templates export DIR, then --templates DIR), or pass --force to ${verb} ${them}`,
+    );
+  const done = removes ? 'removed' : verb === 'overwrite' ? 'overwritten' : 'overwritten or removed';
+  return [`${list}: ${mode === 'write' ? '' : 'would be '}${done} despite your hand edits (--force)`];
 }

@@ -40,18 +40,29 @@ export function composeDigest(text: string): string {
   return createHash('sha256').update(kept).digest('hex');
 }
 
+/** A file's digest as written, kept in the state: one that differs later was edited by hand. */
+export function fileDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 /**
  * The state a later run reads back: the options, and the non-secret values gen-compose itself
  * chose for them (never a secret). A later .env value that differs from these was edited by
  * hand, however many runs ago, so it must be the planned values, not the effective (kept) ones.
  */
-export function renderState(plan: ClusterPlan, generator: Generator, composeText: string): string {
+export function renderState(
+  plan: ClusterPlan,
+  generator: Generator,
+  composeText: string,
+  otherFiles: RenderedFile[],
+): string {
   const state: GeneratorState = {
     generator: 'gen-compose',
     version: generator.version,
     options: plan.options,
     tunables: Object.fromEntries(plan.tunables.filter((t) => !t.secret).map((t) => [t.name, t.planned])),
     composeSha256: composeDigest(composeText),
+    fileSha256: Object.fromEntries(otherFiles.map((f) => [f.path, fileDigest(f.content)])),
   };
   const keptEdits = plan.tunables.filter((t) => !t.secret && t.effective !== t.planned);
   if (keptEdits.length > 0) state.keptEdits = Object.fromEntries(keptEdits.map((t) => [t.name, t.effective]));
@@ -98,7 +109,6 @@ export function renderCluster(plan: ClusterPlan, generator: Generator, options: 
   const files: RenderedFile[] = [
     composeFile,
     { path: ENV_FILE, content: renderEnv(plan, generator, { render }), mode: 0o600 },
-    { path: STATE_FILE, content: renderState(plan, generator, composeFile.content), mode: 0o644 },
     { path: README_FILE, content: renderReadme(plan, generator, render), mode: 0o644 },
   ];
   const common = { generatorVersion: generator.version, projectName: plan.projectName };
@@ -135,5 +145,8 @@ export function renderCluster(plan: ClusterPlan, generator: Generator, options: 
       { path: GRAFANA_DASHBOARD, content: render('grafana-dashboard.json.hbs', common), mode: 0o644 },
     );
   }
+  // The state, third as before, records the digest of every file but itself, .env and compose's.
+  const state = renderState(plan, generator, composeFile.content, files.slice(2));
+  files.splice(2, 0, { path: STATE_FILE, content: state, mode: 0o644 });
   return files;
 }

@@ -34,6 +34,8 @@ export interface GeneratorState {
   lastSteps?: RememberedSteps;
   /** The sha256 of the compose (or stack) file as written: a different file was edited since. */
   composeSha256?: string;
+  /** The sha256 of every other file it wrote but .env (the README, add-on configs), by path. */
+  fileSha256?: Record<string, string>;
   /**
    * Hand-edited values the last run kept, as it wrote them (non-secret; absent when none): with
    * `tunables`, the .env the running nodes were made from, so an edit since then restarts them.
@@ -199,6 +201,8 @@ export function readExisting(dir: string): ExistingCluster {
         state = parsed as GeneratorState;
         if (!wellFormedSteps(state.lastSteps)) delete state.lastSteps;
         if (typeof state.composeSha256 !== 'string') delete state.composeSha256;
+        const digests = state.fileSha256 as unknown;
+        if (!isRecord(digests) || !Object.values(digests).every((v) => typeof v === 'string')) delete state.fileSha256;
         const edits = state.keptEdits as unknown;
         if (!isRecord(edits) || !Object.values(edits).every((v) => typeof v === 'string')) delete state.keptEdits;
       }
