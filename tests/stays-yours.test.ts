@@ -318,6 +318,18 @@ describe('a service or key of yours inside docker-compose.yaml is never dropped 
       'note: 1 comment line(s) of yours in the compose file is not kept ("# my note"); keep notes in a file beside it',
     );
   });
+
+  test('an override file that does not load is left as it is, and a note says every docker compose command fails until it is fixed', () => {
+    expect(gen().status).toBe(0);
+    const override = join(out(), 'docker-compose.override.yaml');
+    writeFileSync(override, 'services:\n  myapp:\n    image: [unclosed\n');
+    const r = gen('--nodes', '4');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /note: docker-compose\.override\.yaml does not load \(.*not valid YAML.*\): docker compose refuses every command in \S+ until it is fixed, the steps gen-compose prints too/,
+    );
+    expect(readFileSync(override, 'utf8')).toBe('services:\n  myapp:\n    image: [unclosed\n');
+  });
 });
 
 describe('every value the options accept gives a cluster Restate starts', () => {

@@ -20,7 +20,7 @@ import { present, printedAt, writeResult, type Outcome } from './generate-output
 import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits, judgeOtherEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
-import { refuseOverridePortClash } from './override-ports.js';
+import { overrideNotes } from './override-ports.js';
 
 export interface GenerateArgs {
   /** The options given on the command line; absent ones come from the previous run, or defaults. */
@@ -166,7 +166,7 @@ async function planAndRender(inputs: PlanInputs) {
     : keepSecrets(planned, existing.env, existing.envText);
   kept.notes.unshift(...edits.notes);
   checkKeptValues(kept.plan, kept.edited);
-  refuseOverridePortClash(kept.plan, args.out);
+  kept.notes.push(...overrideNotes(kept.plan, args.out));
   const templates = templateDir(options.templates, args);
   const render = templates === undefined ? undefined : await customTemplates(templates);
   const generator = { version: generatorVersion, program: operator.program };

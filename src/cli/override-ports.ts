@@ -2,27 +2,36 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadCompose } from '../load/loader.js';
-import { COMPOSE_FILE } from '../output-files.js';
+import { COMPOSE_FILE, OVERRIDE_FILE } from '../output-files.js';
 import { allPorts, resolvedPorts } from '../plan/plan.js';
 import type { ClusterPlan } from '../plan/model.js';
 
 /**
- * A host port the new files publish that a service of the user's own (in the override file)
- * publishes already: `docker compose up` would fail to bind it, so the run is refused, as a
- * clash among gen-compose's own ports is (growing onto an app's port was found only by check).
- * Read from the directory as Compose reads it; a file that does not load is left to check.
+ * The user's override file against the new files, read from the directory as Compose reads it:
+ * a host port a service of theirs publishes already that these options give a node is refused
+ * (`docker compose up` could not bind it; growing onto an app's port was found only by check).
+ * An override that does not load is no reason to refuse gen-compose's own files, but every
+ * `docker compose` command there fails until it is fixed, the printed steps too: a note says so.
  */
-export function refuseOverridePortClash(plan: ClusterPlan, out: string): void {
-  if (plan.options.target !== 'compose' || !existsSync(join(out, COMPOSE_FILE))) return;
+export function overrideNotes(plan: ClusterPlan, out: string): string[] {
+  if (plan.options.target !== 'compose' || !existsSync(join(out, COMPOSE_FILE))) return [];
   let merged: ReturnType<typeof loadCompose>;
   let ours: Set<string>;
   try {
-    merged = loadCompose(out);
-    if (merged.override === undefined) return;
     ours = new Set(loadCompose(join(out, COMPOSE_FILE)).services.map((s) => s.name));
   } catch {
-    return;
+    return [];
   }
+  try {
+    merged = loadCompose(out);
+  } catch (error) {
+    if (!existsSync(join(out, OVERRIDE_FILE))) return [];
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return [
+      `${OVERRIDE_FILE} does not load (${why}): docker compose refuses every command in ${out} until it is fixed, the steps gen-compose prints too`,
+    ];
+  }
+  if (merged.override === undefined) return [];
   const { portOf } = resolvedPorts(plan);
   const planned = new Map(allPorts(plan).map((p) => [Number(portOf(p)), p.tunable]));
   for (const service of merged.services.filter((s) => !ours.has(s.name))) {
@@ -34,4 +43,5 @@ export function refuseOverridePortClash(plan: ClusterPlan, out: string): void {
         );
     }
   }
+  return [];
 }
