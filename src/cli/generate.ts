@@ -198,17 +198,25 @@ function renderAgain(earlier: ClusterOptions, secrets: Secrets, generator: Gener
  * Running services the new files redefine (as Compose resolves them) that no printed step
  * restarts: nodes, and the add-ons that read the node list (a reload keeps their old mounts).
  */
-function unrestartedRewrites(existing: ExistingCluster, files: RenderedFile[], restarted: string[]): string[] {
+function unrestartedRewrites(
+  existing: ExistingCluster,
+  files: RenderedFile[],
+  restarted: string[],
+  secretNames: Set<string>,
+): string[] {
   if (!existing.ours) return [];
   const file = existing.contents[STACK_FILE] !== undefined ? STACK_FILE : COMPOSE_FILE;
   const written = (path: string) => files.find((f) => f.path === path)?.content;
   // As last written: a value edited into .env since then changes the nodes that read it at the
   // next up -d or deploy too, though this run keeps it (a trial got "Nothing to run" for one).
-  const before = resolvedServices(
-    existing.contents[file] ?? '',
-    existing.contents[ENV_FILE] ?? '',
-    existing.state && { ...existing.state.tunables, ...existing.state.keptEdits },
-  );
+  // A secret deleted from .env since gets a new value: the running services hold another one
+  // (and the file as it is would not resolve without it).
+  const deleted = [...secretNames].filter((name) => !(name in existing.env)).map((name) => [name, '\u0000deleted']);
+  const before = resolvedServices(existing.contents[file] ?? '', existing.contents[ENV_FILE] ?? '', {
+    ...Object.fromEntries(deleted),
+    ...existing.state?.tunables,
+    ...existing.state?.keptEdits,
+  });
   const after = resolvedServices(written(file) ?? '', written(ENV_FILE) ?? '');
   if (!before || !after) return [];
   const rank = (name: string) => nodeNumberOf(name) ?? Number.MAX_SAFE_INTEGER;
@@ -264,7 +272,7 @@ async function decide(args: GenerateArgs, generatorVersion: string, bin: string 
   const steps = [
     ...decided.regeneration.steps,
     ...rewriteSteps(
-      unrestartedRewrites(existing, files, decided.regeneration.restarted),
+      unrestartedRewrites(existing, files, decided.regeneration.restarted, secretNames),
       runningClusterCommands(duringRestarts(decided.previous?.options, decided.options), operator),
     ),
     ...decided.regeneration.last,
