@@ -508,3 +508,12 @@ test('a hand edit of the README or an add-on file is refused, named, before a ru
   edit('README.md', (text) => `${text}\nMy notes.\n`);
   expect(gen('--memory', '4G').stderr).toContain('README.md was edited by hand');
 });
+
+test('--unverified is a permission for the version no binary here proves: back on a published one it is gone, warning and all', () => {
+  expect(gen('--restate-version', '1.5.3', '--unverified').status).toBe(0);
+  const r = gen('--restate-version', '1.6.2');
+  expect(r.status).toBe(0);
+  expect(r.stdout).not.toContain('unverified');
+  const state = JSON.parse(readFileSync(join(out(), '.gen-compose.json'), 'utf8'));
+  expect(state.options.unverified).toBe(false);
+});

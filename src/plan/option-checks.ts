@@ -117,7 +117,9 @@ export function checkRestateVersion(raw: RawOptions): { restateVersion: string; 
   if (!RESTATE_VERSION.test(restateVersion)) {
     throw new UsageError(`--restate-version must look like 1.7.12, got "${restateVersion}"`);
   }
-  const unverified = raw.unverified === true;
+  // A permission for a version no binary here can prove: a published version needs none (and
+  // a remembered one no longer applies once the cluster moves to such a version).
+  const unverified = raw.unverified === true && !isPublished(restateVersion);
   if (!isPublished(restateVersion) && !unverified) {
     throw new UsageError(
       isSupported(restateVersion)
