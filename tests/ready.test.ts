@@ -41,6 +41,11 @@ test.each<[string, (d: string) => string[], string]>([
     '--stack names a Swarm stack, and DIR/compose/docker-compose.yaml is a compose project',
   ],
   [
+    'a file named for its directory',
+    (d) => ['ready', join(d, 'compose', 'docker-compose.yaml')],
+    "ready takes the cluster's directory, the one that holds its compose file; DIR/compose/docker-compose.yaml is a file (give DIR/compose)",
+  ],
+  [
     'a stack name no stack can have',
     (d) => ['ready', join(d, 'swarm'), '--stack', 'a b'],
     '--stack takes a stack name (letters, digits, _ . -), got "a b"',
@@ -49,7 +54,7 @@ test.each<[string, (d: string) => string[], string]>([
   const r = runCli(args(dir.path));
   expect({ status: r.status, stderr: r.stderr }).toEqual({
     status: 2,
-    stderr: `gen-compose: ${message.replace('DIR', dir.path)}\n`,
+    stderr: `gen-compose: ${message.replaceAll('DIR', dir.path)}\n`,
   });
 });
 

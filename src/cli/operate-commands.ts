@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import { runCommand } from './run-command.js';
@@ -44,6 +46,11 @@ export function readyCommand(cli: Argv): void {
         if (argv.timeout.trim() === '' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
           throw new UsageError(`--timeout must be a number of seconds above 0, got "${argv.timeout}"`);
         if (argv.dir.trim() === '') throw new UsageError('ready needs a directory (the path was empty)');
+        // A file named instead (its compose file, its .env) ran docker in it: "spawnSync docker ENOTDIR".
+        if (existsSync(argv.dir) && !statSync(argv.dir).isDirectory())
+          throw new UsageError(
+            `ready takes the cluster's directory, the one that holds its compose file; ${argv.dir} is a file (give ${dirname(argv.dir)})`,
+          );
         const leaving = argv.leaving === undefined ? [] : argv.leaving.split(',').map((id) => id.trim());
         const wrong = leaving.find((id) => !/^N\d+$/.test(id));
         if (wrong !== undefined)
