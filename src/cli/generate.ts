@@ -11,16 +11,17 @@ import { renderCluster, renderComposeFile, withRememberedSteps, type RenderedFil
 import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
 import { resolvedServices } from '../load/loader.js';
 import { rewriteSteps, runningClusterCommands, type Operator } from '../plan/running-commands.js';
-import { readExisting, type ExistingCluster, type GeneratorState, type RememberedSteps } from '../write/existing.js';
+import { readExisting, type ExistingCluster } from '../write/existing.js';
 import { outputLock } from '../write/output-lock.js';
 import { customTemplates, type Render } from '../render/templates.js';
 import type { Generator } from '../render/header.js';
 import { checkRendered } from '../render/validate.js';
-import { present, printedAt, writeResult, type Outcome } from './generate-output.js';
+import { present, writeResult, type Outcome } from './generate-output.js';
 import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits, judgeOtherEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
 import { overrideNotes } from './override-ports.js';
+import { earlierStepsFor, refuseReplacingAgain, stepsToRemember } from './remembered-steps.js';
 
 export interface GenerateArgs {
   /** The options given on the command line; absent ones come from the previous run, or defaults. */
@@ -106,20 +107,6 @@ function refuseNestedCluster({ defaultOut, out, mode }: GenerateArgs): void {
   if (!here.ours || file === undefined) return;
   throw new UsageError(
     `this directory holds a cluster gen-compose wrote (${file}): give --out . to regenerate it (its Regenerate line has every option), or --out DIR for another cluster; without --out, gen-compose would write a new one inside it, in ${out}`,
-  );
-}
-
-/**
- * --replace-node K again right after K's replacement: had that one's steps not run (its output
- * lost, the command typed again to see it), the old identity would stay in the cluster for
- * good, since a new block takes out only the identity just before. Forced: the new identity
- * lost its disk too, after its steps ran.
- */
-function refuseReplacingAgain(last: RememberedSteps | undefined, { flags, force, out }: GenerateArgs): void {
-  const node = Number(flags.replaceNode?.trim());
-  if (force || last?.replacedNode === undefined || last.replacedNode !== node) return;
-  throw new UsageError(
-    `restate-${node} got its new identity in the last change (${printedAt(last.at)}): if that change's steps have not run, run them (gen-compose --out ${out} prints them again) rather than replace it again, which would leave its old identity in the cluster; if the new identity lost its disk too, give --force`,
   );
 }
 
@@ -226,20 +213,6 @@ function unrestartedRewrites(
     .filter((name) => watched(name) && name in after && !restarted.includes(name))
     .filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]))
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
-/**
- * The steps the last change printed, for a run that needs none to print (and keep) again: of
- * the same cluster only, since another target or project name runs other commands.
- */
-function earlierStepsFor(previous: GeneratorState | undefined, options: ClusterOptions) {
-  const same = previous?.options.target === options.target && previous.options.clusterName === options.clusterName;
-  return same ? previous.lastSteps : undefined;
-}
-
-function stepsToRemember(steps: string[], { flags }: GenerateArgs): RememberedSteps {
-  const replacedNode = flags.replaceNode === undefined ? undefined : Number(flags.replaceNode.trim());
-  return { at: new Date().toISOString(), steps, ...(replacedNode === undefined ? {} : { replacedNode }) };
 }
 
 /** What one run decides, the directory locked (or, for a new one, about to be): its outcome. */

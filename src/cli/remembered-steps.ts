@@ -1,0 +1,37 @@
+import { UsageError } from '../errors.js';
+import type { ClusterOptions } from '../plan/options.js';
+import type { GeneratorState, RememberedSteps } from '../write/existing.js';
+import type { GenerateArgs } from './generate.js';
+import { printedAt } from './generate-output.js';
+
+// The steps a run prints are remembered in .gen-compose.json until a change brings steps of its
+// own, so a plain run prints a lost block again: what is remembered, and the refusal that keeps
+// a replacement's block from being replaced by another replacement of the same node.
+
+/**
+ * --replace-node K again right after K's replacement: had that one's steps not run (its output
+ * lost, the command typed again to see it), the old identity would stay in the cluster for
+ * good, since a new block takes out only the identity just before. Forced: the new identity
+ * lost its disk too, after its steps ran.
+ */
+export function refuseReplacingAgain(last: RememberedSteps | undefined, { flags, force, out }: GenerateArgs): void {
+  const node = Number(flags.replaceNode?.trim());
+  if (force || last?.replacedNode === undefined || last.replacedNode !== node) return;
+  throw new UsageError(
+    `restate-${node} got its new identity in the last change (${printedAt(last.at)}): if that change's steps have not run, run them (gen-compose --out ${out} prints them again) rather than replace it again, which would leave its old identity in the cluster; if the new identity lost its disk too, give --force`,
+  );
+}
+
+/**
+ * The steps the last change printed, for a run that needs none to print (and keep) again: of
+ * the same cluster only, since another target or project name runs other commands.
+ */
+export function earlierStepsFor(previous: GeneratorState | undefined, options: ClusterOptions) {
+  const same = previous?.options.target === options.target && previous.options.clusterName === options.clusterName;
+  return same ? previous.lastSteps : undefined;
+}
+
+export function stepsToRemember(steps: string[], { flags }: GenerateArgs): RememberedSteps {
+  const replacedNode = flags.replaceNode === undefined ? undefined : Number(flags.replaceNode.trim());
+  return { at: new Date().toISOString(), steps, ...(replacedNode === undefined ? {} : { replacedNode }) };
+}
