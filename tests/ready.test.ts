@@ -161,6 +161,14 @@ test('Ctrl-C that kills the docker command ready waits for ends ready with 130 a
   );
 });
 
+test('Ctrl-C that reaches ready and a docker command that exits 255 on it (the docker CLI does) ends ready with 130 too', () => {
+  const r = readyWithDocker('kill -INT $PPID; exit 255', ['--timeout', '5']);
+  expect(r.status).toBe(130);
+  expect(r.stderr).toBe(
+    'gen-compose ready: interrupted before the cluster was judged; run ready again (and the rest of the block after it)\n',
+  );
+});
+
 test('a node whose container is stopped or half made is named at once with the command that starts it; a restarting one is waited for', async () => {
   const { stoppedNodes } = await import('../src/operate/restatectl-access.js');
   const nodes = ['restate-1', 'restate-2', 'restate-3'];

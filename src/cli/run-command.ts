@@ -28,6 +28,10 @@ export async function runCommand(command: () => unknown): Promise<void> {
   try {
     await command();
   } catch (error) {
+    // A Ctrl-C reaches the child and this process at once; the docker CLI exits 255 on it, and
+    // that failure is reported synchronously, before the signal is. One turn of the event loop
+    // lets a command's own SIGINT handler (ready's: exit 130) speak first.
+    await new Promise((resolve) => setTimeout(resolve, 10));
     if (error instanceof UsageError || error instanceof LoadError) fail(error.message);
     // The operating system refusing a file (a read-only or full disk, a path through a file).
     if (isSystemError(error)) fail(systemErrorMessage(error));
