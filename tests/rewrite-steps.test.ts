@@ -56,7 +56,7 @@ test('the steps of the last change are printed again by a run that needs none (a
   for (const again of [gen('--restate-version', '1.7.10'), gen(), gen('--dry-run')]) {
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(
-      /Nothing to run for this change\. The last change that needed steps \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) printed these; gen-compose cannot tell whether they ran, so run them if they did not \(a block run again does no harm: a replacement or removal stops at its first step, restatectl saying the node is gone or no member, and a rolling block finds nothing left to change\):\n/,
+      /Nothing to run for this change\. The last change that needed steps \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) printed these; gen-compose cannot tell whether they ran, so run them if they did not \(a block run again does no harm: a step whose work is done finds it done or stops the block at once, a rolling block recreates no node that is current, and one interrupted during its docker compose up first names the node to start\):\n/,
     );
     expect(block(again.stdout).replace(/Nothing was written.*$/s, '')).toBe(block(upgrade.stdout));
   }

@@ -48,7 +48,7 @@ function stepLines({ plan, steps, earlierSteps }: Outcome, once = ''): string[] 
   const at = printedAt(earlierSteps.at);
   return [
     '',
-    `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not (a block run again does no harm: a replacement or removal stops at its first step, restatectl saying the node is gone or no member, and a rolling block finds nothing left to change):`,
+    `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not (a block run again does no harm: a step whose work is done finds it done or stops the block at once, a rolling block recreates no node that is current, and one interrupted during its docker compose up first names the node to start):`,
     plain,
     ...numbered(earlierSteps.steps),
   ];
