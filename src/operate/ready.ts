@@ -45,6 +45,8 @@ const MARK = '--gen-compose-table--';
 // it for the whole look (a trial's ready said only "spawnSync docker ETIMEDOUT"), while the
 // nodes table, asked first, already said which node is gone.
 const QUERY_SECONDS = 8;
+/** How a look that got no answer in time reads (waitUntilReady tells it from a reason about the cluster). */
+const NO_ANSWER = 'no answer within';
 const SCRIPT = `for q in "$@"; do echo '${MARK}'; timeout ${QUERY_SECONDS} restatectl sql --json "$q" || exit $?; echo; done`;
 
 /** Why a look that read the nodes table but not the rest failed: the nodes not alive, if any. */
@@ -79,7 +81,7 @@ function look(dir: string, access: RestatectlAccess, node: string, timeoutMs: nu
   if (r.error)
     return (
       (answers.length > 1 && partialView(node, answers, 124)) ||
-      `${access.via(node)}: ${timedOut(r.error) ? `no answer within ${Math.round(timeoutMs / 1000)}s` : r.error.message}`
+      `${access.via(node)}: ${timedOut(r.error) ? `${NO_ANSWER} ${Math.round(timeoutMs / 1000)}s` : r.error.message}`
     );
   // restatectl's own words for a name the network does not know (seen when a host was cut off).
   if (r.status !== 0 && /dns error/.test(`${r.stderr}${r.stdout}`))
@@ -178,7 +180,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
       }
       last = summarize(reasons);
       down = view.nodes.filter((n) => String(n.state) !== 'alive').map((n) => String(n.name));
-    } else if (!(bound < 20_000 && view.includes(': no answer within ') && last !== 'not asked yet')) last = view;
+    } else if (!(bound < 20_000 && view.includes(`: ${NO_ANSWER} `) && last !== 'not asked yet')) last = view;
     // (A look cut short by the deadline that got no answer in time says nothing about the
     // cluster: the reason before it stands; a trial's timeouts all blamed a healthy node.)
     await sleep(Math.min(1000, Math.max(0, left())));

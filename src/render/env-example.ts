@@ -22,11 +22,11 @@ function variableNames(raw: RawOptions): Set<string> {
  * default cluster lacks: .env.example shows them all at once, so every variable any run can
  * write is documented (tests/examples.test.ts plans every sample against it).
  */
-export function optionsThatAddVariables(): { key: keyof RawOptions; words: string }[] {
+export function optionsThatAddVariables(): { key: keyof RawOptions; sample: string | true; words: string }[] {
   const base = variableNames({});
   return CLUSTER_OPTIONS.filter(
     (o) => o.state !== undefined && [...variableNames({ [o.key]: o.sample })].some((name) => !base.has(name)),
-  ).map((o) => ({ key: o.key, words: o.sample === true ? `--${o.flag}` : `--${o.flag} ${o.sample}` }));
+  ).map(({ key, sample, flag }) => ({ key, sample, words: sample === true ? `--${flag}` : `--${flag} ${sample}` }));
 }
 
 /**
@@ -37,9 +37,7 @@ export function optionsThatAddVariables(): { key: keyof RawOptions; words: strin
 export function envExample(): string {
   const added = optionsThatAddVariables();
   const flags = added.map((o) => o.words);
-  const sampled = Object.fromEntries(
-    added.map(({ key }) => [key, CLUSTER_OPTIONS.find((o) => o.key === key)!.sample]),
-  ) as RawOptions;
+  const sampled = Object.fromEntries(added.map(({ key, sample }) => [key, sample])) as RawOptions;
   const plan = planCluster(validateOptions(sampled), SECRETS);
   return renderEnv(
     plan,

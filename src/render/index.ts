@@ -37,7 +37,7 @@ export function composeDigest(text: string): string {
     .split('\n')
     .filter((line) => !line.startsWith('# Regenerate'))
     .join('\n');
-  return createHash('sha256').update(kept).digest('hex');
+  return fileDigest(kept);
 }
 
 /** A file's digest as written, kept in the state: one that differs later was edited by hand. */

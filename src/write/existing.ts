@@ -180,6 +180,10 @@ function ownProject(composeText: string): { services: string[]; name?: string } 
   };
 }
 
+/** A map of names to strings, as a hand edit may have left one: anything else is not believed. */
+const isStringRecord = (value: unknown): value is Record<string, string> =>
+  isRecord(value) && Object.values(value).every((v) => typeof v === 'string');
+
 /** What an output directory already holds, read before anything is decided or written. */
 export function readExisting(dir: string): ExistingCluster {
   const contents: Record<string, string> = {};
@@ -201,10 +205,8 @@ export function readExisting(dir: string): ExistingCluster {
         state = parsed as GeneratorState;
         if (!wellFormedSteps(state.lastSteps)) delete state.lastSteps;
         if (typeof state.composeSha256 !== 'string') delete state.composeSha256;
-        const digests = state.fileSha256 as unknown;
-        if (!isRecord(digests) || !Object.values(digests).every((v) => typeof v === 'string')) delete state.fileSha256;
-        const edits = state.keptEdits as unknown;
-        if (!isRecord(edits) || !Object.values(edits).every((v) => typeof v === 'string')) delete state.keptEdits;
+        if (!isStringRecord(state.fileSha256)) delete state.fileSha256;
+        if (!isStringRecord(state.keptEdits)) delete state.keptEdits;
       }
     } catch {
       // A damaged state file: the caller refuses to guess.
