@@ -104,17 +104,38 @@ export function leftByEarlierRehearsals(): { pids: number[]; dirs: string[] } {
   return { pids, dirs: [...dirs] };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+/**
+ * The first port of the kernel's ephemeral range (what outgoing connections and listen(0) get):
+ * the rehearsal's own ports stay below it. A port picked from that range was taken, while its
+ * node was killed, by someone else's connection or listen(0) (a rehearsal beside it), and the
+ * node's restart failed with "Address in use".
+ */
+function ephemeralStart(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 20_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * A port nothing listens on, below the ephemeral range, never the same twice in one process.
+ * Not in the upper half of a ten thousand (x5000–x9999), where generated clusters publish their
+ * nodes' ports (k·10000 + 5122, 8080, 9070): a rehearsal beside this one may bind them later.
+ */
+export async function freePort(): Promise<number> {
+  const low = 20_000;
+  const span = ephemeralStart() - low;
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const port = low + Math.floor(Math.random() * span);
+    if (handedOut.has(port) || port % 10_000 >= 5000) continue;
+    handedOut.add(port);
+    if (await portIsFree(port)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${low + span}`);
 }
 
 /** True when nothing listens on 127.0.0.1:port. */
