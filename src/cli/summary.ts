@@ -1,3 +1,4 @@
+import { BROWSER_BLOCKED_PORTS } from '../docker/ports.js';
 import { ENDPOINTS, isLoopback, type EndpointKind } from '../plan/exposure.js';
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
 import { describeTolerance } from '../restate/tolerance.js';
@@ -90,6 +91,7 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
     );
   }
   if (o.unverified) lines.push(...unverifiedWarnings(plan));
+  lines.push(...blockedPortWarnings(plan, port));
   // A quietly large result of the defaults (-n 100 -r 50: 99 members) is said, with why.
   if (o.metadataNodes > LARGE_METADATA_GROUP) {
     lines.push(
@@ -105,6 +107,21 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Published HTTP ports that browsers and fetch() refuse (docker/ports.ts): the cluster serves
+ * there, and no browser or Node client reaches it. Fabric is gRPC for restatectl and the nodes.
+ */
+function blockedPortWarnings(plan: ClusterPlan, portOf: (p: PublishedPort) => string): string[] {
+  const swarm = plan.options.target === 'swarm';
+  const blocked = allPorts(plan).filter(
+    (p) => p.kind !== 'fabric' && (!swarm || p.exposed) && BROWSER_BLOCKED_PORTS.has(Number(portOf(p))),
+  );
+  return blocked.map(
+    (p) =>
+      `warning: browsers and fetch() refuse port ${portOf(p)}, a "bad port" of the Fetch standard, so they cannot reach the ${ENDPOINTS[p.kind].title} there; another --port-offset avoids it`,
+  );
 }
 
 /** Every published port of the plan, by kind. */
