@@ -59,7 +59,7 @@ test('--replace-node K keeps the service, ports and volume, and gives the node a
   const again = gen('--replace-node', '1');
   expect(again.status).toBe(2);
   expect(again.stderr).toMatch(
-    /^gen-compose: restate-1 got its new identity in the last change \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\): if that change's steps have not run, run them \(gen-compose --out \S+ prints them again\) rather than replace it again, which would leave its old identity in the cluster; if the new identity lost its disk too, give --force\n$/,
+    /^gen-compose: restate-1 got its new identity in the last change \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\): if that change's steps have not run, run them \(gen-compose --out \S+ prints them again\) rather than replace it again, which would leave its old identity in the cluster \(gen-compose ready \S+ says whether one is left\); if the new identity lost its disk too, give --force\n$/,
   );
   expect(identities()[0]).toEqual(['restate-1', 'restate-1-r1', '1001', 'true']);
   expect(gen('--replace-node', '2').status).toBe(0);
@@ -144,6 +144,17 @@ test.each<[string, string[], string]>([
   expect(gen('--replace-node', '3').status).toBe(0);
   const r = gen(...args);
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: `gen-compose: ${message}\n` });
+});
+
+test('a --replace-node given by mistake is undone with --replaced-nodes and --force, which says when that is right', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  expect(gen('--replace-node', '3').status).toBe(0);
+  const r = gen('--replaced-nodes', '', '--force');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain(
+    `note: --replaced-nodes "" would give restate-3 back restate-3, an identity the cluster removed when restate-3-r1 replaced it (--force): right only if that replacement's steps never ran (undoing a --replace-node given by mistake); Restate refuses a removed identity for good`,
+  );
+  expect(identities()[2]).toEqual(['restate-3', 'restate-3', '3', 'false']);
 });
 
 test('--dry-run shows the steps a running cluster would need, and a second replacement says it retires the first', () => {

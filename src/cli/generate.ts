@@ -21,7 +21,7 @@ import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits, judgeOtherEdits 
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
 import { overrideNotes } from './override-ports.js';
-import { earlierStepsFor, refuseReplacingAgain, stepsToRemember } from './remembered-steps.js';
+import { earlierStepsFor, refuseReplacingAgain, stepsToRemember, supersededReplacement } from './remembered-steps.js';
 
 export interface GenerateArgs {
   /** The options given on the command line; absent ones come from the previous run, or defaults. */
@@ -255,7 +255,12 @@ async function decide(args: GenerateArgs, generatorVersion: string, bin: string 
     plan: kept.plan,
     files: withRememberedSteps(files, steps.length > 0 ? stepsToRemember(steps, args) : earlierSteps),
     stale,
-    notes: [...decided.regeneration.notes, ...kept.notes, ...warnings],
+    notes: [
+      ...decided.regeneration.notes,
+      ...supersededReplacement(decided.previous?.lastSteps, steps, args),
+      ...kept.notes,
+      ...warnings,
+    ],
     steps,
     earlierSteps,
     firstRun: decided.previous === undefined,

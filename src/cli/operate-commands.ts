@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
+import { operatorIn } from './program.js';
 import { runCommand } from './run-command.js';
 
 /** `ready [dir]`: wait until the running cluster can lose one node; exit 1 when time runs out. */
@@ -73,6 +74,7 @@ export function readyCommand(cli: Argv): void {
           shell: process.env,
           leaving,
           updated: argv.updated,
+          operator: operatorIn(argv.dir, process.argv[1]),
         });
         (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
         process.exitCode = result.ok ? 0 : 1;

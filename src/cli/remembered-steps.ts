@@ -18,7 +18,7 @@ export function refuseReplacingAgain(last: RememberedSteps | undefined, { flags,
   const node = Number(flags.replaceNode?.trim());
   if (force || last?.replacedNode === undefined || last.replacedNode !== node) return;
   throw new UsageError(
-    `restate-${node} got its new identity in the last change (${printedAt(last.at)}): if that change's steps have not run, run them (gen-compose --out ${out} prints them again) rather than replace it again, which would leave its old identity in the cluster; if the new identity lost its disk too, give --force`,
+    `restate-${node} got its new identity in the last change (${printedAt(last.at)}): if that change's steps have not run, run them (gen-compose --out ${out} prints them again) rather than replace it again, which would leave its old identity in the cluster (gen-compose ready ${out} says whether one is left); if the new identity lost its disk too, give --force`,
   );
 }
 
@@ -34,4 +34,22 @@ export function earlierStepsFor(previous: GeneratorState | undefined, options: C
 export function stepsToRemember(steps: string[], { flags }: GenerateArgs): RememberedSteps {
   const replacedNode = flags.replaceNode === undefined ? undefined : Number(flags.replaceNode.trim());
   return { at: new Date().toISOString(), steps, ...(replacedNode === undefined ? {} : { replacedNode }) };
+}
+
+/**
+ * A change that prints steps of its own after a --replace-node: the replacement's steps are no
+ * longer printed again (only the newest are remembered). Had they not run, the old identity
+ * stays a dead member; `ready` stops on it and prints the commands that take it out
+ * (operate/left-behind.ts), and a rolling block begins with one. Said here, so the user knows.
+ */
+export function supersededReplacement(
+  last: RememberedSteps | undefined,
+  steps: string[],
+  { flags }: GenerateArgs,
+): string[] {
+  const node = last?.replacedNode;
+  if (node === undefined || steps.length === 0 || Number(flags.replaceNode?.trim()) === node) return [];
+  return [
+    `the steps printed at ${printedAt(last!.at)} for restate-${node}'s replacement are not printed again after this change: if they have not run, its old identity is still in the cluster: run gen-compose ready in the output directory before the steps below, it stops on such an identity and prints the commands that take it out`,
+  ];
 }

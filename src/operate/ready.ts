@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import {
   READINESS_QUERIES,
   awaitsTrim,
+  leftBehind,
   notReady,
   spareAtSize,
   summarize,
@@ -11,6 +12,9 @@ import {
   type ClusterView,
   type ReadinessTable,
 } from '../restate/readiness.js';
+import type { Operator } from '../plan/running-commands.js';
+import { leftBehindMessage } from './left-behind.js';
+import { lostDiskCheck } from './lost-disk.js';
 import {
   docker,
   exitIfInterrupted,
@@ -37,6 +41,8 @@ export interface ReadyOptions {
   /** A Swarm node whose service update just returned: it must have completed. */
   updated?: string;
   shell: Record<string, string | undefined>;
+  /** Who runs the commands ready prints (for an identity left behind). */
+  operator: Operator;
 }
 
 const MARK = '--gen-compose-table--';
@@ -152,6 +158,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   let last = 'not asked yet';
   let down: string[] = [];
   let lastTrim = 0;
+  const lostDisk = lostDiskCheck(access, options.dir, options.operator.program);
   const left = () => options.timeoutSeconds * 1000 - (Date.now() - waitFrom);
   for (let round = 0; left() > 0; round += 1) {
     // Any node can answer for the cluster; the one just restarted may not be up yet.
@@ -166,6 +173,11 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
         throw new UsageError(
           `--leaving names ${unknown.join(', ')}, and the cluster has no such node (its nodes: ${view.nodes.map((n) => String(n.plain_node_id)).join(', ')})`,
         );
+      // What no wait fixes is said at once.
+      const stale = leftBehind(view, options.leaving, access.declaredNames, nodes.length);
+      const hopeless =
+        stale.length > 0 ? leftBehindMessage(options.dir, stale, view, access, options.operator) : lostDisk(view);
+      if (hopeless !== undefined) return { ok: false, message: `gen-compose ready: ${hopeless}` };
       if (awaitsTrim(view, options.leaving) && Date.now() - lastTrim > 5000) {
         trimBehindSnapshot(options.dir, access, node);
         lastTrim = Date.now();

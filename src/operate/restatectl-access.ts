@@ -22,6 +22,8 @@ export interface RestatectlAccess {
   via: (node: string) => string;
   /** Why no wait can help (no node running; on Compose, a node stopped), said at once; undefined if none. Throws when no engine answers. */
   notRunning: () => string | undefined;
+  /** The last lines `node`'s service logged (stdout and stderr), empty when docker cannot say. */
+  recentLog: (node: string) => string;
   /** Swarm: the state of the last update of `node`'s service (`none` when it has none, and on compose). */
   updateOf: (node: string) => { service: string; state: string; message: string };
 }
@@ -62,6 +64,10 @@ export const firstLine = (r: ReturnType<typeof docker>) => {
   return `${lines[0] || `exit ${r.status}`}${cause ? ` (${cause})` : ''}`;
 };
 
+/** Enough of a crash-looping node's log to hold its last start's error. */
+const LOG_LINES = 100;
+const logText = (r: ReturnType<typeof docker>) => (r.status === 0 ? `${r.stdout}${r.stderr}` : '');
+
 /** Refuses what no amount of waiting fixes: a file of the other kind, no Restate node. */
 export function restatectlAccess(
   dir: string,
@@ -94,6 +100,7 @@ function composeAccess(dir: string, services: ComposeService[]): Reach {
   return {
     shell: (node, script, args) => ['compose', 'exec', '-T', node, 'sh', '-c', script, 'sh', ...args],
     via: (node) => `docker compose exec ${node}`,
+    recentLog: (node) => logText(docker(dir, ['compose', 'logs', '--no-color', '--tail', String(LOG_LINES), node])),
     notRunning: () => {
       const version = docker(dir, ['compose', 'version']);
       if (version.status !== 0)
@@ -168,6 +175,8 @@ function swarmAccess(dir: string, project: ComposeProject, services: ComposeServ
   return {
     shell: (node, script, args) => [...run(node), '--entrypoint', 'sh', imageOf(node), '-c', script, 'sh', ...args],
     via: (node) => `restatectl through ${node} (docker run on ${stack}'s network)`,
+    recentLog: (node) =>
+      logText(docker(dir, ['service', 'logs', '--no-task-ids', '--tail', String(LOG_LINES), `${stack}_${node}`])),
     notRunning: () => {
       const listed = docker(dir, ['stack', 'services', stack, '--format', '{{.Name}}']);
       if (listed.status !== 0)

@@ -13,7 +13,9 @@ import { removalLines } from './shrink-steps.js';
  * from read-write as unsafe). Without that the dead identity stays a member: a metadata group
  * of three runs on with four members and one gone, and the next loss costs its quorum.
  */
-export function replacement({ previous, next, run }: ChangeContext): Change {
+export function replacement({ previous, next, force, run }: ChangeContext): Change {
+  const back = goingBack(previous, next.replacedNodes ?? '', next.nodes);
+  if (back !== undefined && !force) throw new UsageError(`${back}; replace a node with --replace-node K`);
   const before = parseReplacements(previous.replacedNodes);
   const after = parseReplacements(next.replacedNodes);
   // Nodes that ran before and run after (a dropped slot's entry moves on without a step).
@@ -22,11 +24,18 @@ export function replacement({ previous, next, run }: ChangeContext): Change {
     .sort((a, b) => a - b);
   return {
     restarts: replaced.map(nodeName),
-    notes: replaced.map((k) => {
-      const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
-      const again = (before.get(k) ?? 0) > 0 ? ` (itself a replacement: the identity it has now goes)` : '';
-      return `${nodeName(k)} becomes a new Restate node, ${now.name} (N${now.id}), in place of ${old.name} (N${old.id})${again}: same service, ports and volume${k === 1 ? '; like restate-1 before it, it provisions a cluster only when none of its peers holds one, so it joins this one' : ''}`;
-    }),
+    notes: [
+      ...(back === undefined
+        ? []
+        : [
+            `${back} (--force): right only if that replacement's steps never ran (undoing a --replace-node given by mistake); Restate refuses a removed identity for good`,
+          ]),
+      ...replaced.map((k) => {
+        const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
+        const again = (before.get(k) ?? 0) > 0 ? ` (itself a replacement: the identity it has now goes)` : '';
+        return `${nodeName(k)} becomes a new Restate node, ${now.name} (N${now.id}), in place of ${old.name} (N${old.id})${again}: same service, ports and volume${k === 1 ? '; like restate-1 before it, it provisions a cluster only when none of its peers holds one, so it joins this one' : ''}`;
+      }),
+    ],
     steps: replaced.map((k) => {
       const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
       const ctl = run.restatectl(nodeName(k === 1 ? 2 : 1));
@@ -61,17 +70,17 @@ export function refuseUnrecoverable(previous: ClusterOptions, node: number): voi
 
 /**
  * --replaced-nodes given by hand may not hand a node an identity the cluster already removed
- * (restate-3-r1 back to restate-3): that one is gone from the cluster for good.
+ * (restate-3-r1 back to restate-3): that one is gone from the cluster for good. Unless forced:
+ * a --replace-node given by mistake, its steps never run, is undone that way.
  */
-export function refuseGoingBack(previous: ClusterOptions, given: string, nodes: number): void {
+function goingBack(previous: ClusterOptions, given: string, nodes: number): string | undefined {
   const before = parseReplacements(previous.replacedNodes);
   const after = parseReplacements(given);
   for (const [k, generation] of before) {
     if (k > nodes || (after.get(k) ?? 0) >= generation) continue;
-    throw new UsageError(
-      `--replaced-nodes "${given}" would give ${nodeName(k)} back ${restateIdentity(k, after).name}, an identity the cluster removed when ${restateIdentity(k, before).name} replaced it; replace a node with --replace-node K`,
-    );
+    return `--replaced-nodes "${given}" would give ${nodeName(k)} back ${restateIdentity(k, after).name}, an identity the cluster removed when ${restateIdentity(k, before).name} replaced it`;
   }
+  return undefined;
 }
 
 /**
@@ -96,7 +105,6 @@ export function nextIdentities(merged: RawOptions, previous: ClusterOptions, fla
     merged.replacedNodes = withReplacement(merged.replacedNodes, node, nodes);
     return;
   }
-  if (flags.replacedNodes !== undefined) refuseGoingBack(previous, flags.replacedNodes, nodes);
   if (!Number.isInteger(nodes) || nodes >= previous.nodes) return;
   // Removed from the cluster, an identity never comes back (see replacements.ts): the slot moves on.
   const before = parseReplacements(previous.replacedNodes);

@@ -174,3 +174,17 @@ export function summarize(reasons: string[], shown = 3): string {
   const head = reasons.slice(0, shown).join('; ');
   return reasons.length > shown ? `${head}; and ${reasons.length - shown} more` : head;
 }
+
+/**
+ * Nodes the cluster still lists that no node of the files runs any more, and that are not alive:
+ * an identity left behind (a replaced node, a node a shrink dropped) whose removal did not run.
+ * The cluster counts it (a metadata group of three with one such member cannot lose another),
+ * and no wait removes it. Judged only when every node of the files names itself: a file that
+ * leaves node names to Restate's default says nothing about which identities it runs.
+ */
+export function leftBehind(view: ClusterView, leaving: string[], declared: string[], nodeCount: number): Row[] {
+  if (declared.length === 0 || declared.length !== nodeCount) return [];
+  return view.nodes.filter(
+    (n) => text(n.state) !== 'alive' && !leaving.includes(text(n.plain_node_id)) && !declared.includes(text(n.name)),
+  );
+}

@@ -228,6 +228,52 @@ describeWithEngine('day two under load: 3 nodes, replication 2', (engine) => {
     });
   }
 
+  test('e. restate-2 loses its disk and another change comes before its replacement block ran: the later block stops at its first ready with the block that finishes the replacement; both pasted under load', async () => {
+    await underLoad('replace-then-change', async () => {
+      await paste(
+        `docker compose rm -sf restate-2\ndocker volume rm ${project}_restate-2-data\ndocker compose up -d restate-2\n`,
+      );
+      const logsOf = async () =>
+        (await runAsync(engine.env, 'docker', ['compose', 'logs', '--no-color', 'restate-2'], { cwd: dir })).stdout;
+      await waitFor(
+        "restate-2's guard to refuse its lost disk",
+        90,
+        async () => ((await logsOf()).includes(LOST_DISK_LOG) ? true : 'not yet'),
+        1000,
+      );
+      const replaced = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--replace-node', '2'], {
+        cwd: dir,
+      });
+      expect(replaced.status).toBe(0);
+      // Its block is not run: another change first, whose output says where the replacement went.
+      const changed = await runAsync(engine.env, process.execPath, [CLI, '--out', '.', '--memory', '2g'], { cwd: dir });
+      expect(changed.stdout).toMatch(/for restate-2's replacement are not printed again after this change/);
+      const rolling = printedSteps(changed.stdout).find((s) =>
+        s.title.startsWith('Recreate restate-1, restate-2, restate-3'),
+      );
+      expect(rolling?.block).toMatch(/^.* ready \. &&\n/);
+      // Pasted as it is: its first ready stops it before any node goes, and says how to finish.
+      const stopped = await runAsync(engine.env, 'bash', [], { cwd: dir, input: rolling!.block });
+      expect(stopped.status).toBe(1);
+      expect(stopped.stderr).toMatch(
+        /^gen-compose ready: restate-2 \(N2\) is (dead|suspect), and no node of the files in \. runs it \(restate-2 runs restate-2-r1 now\)/,
+      );
+      const finish = stopped.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('     '))
+        .map((l) => l.trim())
+        .join('\n');
+      expect(finish).toMatch(/^docker compose up -d --wait restate-2 &&\n/);
+      expect(finish).toContain('nodes remove --nodes N2');
+      await paste(`${finish}\n`);
+      // Then the change's own block, pasted again: it now passes its readies.
+      await paste(rolling!.block);
+    });
+    const rows = sql<{ plain_node_id: string; state: string }>('select plain_node_id, state from nodes');
+    expect(rows.find((n) => n.plain_node_id === 'N2')).toBeUndefined();
+    expect(rows.find((n) => n.plain_node_id === 'N1002')?.state).toBe('alive');
+  });
+
   const members = () =>
     sql<{ name: string }>("select name from nodes where metadata_server_state = 'member' and state = 'alive'")
       .map((n) => n.name)

@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOST_DISK_LOG } from '../src/render/start-guard.js';
+import { CLI, runCli, tempDir } from './helpers.js';
+
+// What no wait fixes, `ready` says at once (exit 1), with what does: an identity left in the
+// cluster (a replacement whose steps another change's steps replaced before they ran), and a
+// node whose disk is gone. A stand-in docker answers as Docker and restatectl 1.7.12 did on the
+// engine for these states (tests/engine/day-two.test.ts drills the replacement itself).
+
+let dir: { path: string; remove: () => void };
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+const node = (id: number, name: string, state: string, member = true) => ({
+  plain_node_id: `N${id}`,
+  gen_node_id: `N${id}:1`,
+  name,
+  state,
+  storage_state: 'read-write',
+  has_log_server_role: true,
+  metadata_server_state: member ? 'member' : 'standby',
+});
+
+/** `ready DIR` with a stand-in docker whose restatectl lists `nodes` and whose node log is `log`. */
+function readyAgainst(out: string, nodes: object[], log = '', timeout = '60') {
+  const bin = join(dir.path, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const tables = [nodes, [], [], [], []].map((t) => `--gen-compose-table--\n${JSON.stringify(t)}\n`).join('');
+  writeFileSync(join(dir.path, 'tables'), tables);
+  writeFileSync(join(dir.path, 'log'), log);
+  writeFileSync(
+    join(bin, 'docker'),
+    `#!/bin/sh
+case "$1 $2" in
+  "compose version") echo "Docker Compose version v2.29.0" ;;
+  "compose ps") printf "restate-1\\trunning\\nrestate-2\\trunning\\nrestate-3\\trunning\\n" ;;
+  "compose exec") cat ${join(dir.path, 'tables')} ;;
+  "compose logs") cat ${join(dir.path, 'log')} ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+`,
+    { mode: 0o755 },
+  );
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [CLI, 'ready', out, '--timeout', timeout], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+  });
+  return { ...r, seconds: (Date.now() - started) / 1000 };
+}
+
+test('an identity a replacement left behind stops ready at once, with the block that finishes the replacement', () => {
+  const out = join(dir.path, 'c');
+  expect(runCli(['--out', out]).status).toBe(0);
+  expect(runCli(['--out', out, '--replace-node', '3']).status).toBe(0);
+  // Another change before the replacement's block ran: its steps are no longer printed, and it says where to look.
+  const later = runCli(['--out', out, '--memory', '4g']);
+  expect(later.status).toBe(0);
+  expect(later.stdout).toMatch(
+    /the steps printed at .* UTC for restate-3's replacement are not printed again after this change: if they have not run, its old identity is still in the cluster: run gen-compose ready in the output directory before the steps below/,
+  );
+  // The cluster still lists N3, dead; the files run restate-3-r1 in its place, not joined yet.
+  const r = readyAgainst(out, [
+    node(1, 'restate-1', 'alive'),
+    node(2, 'restate-2', 'alive'),
+    node(3, 'restate-3', 'dead'),
+  ]);
+  expect(r.status).toBe(1);
+  expect(r.seconds).toBeLessThan(30);
+  const [head, ...block] = r.stderr.trim().split('\n');
+  expect(head).toBe(
+    `gen-compose ready: restate-3 (N3) is dead, and no node of the files in ${out} runs it (restate-3 runs restate-3-r1 now): an identity left in the cluster by a replacement or a shrink whose steps did not run, which the cluster still counts and no wait removes. Take it out, in ${out}, then run ready again (and the rest of the block it began); paste it as one block, it stops at the first command that fails:`,
+  );
+  const lines = block.map((l) => l.trim());
+  expect(lines[0]).toBe('docker compose up -d --wait restate-3 &&');
+  expect(lines[1]).toBe('docker compose exec -T restate-1 restatectl metadata-server remove-node N3 &&');
+  expect(lines).toContainEqual(expect.stringMatching(/ready \. --leaving N3 &&$/));
+  expect(lines.at(-1)).toBe('docker compose exec -T restate-1 restatectl nodes remove --nodes N3');
+});
+
+test('a node whose disk is gone stops ready at once with --replace-node, not a restart that cannot work', () => {
+  const out = join(dir.path, 'c');
+  expect(runCli(['--out', out]).status).toBe(0);
+  const r = readyAgainst(
+    out,
+    [node(1, 'restate-1', 'alive'), node(2, 'restate-2', 'alive'), node(3, 'restate-3', 'dead')],
+    `restate-3-1  | restate-3: ${LOST_DISK_LOG} (restate-1 lists restate-3; /restate-data/restate-3 is missing)\n`,
+  );
+  expect({ status: r.status, stderr: r.stderr }).toEqual({
+    status: 1,
+    stderr: expect.stringMatching(
+      /^gen-compose ready: restate-3 lost its disk \(its log says so\): the cluster still lists restate-3 \(N3\), and Restate refuses an empty node under that identity, so no restart or wait brings it back; in .*, node .* --out \. --replace-node 3 gives it a new identity and prints the steps that take the old one out\n$/,
+    ),
+  });
+  expect(r.seconds).toBeLessThan(30);
+});
+
+test('a dead node of the files whose log says nothing of its disk is waited for, as before', () => {
+  const out = join(dir.path, 'c');
+  expect(runCli(['--out', out]).status).toBe(0);
+  const nodes = [node(1, 'restate-1', 'alive'), node(2, 'restate-2', 'alive'), node(3, 'restate-3', 'dead')];
+  const r = readyAgainst(out, nodes, 'restate-3-1 | starting\n', '3');
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(
+    /^gen-compose ready: after 3s the cluster still cannot lose a node: restate-3 \(N3\) is dead/,
+  );
+});
