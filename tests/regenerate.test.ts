@@ -498,7 +498,27 @@ test('steps for a running cluster: a smaller metadata group leaves through resta
     /Reload what reads the node list from its config file \(a reload keeps the connections open\):\n\s+docker compose kill -s HUP load-balancer\n/,
   );
   expect(grown.stdout).toMatch(/Start the new services:\n\s+docker compose up -d prometheus grafana\n/);
-  expect(gen('--no-load-balancer').stdout).toMatch(/docker compose up -d --remove-orphans/);
+  expect(gen('--no-load-balancer').stdout).toMatch(
+    /Stop and remove the services these files no longer have \(by name: .*\):\n\s+docker rm -f restate-cluster-load-balancer-1\n/,
+  );
+});
+
+test('add-ons switched with a node change: none is started or removed by a plain up, which would recreate every node at once', () => {
+  expect(gen('--nodes', '3', '--load-balancer', '--monitoring').status).toBe(0);
+  const off = gen('--no-load-balancer', '--no-monitoring', '--memory', '2G');
+  expect(off.status).toBe(0);
+  // One step for every add-on that goes, by container name; then the nodes one at a time.
+  expect(off.stdout).not.toMatch(/^ {5}docker compose up -d(?! --wait)/m);
+  expect(off.stdout).toMatch(
+    /1\. Stop and remove the services these files no longer have .*\n\s+docker rm -f restate-cluster-load-balancer-1 restate-cluster-prometheus-1 restate-cluster-grafana-1\n\s+2\. Recreate restate-1, restate-2, restate-3 one at a time/,
+  );
+  const on = gen('--load-balancer', '--monitoring', '--memory', '3G');
+  expect(on.status).toBe(0);
+  // Started once, after the rolling block: nothing left for its `up` to recreate.
+  expect(on.stdout.match(/Start the new services/g)).toHaveLength(1);
+  expect(on.stdout).toMatch(
+    /1\. Recreate restate-1, restate-2, restate-3 one at a time[^]*\n\s+2\. Start the new services:\n\s+docker compose up -d load-balancer prometheus grafana\n/,
+  );
 });
 
 test('a forced rename stops the old project and starts the new, empty one: no rolling restart of a project that runs nothing', () => {

@@ -171,21 +171,31 @@ export function duringRestarts(previous: ClusterOptions | undefined, next: Clust
   return previous === undefined ? next : { ...next, replication: Math.min(previous.replication, next.replication) };
 }
 
-/** Add-ons switched on or off (compose only: Swarm has none). */
+/**
+ * Add-ons switched on or off (compose only: Swarm has none), each kind in one step. Not by a
+ * plain `up -d`: that recreates every node whose definition changed in the same run at once (a
+ * trial's `--no-load-balancer --memory 2G` printed `up -d --remove-orphans` before the rolling
+ * block). Those that go are removed by container name (the file no longer names them); those
+ * that come start after every node restart of the run, when no node is left to recreate.
+ */
 function addOnChanges({ previous, next }: ChangeContext): Change {
   if (next.target === 'swarm') return {};
-  const steps: string[] = [];
-  for (const [service, was, is] of [
+  const switched = [
     ['load-balancer', previous.loadBalancer, next.loadBalancer],
-    ['prometheus grafana', previous.monitoring, next.monitoring],
-  ] as const) {
-    if (!was && is) steps.push(`Start the new services:\n     docker compose up -d ${service}`);
-    if (was && !is)
-      steps.push(
-        `Stop and remove the services these files no longer have:\n     docker compose up -d --remove-orphans`,
-      );
-  }
-  return { steps };
+    ['prometheus', previous.monitoring, next.monitoring],
+    ['grafana', previous.monitoring, next.monitoring],
+  ] as const;
+  const started = switched.filter(([, was, is]) => !was && is).map(([service]) => service);
+  const stopped = switched.filter(([, was, is]) => was && !is).map(([service]) => service);
+  return {
+    steps:
+      stopped.length === 0
+        ? []
+        : [
+            `Stop and remove the services these files no longer have (by name: \`docker compose up -d --remove-orphans\` would also recreate every changed node at once):\n     docker rm -f ${stopped.map((s) => `${next.clusterName}-${s}-1`).join(' ')}`,
+          ],
+    last: started.length === 0 ? [] : [`Start the new services:\n     docker compose up -d ${started.join(' ')}`],
+  };
 }
 
 /** Slots a shrink dropped, filled again: by new Restate nodes, since removed ones never rejoin. */
