@@ -410,6 +410,21 @@ describe('every .env line gen-compose understands takes effect or is refused', (
       'warn,restate=inf',
       'which restate-server refuses to start with ("inf" in "restate=inf" is no level (trace, debug, info, warn, error, off))',
     ],
+    [
+      'MINIO_IMAGE',
+      'minio/minio',
+      'minio/minio on Docker Hub was removed in September 2026: use quay.io/minio/minio with a pinned RELEASE tag, or a mirror',
+    ],
+    [
+      'RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL',
+      'http://nowhere:9000',
+      'which names "nowhere", no service of these files (the nodes could not resolve it)',
+    ],
+    [
+      'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
+      '',
+      'empty: with a custom endpoint restate-server fails to resolve a region (any value will do, e.g. local)',
+    ],
   ])('%s=%s kept from .env meets the rule check holds the output to: refused', (name, value, why) => {
     // --memory: the RocksDB size is written (and read by the nodes) only with a memory limit.
     expect(gen('--memory', '2G').status).toBe(0);
@@ -418,6 +433,35 @@ describe('every .env line gen-compose understands takes effect or is refused', (
     const r = gen();
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`gen-compose: .env has ${name}=${value}, ${why}: fix or delete that line\n`);
+  });
+
+  test.each([
+    [
+      'RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED=256',
+      'these files read it only with --snapshots-retained, which this cluster was not made with; give --snapshots-retained instead (or delete the line)',
+    ],
+    [
+      'RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE=768MB',
+      'these files read it only with --memory, which this cluster was not made with; give --memory instead (or delete the line)',
+    ],
+    [
+      'RESTATE_AUTO_PROVISION=true',
+      'the compose file sets RESTATE_AUTO_PROVISION on each node itself, where .env does not reach; a value of your own goes in docker-compose.override.yaml (or delete the line)',
+    ],
+  ])('%s added where these files do not read it would do nothing: refused, with what does', (line, why) => {
+    expect(gen().status).toBe(0);
+    edit('.env', (text) => `${text}${line}\n`);
+    const before = readFileSync(join(out(), '.env'), 'utf8');
+    const r = gen();
+    expect({ status: r.status, stderr: r.stderr }).toEqual({
+      status: 2,
+      stderr: `gen-compose: ${line} in .env has no effect: ${why}\n`,
+    });
+    expect(readFileSync(join(out(), '.env'), 'utf8')).toBe(before);
+    // A variable of the user's own that gen-compose does not know stays, as ever.
+    edit('.env', (text) => text.replace(`${line}\n`, 'MY_OWN_SETTING=1\n'));
+    expect(gen().status).toBe(0);
+    expect(envOf(out()).MY_OWN_SETTING).toBe('1');
   });
 });
 
@@ -516,4 +560,39 @@ test('--unverified is a permission for the version no binary here proves: back o
   expect(r.stdout).not.toContain('unverified');
   const state = JSON.parse(readFileSync(join(out(), '.gen-compose.json'), 'utf8'));
   expect(state.options.unverified).toBe(false);
+});
+
+test("a switch between MinIO and your own S3 store does not carry one store's keys to the other, and says so", () => {
+  expect(gen().status).toBe(0);
+  const minioKey = envOf(out()).RESTATE_S3_ACCESS_KEY;
+  const external = gen('--snapshots-endpoint', 'https://s3.eu-west-1.amazonaws.com');
+  expect(external.status).toBe(0);
+  expect(external.stdout).toContain(
+    "note: RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env were MinIO's key for Restate, not keys of https://s3.eu-west-1.amazonaws.com: not carried over; fill in your bucket's keys",
+  );
+  expect([envOf(out()).RESTATE_S3_ACCESS_KEY, envOf(out()).RESTATE_S3_SECRET_KEY]).toEqual(['', '']);
+  edit('.env', (text) =>
+    text
+      .replace(/^RESTATE_S3_ACCESS_KEY=.*$/m, 'RESTATE_S3_ACCESS_KEY=AKIAEXAMPLE')
+      .replace(/^RESTATE_S3_SECRET_KEY=.*$/m, 'RESTATE_S3_SECRET_KEY=example-secret-key'),
+  );
+  // Filled in, the keys are the user's, kept on every later run of the same store.
+  expect(gen().status).toBe(0);
+  expect(envOf(out()).RESTATE_S3_ACCESS_KEY).toBe('AKIAEXAMPLE');
+  const back = gen('--no-snapshots-endpoint');
+  expect(back.status).toBe(0);
+  expect(back.stdout).toContain(
+    'note: RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env were the keys of https://s3.eu-west-1.amazonaws.com: not carried over to MinIO',
+  );
+  expect(envOf(out()).RESTATE_S3_ACCESS_KEY).not.toBe('AKIAEXAMPLE');
+  expect(envOf(out()).RESTATE_S3_ACCESS_KEY).not.toBe(minioKey);
+  expect(envOf(out()).RESTATE_S3_ACCESS_KEY).toMatch(/^restate-/);
+});
+
+test('the Swarm summary says where your own services go, as the compose summary does', () => {
+  const r = gen('--target', 'swarm');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain(
+    'Your own services go in docker-stack.override.yaml there: every stack deploy gen-compose prints adds it, gen-compose never touches it.',
+  );
 });

@@ -5,7 +5,10 @@ import { UNSET, validateOptions, type ClusterOptions, type RawOptions } from '..
 import { planCluster } from '../plan/plan.js';
 import { nodeNumberOf } from '../plan/nodes.js';
 import { duringRestarts, judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
-import { checkKeptValues, keepExistingValues, keepSecrets, optionEdits } from '../plan/kept-values.js';
+import { checkKeptValues } from '../plan/kept-value-rules.js';
+import { refuseUnreadLines } from '../plan/option-variables.js';
+import { keysOfAnotherStore } from '../plan/snapshots.js';
+import { keepExistingValues, keepSecrets, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
 import { renderCluster, renderComposeFile, withRememberedSteps, type RenderedFile } from '../render/index.js';
 import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
@@ -148,11 +151,13 @@ interface PlanInputs extends ReturnType<typeof decideOptions> {
 async function planAndRender(inputs: PlanInputs) {
   const { options, secrets, existing, previous, edits, args, generatorVersion, operator } = inputs;
   const planned = planCluster(options, secrets);
+  const store = keysOfAnotherStore(previous?.options, options, edits.env, existing.envText, planned.tunables);
   const kept = existing.ours
-    ? keepExistingValues(planned, previous?.tunables, edits.env, existing.envText)
+    ? keepExistingValues(planned, previous?.tunables, store.env, store.texts)
     : keepSecrets(planned, existing.env, existing.envText);
-  kept.notes.unshift(...edits.notes);
+  kept.notes.unshift(...edits.notes, ...store.notes);
   checkKeptValues(kept.plan, kept.edited);
+  if (existing.ours) refuseUnreadLines(kept.plan, previous?.tunables);
   kept.notes.push(...overrideNotes(kept.plan, args.out));
   const templates = templateDir(options.templates, args);
   const render = templates === undefined ? undefined : await customTemplates(templates);

@@ -119,3 +119,33 @@ export function planSnapshots(
     ],
   };
 }
+
+const SNAPSHOT_KEYS = ['RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
+
+/**
+ * The snapshot keys .env holds belong to the store they were made for: MinIO's user for
+ * Restate, or the user's bucket. A switch between the two does not carry them over (a trial's
+ * switch to AWS signed requests with MinIO's random key while the summary said "fill in"; the
+ * way back made the user's AWS keys MinIO's), and says so. `env` with the new store's planned
+ * keys in their place (empty for the user's bucket), and the note.
+ */
+export function keysOfAnotherStore(
+  previous: ClusterOptions | undefined,
+  next: ClusterOptions,
+  env: Record<string, string>,
+  texts: Record<string, string>,
+  planned: Tunable[],
+): { env: Record<string, string>; texts: Record<string, string>; notes: string[] } {
+  const held = SNAPSHOT_KEYS.filter((name) => env[name] !== undefined && env[name] !== '');
+  if (previous === undefined || held.length === 0 || !previous.snapshotsEndpoint === !next.snapshotsEndpoint)
+    return { env, texts, notes: [] };
+  const fresh = Object.fromEntries(
+    SNAPSHOT_KEYS.map((name) => [name, planned.find((t) => t.name === name)?.planned ?? '']),
+  );
+  const note = next.snapshotsEndpoint
+    ? `${held.join(' and ')} in .env were MinIO's key for Restate, not keys of ${next.snapshotsEndpoint}: not carried over; fill in your bucket's keys`
+    : `${held.join(' and ')} in .env were the keys of ${previous.snapshotsEndpoint}: not carried over to MinIO, which gets a new key for Restate (keep yours elsewhere if you still need them)`;
+  // The text as written too: a kept line is written back as it was.
+  const otherTexts = Object.fromEntries(Object.entries(texts).filter(([name]) => !SNAPSHOT_KEYS.includes(name)));
+  return { env: { ...env, ...fresh }, texts: otherTexts, notes: [note] };
+}

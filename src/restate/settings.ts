@@ -1,5 +1,6 @@
 import { parseDockerBytes } from '../docker/bytes.js';
 import { parseByteSize } from './config-keys.js';
+import { LOOPBACK } from './services.js';
 import { DEFAULT_QUERY_ENGINE_MEMORY, DEFAULT_ROCKSDB_MEMORY, SNAPSHOTS_RETAINED_RANGE } from './defaults.js';
 
 /**
@@ -10,6 +11,26 @@ import { DEFAULT_QUERY_ENGINE_MEMORY, DEFAULT_ROCKSDB_MEMORY, SNAPSHOTS_RETAINED
 /** A tag that pins a release: `latest` (or none, which means it) moves under a running cluster. */
 export function isPinnedTag(tag: string | undefined): boolean {
   return tag !== undefined && tag !== '' && tag !== 'latest';
+}
+
+/**
+ * The compose service an endpoint URL reaches by name: a bare host name (no dot, not loopback),
+ * which only a service of the same file answers to; undefined for a domain, an address, or no URL.
+ */
+export function serviceNamedBy(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  return !LOOPBACK.has(host) && /^[a-z0-9_-]+$/i.test(host) ? host : undefined;
+}
+
+/** Why an image repository cannot be pulled (MinIO's Docker Hub images are gone), or undefined. */
+export function removedRepositoryProblem(repository: string): string | undefined {
+  if (!/^(docker\.io\/)?minio\/(minio|mc)$/.test(repository)) return undefined;
+  return `${repository} on Docker Hub was removed in September 2026: use quay.io/${repository.replace(/^docker\.io\//, '')} with a pinned RELEASE tag, or a mirror`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { imageTag, isRestateService } from '../../restate/services.js';
-import { isPinnedTag } from '../../restate/settings.js';
+import { isPinnedTag, removedRepositoryProblem } from '../../restate/settings.js';
 import type { ServiceRule } from './rule.js';
 
 const isMinio = (image: string) => /(^|\/)minio\/(minio|mc)([:@]|$)/.test(image) || /(^|\/)minio([:@]|$)/.test(image);
@@ -31,13 +31,14 @@ export const imageRegistry: ServiceRule = {
   each: 'service',
   check: (s) => {
     const repository = (s.image ?? '').split('@')[0]!.replace(/:[^:/]+$/, '');
-    if (!/^(docker\.io\/)?minio\/(minio|mc)$/.test(repository)) return [];
+    const problem = removedRepositoryProblem(repository);
+    if (!problem) return [];
     return [
       {
         severity: 'error',
         rule: 'image-registry',
         service: s.name,
-        message: `${repository} on Docker Hub was removed in September 2026: use quay.io/${repository.replace(/^docker\.io\//, '')} with a pinned RELEASE tag, or a mirror`,
+        message: problem,
       },
     ];
   },

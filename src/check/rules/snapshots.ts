@@ -1,6 +1,6 @@
-import { snapshotDestinationProblem } from '../../restate/settings.js';
+import { serviceNamedBy, snapshotDestinationProblem } from '../../restate/settings.js';
 import type { ComposeService } from '../../load/compose-file.js';
-import { createsBucket, LOOPBACK } from '../../restate/services.js';
+import { createsBucket } from '../../restate/services.js';
 import { hostOf, type Finding, type ProjectRule, type RuleContext } from './rule.js';
 
 const v = (name: string) => `RESTATE_WORKER__SNAPSHOTS__${name}`;
@@ -40,9 +40,9 @@ function endpointSettings(n: ComposeService, byHost: RuleContext['byHost'], say:
     const message = 'not set: with a custom endpoint the node fails to resolve a region; set any value (e.g. local)';
     say('error', v('AWS_REGION'), message);
   }
-  const target = endpoint ? hostOf(endpoint) : undefined;
-  if (target && !LOOPBACK.has(target.host) && /^[a-z0-9_-]+$/i.test(target.host) && !byHost.has(target.host)) {
-    say('error', v('AWS_ENDPOINT_URL'), `${endpoint} names "${target.host}", which is no service in this file`);
+  const host = endpoint ? serviceNamedBy(endpoint) : undefined;
+  if (host !== undefined && !byHost.has(host)) {
+    say('error', v('AWS_ENDPOINT_URL'), `${endpoint} names "${host}", which is no service in this file`);
   }
 }
 
