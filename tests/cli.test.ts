@@ -56,6 +56,10 @@ describe('gen-compose (generate)', () => {
     [['--no-such-flag'], /: unknown option: --no-such-flag \(gen-compose --help lists what it takes\)\n$/],
     [['--no-such-flag', '-q'], /: unknown options: --no-such-flag, -q \(gen-compose --help lists what it takes\)\n$/],
     [
+      ['--nodse', '3'],
+      /: unknown option: --nodse \(did you mean --nodes\?\) \(gen-compose --help lists what it takes\)\n$/,
+    ],
+    [
       ['--snapshot-interval-records', '18446744073709551616'],
       /between 1 and 9007199254740991, got 18446744073709551616\n$/,
     ],

@@ -1,4 +1,5 @@
 import { BROWSER_BLOCKED_PORTS } from '../docker/ports.js';
+import { STACK_OVERRIDE_FILE } from '../output-files.js';
 import { ENDPOINTS, isLoopback, type EndpointKind } from '../plan/exposure.js';
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
 import { describeTolerance } from '../restate/tolerance.js';
@@ -74,11 +75,9 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
         ]
       : []),
     'README.md in the output directory has the topology, every endpoint and the commands to run.',
-    ...(swarm
-      ? []
-      : [
-          'Your own services go in docker-compose.override.yaml there: Compose merges it, gen-compose never touches it.',
-        ]),
+    swarm
+      ? `Your own services go in ${STACK_OVERRIDE_FILE} there: every stack deploy gen-compose prints adds it, gen-compose never touches it.`
+      : 'Your own services go in docker-compose.override.yaml there: Compose merges it, gen-compose never touches it.',
     '',
     ...reachability(plan, addressOf, isOpen),
     '',

@@ -202,8 +202,15 @@ function unknownFlags(message: string | undefined, argv: string[]): string | und
   const plural = (n: number) => (n > 1 ? 's' : '');
   const command = words[0] === argv[0] ? closeSubcommand(words[0]!) : undefined;
   if (command) return `unknown command: ${words[0]} (did you mean ${command}? gen-compose --help lists the commands)`;
+  // One mistyped flag of the generator (--nodse): the flag it most likely meant.
+  const meant =
+    flags.length === 1 && flags[0]!.startsWith('--')
+      ? closest(flags[0]!.slice(2), Object.keys(GENERATE_FLAGS))
+      : undefined;
   return [
-    ...(flags.length > 0 ? [`unknown option${plural(flags.length)}: ${flags.join(', ')}`] : []),
+    ...(flags.length > 0
+      ? [`unknown option${plural(flags.length)}: ${flags.join(', ')}${meant ? ` (did you mean --${meant}?)` : ''}`]
+      : []),
     ...(words.length > 0 ? [`unexpected argument${plural(words.length)}: ${words.join(' ')}`] : []),
   ]
     .join('; ')
@@ -224,6 +231,11 @@ const SUBCOMMANDS: Record<string, (cli: Argv) => void> = {
 
 /** The subcommand a mistyped first word was meant to be: at most two letters off (chekc, rehears). */
 function closeSubcommand(word: string): string | undefined {
+  return closest(word.toLowerCase(), Object.keys(SUBCOMMANDS));
+}
+
+/** The first of `names` within two edits of `word` (Levenshtein), if any. */
+function closest(word: string, names: string[]): string | undefined {
   const distance = (a: string, b: string): number => {
     let row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
@@ -234,7 +246,7 @@ function closeSubcommand(word: string): string | undefined {
     }
     return row[b.length]!;
   };
-  return Object.keys(SUBCOMMANDS).find((name) => distance(word.toLowerCase(), name) <= 2);
+  return names.find((name) => distance(word, name) <= 2);
 }
 
 /**
