@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { envExample } from '../src/render/env-example.js';
 import { validateOptions } from '../src/plan/options.js';
 import { planCluster } from '../src/plan/plan.js';
-import { CLUSTER_OPTIONS } from '../src/plan/option-registry.js';
+import { CLUSTER_OPTIONS, regenerateArguments } from '../src/plan/option-registry.js';
 import { VERSIONED_RENAMES } from '../src/restate/versions.js';
 import { loadCompose } from '../src/load/loader.js';
 import { ROOT, runCli, schemaErrors } from './helpers.js';
@@ -80,4 +80,20 @@ test('.env.example documents every variable any option can write', () => {
     .flatMap((raw) => planCluster(validateOptions(raw), secrets).tunables.map((t) => t.name))
     .filter((name) => !covered(name));
   expect([...new Set(undocumented)]).toEqual([]);
+});
+
+test("every remembered option's sample reaches the validated options and the Regenerate line", () => {
+  // A field added to ClusterOptions and the registry but never validated compiles, and the
+  // option would be silently ignored (a newcomer trial's finding): its sample must show.
+  const defaults = validateOptions({}) as unknown as Record<string, unknown>;
+  const lost = CLUSTER_OPTIONS.filter((o) => o.state !== undefined).flatMap((o) => {
+    // --unverified is a permission that shows only beside a version no binary here proves.
+    const companion = o.key === 'unverified' ? { restateVersion: '1.3.0' } : {};
+    const validated = validateOptions({ ...companion, [o.key]: o.sample });
+    const field = o.state!.field as string;
+    const value = (validated as unknown as Record<string, unknown>)[field];
+    const regenerated = regenerateArguments(validated).join(' ');
+    return value === undefined || value === defaults[field] || !regenerated.includes(`--${o.flag}`) ? [o.flag] : [];
+  });
+  expect(lost).toEqual([]);
 });

@@ -76,7 +76,7 @@ const OPTION_TABLE = [
   },
   {
     flag: 'snapshot-interval-records',
-    sample: '1000',
+    sample: '5000',
     key: 'snapshotIntervalRecords',
     type: 'string',
     describe: `snapshot every partition after this many log records (default: ${DEFAULT_SNAPSHOT_INTERVAL_RECORDS})`,
