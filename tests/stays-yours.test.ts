@@ -587,6 +587,13 @@ test("a switch between MinIO and your own S3 store does not carry one store's ke
   expect(envOf(out()).RESTATE_S3_ACCESS_KEY).not.toBe('AKIAEXAMPLE');
   expect(envOf(out()).RESTATE_S3_ACCESS_KEY).not.toBe(minioKey);
   expect(envOf(out()).RESTATE_S3_ACCESS_KEY).toMatch(/^restate-/);
+  // gen-compose's own comments of the other store are not "lines of your own", and MinIO's
+  // credentials, new with it, were never "deleted".
+  expect(back.stdout).not.toContain('line(s) of your own');
+  expect(back.stdout).not.toContain('was not in .env');
+  const monitored = gen('--monitoring');
+  expect(monitored.status).toBe(0);
+  expect(monitored.stdout).not.toContain('was not in .env');
 });
 
 test('the Swarm summary says where your own services go, as the compose summary does', () => {

@@ -153,7 +153,7 @@ async function planAndRender(inputs: PlanInputs) {
   const planned = planCluster(options, secrets);
   const store = keysOfAnotherStore(previous?.options, options, edits.env, existing.envText, planned.tunables);
   const kept = existing.ours
-    ? keepExistingValues(planned, previous?.tunables, store.env, store.texts)
+    ? keepExistingValues(planned, previous?.tunables, store.env, store.texts, secretsOf(previous?.options, secrets))
     : keepSecrets(planned, existing.env, existing.envText);
   kept.notes.unshift(...edits.notes, ...store.notes);
   checkKeptValues(kept.plan, kept.edited);
@@ -172,6 +172,17 @@ async function planAndRender(inputs: PlanInputs) {
       ? renderAgain(previous.options, secrets, generator, render)
       : undefined;
   return { kept, files, previousCompose };
+}
+
+/** The secrets earlier options write (a secret a new add-on brings was never in .env); unknown when they no longer pass. */
+function secretsOf(earlier: ClusterOptions | undefined, secrets: Secrets): Set<string> | undefined {
+  if (earlier === undefined) return undefined;
+  try {
+    const { tunables } = planCluster(validateOptions(mergeOptions(earlier, {})), secrets);
+    return new Set(tunables.filter((t) => t.secret).map((t) => t.name));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -104,6 +104,8 @@ export function keepExistingValues(
   previousTunables: Record<string, string> | undefined,
   existing: Record<string, string>,
   texts: Record<string, string> = {},
+  /** The secrets the last run's options wrote, where known: only those can have been deleted. */
+  previousSecrets?: ReadonlySet<string>,
 ): KeptValues {
   const notes: string[] = [];
   const editedNames = new Set<string>();
@@ -112,7 +114,8 @@ export function keepExistingValues(
   const tunables = plan.tunables.map((t) => {
     const current = env[t.name];
     // A secret whose line is gone gets a new value: said, since the running services hold the old.
-    if (current === undefined && t.secret && t.planned !== '' && previousTunables !== undefined) {
+    const hadIt = previousSecrets === undefined || previousSecrets.has(t.name);
+    if (current === undefined && t.secret && t.planned !== '' && previousTunables !== undefined && hadIt) {
       notes.push(`${t.name} was not in .env: a new one was generated (services take it when recreated)`);
     }
     if (current === undefined) return t;

@@ -29,3 +29,22 @@ export function envExample(): string {
     },
   );
 }
+
+/**
+ * Every comment line gen-compose writes into a .env, whatever its options: the example's, and
+ * those only another store, target or a kept variable brings (a trial's switch from an S3
+ * endpoint back to MinIO called "# Your S3 endpoint" a line of the user's, dropped).
+ */
+export function ownEnvLines(): string[] {
+  const variants: RawOptions[] = [
+    { snapshotsEndpoint: 'https://s3.eu-west-1.amazonaws.com', monitoring: true, loadBalancer: true },
+    { target: 'swarm' },
+  ];
+  const rendered = variants.map((raw) =>
+    renderEnv(
+      { ...planCluster(validateOptions(raw), PLACEHOLDER_SECRETS), userVariables: { MINE: '1' } },
+      { version: '', program: 'gen-compose' },
+    ),
+  );
+  return [envExample(), ...rendered].flatMap((text) => text.split('\n'));
+}

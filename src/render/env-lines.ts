@@ -1,4 +1,4 @@
-import { envExample } from './env-example.js';
+import { ownEnvLines } from './env-example.js';
 
 /**
  * Lines of a .env that gen-compose does not write back: comments and other lines of the user's
@@ -22,6 +22,6 @@ export function ownLinesDropped(existingEnv: string, newEnv: string): string[] {
     );
   if (candidates.length === 0) return [];
   // Only then the example, which plans and renders a whole cluster: most runs never need it.
-  const inExample = new Set(envExample().split('\n').map(shape));
+  const inExample = new Set(ownEnvLines().map(shape));
   return candidates.filter((line) => !inExample.has(shape(line)));
 }
