@@ -153,6 +153,19 @@ describe('the lock tells its owner from a stranger that got its pid', () => {
       owner.kill();
     }
   });
+
+  test('a pid alone, of a process that is no Node (a sleep): no owner, taken over; a Node one is still believed', () => {
+    expect(gen().status).toBe(0);
+    const stranger = spawn('sleep', ['30']);
+    try {
+      lockWith(`${stranger.pid}\n`);
+      expect(gen('--nodes', '5').status).toBe(0);
+      lockWith(`${process.pid}\n`);
+      expect(gen('--nodes', '3', '--force').status).toBe(2);
+    } finally {
+      stranger.kill();
+    }
+  });
 });
 
 describe('words and exit codes that are true', () => {
@@ -236,6 +249,16 @@ describe('a service or key of yours inside docker-compose.yaml is never dropped 
     expect(forced.status).toBe(0);
     expect(forced.stdout).toContain(
       'note: docker-compose.yaml: your services.myapp (and any other hand edit of it) was dropped (--force)',
+    );
+  });
+
+  test("a value of the nodes' shared x-restate-node block: the override goes under each node, where it takes effect", () => {
+    expect(gen().status).toBe(0);
+    edit('docker-compose.yaml', (text) => text.replace('stop_grace_period: 75s', 'stop_grace_period: 90s'));
+    const r = gen();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'gen-compose: docker-compose.yaml has x-restate-node.stop_grace_period changed by hand; this run writes the file anew and would undo it: override it in docker-compose.override.yaml beside it (Compose merges that file by itself; gen-compose never writes it), under each service that merges x-restate-node (services.restate-1, …), or pass --force to undo it\n',
     );
   });
 

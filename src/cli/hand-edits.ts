@@ -99,13 +99,16 @@ export function handEditRefusal(file: string, edit: HandEdit, writes: string): U
         : `${verb} in ${STACK_OVERRIDE_FILE} beside it (the deploys gen-compose prints add it: docker stack deploy -c ${STACK_FILE} -c ${STACK_OVERRIDE_FILE}; gen-compose never writes it)`;
   const variable =
     edit.variable === undefined ? '' : ` (gen-compose wrote \${${edit.variable}}: set ${edit.variable} in .env)`;
+  // An x- block is YAML's anchor for the services that merge it: an override of it changes nothing.
+  const block = edit.path.split('.')[0]!;
+  const each = block.startsWith('x-') ? `, under each service that merges ${block} (services.restate-1, …)` : '';
   const force =
     edit.kind === 'value'
       ? 'pass --force to undo it'
       : edit.kind === 'removed'
         ? 'pass --force to put it back'
         : 'pass --force to drop it';
-  return new UsageError(`${what}: ${home}${variable}, or ${force}`);
+  return new UsageError(`${what}: ${home}${each}${variable}, or ${force}`);
 }
 
 /**

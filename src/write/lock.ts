@@ -45,7 +45,19 @@ function alive({ pid, startTime }: Owner): boolean {
   }
   // The pid is taken: by the owner only if it started when the owner did.
   const now = startTimeOf(pid);
-  return startTime === undefined || now === undefined || now === startTime;
+  if (startTime !== undefined) return now === undefined || now === startTime;
+  // A pid alone (written by hand, or where /proc was missing): a Node process may be the owner.
+  const command = commandOf(pid);
+  return command === undefined || /node|gen-compose/.test(command);
+}
+
+/** The command line of a process, where /proc tells it. */
+function commandOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The refusal while another run holds the lock: one wording wherever a run meets it. */
