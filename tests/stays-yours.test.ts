@@ -626,3 +626,15 @@ test('the Swarm summary says where your own services go, as the compose summary 
     'Your own services go in docker-stack.override.yaml there: every stack deploy gen-compose prints adds it, gen-compose never touches it.',
   );
 });
+
+test('an option edited in .gen-compose.json against the .env it recorded writing is refused, not taken silently', () => {
+  expect(gen('--nodes', '5', '--replication', '2', '--memory', '2G').status).toBe(0);
+  edit('.gen-compose.json', (text) => text.replace('"replication": 2', '"replication": 3'));
+  const r = gen();
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(
+    /\.gen-compose\.json is edited \(it says replication 3, and the \.env it wrote says RESTATE_DEFAULT_REPLICATION=2\)/,
+  );
+  edit('.gen-compose.json', (text) => text.replace('"replication": 3', '"replication": 2'));
+  expect(gen().status).toBe(0);
+});

@@ -8,7 +8,7 @@ import { COMPOSE_YAML_OPTIONS } from '../load/loader.js';
 import { isRecord } from '../load/values.js';
 import { nodeNumberOf } from '../plan/nodes.js';
 import type { ClusterOptions } from '../plan/options.js';
-import { CLUSTER_OPTIONS } from '../plan/option-registry.js';
+import { CLUSTER_OPTIONS, OPTION_VARIABLES } from '../plan/option-registry.js';
 import {
   COMPOSE_FILE,
   ENV_FILE,
@@ -163,6 +163,21 @@ function disagreement(o: ClusterOptions, contents: Record<string, string>): stri
 }
 
 /**
+ * An option that stands for a variable (option-registry.ts) and the value the same run recorded
+ * writing for it: they differ only when the state file was edited by hand (a trial's
+ * `"replication": 3` was taken silently, with no restatectl step for the running cluster).
+ */
+function selfContradiction(state: GeneratorState): string | undefined {
+  for (const { key, variable } of OPTION_VARIABLES) {
+    const option = (state.options as unknown as Record<string, unknown>)[key];
+    const written = state.tunables?.[variable];
+    if (option === undefined || written === undefined || String(option) === written) continue;
+    return `it says ${key} ${String(option)}, and the .env it wrote says ${variable}=${written}`;
+  }
+  return undefined;
+}
+
+/**
  * The service names and project name of a compose file, read as Compose reads YAML (names are
  * never interpolated); undefined when it does not read as a compose file.
  */
@@ -211,7 +226,7 @@ export function readExisting(dir: string): ExistingCluster {
     } catch {
       // A damaged state file: the caller refuses to guess.
     }
-    stateProblem = state ? disagreement(state.options, contents) : undefined;
+    stateProblem = state ? (disagreement(state.options, contents) ?? selfContradiction(state)) : undefined;
     if (stateProblem) state = undefined;
   }
   const present = Object.keys(contents);
