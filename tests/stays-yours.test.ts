@@ -638,3 +638,16 @@ test('an option edited in .gen-compose.json against the .env it recorded writing
   edit('.gen-compose.json', (text) => text.replace('"replication": 3', '"replication": 2'));
   expect(gen().status).toBe(0);
 });
+
+test('a .env every user can read, which keeps its mode, is said once it holds the credentials', () => {
+  mkdirSync(out(), { recursive: true });
+  writeFileSync(join(out(), '.env'), 'MINIO_ROOT_USER=alice-admin\n', { mode: 0o644 });
+  chmodSync(join(out(), '.env'), 0o644);
+  const r = gen('--force');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain(
+    `${join(out(), '.env')} holds the cluster's credentials and every user of this machine can read it (mode 0644): chmod 600 ${join(out(), '.env')}`,
+  );
+  chmodSync(join(out(), '.env'), 0o600);
+  expect(gen().stdout).not.toContain('every user of this machine can read it');
+});

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemErrorMessage, UsageError } from '../errors.js';
 import {
@@ -135,5 +135,23 @@ export function strangers(existing: ExistingCluster, files: RenderedFile[], out:
       (name) =>
         `${join(out, name)} is left as it is, and ${stack ? 'docker stack deploy does not read it: what it holds goes in ' + STACK_OVERRIDE_FILE : 'docker compose does not read it: what it holds goes in ' + OVERRIDE_FILE}`,
     ),
+    ...worldReadableEnv(out),
   ];
+}
+
+/**
+ * A .env every user of the machine can read: it keeps its mode (yours to choose), and holds the
+ * cluster's credentials, so it is said (a trial's hand-made 0644 .env, taken over with --force,
+ * got generated secrets without a word). gen-compose's own .env is 0600.
+ */
+function worldReadableEnv(out: string): string[] {
+  try {
+    const mode = statSync(join(out, ENV_FILE)).mode & 0o777;
+    if ((mode & 0o004) === 0) return [];
+    return [
+      `${join(out, ENV_FILE)} holds the cluster's credentials and every user of this machine can read it (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 ${join(out, ENV_FILE)}`,
+    ];
+  } catch {
+    return [];
+  }
 }
