@@ -279,7 +279,10 @@ describe('gen-compose (generate)', () => {
       ['templates', 'export'],
       'gen-compose: templates export needs a directory: gen-compose templates export DIR (see --help)',
     ],
-    [['templates', 'import', 'x'], 'gen-compose: Invalid values: Argument: action, Given: "import", Choices: "export"'],
+    [
+      ['templates', 'import', 'x'],
+      'gen-compose: templates has one action, export, got "import" (gen-compose templates export DIR)',
+    ],
     [['check', ''], 'gen-compose: check needs a directory or a compose file (the path was empty)'],
     [['check', '--rules', '.'], 'gen-compose: check --rules lists every rule and takes no path (got .)'],
   ])('%j: the whole message on one line, exit 2', (args, message) => {

@@ -179,6 +179,10 @@ function parseFailure(argv: string[]) {
     if (/^Not enough non-option arguments/.test(message ?? '') && ['rehearse', 'templates'].includes(argv[0] ?? '')) {
       fail(needsDirectory(argv[0] === 'templates' ? 'templates export' : argv[0]!));
     }
+    // yargs' own words for a wrong choice ("Invalid values: Argument: action, Given: …").
+    const choice = /Argument: (\w+), Given: "([^"]*)", Choices: (.*)$/.exec(message ?? '');
+    if (choice && argv[0] === 'templates')
+      fail(`templates has one action, export, got "${choice[2]}" (gen-compose templates export DIR)`);
     fail(unknownFlags(message, argv) ?? message ?? error?.message ?? 'invalid arguments');
   };
 }
