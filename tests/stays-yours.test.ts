@@ -651,3 +651,16 @@ test('a .env every user can read, which keeps its mode, is said once it holds th
   chmodSync(join(out(), '.env'), 0o600);
   expect(gen().stdout).not.toContain('every user of this machine can read it');
 });
+
+test("an add-on switched off leaves its credential in .env under a title that says why, and it serves the add-on's data when it comes back", () => {
+  expect(gen('--monitoring').status).toBe(0);
+  const password = envOf(out()).GRAFANA_ADMIN_PASSWORD;
+  const off = gen('--no-monitoring');
+  expect(off.status).toBe(0);
+  expect(off.stdout).not.toContain('line(s) of your own');
+  expect(readFileSync(join(out(), '.env'), 'utf8')).toMatch(
+    /# --- Kept from the previous \.env, unused by these files: yours, or credentials of an add-on switched off \(kept for its data\) ---\nGRAFANA_ADMIN_PASSWORD=/,
+  );
+  expect(gen('--monitoring').status).toBe(0);
+  expect(envOf(out()).GRAFANA_ADMIN_PASSWORD).toBe(password);
+});

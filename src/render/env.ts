@@ -53,7 +53,8 @@ export function renderEnv(plan: ClusterPlan, generator: Generator, opts: EnvRend
   const userVariables = Object.entries(plan.userVariables);
   if (userVariables.length > 0) {
     groups.push({
-      title: 'Yours: kept from the previous .env (gen-compose does not use these)',
+      title:
+        'Kept from the previous .env, unused by these files: yours, or credentials of an add-on switched off (kept for its data)',
       tunables: userVariables.map(([name, value]) => ({
         name,
         description: '',
