@@ -51,11 +51,9 @@ export function refuseUnreadLines(plan: ClusterPlan, previousTunables: Record<st
     throw new UsageError(
       `${line(name)} has no effect: the compose file sets ${name} on each node itself, where .env does not reach; a value of your own goes in docker-compose.override.yaml (or delete the line)`,
     );
-  const options = added.some((n) => /^(RESTATE_|MINIO_|NODE\d+_|GRAFANA_|PROMETHEUS_|LOAD_BALANCER_)/.test(n))
-    ? optionsThatAddVariables()
-    : [];
+  const options = optionsThatAddVariables();
+  // Secrets are never in the state's record, so a dropped add-on's password looks added: only settings are judged.
   for (const name of added) {
-    // Secrets are never in the state's record, so a dropped add-on's password looks added: not judged.
     const option = options.find((o) => o.settings.includes(name.replace(/^NODE\d+_/, 'NODE1_')));
     if (option)
       throw new UsageError(
