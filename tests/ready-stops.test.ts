@@ -26,7 +26,7 @@ const node = (id: number, name: string, state: string, member = true) => ({
 });
 
 /** `ready DIR` with a stand-in docker whose restatectl lists `nodes` and whose node log is `log`. */
-function readyAgainst(out: string, nodes: object[], log = '', timeout = '60') {
+function readyAgainst(out: string, nodes: object[], log = '', timeout = '60', extra: string[] = []) {
   const bin = join(dir.path, 'bin');
   mkdirSync(bin, { recursive: true });
   const tables = [nodes, [], [], [], []].map((t) => `--gen-compose-table--\n${JSON.stringify(t)}\n`).join('');
@@ -46,7 +46,7 @@ esac
     { mode: 0o755 },
   );
   const started = Date.now();
-  const r = spawnSync(process.execPath, [CLI, 'ready', out, '--timeout', timeout], {
+  const r = spawnSync(process.execPath, [CLI, 'ready', out, '--timeout', timeout, ...extra], {
     encoding: 'utf8',
     env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
   });
@@ -108,4 +108,30 @@ test('a dead node of the files whose log says nothing of its disk is waited for,
   expect(r.stderr).toMatch(
     /^gen-compose ready: after 3s the cluster still cannot lose a node: restate-3 \(N3\) is dead/,
   );
+});
+
+test('--replacing, first in a replacement block: a node already down passes at once, a live one stops the block before it is taken down', () => {
+  const out = join(dir.path, 'c');
+  expect(runCli(['--out', out]).status).toBe(0);
+  const replaced = runCli(['--out', out, '--replace-node', '2']);
+  expect(replaced.stdout).toMatch(
+    /\n {5}node \S+ ready \. --replacing N2 &&\n {5}docker compose up -d --wait restate-2 &&\n/,
+  );
+  const nodes = (two: string) => [
+    node(1, 'restate-1', 'alive'),
+    node(2, 'restate-2', two),
+    node(3, 'restate-3', 'dead'),
+  ];
+  const down = readyAgainst(out, nodes('dead'), '', '60', ['--replacing', 'N2']);
+  expect({ status: down.status, stdout: down.stdout }).toEqual({
+    status: 0,
+    stdout: 'ready: restate-2 (N2) is dead: its replacement takes nothing down\n',
+  });
+  const alive = readyAgainst(out, nodes('alive'), '', '60', ['--replacing', 'N2', '--replacing', 'N2']);
+  expect({ status: alive.status, stderr: alive.stderr }).toEqual({
+    status: 1,
+    stderr:
+      'gen-compose ready: restate-2 (N2) is alive and serving, and this block would take it down to replace it, with restate-3 (N3) already down: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes with the value before, and --force; docs/operations.md)\n',
+  });
+  expect(alive.seconds).toBeLessThan(30);
 });

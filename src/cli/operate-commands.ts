@@ -35,6 +35,12 @@ export function readyCommand(cli: Argv): void {
           describe:
             "with --stack: a node whose update was just submitted (docker service update --detach, or its stack-part deploy; e.g. restate-2): first wait until Swarm's update of it completed (up to 600 s), and stop if it was paused or rolled back",
         })
+        .option('replacing', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            'the node ID a replacement takes out, e.g. N3 (what a --replace-node block runs first): succeed at once if it is down, fail at once if it is alive and serving',
+        })
         .option('leaving', {
           type: 'string',
           requiresArg: true,
@@ -43,6 +49,10 @@ export function readyCommand(cli: Argv): void {
         }),
     (argv) =>
       runCommand(async () => {
+        // Given twice, the last counts, as with every other flag (yargs hands over an array).
+        const last = (value: string | string[] | undefined) => (Array.isArray(value) ? value.at(-1) : value);
+        for (const key of ['timeout', 'stack', 'updated', 'leaving', 'replacing'] as const)
+          (argv as Record<string, unknown>)[key] = last(argv[key] as string | string[] | undefined);
         const timeoutSeconds = Number(argv.timeout);
         if (argv.timeout.trim() === '' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
           throw new UsageError(`--timeout must be a number of seconds above 0, got "${argv.timeout}"`);
@@ -52,6 +62,10 @@ export function readyCommand(cli: Argv): void {
           throw new UsageError(
             `ready takes the cluster's directory, the one that holds its compose file; ${argv.dir} is a file (give ${dirname(argv.dir)})`,
           );
+        if (argv.replacing !== undefined && !/^N\d+$/.test(argv.replacing.trim()))
+          throw new UsageError(`--replacing takes one Restate node ID such as N3, got "${argv.replacing}"`);
+        if (argv.replacing !== undefined && argv.leaving !== undefined)
+          throw new UsageError('--replacing and --leaving are steps of their own: give one');
         const leaving = argv.leaving === undefined ? [] : argv.leaving.split(',').map((id) => id.trim());
         const wrong = leaving.find((id) => !/^N\d+$/.test(id));
         if (wrong !== undefined)
@@ -73,6 +87,7 @@ export function readyCommand(cli: Argv): void {
           timeoutSeconds,
           shell: process.env,
           leaving,
+          ...(argv.replacing === undefined ? {} : { replacing: argv.replacing.trim() }),
           updated: argv.updated,
           operator: operatorIn(argv.dir, process.argv[1]),
         });

@@ -38,6 +38,8 @@ export interface ReadyOptions {
   timeoutSeconds: number;
   /** Nodes being removed (N4,N5): ready also means nothing is left on them. */
   leaving: string[];
+  /** The identity a replacement takes out (N3): it must be gone already, and that is all ready asks. */
+  replacing?: string;
   /** A Swarm node whose service update just returned: it must have completed. */
   updated?: string;
   shell: Record<string, string | undefined>;
@@ -167,12 +169,13 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
     const bound = Math.min(20_000, Math.max(1000, left()));
     const view = look(options.dir, access, node, bound);
     if (typeof view !== 'string') {
-      const unknown = unknownNodes(view, options.leaving);
+      const unknown = unknownNodes(view, [...options.leaving, ...(options.replacing ? [options.replacing] : [])]);
       // A wrong name, as a wrong --stack: no amount of waiting fixes it (exit 2).
       if (unknown.length > 0)
         throw new UsageError(
           `--leaving names ${unknown.join(', ')}, and the cluster has no such node (its nodes: ${view.nodes.map((n) => String(n.plain_node_id)).join(', ')})`,
         );
+      if (options.replacing !== undefined) return replacingVerdict(view, options.replacing);
       // What no wait fixes is said at once.
       const stale = leftBehind(view, options.leaving, access.declaredNames, nodes.length);
       const hopeless =
@@ -200,6 +203,23 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   return {
     ok: false,
     message: `gen-compose ready: after ${options.timeoutSeconds}s the cluster still cannot lose a node: ${last}${downHint(down, options.stack)}`,
+  };
+}
+
+/**
+ * `--replacing NK`, first in a replacement's block: the identity it takes out must be down
+ * already (its disk is gone). A live one is refused at once: recreating its service takes it
+ * down, and a trial's --replace-node 2 of a healthy node, with restate-3's disk gone, cost the
+ * metadata group its quorum (112 s with no call served).
+ */
+function replacingVerdict(view: ClusterView, id: string): { ok: boolean; message: string } {
+  const node = view.nodes.find((n) => String(n.plain_node_id) === id)!;
+  if (node.state !== 'alive')
+    return { ok: true, message: `ready: ${node.name} (${id}) is ${node.state}: its replacement takes nothing down` };
+  const down = view.nodes.filter((n) => n.state !== 'alive').map((n) => `${n.name} (${n.plain_node_id})`);
+  return {
+    ok: false,
+    message: `gen-compose ready: ${node.name} (${id}) is alive and serving, and this block would take it down to replace it${down.length > 0 ? `, with ${down.join(', ')} already down` : ''}: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes with the value before, and --force; docs/operations.md)`,
   };
 }
 

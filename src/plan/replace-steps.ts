@@ -41,6 +41,8 @@ export function replacement({ previous, next, force, run }: ChangeContext): Chan
       const ctl = run.restatectl(nodeName(k === 1 ? 2 : 1));
       const oldId = `N${old.id}`;
       const lines = [
+        // The old identity must be down already: recreating a live one takes it down (see ready's --replacing).
+        ...(run.ready ? [`${run.ready} --replacing ${oldId} &&`] : []),
         `${run.recreate(nodeName(k))} &&`,
         ...removalLines([oldId], k <= previous.metadataNodes ? [oldId] : [], ctl, run.ready, true),
       ];
