@@ -25,6 +25,9 @@ test('a published HTTP port on that list is said in a warning; the default ports
     expect(blocked.stdout.split('\n').filter((l) => l.includes('bad port'))).toEqual([
       'warning: browsers and fetch() refuse port 10080, a "bad port" of the Fetch standard, so they cannot reach the load balancer (invocations: the application\'s door) there; another --port-offset avoids it',
     ]);
+    // A --dry-run, which prints no summary, says it too.
+    const dry = runCli(['--out', `${dir.path}/c`, '--load-balancer', '--port-offset', '3000', '--dry-run']);
+    expect(dry.stdout).toContain('warning: browsers and fetch() refuse port 10080');
     const plain = runCli(['--out', `${dir.path}/b`, '--load-balancer', '--monitoring']);
     expect(plain.status).toBe(0);
     expect(plain.stdout).not.toContain('bad port');

@@ -26,11 +26,18 @@ const node = (id: number, name: string, state: string, member = true) => ({
 });
 
 /** `ready DIR` with a stand-in docker whose restatectl lists `nodes` and whose node log is `log`. */
-function readyAgainst(out: string, nodes: object[], log = '', timeout = '60', extra: string[] = []) {
+function readyAgainst(
+  out: string,
+  nodes: object[],
+  log = '',
+  timeout = '60',
+  extra: string[] = [],
+  tables: object[][] = [[], [], [], []],
+) {
   const bin = join(dir.path, 'bin');
   mkdirSync(bin, { recursive: true });
-  const tables = [nodes, [], [], [], []].map((t) => `--gen-compose-table--\n${JSON.stringify(t)}\n`).join('');
-  writeFileSync(join(dir.path, 'tables'), tables);
+  const answers = [nodes, ...tables].map((t) => `--gen-compose-table--\n${JSON.stringify(t)}\n`).join('');
+  writeFileSync(join(dir.path, 'tables'), answers);
   writeFileSync(join(dir.path, 'log'), log);
   writeFileSync(
     join(bin, 'docker'),
@@ -134,4 +141,26 @@ test('--replacing, first in a replacement block: a node already down passes at o
       'gen-compose ready: restate-2 (N2) is alive and serving, and this block would take it down to replace it, with restate-3 (N3) already down: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes with the value before, and --force; docs/operations.md)\n',
   });
   expect(alive.seconds).toBeLessThan(30);
+});
+
+test('a wait that ends with every node alive but a replica that never starts names that node, and what clears a known Restate 1.6 fault', () => {
+  const out = join(dir.path, 'c');
+  expect(runCli(['--out', out]).status).toBe(0);
+  const nodes = [node(1, 'restate-1', 'alive'), node(2, 'restate-2', 'alive'), node(3, 'restate-3', 'alive')];
+  const partitions = [{ partition_id: 0, leader_plain_node_id: 'N1', current_replica_set: 'N1,N2' }];
+  const replicas = [
+    { partition_id: 0, plain_node_id: 'N1', gen_node_id: 'N1:1', effective_mode: 'Leader', replay_status: 'active' },
+    {
+      partition_id: 0,
+      plain_node_id: 'N2',
+      gen_node_id: 'N2:1',
+      effective_mode: 'Follower',
+      replay_status: 'starting',
+    },
+  ];
+  const r = readyAgainst(out, nodes, '', '3', [], [partitions, replicas, [], []]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toBe(
+    'gen-compose ready: after 3s the cluster still cannot lose a node: partition 0: its replica on restate-2 (N2) is starting (docker compose logs restate-2 says why restate-2\'s replicas do not start; on Restate 1.6 "Column family already exists" there is Restate issue 4534, fixed in 1.7.0, and docker compose restart restate-2 clears it)\n',
+  );
 });

@@ -10,7 +10,7 @@ import type { RememberedSteps } from '../write/existing.js';
 import { writeFailure, writeFiles } from '../write/writer.js';
 import { committed } from './run-command.js';
 import type { GenerateArgs, GenerateResult } from './generate.js';
-import { summary } from './summary.js';
+import { fileWarnings, summary } from './summary.js';
 
 /** What a run decided, everything read and rendered: what each mode prints, compares or writes. */
 export interface Outcome {
@@ -117,6 +117,7 @@ async function dryRunResult(out: string, outcome: Outcome): Promise<GenerateResu
     output: [
       ...parts,
       ...notes.map((n) => `note: ${n}`),
+      ...fileWarnings(plan),
       ...stepLines(outcome, 'Once written'),
       'Nothing was written (--dry-run). Secret values are masked.',
     ].join('\n'),

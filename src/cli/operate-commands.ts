@@ -49,27 +49,7 @@ export function readyCommand(cli: Argv): void {
         }),
     (argv) =>
       runCommand(async () => {
-        // Given twice, the last counts, as with every other flag (yargs hands over an array).
-        const last = (value: string | string[] | undefined) => (Array.isArray(value) ? value.at(-1) : value);
-        for (const key of ['timeout', 'stack', 'updated', 'leaving', 'replacing'] as const)
-          (argv as Record<string, unknown>)[key] = last(argv[key] as string | string[] | undefined);
-        const timeoutSeconds = Number(argv.timeout);
-        if (argv.timeout.trim() === '' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
-          throw new UsageError(`--timeout must be a number of seconds above 0, got "${argv.timeout}"`);
-        if (argv.dir.trim() === '') throw new UsageError('ready needs a directory (the path was empty)');
-        // A file named instead (its compose file, its .env) ran docker in it: "spawnSync docker ENOTDIR".
-        if (existsSync(argv.dir) && !statSync(argv.dir).isDirectory())
-          throw new UsageError(
-            `ready takes the cluster's directory, the one that holds its compose file; ${argv.dir} is a file (give ${dirname(argv.dir)})`,
-          );
-        if (argv.replacing !== undefined && !/^N\d+$/.test(argv.replacing.trim()))
-          throw new UsageError(`--replacing takes one Restate node ID such as N3, got "${argv.replacing}"`);
-        if (argv.replacing !== undefined && argv.leaving !== undefined)
-          throw new UsageError('--replacing and --leaving are steps of their own: give one');
-        const leaving = argv.leaving === undefined ? [] : argv.leaving.split(',').map((id) => id.trim());
-        const wrong = leaving.find((id) => !/^N\d+$/.test(id));
-        if (wrong !== undefined)
-          throw new UsageError(`--leaving takes Restate node IDs such as N4,N5, got "${argv.leaving}"`);
+        const { timeoutSeconds, leaving } = readyArguments(argv);
         const { waitUntilReady } = await import('../operate/ready.js');
         // Ctrl-C in the middle of a pasted block: say where that leaves it, not nothing.
         const { READY_INTERRUPTED } = await import('../operate/restatectl-access.js');
@@ -77,10 +57,6 @@ export function readyCommand(cli: Argv): void {
           process.stderr.write(`${READY_INTERRUPTED}\n`);
           process.exit(130);
         });
-        if (argv.stack !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(argv.stack))
-          throw new UsageError(`--stack takes a stack name (letters, digits, _ . -), got "${argv.stack}"`);
-        if (argv.updated !== undefined && argv.stack === undefined)
-          throw new UsageError('--updated names a node of a Swarm stack: give --stack NAME too');
         const result = await waitUntilReady({
           dir: argv.dir,
           stack: argv.stack,
@@ -95,6 +71,45 @@ export function readyCommand(cli: Argv): void {
         process.exitCode = result.ok ? 0 : 1;
       }),
   );
+}
+
+interface ReadyArgv {
+  dir: string;
+  timeout: string;
+  stack?: string;
+  updated?: string;
+  leaving?: string;
+  replacing?: string;
+}
+
+/** ready's arguments checked, in one line each, before anything asks docker. */
+function readyArguments(argv: ReadyArgv): { timeoutSeconds: number; leaving: string[] } {
+  // Given twice, the last counts, as with every other flag (yargs hands over an array).
+  const last = (value: string | string[] | undefined) => (Array.isArray(value) ? value.at(-1) : value);
+  for (const key of ['timeout', 'stack', 'updated', 'leaving', 'replacing'] as const)
+    (argv as unknown as Record<string, unknown>)[key] = last(argv[key] as string | string[] | undefined);
+  const timeoutSeconds = Number(argv.timeout);
+  if (argv.timeout.trim() === '' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new UsageError(`--timeout must be a number of seconds above 0, got "${argv.timeout}"`);
+  if (argv.dir.trim() === '') throw new UsageError('ready needs a directory (the path was empty)');
+  // A file named instead (its compose file, its .env) ran docker in it: "spawnSync docker ENOTDIR".
+  if (existsSync(argv.dir) && !statSync(argv.dir).isDirectory())
+    throw new UsageError(
+      `ready takes the cluster's directory, the one that holds its compose file; ${argv.dir} is a file (give ${dirname(argv.dir)})`,
+    );
+  if (argv.replacing !== undefined && !/^N\d+$/.test(argv.replacing.trim()))
+    throw new UsageError(`--replacing takes one Restate node ID such as N3, got "${argv.replacing}"`);
+  if (argv.replacing !== undefined && argv.leaving !== undefined)
+    throw new UsageError('--replacing and --leaving are steps of their own: give one');
+  const leaving = argv.leaving === undefined ? [] : argv.leaving.split(',').map((id) => id.trim());
+  const wrong = leaving.find((id) => !/^N\d+$/.test(id));
+  if (wrong !== undefined)
+    throw new UsageError(`--leaving takes Restate node IDs such as N4,N5, got "${argv.leaving}"`);
+  if (argv.stack !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(argv.stack))
+    throw new UsageError(`--stack takes a stack name (letters, digits, _ . -), got "${argv.stack}"`);
+  if (argv.updated !== undefined && argv.stack === undefined)
+    throw new UsageError('--updated names a node of a Swarm stack: give --stack NAME too');
+  return { timeoutSeconds, leaving };
 }
 
 /** `stack-part [dir] --service NODE`: one node's part of docker-stack.yaml, for a rolling deploy. */

@@ -89,8 +89,7 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
       `warning: ${o.nodes} node(s) < 2×${o.replication}−1: the cluster works but tolerates ${t.logFailuresTolerated} node failure(s), not ${o.replication - 1}. Use at least ${2 * o.replication - 1} nodes for that.`,
     );
   }
-  if (o.unverified) lines.push(...unverifiedWarnings(plan));
-  lines.push(...blockedPortWarnings(plan, port));
+  lines.push(...fileWarnings(plan));
   // A quietly large result of the defaults (-n 100 -r 50: 99 members) is said, with why.
   if (o.metadataNodes > LARGE_METADATA_GROUP) {
     lines.push(
@@ -106,6 +105,14 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
     );
   }
   return lines.join('\n');
+}
+
+/** Warnings about the files themselves, which a --dry-run shows too (it prints no summary). */
+export function fileWarnings(plan: ClusterPlan): string[] {
+  return [
+    ...(plan.options.unverified ? unverifiedWarnings(plan) : []),
+    ...blockedPortWarnings(plan, resolvedPorts(plan).portOf),
+  ];
 }
 
 /**

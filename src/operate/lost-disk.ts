@@ -28,7 +28,9 @@ export function lostDiskCheck(
       const service = access.nodes[index]!;
       if (!LOST_DISK.test(access.recentLog(service))) continue;
       const slot = service.replace(/^restate-/, '');
-      return `${service} lost its disk (its log says so): the cluster still lists ${node.name} (${node.plain_node_id}), and Restate refuses an empty node under that identity, so no restart or wait brings it back; in ${dir}, ${program} --out . --replace-node ${slot} gives it a new identity and prints the steps that take the old one out`;
+      // A replacement identity lost its disk too: the replacement right after itself needs --force.
+      const again = /-r\d+$/.test(String(node.name)) ? ' (with --force if its replacement was the last change)' : '';
+      return `${service} lost its disk (its log says so): the cluster still lists ${node.name} (${node.plain_node_id}), and Restate refuses an empty node under that identity, so no restart or wait brings it back; in ${dir}, ${program} --out . --replace-node ${slot}${again} gives it a new identity and prints the steps that take the old one out`;
     }
     return undefined;
   };

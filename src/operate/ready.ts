@@ -159,6 +159,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   const waitFrom = options.updated === undefined ? started : Date.now();
   let last = 'not asked yet';
   let down: string[] = [];
+  let stuck: string[] = [];
   let lastTrim = 0;
   const lostDisk = lostDiskCheck(access, options.dir, options.operator.program);
   const left = () => options.timeoutSeconds * 1000 - (Date.now() - waitFrom);
@@ -194,7 +195,10 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
         };
       }
       last = summarize(reasons);
-      down = view.nodes.filter((n) => String(n.state) !== 'alive').map((n) => String(n.name));
+      // A node on its way out is down on purpose (a lost disk): the hint is about the others.
+      const staying = view.nodes.filter((n) => !options.leaving.includes(String(n.plain_node_id)));
+      down = staying.filter((n) => String(n.state) !== 'alive').map((n) => String(n.name));
+      stuck = stuckReplicas(view, staying);
     } else if (!(bound < 20_000 && view.includes(`: ${NO_ANSWER} `) && last !== 'not asked yet')) last = view;
     // (A look cut short by the deadline that got no answer in time says nothing about the
     // cluster: the reason before it stands; a trial's timeouts all blamed a healthy node.)
@@ -202,7 +206,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   }
   return {
     ok: false,
-    message: `gen-compose ready: after ${options.timeoutSeconds}s the cluster still cannot lose a node: ${last}${downHint(down, options.stack)}`,
+    message: `gen-compose ready: after ${options.timeoutSeconds}s the cluster still cannot lose a node: ${last}${down.length > 0 ? downHint(down, options.stack) : stuckHint(stuck, options.stack)}`,
   };
 }
 
@@ -221,6 +225,33 @@ function replacingVerdict(view: ClusterView, id: string): { ok: boolean; message
     ok: false,
     message: `gen-compose ready: ${node.name} (${id}) is alive and serving, and this block would take it down to replace it${down.length > 0 ? `, with ${down.join(', ')} already down` : ''}: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes with the value before, and --force; docs/operations.md)`,
   };
+}
+
+/** Alive nodes with a partition replica that is not active: what keeps the wait going when no node is down. */
+function stuckReplicas(view: ClusterView, staying: ClusterView['nodes']): string[] {
+  const alive = new Map(
+    staying.filter((n) => n.state === 'alive').map((n) => [String(n.plain_node_id), String(n.name)]),
+  );
+  const ids = view.replicas
+    .filter((r) => String(r.replay_status).toLowerCase() !== 'active' && alive.has(String(r.plain_node_id)))
+    .map((r) => alive.get(String(r.plain_node_id))!);
+  return [...new Set(ids)];
+}
+
+/**
+ * Where to look when every node is alive but a replica never starts. Restate 1.6 can leave one
+ * failing for ever with "Column family already exists" after a peer lost its disk (Restate issue
+ * 4534, fixed in 1.7.0; a trial's replacement on 1.6.2 waited 300 s on it): a restart clears it.
+ */
+function stuckHint(stuck: string[], stack: string | undefined): string {
+  const name = stuck[0];
+  if (name === undefined) return '';
+  const service = name.replace(/-r\d+$/, '');
+  const [logs, restart] =
+    stack === undefined
+      ? [`docker compose logs ${service}`, `docker compose restart ${service}`]
+      : [`docker service logs ${stack}_${service}`, `docker service update --force ${stack}_${service}`];
+  return ` (${logs} says why ${name}'s replicas do not start; on Restate 1.6 "Column family already exists" there is Restate issue 4534, fixed in 1.7.0, and ${restart} clears it)`;
 }
 
 /**
