@@ -72,6 +72,10 @@ const SAMPLES: Record<string, string[]> = {
     'restate =info',
     'é=info',
     'warn ,restate=info',
+    'restate[',
+    '[',
+    'warn,[',
+    'restate[x]=info',
     '',
   ],
 };

@@ -154,6 +154,20 @@ describe('the lock tells its owner from a stranger that got its pid', () => {
     }
   });
 
+  test('a killed owner not yet reaped (a zombie, with its own start time) is no owner: taken over', () => {
+    expect(gen().status).toBe(0);
+    // The shell's background child exits at once; exec'd into sleep, the shell never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30']);
+    try {
+      const zombie = spawnSync('sh', ['-c', `sleep 0.5; pgrep -P ${parent.pid}`], { encoding: 'utf8' }).stdout.trim();
+      expect(readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /);
+      lockWith(`${zombie} ${startTime(Number(zombie))}\n`);
+      expect(gen('--nodes', '5').status).toBe(0);
+    } finally {
+      parent.kill();
+    }
+  });
+
   test('a pid alone, of a process that is no Node (a sleep): no owner, taken over; a Node one is still believed', () => {
     expect(gen().status).toBe(0);
     const stranger = spawn('sleep', ['30']);
@@ -296,7 +310,7 @@ describe('a service or key of yours inside docker-compose.yaml is never dropped 
     const r = gen('--memory', '4G');
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      'gen-compose: docker-compose.yaml has x-restate-node.stop_grace_period removed by hand; this run writes the file anew and would put it back: remove it (`stop_grace_period: !reset null`) in docker-compose.override.yaml beside it (Compose merges that file by itself; gen-compose never writes it), or pass --force to put it back\n',
+      'gen-compose: docker-compose.yaml has x-restate-node.stop_grace_period removed by hand; this run writes the file anew and would put it back: remove it (`stop_grace_period: !reset null`) in docker-compose.override.yaml beside it (Compose merges that file by itself; gen-compose never writes it), under each service that merges x-restate-node (services.restate-1, …), or pass --force to put it back\n',
     );
     const forced = gen('--memory', '4G', '--force');
     expect(forced.status).toBe(0);
@@ -444,6 +458,25 @@ describe('every .env line gen-compose understands takes effect or is refused', (
       'which names "nowhere", no service of these files (the nodes could not resolve it)',
     ],
     [
+      'MINIO_IMAGE',
+      'registry-1.docker.io/minio/minio',
+      'registry-1.docker.io/minio/minio on Docker Hub was removed in September 2026: use quay.io/minio/minio with a pinned RELEASE tag, or a mirror',
+    ],
+    ['MINIO_IMAGE', 'quay.io/minio/minio:latest', 'a repository with a tag or digest: the tag is MINIO_VERSION'],
+    ['MINIO_IMAGE', 'Quay.io/minio/minio', 'which Docker refuses: repository names are lower-case'],
+    ['MINIO_VERSION', 'LATEST', 'a tag that pins no release'],
+    [
+      'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
+      's3://Bad_Bucket/x',
+      '"Bad_Bucket" is no S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens): s3://BUCKET/PREFIX',
+    ],
+    [
+      'RESTATE_LOG_FILTER',
+      'warn,restate[',
+      'which restate-server refuses to start with ("restate[" opens a span filter ([) it never closes)',
+    ],
+    ['RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL', 'notaurl', 'which is no URL (http://HOST:PORT or https://HOST)'],
+    [
       'RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
       '',
       'empty: with a custom endpoint restate-server fails to resolve a region (any value will do, e.g. local)',
@@ -467,6 +500,11 @@ describe('every .env line gen-compose understands takes effect or is refused', (
       'RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE=768MB',
       'these files read it only with --memory, which this cluster was not made with; give --memory instead (or delete the line)',
     ],
+    [
+      'RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED=3',
+      'these files do not read it with these options (Restate 1.7.12); delete the line',
+    ],
+    ['NODE4_INGRESS_PORT_OVERRIDE=48080', 'this cluster has no node 4 (--nodes 3); delete the line'],
     [
       'RESTATE_AUTO_PROVISION=true',
       'the compose file sets RESTATE_AUTO_PROVISION on each node itself, where .env does not reach; a value of your own goes in docker-compose.override.yaml (or delete the line)',
@@ -602,10 +640,18 @@ test("a switch between MinIO and your own S3 store does not carry one store's ke
   // Filled in, the keys are the user's, kept on every later run of the same store.
   expect(gen().status).toBe(0);
   expect(envOf(out()).RESTATE_S3_ACCESS_KEY).toBe('AKIAEXAMPLE');
-  const back = gen('--no-snapshots-endpoint');
+  // Your own keys go only on purpose.
+  const refused = gen('--no-snapshots-endpoint');
+  expect({ status: refused.status, stderr: refused.stderr }).toEqual({
+    status: 2,
+    stderr:
+      'gen-compose: RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env hold your keys for https://s3.eu-west-1.amazonaws.com, and MinIO needs keys of its own in their place: copy yours elsewhere, then pass --force\n',
+  });
+  expect(envOf(out()).RESTATE_S3_ACCESS_KEY).toBe('AKIAEXAMPLE');
+  const back = gen('--no-snapshots-endpoint', '--force');
   expect(back.status).toBe(0);
   expect(back.stdout).toContain(
-    'note: RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env were the keys of https://s3.eu-west-1.amazonaws.com: not carried over to MinIO',
+    'note: RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env were the keys of https://s3.eu-west-1.amazonaws.com: replaced (--force) by a new key MinIO gives Restate',
   );
   expect(envOf(out()).RESTATE_S3_ACCESS_KEY).not.toBe('AKIAEXAMPLE');
   expect(envOf(out()).RESTATE_S3_ACCESS_KEY).not.toBe(minioKey);
@@ -629,7 +675,10 @@ test('the Swarm summary says where your own services go, as the compose summary 
 
 test('an option edited in .gen-compose.json against the .env it recorded writing is refused, not taken silently', () => {
   expect(gen('--nodes', '5', '--replication', '2', '--memory', '2G').status).toBe(0);
-  edit('.gen-compose.json', (text) => text.replace('"replication": 2', '"replication": 3'));
+  // A state file of an earlier release, without the digest of its options.
+  edit('.gen-compose.json', (text) =>
+    text.replace('"replication": 2', '"replication": 3').replace(/\n {2}"optionsSha256": "[0-9a-f]+",/, ''),
+  );
   const r = gen();
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(
@@ -637,6 +686,11 @@ test('an option edited in .gen-compose.json against the .env it recorded writing
   );
   edit('.gen-compose.json', (text) => text.replace('"replication": 3', '"replication": 2'));
   expect(gen().status).toBe(0);
+  // An option no variable stands for: the digest of the options says it.
+  edit('.gen-compose.json', (text) => text.replace('"metadataNodes": 3', '"metadataNodes": 1'));
+  const metadata = gen();
+  expect(metadata.status).toBe(2);
+  expect(metadata.stderr).toMatch(/\.gen-compose\.json is edited \(its options were changed by hand\)/);
 });
 
 test('a .env every user can read, which keeps its mode, is said once it holds the credentials', () => {
@@ -663,4 +717,40 @@ test("an add-on switched off leaves its credential in .env under a title that sa
   );
   expect(gen('--monitoring').status).toBe(0);
   expect(envOf(out()).GRAFANA_ADMIN_PASSWORD).toBe(password);
+});
+
+test("under umask 077 the add-ons' config directories stay readable by the users their containers run as", () => {
+  const r = spawnSync(
+    'sh',
+    ['-c', `umask 077 && "${process.execPath}" "${CLI}" --out "${out()}" --load-balancer --monitoring`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(r.status).toBe(0);
+  for (const dir of ['haproxy', 'prometheus', 'grafana'])
+    expect((statSync(join(out(), dir)).mode & 0o777).toString(8)).toBe('755');
+  expect((statSync(join(out(), '.env')).mode & 0o777).toString(8)).toBe('600');
+});
+
+test('--force over a hand-made .env says which of its settings these options replace', () => {
+  mkdirSync(out(), { recursive: true });
+  writeFileSync(join(out(), '.env'), 'RESTATE_VERSION=1.7.10\nNODE1_INGRESS_PORT_OVERRIDE=18080\n');
+  const r = gen('--force');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain(
+    'note: RESTATE_VERSION=1.7.10 in the .env there is now 1.7.12, as these options write it (--force starts from the options given)',
+  );
+  expect(r.stdout).toContain('note: NODE1_INGRESS_PORT_OVERRIDE=18080 in the .env there is now 8080');
+});
+
+test("a line under the other version's name of a setting the cluster has is refused as unread, not as an option it lacks", () => {
+  expect(gen('--restate-version', '1.6.2', '--snapshots-retained', '3').status).toBe(0);
+  edit('.env', (text) => `${text}RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED=4\n`);
+  const r = gen();
+  expect({ status: r.status, stderr: r.stderr }).toEqual({
+    status: 2,
+    stderr:
+      'gen-compose: RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED=4 in .env has no effect: these files do not read it with these options (Restate 1.6.2); delete the line\n',
+  });
 });

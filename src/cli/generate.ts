@@ -151,7 +151,14 @@ interface PlanInputs extends ReturnType<typeof decideOptions> {
 async function planAndRender(inputs: PlanInputs) {
   const { options, secrets, existing, previous, edits, args, generatorVersion, operator } = inputs;
   const planned = planCluster(options, secrets);
-  const store = keysOfAnotherStore(previous?.options, options, edits.env, existing.envText, planned.tunables);
+  const store = keysOfAnotherStore(
+    previous?.options,
+    options,
+    edits.env,
+    existing.envText,
+    planned.tunables,
+    args.force,
+  );
   const kept = existing.ours
     ? keepExistingValues(planned, previous?.tunables, store.env, store.texts, secretsOf(previous?.options, secrets))
     : keepSecrets(planned, existing.env, existing.envText);

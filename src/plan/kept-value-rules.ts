@@ -75,8 +75,12 @@ export function checkKeptValues(plan: ClusterPlan, edited: Set<string> = new Set
   const destination = value.get('RESTATE_WORKER__SNAPSHOTS__DESTINATION');
   const problem = destination === undefined ? undefined : snapshotDestinationProblem(destination);
   if (problem) throw bad('RESTATE_WORKER__SNAPSHOTS__DESTINATION', problem);
-  const removed = removedRepositoryProblem(value.get('MINIO_IMAGE') ?? '');
+  const image = value.get('MINIO_IMAGE') ?? '';
+  const removed = removedRepositoryProblem(image);
   if (removed) throw bad('MINIO_IMAGE', removed);
+  // The compose file appends :${MINIO_VERSION}; Docker takes lower-case repository names only.
+  if (/[:@][^/]*$/.test(image)) throw bad('MINIO_IMAGE', 'a repository with a tag or digest: the tag is MINIO_VERSION');
+  if (image !== image.toLowerCase()) throw bad('MINIO_IMAGE', 'which Docker refuses: repository names are lower-case');
   checkKeptEndpoint(plan, value, bad);
 }
 
@@ -90,6 +94,7 @@ function checkKeptEndpoint(plan: ClusterPlan, value: Map<string, string>, bad: (
     ...(plan.minio ? [plan.minio.service] : []),
     ...(plan.loadBalancer ? [plan.loadBalancer.service] : []),
   ];
+  if (!URL.canParse(endpoint)) throw bad(endpointName!, 'which is no URL (http://HOST:PORT or https://HOST)');
   const named = serviceNamedBy(endpoint);
   if (named !== undefined && !services.includes(named))
     throw bad(endpointName!, `which names "${named}", no service of these files (the nodes could not resolve it)`);

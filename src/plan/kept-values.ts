@@ -203,6 +203,14 @@ export function keepSecrets(
     ...(Object.keys(userVariables).length === 0
       ? []
       : [`kept ${Object.keys(userVariables).join(', ')} from the .env there, as yours`]),
+    // A setting of that .env these options write otherwise: replaced, and said (a trial's
+    // RESTATE_VERSION=1.7.10 and a port of its own became 1.7.12 and 8080 without a word).
+    ...plan.tunables
+      .filter((t) => !t.secret && env[t.name] !== undefined && env[t.name] !== t.planned)
+      .map(
+        (t) =>
+          `${t.name}=${env[t.name]} in the .env there is now ${t.planned}, as these options write it (--force starts from the options given)`,
+      ),
   ];
   const resolved = { ...plan, tunables, userVariables };
   const envText = keptTexts(resolved, [...keptNames, ...Object.keys(userVariables)], texts, notes);

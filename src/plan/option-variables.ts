@@ -52,12 +52,28 @@ export function refuseUnreadLines(plan: ClusterPlan, previousTunables: Record<st
       `${line(name)} has no effect: the compose file sets ${name} on each node itself, where .env does not reach; a value of your own goes in docker-compose.override.yaml (or delete the line)`,
     );
   const options = optionsThatAddVariables();
+  // Variables other options write, and Restate 1.6's names of renamed ones.
+  const others = new Set(
+    [...variableNames({}), ...variableNames({ restateVersion: '1.6.2', snapshotsRetained: '2' })].flatMap(
+      ([name, secret]) => (secret ? [] : [name]),
+    ),
+  );
+  const chosen = plan.options as unknown as Record<string, unknown>;
   // Secrets are never in the state's record, so a dropped add-on's password looks added: only settings are judged.
   for (const name of added) {
+    const node = /^NODE(\d+)_/.exec(name)?.[1];
+    if (node !== undefined && Number(node) > plan.options.nodes && others.has(name.replace(/^NODE\d+_/, 'NODE1_')))
+      throw new UsageError(
+        `${line(name)} has no effect: this cluster has no node ${node} (--nodes ${plan.options.nodes}); delete the line`,
+      );
     const option = options.find((o) => o.settings.includes(name.replace(/^NODE\d+_/, 'NODE1_')));
-    if (option)
+    if (option && (chosen[option.key] === undefined || chosen[option.key] === false))
       throw new UsageError(
         `${line(name)} has no effect: these files read it only with ${option.flag}, which this cluster was not made with; give ${option.flag} instead (or delete the line)`,
+      );
+    if (option || others.has(name))
+      throw new UsageError(
+        `${line(name)} has no effect: these files do not read it with these options (Restate ${plan.options.restateVersion}); delete the line`,
       );
   }
 }

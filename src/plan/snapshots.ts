@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { DEFAULT_SNAPSHOT_DESTINATION, MINIO_CONTAINER_PORTS } from './defaults.js';
 import { snapshotsRetainedVariable } from '../restate/versions.js';
 import type { SettingsPart } from './cluster-settings.js';
@@ -135,16 +136,22 @@ export function keysOfAnotherStore(
   env: Record<string, string>,
   texts: Record<string, string>,
   planned: Tunable[],
+  force = false,
 ): { env: Record<string, string>; texts: Record<string, string>; notes: string[] } {
   const held = SNAPSHOT_KEYS.filter((name) => env[name] !== undefined && env[name] !== '');
   if (previous === undefined || held.length === 0 || !previous.snapshotsEndpoint === !next.snapshotsEndpoint)
     return { env, texts, notes: [] };
+  // The user's own keys (filled in by hand) are lost with the line: only on purpose.
+  if (!next.snapshotsEndpoint && !force)
+    throw new UsageError(
+      `${held.join(' and ')} in .env hold your keys for ${previous.snapshotsEndpoint}, and MinIO needs keys of its own in their place: copy yours elsewhere, then pass --force`,
+    );
   const fresh = Object.fromEntries(
     SNAPSHOT_KEYS.map((name) => [name, planned.find((t) => t.name === name)?.planned ?? '']),
   );
   const note = next.snapshotsEndpoint
     ? `${held.join(' and ')} in .env were MinIO's key for Restate, not keys of ${next.snapshotsEndpoint}: not carried over; fill in your bucket's keys`
-    : `${held.join(' and ')} in .env were the keys of ${previous.snapshotsEndpoint}: not carried over to MinIO, which gets a new key for Restate (keep yours elsewhere if you still need them)`;
+    : `${held.join(' and ')} in .env were the keys of ${previous.snapshotsEndpoint}: replaced (--force) by a new key MinIO gives Restate`;
   // The text as written too: a kept line is written back as it was.
   const otherTexts = Object.fromEntries(Object.entries(texts).filter(([name]) => !SNAPSHOT_KEYS.includes(name)));
   return { env: { ...env, ...fresh }, texts: otherTexts, notes: [note] };

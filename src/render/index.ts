@@ -45,6 +45,9 @@ export function fileDigest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The digest of the options as the state file holds them: options edited there by hand differ. */
+export const optionsDigest = (options: object) => fileDigest(JSON.stringify(options));
+
 /**
  * The state a later run reads back: the options, and the non-secret values gen-compose itself
  * chose for them (never a secret). A later .env value that differs from these was edited by
@@ -60,6 +63,7 @@ export function renderState(
     generator: 'gen-compose',
     version: generator.version,
     options: plan.options,
+    optionsSha256: optionsDigest(plan.options),
     tunables: Object.fromEntries(plan.tunables.filter((t) => !t.secret).map((t) => [t.name, t.planned])),
     composeSha256: composeDigest(composeText),
     fileSha256: Object.fromEntries(otherFiles.map((f) => [f.path, fileDigest(f.content)])),

@@ -10,7 +10,7 @@ import { DEFAULT_QUERY_ENGINE_MEMORY, DEFAULT_ROCKSDB_MEMORY, SNAPSHOTS_RETAINED
 
 /** A tag that pins a release: `latest` (or none, which means it) moves under a running cluster. */
 export function isPinnedTag(tag: string | undefined): boolean {
-  return tag !== undefined && tag !== '' && tag !== 'latest';
+  return tag !== undefined && tag !== '' && tag.toLowerCase() !== 'latest';
 }
 
 /**
@@ -29,8 +29,8 @@ export function serviceNamedBy(url: string): string | undefined {
 
 /** Why an image repository cannot be pulled (MinIO's Docker Hub images are gone), or undefined. */
 export function removedRepositoryProblem(repository: string): string | undefined {
-  if (!/^(docker\.io\/)?minio\/(minio|mc)$/.test(repository)) return undefined;
-  return `${repository} on Docker Hub was removed in September 2026: use quay.io/${repository.replace(/^docker\.io\//, '')} with a pinned RELEASE tag, or a mirror`;
+  if (!/^((docker|index\.docker|registry-1\.docker)\.io\/)?minio\/(minio|mc)$/i.test(repository)) return undefined;
+  return `${repository} on Docker Hub was removed in September 2026: use quay.io/${repository.replace(/^.*docker\.io\//i, '').toLowerCase()} with a pinned RELEASE tag, or a mirror`;
 }
 
 /**
@@ -38,9 +38,13 @@ export function removedRepositoryProblem(repository: string): string | undefined
  * accepts only s3:// (file:// fails at start-up with "Unsupported protocol").
  */
 export function snapshotDestinationProblem(destination: string): string | undefined {
-  return destination.startsWith('s3://')
+  if (!destination.startsWith('s3://'))
+    return 'release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol")';
+  // S3's bucket names (MinIO's too): the bucket job cannot create another, and no node starts without it.
+  const bucket = destination.slice('s3://'.length).split('/')[0]!;
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)
     ? undefined
-    : 'release builds accept only s3:// destinations (file:// fails at start-up with "Unsupported protocol")';
+    : `"${bucket}" is no S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens): s3://BUCKET/PREFIX`;
 }
 
 /**
@@ -91,12 +95,16 @@ function byteCountProblem(text: string): string | undefined {
  * TARGET=LEVEL, the whole value trimmed. Judged here is what makes the server panic at start as
  * restate-server 1.6.2 and 1.7.12 do on the samples tried: a level after `=` that is not one
  * exactly (`restate=inf`, `restate= info`), and a directive that starts with neither a letter,
- * a digit nor `_` (`=info`, `%`, the ` restate=info` of `warn, restate=info`). Span filters
- * (`[…]`) are left to the node's log.
+ * a digit nor `_` (`=info`, `%`, the ` restate=info` of `warn, restate=info`), and a span
+ * filter opened and never closed (`restate[`). Closed span filters (`[…]`) are left to the node's log.
  */
 function logFilterProblem(text: string): string | undefined {
   for (const directive of text.split(',')) {
-    if (directive.trim() === '' || directive.includes('[')) continue;
+    if (directive.trim() === '') continue;
+    // A span filter (`target[span{field}]=level`) is left to the node's log, once it is closed.
+    const open = directive.indexOf('[');
+    if (open >= 0 && directive.indexOf(']', open) < 0) return `"${directive}" opens a span filter ([) it never closes`;
+    if (open >= 0) continue;
     const equals = directive.indexOf('=');
     const target = equals < 0 ? directive.trimStart() : directive.slice(0, equals);
     if (!/^[\p{L}\p{N}_]/u.test(target)) return `"${directive}" does not start with a target or a level`;

@@ -9,6 +9,7 @@ import { isRecord } from '../load/values.js';
 import { nodeNumberOf } from '../plan/nodes.js';
 import type { ClusterOptions } from '../plan/options.js';
 import { CLUSTER_OPTIONS, OPTION_VARIABLES } from '../plan/option-registry.js';
+import { optionsDigest } from '../render/index.js';
 import {
   COMPOSE_FILE,
   ENV_FILE,
@@ -32,6 +33,8 @@ export interface GeneratorState {
    * (the files it was computed from are gone).
    */
   lastSteps?: RememberedSteps;
+  /** The sha256 of `options` as written (optionsDigest): options edited by hand differ. */
+  optionsSha256?: string;
   /** The sha256 of the compose (or stack) file as written: a different file was edited since. */
   composeSha256?: string;
   /** The sha256 of every other file it wrote but .env (the README, add-on configs), by path. */
@@ -168,6 +171,10 @@ function disagreement(o: ClusterOptions, contents: Record<string, string>): stri
  * `"replication": 3` was taken silently, with no restatectl step for the running cluster).
  */
 function selfContradiction(state: GeneratorState): string | undefined {
+  // Options edited by hand (a trial's metadataNodes 3 → 1 was taken silently, with no
+  // restatectl step; expose and portOffset too). A state file of an earlier release has no digest.
+  if (typeof state.optionsSha256 === 'string' && optionsDigest(state.options) !== state.optionsSha256)
+    return 'its options were changed by hand';
   for (const { key, variable } of OPTION_VARIABLES) {
     const option = (state.options as unknown as Record<string, unknown>)[key];
     const written = state.tunables?.[variable];

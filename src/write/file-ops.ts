@@ -33,6 +33,9 @@ export function makeDirectories(path: string): string[] {
   for (const d of missing) {
     try {
       fs.mkdirSync(d);
+      // Not as the umask narrows it: the add-ons' containers run as users of their own and read
+      // their config directory through a bind mount (under umask 077 it came out 0700, root's).
+      fs.chmodSync(d, 0o755);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(d).isDirectory()) throw error;
     }

@@ -27,6 +27,16 @@ function startTimeOf(pid: number): string | undefined {
   }
 }
 
+/** Field 3 of /proc/PID/stat: R, S, Z (zombie), …; undefined where there is no /proc. */
+function stateOf(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
+
 function ownerOf(path: string): Owner | undefined {
   try {
     const [pidText, startTime] = fs.readFileSync(path, 'utf8').trim().split(/\s+/);
@@ -43,6 +53,8 @@ function alive({ pid, startTime }: Owner): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A zombie (a killed run its parent has not reaped yet) holds its pid but runs nothing.
+  if (stateOf(pid) === 'Z') return false;
   // The pid is taken: by the owner only if it started when the owner did.
   const now = startTimeOf(pid);
   if (startTime !== undefined) return now === undefined || now === startTime;
