@@ -17,25 +17,21 @@ interface Owner {
   startTime?: string;
 }
 
-function startTimeOf(pid: number): string | undefined {
+/**
+ * Field `n` of /proc/PID/stat (3: the state, R, S, Z for a zombie…; 22: the start time in clock
+ * ticks since boot); undefined where there is no /proc.
+ */
+function statField(pid: number, n: number): string | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: count after its end.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n - 3];
   } catch {
     return undefined;
   }
 }
 
-/** Field 3 of /proc/PID/stat: R, S, Z (zombie), …; undefined where there is no /proc. */
-function stateOf(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
-}
+const startTimeOf = (pid: number) => statField(pid, 22);
 
 function ownerOf(path: string): Owner | undefined {
   try {
@@ -54,7 +50,7 @@ function alive({ pid, startTime }: Owner): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   // A zombie (a killed run its parent has not reaped yet) holds its pid but runs nothing.
-  if (stateOf(pid) === 'Z') return false;
+  if (statField(pid, 3) === 'Z') return false;
   // The pid is taken: by the owner only if it started when the owner did.
   const now = startTimeOf(pid);
   if (startTime !== undefined) return now === undefined || now === startTime;
