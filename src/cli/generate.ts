@@ -3,16 +3,15 @@ import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { UNSET, validateOptions, type ClusterOptions, type RawOptions } from '../plan/options.js';
 import { planCluster } from '../plan/plan.js';
-import { nodeNumberOf } from '../plan/nodes.js';
 import { duringRestarts, judgeRegeneration, mergeOptions } from '../plan/regenerate.js';
 import { checkKeptValues } from '../plan/kept-value-rules.js';
 import { refuseUnreadLines } from '../plan/option-variables.js';
 import { keysOfAnotherStore } from '../plan/snapshots.js';
 import { keepExistingValues, keepSecrets, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
-import { renderCluster, renderComposeFile, withRememberedSteps, type RenderedFile } from '../render/index.js';
-import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
-import { resolvedServices } from '../load/loader.js';
+import { renderCluster, renderComposeFile, withRememberedSteps } from '../render/index.js';
+import { COMPOSE_FILE, STACK_FILE } from '../output-files.js';
+import { unrestartedRewrites } from './unrestarted-rewrites.js';
 import { rewriteSteps, runningClusterCommands, type Operator } from '../plan/running-commands.js';
 import { readExisting, type ExistingCluster } from '../write/existing.js';
 import { outputLock } from '../write/output-lock.js';
@@ -24,7 +23,7 @@ import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits, judgeOtherEdits 
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
 import { overrideNotes } from './override-ports.js';
-import { earlierStepsFor, refuseReplacingAgain, stepsToRemember, supersededReplacement } from './remembered-steps.js';
+import { refuseReplacingAgain, stepsToRemember, supersededReplacement, unconfirmedSteps } from './remembered-steps.js';
 
 export interface GenerateArgs {
   /** The options given on the command line; absent ones come from the previous run, or defaults. */
@@ -204,40 +203,6 @@ function renderAgain(earlier: ClusterOptions, secrets: Secrets, generator: Gener
   }
 }
 
-/**
- * Running services the new files redefine (as Compose resolves them) that no printed step
- * restarts: nodes, and the add-ons that read the node list (a reload keeps their old mounts).
- */
-function unrestartedRewrites(
-  existing: ExistingCluster,
-  files: RenderedFile[],
-  restarted: string[],
-  secretNames: Set<string>,
-): string[] {
-  if (!existing.ours) return [];
-  const file = existing.contents[STACK_FILE] !== undefined ? STACK_FILE : COMPOSE_FILE;
-  const written = (path: string) => files.find((f) => f.path === path)?.content;
-  // As last written: a value edited into .env since then changes the nodes that read it at the
-  // next up -d or deploy too, though this run keeps it (a trial got "Nothing to run" for one).
-  // A secret deleted from .env since gets a new value: the running services hold another one
-  // (and the file as it is would not resolve without it).
-  const deleted = [...secretNames].filter((name) => !(name in existing.env)).map((name) => [name, '\u0000deleted']);
-  const before = resolvedServices(existing.contents[file] ?? '', existing.contents[ENV_FILE] ?? '', {
-    ...Object.fromEntries(deleted),
-    ...existing.state?.tunables,
-    ...existing.state?.keptEdits,
-  });
-  const after = resolvedServices(written(file) ?? '', written(ENV_FILE) ?? '');
-  if (!before || !after) return [];
-  const rank = (name: string) => nodeNumberOf(name) ?? Number.MAX_SAFE_INTEGER;
-  const watched = (name: string) =>
-    nodeNumberOf(name) !== undefined || name === 'load-balancer' || name === 'prometheus';
-  return Object.keys(before)
-    .filter((name) => watched(name) && name in after && !restarted.includes(name))
-    .filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]))
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
 /** What one run decides, the directory locked (or, for a new one, about to be): its outcome. */
 async function decide(args: GenerateArgs, generatorVersion: string, bin: string | undefined): Promise<Outcome> {
   completeInterruptedWrite(args);
@@ -273,14 +238,14 @@ async function decide(args: GenerateArgs, generatorVersion: string, bin: string 
     ),
     ...decided.regeneration.last,
   ];
-  const earlierSteps = steps.length === 0 ? earlierStepsFor(decided.previous, decided.options) : undefined;
+  const earlierSteps = unconfirmedSteps(decided.previous, decided.options, steps);
   return {
     plan: kept.plan,
     files: withRememberedSteps(files, steps.length > 0 ? stepsToRemember(steps, args) : earlierSteps),
     stale,
     notes: [
       ...decided.regeneration.notes,
-      ...supersededReplacement(decided.previous?.lastSteps, steps, args),
+      ...supersededReplacement(decided.previous, decided.options, steps, args),
       ...kept.notes,
       ...warnings,
     ],

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { ClusterOptions } from '../plan/options.js';
+import { parseReplacements } from '../plan/replacements.js';
 import type { GeneratorState, RememberedSteps } from '../write/existing.js';
 import type { GenerateArgs } from './generate.js';
 import { printedAt } from './generate-output.js';
@@ -31,6 +32,27 @@ export function earlierStepsFor(previous: GeneratorState | undefined, options: C
   return same ? previous.lastSteps : undefined;
 }
 
+/**
+ * The steps the last change printed, for this run to print too. A run without steps prints them
+ * again (a lost block). A run with steps of its own prints them before its own, as steps that
+ * may not have run: the new steps assume them done, and only the newest are remembered (a
+ * trial's --nodes 4, then --nodes 5, printed only restate-5's start; --memory 2G, then
+ * --load-balancer, lost the rolling restart a later plain up -d would do all at once). Not
+ * those of a replacement: its note below and `ready`, which stops on the identity it left, cover
+ * it. Nor a step this change prints itself.
+ */
+export function unconfirmedSteps(
+  previous: GeneratorState | undefined,
+  options: ClusterOptions,
+  steps: string[],
+): RememberedSteps | undefined {
+  const last = earlierStepsFor(previous, options);
+  if (steps.length === 0 || last === undefined) return last;
+  if (last.replacedNode !== undefined) return undefined;
+  const others = last.steps.filter((step) => !steps.includes(step));
+  return others.length === 0 ? undefined : { ...last, steps: others };
+}
+
 export function stepsToRemember(steps: string[], { flags }: GenerateArgs): RememberedSteps {
   const replacedNode = flags.replaceNode === undefined ? undefined : Number(flags.replaceNode.trim());
   return { at: new Date().toISOString(), steps, ...(replacedNode === undefined ? {} : { replacedNode }) };
@@ -43,12 +65,17 @@ export function stepsToRemember(steps: string[], { flags }: GenerateArgs): Remem
  * (operate/left-behind.ts), and a rolling block begins with one. Said here, so the user knows.
  */
 export function supersededReplacement(
-  last: RememberedSteps | undefined,
+  previous: GeneratorState | undefined,
+  options: ClusterOptions,
   steps: string[],
   { flags }: GenerateArgs,
 ): string[] {
+  const last = previous?.lastSteps;
   const node = last?.replacedNode;
   if (node === undefined || steps.length === 0 || Number(flags.replaceNode?.trim()) === node) return [];
+  // Undone (--replaced-nodes --force gave the node its identity back): the steps are not to run.
+  const generation = (o: ClusterOptions) => parseReplacements(o.replacedNodes).get(node) ?? 0;
+  if (generation(options) < generation(previous!.options)) return [];
   return [
     `the steps printed at ${printedAt(last!.at)} for restate-${node}'s replacement are not printed again after this change: if they have not run, its old identity is still in the cluster: run gen-compose ready in the output directory before the steps below, it stops on such an identity and prints the commands that take it out`,
   ];

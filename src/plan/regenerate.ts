@@ -9,6 +9,7 @@ import { nextIdentities, replacement } from './replace-steps.js';
 import { metadataGrow, metadataShrink } from './metadata-steps.js';
 import { shrink } from './shrink-steps.js';
 import { rename } from './rename-steps.js';
+import { storeChange } from './snapshots.js';
 import { addOnReload, recreateForMetadata, runningClusterCommands, type Operator } from './running-commands.js';
 
 /**
@@ -178,7 +179,7 @@ export function duringRestarts(previous: ClusterOptions | undefined, next: Clust
  * block). Those that go are removed by container name (the file no longer names them); those
  * that come start after every node restart of the run, when no node is left to recreate.
  */
-function addOnChanges({ previous, next }: ChangeContext): Change {
+function addOnChanges({ previous, next, run }: ChangeContext): Change {
   if (next.target === 'swarm') return {};
   const switched = [
     ['load-balancer', previous.loadBalancer, next.loadBalancer],
@@ -192,7 +193,7 @@ function addOnChanges({ previous, next }: ChangeContext): Change {
       stopped.length === 0
         ? []
         : [
-            `Stop and remove the services these files no longer have (by name: \`docker compose up -d --remove-orphans\` would also recreate every changed node at once):\n     docker rm -f ${stopped.map((s) => `${next.clusterName}-${s}-1`).join(' ')}`,
+            `Stop and remove the services these files no longer have (by name: \`docker compose up -d --remove-orphans\` would also recreate every changed node at once):\n     ${run.removeServices(stopped)}`,
           ],
     last: started.length === 0 ? [] : [`Start the new services:\n     docker compose up -d ${started.join(' ')}`],
   };
@@ -238,6 +239,7 @@ const CHANGES = [
   metadataShrink,
   metadataGrow,
   addOnChanges,
+  storeChange,
   versionChange,
 ];
 

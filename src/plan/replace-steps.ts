@@ -28,7 +28,7 @@ export function replacement({ previous, next, force, run }: ChangeContext): Chan
       ...(back === undefined
         ? []
         : [
-            `${back} (--force): right only if that replacement's steps never ran (undoing a --replace-node given by mistake); Restate refuses a removed identity for good`,
+            `${back} (--force): right only if that replacement's steps never ran (undoing a --replace-node given by mistake; the node's container then runs these files already, and recreating it below changes nothing); Restate refuses a removed identity for good`,
           ]),
       ...replaced.map((k) => {
         const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];

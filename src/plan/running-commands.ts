@@ -30,6 +30,9 @@ export function runningClusterCommands(o: ClusterOptions, { program, stackOverri
       `docker rm -f ${nodes.map((n) => `${o.clusterName}-${n}-1`).join(' ')} &&`,
       `docker volume rm ${nodes.map((n) => `${o.clusterName}_${n}-data`).join(' ')}`,
     ],
+    // By container name: `up -d --remove-orphans` would also recreate every changed node at once.
+    removeServices: (services: string[]) => `docker rm -f ${services.map((s) => `${o.clusterName}-${s}-1`).join(' ')}`,
+    volumeNote: (volume: string) => `docker volume rm ${o.clusterName}_${volume}`,
     allAtOnce: 'docker compose up -d',
     start: (nodes: string[]) => `docker compose up -d --wait ${nodes.join(' ')}`,
     recreateEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
@@ -47,6 +50,12 @@ const rollingNote = (canLoseOne: boolean) =>
   canLoseOne
     ? '; paste it as one block: each node goes only once `ready` says the cluster can lose it, and the block stops at the first wait that fails'
     : '; this cluster cannot lose a node, so each restart interrupts it for a moment';
+
+/** A stack deploy (without --prune) leaves running a service its file no longer has. */
+const swarmRemoval = (stack: string) => ({
+  removeServices: (services: string[]) => `docker service rm ${services.map((s) => `${stack}_${s}`).join(' ')}`,
+  volumeNote: (volume: string) => `docker volume rm ${stack}_${volume} on the host that ran it`,
+});
 
 /**
  * Swarm: each node is a service of the stack, on the host labelled for it; a stack deploy
@@ -94,10 +103,10 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean, 
           `# ${i === 0 ? 'then, ' : ''}on ${n}'s host: until docker volume rm ${stack}_${n}-data; do sleep 2; done`,
       ),
     ],
+    ...swarmRemoval(stack),
     allAtOnce: 'docker stack deploy',
     start: (nodes: string[]) =>
-      // HOST_k as in README.md: the host that is to run node k (left as it is, the line fails
-      // and the deploy does not run).
+      // HOST_k as in README.md: the host to run node k (left as it is, the line fails: no deploy).
       [
         ...nodes.map(
           (n) =>

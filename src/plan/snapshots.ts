@@ -4,7 +4,9 @@ import { snapshotsRetainedVariable } from '../restate/versions.js';
 import type { SettingsPart } from './cluster-settings.js';
 import { planMinio } from './minio.js';
 import type { MinioPlan, Tunable } from './model.js';
+import { nodeName } from './nodes.js';
 import type { ClusterOptions } from './options.js';
+import type { Change, ChangeContext } from './regenerate.js';
 import type { Exposure } from './published-ports.js';
 import type { Secrets } from './secrets.js';
 import { declare, entryOf, fromTunable, literal } from './tunables.js';
@@ -155,4 +157,38 @@ export function keysOfAnotherStore(
   // The text as written too: a kept line is written back as it was.
   const otherTexts = Object.fromEntries(Object.entries(texts).filter(([name]) => !SNAPSHOT_KEYS.includes(name)));
   return { env: { ...env, ...fresh }, texts: otherTexts, notes: [note] };
+}
+
+/**
+ * Another snapshot store, on a running cluster. The nodes switch to it as they are recreated
+ * (rewriteSteps: their environment changed), which they can only once .env holds its keys. It
+ * starts empty: without a snapshot there, a node that joins later finds nothing to catch up
+ * from once the log is trimmed, so every partition is snapshotted into it after the restarts.
+ * MinIO, no longer in the files, is removed by name (a plain up or deploy leaves it running);
+ * its volume is kept, with the snapshots it held.
+ */
+export function storeChange({ previous, next, run }: ChangeContext): Change {
+  if (previous.snapshotsEndpoint === next.snapshotsEndpoint) return {};
+  const store = next.snapshotsEndpoint ?? 'MinIO';
+  const keys = SNAPSHOT_KEYS.join(' and ');
+  const fillIn = next.snapshotsEndpoint
+    ? [
+        previous.snapshotsEndpoint
+          ? `Check that ${keys} in .env are keys of ${store} and that its bucket exists, before the steps below: each node uses the new store once it is recreated`
+          : `Fill in ${keys} in .env with keys of ${store} and create its bucket, before the steps below: each node uses the new store once it is recreated (the files do not resolve while the keys are empty)`,
+      ]
+    : [];
+  const minioGone = previous.snapshotsEndpoint === undefined;
+  return {
+    notes: [`snapshots: ${previous.snapshotsEndpoint ?? 'MinIO'} → ${store}`],
+    steps: fillIn,
+    last: [
+      `Snapshot every partition into ${store}, which holds none of this cluster's snapshots yet (a node that joins later, or a replaced one, catches up from it):\n     ${run.restatectl(nodeName(1))} snapshots create`,
+      ...(minioGone
+        ? [
+            `Remove MinIO and its bucket job, which these files no longer have (its volume keeps the snapshots it held: ${run.volumeNote('minio-data')} once you no longer need them):\n     ${run.removeServices(['minio', 'minio-create-bucket'])}`,
+          ]
+        : []),
+    ],
+  };
 }
