@@ -141,6 +141,13 @@ test('--replacing, first in a replacement block: a node already down passes at o
       'gen-compose ready: restate-2 (N2) is alive and serving, and this block would take it down to replace it, with restate-3 (N3) already down: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes with the value before, and --force; docs/operations.md)\n',
   });
   expect(alive.seconds).toBeLessThan(30);
+  // A node the cluster does not list: a typo, or the block pasted again after it ran (trial 22d).
+  const gone = readyAgainst(out, nodes('alive'), '', '60', ['--replacing', 'N7']);
+  expect({ status: gone.status, stderr: gone.stderr }).toEqual({
+    status: 2,
+    stderr:
+      "gen-compose: --replacing names N7, and the cluster has no such node (its nodes: N1, N2, N3): if this replacement's block ran before, N7 is out of the cluster already and nothing of it is left to do\n",
+  });
 });
 
 test('a wait that ends with every node alive but a replica that never starts names that node, and what clears a known Restate 1.6 fault', () => {

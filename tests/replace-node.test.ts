@@ -138,7 +138,7 @@ test.each<[string, string[], string]>([
   [
     'a hand-written --replaced-nodes that gives a node back a removed identity',
     ['--replaced-nodes', ''],
-    '--replaced-nodes "" would give restate-3 back restate-3, an identity the cluster removed when restate-3-r1 replaced it; replace a node with --replace-node K',
+    "--replaced-nodes none would give restate-3 back restate-3, the identity restate-3-r1 replaces, which Restate refuses for good once the replacement's steps ran: if they never ran (a --replace-node given by mistake), give --force to undo it; to replace a node, --replace-node K",
   ],
 ])('after a replacement, %s is refused', (_, args, message) => {
   expect(gen('--nodes', '3').status).toBe(0);
@@ -150,10 +150,10 @@ test.each<[string, string[], string]>([
 test('a --replace-node given by mistake is undone with --replaced-nodes and --force, which says when that is right', () => {
   expect(gen('--nodes', '3').status).toBe(0);
   expect(gen('--replace-node', '3').status).toBe(0);
-  const r = gen('--replaced-nodes', '', '--force');
+  const r = gen('--replaced-nodes', 'none', '--force');
   expect(r.status).toBe(0);
   expect(r.stdout).toContain(
-    `note: --replaced-nodes "" would give restate-3 back restate-3, an identity the cluster removed when restate-3-r1 replaced it (--force): right only if that replacement's steps never ran (undoing a --replace-node given by mistake; the node's container then runs these files already, and recreating it below changes nothing); Restate refuses a removed identity for good`,
+    `note: --replaced-nodes none would give restate-3 back restate-3, the identity restate-3-r1 replaces, which Restate refuses for good once the replacement's steps ran (--force): right only if they never ran (undoing a --replace-node given by mistake; the node's container then runs these files already, and recreating it below changes nothing)`,
   );
   expect(identities()[2]).toEqual(['restate-3', 'restate-3', '3', 'false']);
   // Undone, the replacement's steps are not to run: no note says to finish them.

@@ -170,12 +170,17 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
     const bound = Math.min(20_000, Math.max(1000, left()));
     const view = look(options.dir, access, node, bound);
     if (typeof view !== 'string') {
-      const unknown = unknownNodes(view, [...options.leaving, ...(options.replacing ? [options.replacing] : [])]);
       // A wrong name, as a wrong --stack: no amount of waiting fixes it (exit 2).
-      if (unknown.length > 0)
-        throw new UsageError(
-          `--leaving names ${unknown.join(', ')}, and the cluster has no such node (its nodes: ${view.nodes.map((n) => String(n.plain_node_id)).join(', ')})`,
-        );
+      for (const [flag, named] of [
+        ['--leaving', options.leaving],
+        ['--replacing', options.replacing ? [options.replacing] : []],
+      ] as const) {
+        const unknown = unknownNodes(view, [...named]);
+        if (unknown.length > 0)
+          throw new UsageError(
+            `${flag} names ${unknown.join(', ')}, and the cluster has no such node (its nodes: ${view.nodes.map((n) => String(n.plain_node_id)).join(', ')})${flag === '--replacing' ? `: if this replacement's block ran before, ${unknown[0]} is out of the cluster already and nothing of it is left to do` : ''}`,
+          );
+      }
       if (options.replacing !== undefined) return replacingVerdict(view, options.replacing);
       // What no wait fixes is said at once.
       const stale = leftBehind(view, options.leaving, access.declaredNames, nodes.length);

@@ -206,8 +206,9 @@ const OPTION_TABLE = [
     sample: '3:1',
     key: 'replacedNodes',
     type: 'string',
+    unsettable: true,
     describe:
-      'the nodes replaced so far, K:G,… (remembered; the Regenerate line spells it out: use --replace-node K to replace one)',
+      'the nodes replaced so far, K:G,… (remembered; the Regenerate line spells it out: use --replace-node K to replace one; none or --no-replaced-nodes: every node its first identity, with --force)',
     state: { field: 'replacedNodes', type: 'string', optional: true },
     regenerate: (o) => (o.replacedNodes === undefined ? '' : `--replaced-nodes ${o.replacedNodes}`),
   },

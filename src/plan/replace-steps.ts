@@ -15,7 +15,10 @@ import { removalLines } from './shrink-steps.js';
  */
 export function replacement({ previous, next, force, run }: ChangeContext): Change {
   const back = goingBack(previous, next.replacedNodes ?? '', next.nodes);
-  if (back !== undefined && !force) throw new UsageError(`${back}; replace a node with --replace-node K`);
+  if (back !== undefined && !force)
+    throw new UsageError(
+      `${back}: if they never ran (a --replace-node given by mistake), give --force to undo it; to replace a node, --replace-node K`,
+    );
   const before = parseReplacements(previous.replacedNodes);
   const after = parseReplacements(next.replacedNodes);
   // Nodes that ran before and run after (a dropped slot's entry moves on without a step).
@@ -28,7 +31,7 @@ export function replacement({ previous, next, force, run }: ChangeContext): Chan
       ...(back === undefined
         ? []
         : [
-            `${back} (--force): right only if that replacement's steps never ran (undoing a --replace-node given by mistake; the node's container then runs these files already, and recreating it below changes nothing); Restate refuses a removed identity for good`,
+            `${back} (--force): right only if they never ran (undoing a --replace-node given by mistake; the node's container then runs these files already, and recreating it below changes nothing)`,
           ]),
       ...replaced.map((k) => {
         const [old, now] = [restateIdentity(k, before), restateIdentity(k, after)];
@@ -80,7 +83,7 @@ function goingBack(previous: ClusterOptions, given: string, nodes: number): stri
   const after = parseReplacements(given);
   for (const [k, generation] of before) {
     if (k > nodes || (after.get(k) ?? 0) >= generation) continue;
-    return `--replaced-nodes "${given}" would give ${nodeName(k)} back ${restateIdentity(k, after).name}, an identity the cluster removed when ${restateIdentity(k, before).name} replaced it`;
+    return `--replaced-nodes ${given === '' ? 'none' : given} would give ${nodeName(k)} back ${restateIdentity(k, after).name}, the identity ${restateIdentity(k, before).name} replaces, which Restate refuses for good once the replacement's steps ran`;
   }
   return undefined;
 }

@@ -81,6 +81,12 @@ export function lockHolder(dir: string): number | undefined {
 /** Removes a lock whose owner is gone (what a killed run leaves). */
 export function removeStaleLock(dir: string): void {
   const path = join(dir, LOCK_FILE);
+  // Not ours to remove (a trial's mkdir of the name got "cannot rm …: ERR_FS_EISDIR").
+  const found = fs.lstatSync(path, { throwIfNoEntry: false });
+  if (found !== undefined && !found.isFile())
+    throw new UsageError(
+      `${path} is ${found.isDirectory() ? 'a directory' : 'not a file'}, and gen-compose keeps its lock file under that name: move it away and run again; nothing in ${dir} was changed`,
+    );
   if (fs.existsSync(path) && lockHolder(dir) === undefined && ownerOf(path)?.pid !== process.pid)
     fs.rmSync(path, { force: true });
   // The file a run writes its lock from (below), left by a run killed before it linked it.
