@@ -49,7 +49,13 @@ export function unrestartedRewrites(
  * they stand for "not filled in yet", which differs from any value they held before.
  */
 function unfilled(dotenvText: string): Record<string, string> {
-  const values = composeDotenvValues(dotenvText);
+  let values: Record<string, string>;
+  try {
+    values = composeDotenvValues(dotenvText);
+  } catch {
+    // A .env that resolves only with the shell's variables (${X:?…}): then neither do the services here.
+    return {};
+  }
   return Object.fromEntries(
     Object.keys(values)
       .filter((name) => values[name] === '')
