@@ -138,7 +138,7 @@ test('--replacing, first in a replacement block: a node already down passes at o
   expect({ status: alive.status, stderr: alive.stderr }).toEqual({
     status: 1,
     stderr:
-      'gen-compose ready: restate-2 (N2) is alive and serving, and this block would take it down to replace it, with restate-3 (N3) already down: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes with the value before, and --force; docs/operations.md)\n',
+      'gen-compose ready: restate-2 (N2) is alive and serving, and this block would take it down to replace it, with restate-3 (N3) already down: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes VALUE --force, VALUE the one its Regenerate line had before, or none if no node had been replaced; docs/operations.md)\n',
   });
   expect(alive.seconds).toBeLessThan(30);
   // A node the cluster does not list: a typo, or the block pasted again after it ran (trial 22d).

@@ -228,7 +228,7 @@ function replacingVerdict(view: ClusterView, id: string): { ok: boolean; message
   const down = view.nodes.filter((n) => n.state !== 'alive').map((n) => `${n.name} (${n.plain_node_id})`);
   return {
     ok: false,
-    message: `gen-compose ready: ${node.name} (${id}) is alive and serving, and this block would take it down to replace it${down.length > 0 ? `, with ${down.join(', ')} already down` : ''}: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes with the value before, and --force; docs/operations.md)`,
+    message: `gen-compose ready: ${node.name} (${id}) is alive and serving, and this block would take it down to replace it${down.length > 0 ? `, with ${down.join(', ')} already down` : ''}: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes VALUE --force, VALUE the one its Regenerate line had before, or none if no node had been replaced; docs/operations.md)`,
   };
 }
 
