@@ -89,6 +89,42 @@ test('an identity a replacement left behind stops ready at once, with the block 
   expect(lines.at(-1)).toBe('docker compose exec -T restate-1 restatectl nodes remove --nodes N3');
 });
 
+test('a node a forced shrink dropped, still running because its block never ran, stops ready with the block that removes it', () => {
+  const out = join(dir.path, 'c');
+  expect(runCli(['--out', out, '--nodes', '4']).status).toBe(0);
+  expect(runCli(['--out', out, '--nodes', '3', '--force']).status).toBe(0);
+  const nodes = [
+    node(1, 'restate-1', 'alive'),
+    node(2, 'restate-2', 'alive'),
+    node(3, 'restate-3', 'alive'),
+    node(4, 'restate-4', 'alive', false),
+  ];
+  const r = readyAgainst(out, nodes);
+  expect(r.status).toBe(1);
+  expect(r.seconds).toBeLessThan(30);
+  const [head, ...block] = r.stderr.trim().split('\n');
+  expect(head).toMatch(
+    /^gen-compose ready: restate-4 \(N4\) is alive, and no node of the files in .* runs it: an identity left in the cluster by a replacement or a shrink whose steps did not run/,
+  );
+  const lines = block.map((l) => l.trim());
+  // Not a metadata member: no remove-node; its orphan container and volume go at the end.
+  expect(lines[0]).toBe(
+    'docker compose exec -T restate-1 restatectl nodes set-worker-state --nodes N4 --worker-state draining &&',
+  );
+  expect(lines.slice(-3)).toEqual([
+    'docker compose exec -T restate-1 restatectl nodes remove --nodes N4 &&',
+    'docker rm -f restate-cluster-restate-4-1 &&',
+    'docker volume rm restate-cluster_restate-4-data',
+  ]);
+  // The block's own wait names it as leaving: not stopped there.
+  const leaving = readyAgainst(out, nodes, '', '3', ['--leaving', 'N4']);
+  expect(leaving.stderr).not.toContain('no node of the files');
+  // An alive old identity of a slot the files still have is a replacement not yet run: --replacing's, not this.
+  expect(runCli(['--out', out, '--replace-node', '2']).status).toBe(0);
+  const replaced = readyAgainst(out, nodes.slice(0, 3), '', '3');
+  expect(replaced.stderr).not.toContain('no node of the files');
+});
+
 test('a node whose disk is gone stops ready at once with --replace-node, not a restart that cannot work', () => {
   const out = join(dir.path, 'c');
   expect(runCli(['--out', out]).status).toBe(0);

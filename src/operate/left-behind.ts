@@ -1,7 +1,7 @@
 import type { Operator } from '../plan/running-commands.js';
 import { runningClusterCommands } from '../plan/running-commands.js';
 import { removalLines } from '../plan/shrink-steps.js';
-import type { ClusterView, Row } from '../restate/readiness.js';
+import { slotOf, type ClusterView, type Row } from '../restate/readiness.js';
 import { readExisting } from '../write/existing.js';
 import type { RestatectlAccess } from './restatectl-access.js';
 
@@ -24,9 +24,11 @@ export function leftBehindMessage(
   const ids = stale.map((n) => text(n.plain_node_id));
   // A replaced node's old name (restate-3) is its slot's service, which runs its new identity.
   const slots = stale.flatMap((n) => {
-    const index = access.nodes.indexOf(text(n.name).replace(/-r\d+$/, ''));
+    const index = access.nodes.indexOf(slotOf(text(n.name)));
     return index < 0 ? [] : [{ service: access.nodes[index]!, now: access.declaredNames[index]! }];
   });
+  // Slots the files no longer have (a shrink): their containers still run them, as orphans.
+  const dropped = stale.map((n) => slotOf(text(n.name))).filter((service) => !access.nodes.includes(service));
   const what = stale.map((n) => `${text(n.name)} (${text(n.plain_node_id)}) is ${text(n.state) || 'not alive'}`);
   const runs = slots.map((s) => `${s.service} runs ${s.now} now`);
   const head = `${what.join(', ')}, and no node of the files in ${dir} runs ${stale.length > 1 ? 'them' : 'it'}${runs.length > 0 ? ` (${runs.join(', ')})` : ''}: ${stale.length > 1 ? 'identities' : 'an identity'} left in the cluster by a replacement or a shrink whose steps did not run, which the cluster still counts and no wait removes`;
@@ -46,8 +48,9 @@ export function leftBehindMessage(
   const lines = [
     ...starts,
     ...removals.flatMap((block, i) =>
-      i < removals.length - 1 ? [...block.slice(0, -1), `${block.at(-1)} &&`] : block,
+      i < removals.length - 1 || dropped.length > 0 ? [...block.slice(0, -1), `${block.at(-1)} &&`] : block,
     ),
+    ...(dropped.length > 0 ? run.removeNodes(dropped) : []),
   ];
   return `${head}. Take ${stale.length > 1 ? 'them' : 'it'} out, in ${dir}, then run ready again (and the rest of the block it began); paste it as one block, it stops at the first command that fails:\n     ${lines.join('\n     ')}`;
 }

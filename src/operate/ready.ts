@@ -183,7 +183,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
       }
       if (options.replacing !== undefined) return replacingVerdict(view, options.replacing);
       // What no wait fixes is said at once.
-      const stale = leftBehind(view, options.leaving, access.declaredNames, nodes.length);
+      const stale = leftBehind(view, options.leaving, access.declaredNames, nodes);
       const hopeless =
         stale.length > 0 ? leftBehindMessage(options.dir, stale, view, access, options.operator) : lostDisk(view);
       if (hopeless !== undefined) return { ok: false, message: `gen-compose ready: ${hopeless}` };

@@ -176,15 +176,24 @@ export function summarize(reasons: string[], shown = 3): string {
 }
 
 /**
- * Nodes the cluster still lists that no node of the files runs any more, and that are not alive:
- * an identity left behind (a replaced node, a node a shrink dropped) whose removal did not run.
- * The cluster counts it (a metadata group of three with one such member cannot lose another),
- * and no wait removes it. Judged only when every node of the files names itself: a file that
- * leaves node names to Restate's default says nothing about which identities it runs.
+ * Nodes the cluster still lists that no node of the files runs any more: an identity left behind
+ * (a replaced node, a node a shrink dropped) whose removal did not run. The cluster counts it (a
+ * metadata group of three with one such member cannot lose another), and no wait removes it.
+ * One not alive, whatever its slot; one alive only when its slot (`services`, restate-4 of
+ * restate-4-r1) is gone from the files: a shrink written with --force whose block never ran
+ * leaves it running as an orphan, while an alive old identity of a slot that is still there is a
+ * replacement not yet run, which `ready --replacing` judges. Judged only when every node of the
+ * files names itself: a file that leaves node names to Restate's default says nothing about
+ * which identities it runs.
  */
-export function leftBehind(view: ClusterView, leaving: string[], declared: string[], nodeCount: number): Row[] {
-  if (declared.length === 0 || declared.length !== nodeCount) return [];
-  return view.nodes.filter(
-    (n) => text(n.state) !== 'alive' && !leaving.includes(text(n.plain_node_id)) && !declared.includes(text(n.name)),
-  );
+export function leftBehind(view: ClusterView, leaving: string[], declared: string[], services: string[]): Row[] {
+  if (declared.length === 0 || declared.length !== services.length) return [];
+  return view.nodes.filter((n) => {
+    const name = text(n.name);
+    if (leaving.includes(text(n.plain_node_id)) || declared.includes(name)) return false;
+    return text(n.state) !== 'alive' || !services.includes(slotOf(name));
+  });
 }
+
+/** The service (slot) a Restate node name belongs to: restate-3 for restate-3-r1. */
+export const slotOf = (name: string) => name.replace(/-r\d+$/, '');
