@@ -23,10 +23,7 @@ export interface Outcome {
   notes: string[];
   /** What a running cluster needs after these files are in place. */
   steps: string[];
-  /**
-   * The ones the last change printed: when this run needs no step, printed again (a lost block);
-   * else those of them it does not print itself, printed before its own, in case they never ran.
-   */
+  /** When this run needs no step: the ones the last change printed (a lost block printed again). */
   earlierSteps?: RememberedSteps;
   /** No earlier run of gen-compose wrote this directory. */
   firstRun: boolean;
@@ -46,17 +43,9 @@ export const printedAt = (at: string) => at.replace('T', ' ').replace(/:\d\d(\.\
 function stepLines({ plan, steps, earlierSteps }: Outcome, once = ''): string[] {
   const where = `${plan.options.target === 'swarm' ? 'on a manager of the swarm' : 'on a running cluster'}, in the output directory:`;
   const plain = `${where[0]!.toUpperCase()}${where.slice(1)}`;
-  const own = ['', once ? `${once}, ${where}` : plain, ...numbered(steps)];
-  if (earlierSteps === undefined) return steps.length > 0 ? own : [];
+  if (steps.length > 0) return ['', once ? `${once}, ${where}` : plain, ...numbered(steps)];
+  if (earlierSteps === undefined) return [];
   const at = printedAt(earlierSteps.at);
-  // Lettered, apart from the numbered ones: they are to run only if they did not.
-  if (steps.length > 0)
-    return [
-      '',
-      `The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so if they did not, run them first: the steps below assume them done (a step whose work is done finds it done or stops the block at once):`,
-      ...earlierSteps.steps.map((s, i) => `  ${String.fromCharCode(97 + (i % 26))}. ${s}`),
-      ...own,
-    ];
   return [
     '',
     `Nothing to run for this change. The last change that needed steps (${at}) printed these; gen-compose cannot tell whether they ran, so run them if they did not (a block run again does no harm: a step whose work is done finds it done or stops the block at once, a rolling block recreates no node that is current, and one interrupted during its docker compose up first names the node to start):`,

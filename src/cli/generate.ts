@@ -23,7 +23,13 @@ import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits, judgeOtherEdits 
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
 import { overrideNotes } from './override-ports.js';
-import { refuseReplacingAgain, stepsToRemember, supersededReplacement, unconfirmedSteps } from './remembered-steps.js';
+import {
+  earlierStepsFor,
+  refuseReplacingAgain,
+  stepsToRemember,
+  supersededReplacement,
+  supersededSteps,
+} from './remembered-steps.js';
 
 export interface GenerateArgs {
   /** The options given on the command line; absent ones come from the previous run, or defaults. */
@@ -238,13 +244,14 @@ async function decide(args: GenerateArgs, generatorVersion: string, bin: string 
     ),
     ...decided.regeneration.last,
   ];
-  const earlierSteps = unconfirmedSteps(decided.previous, decided.options, steps);
+  const earlierSteps = steps.length === 0 ? earlierStepsFor(decided.previous, decided.options) : undefined;
   return {
     plan: kept.plan,
     files: withRememberedSteps(files, steps.length > 0 ? stepsToRemember(steps, args) : earlierSteps),
     stale,
     notes: [
       ...decided.regeneration.notes,
+      ...supersededSteps(decided.previous, decided.options, steps),
       ...supersededReplacement(decided.previous, decided.options, steps, args),
       ...kept.notes,
       ...warnings,

@@ -33,24 +33,27 @@ export function earlierStepsFor(previous: GeneratorState | undefined, options: C
 }
 
 /**
- * The steps the last change printed, for this run to print too. A run without steps prints them
- * again (a lost block). A run with steps of its own prints them before its own, as steps that
- * may not have run: the new steps assume them done, and only the newest are remembered (a
- * trial's --nodes 4, then --nodes 5, printed only restate-5's start; --memory 2G, then
- * --load-balancer, lost the rolling restart a later plain up -d would do all at once). Not
- * those of a replacement: its note below and `ready`, which stops on the identity it left, cover
- * it. Nor a step this change prints itself.
+ * A change with steps of its own, after one whose steps may not have run: only the newest are
+ * remembered, and the new steps assume the earlier ones done (a trial's --nodes 4, then --nodes 5,
+ * printed only restate-5's start). Said in a note that names them. Not printed to paste: run
+ * after the new files are written, an earlier block can undo the new change (a trial's
+ * upgrade, then the version back, pasted as shown, ended in a stack deploy that downgraded every
+ * node at once) or name services the files no longer have. Not for a replacement, whose own
+ * note follows, nor for steps this change prints itself.
  */
-export function unconfirmedSteps(
+export function supersededSteps(
   previous: GeneratorState | undefined,
   options: ClusterOptions,
   steps: string[],
-): RememberedSteps | undefined {
+): string[] {
   const last = earlierStepsFor(previous, options);
-  if (steps.length === 0 || last === undefined) return last;
-  if (last.replacedNode !== undefined) return undefined;
-  const others = last.steps.filter((step) => !steps.includes(step));
-  return others.length === 0 ? undefined : { ...last, steps: others };
+  if (steps.length === 0 || last === undefined || last.replacedNode !== undefined) return [];
+  // A step's title: its first line up to the first ";" or ":" (the commands follow).
+  const titles = last.steps.filter((step) => !steps.includes(step)).map((step) => step.split(/[;:]\s/)[0]!.trim());
+  if (titles.length === 0) return [];
+  return [
+    `the steps printed at ${printedAt(last.at)} for the last change are not printed again after this one (${titles.join('; ')}): gen-compose cannot tell whether they ran, and the steps below assume they did; if they did not, what they were for is still to be done on the running cluster (gen-compose ready stops on a node not yet started or an identity left behind)`,
+  ];
 }
 
 export function stepsToRemember(steps: string[], { flags }: GenerateArgs): RememberedSteps {

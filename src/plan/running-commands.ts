@@ -33,6 +33,7 @@ export function runningClusterCommands(o: ClusterOptions, { program, stackOverri
     // By container name: `up -d --remove-orphans` would also recreate every changed node at once.
     removeServices: (services: string[]) => `docker rm -f ${services.map((s) => `${o.clusterName}-${s}-1`).join(' ')}`,
     volumeNote: (volume: string) => `docker volume rm ${o.clusterName}_${volume}`,
+    startServices: (services: string[]) => `docker compose up -d ${services.join(' ')}`,
     allAtOnce: 'docker compose up -d',
     start: (nodes: string[]) => `docker compose up -d --wait ${nodes.join(' ')}`,
     recreateEach: (nodes: string[]) => rollingBlock(nodes, canLoseOne ? ready : undefined),
@@ -51,8 +52,12 @@ const rollingNote = (canLoseOne: boolean) =>
     ? '; paste it as one block: each node goes only once `ready` says the cluster can lose it, and the block stops at the first wait that fails'
     : '; this cluster cannot lose a node, so each restart interrupts it for a moment';
 
-/** A stack deploy (without --prune) leaves running a service its file no longer has. */
-const swarmRemoval = (stack: string) => ({
+/**
+ * Services other than nodes, under Swarm: a stack deploy (without --prune) leaves running one its
+ * file no longer has, and each is started alone by its part of the stack file.
+ */
+const swarmServices = (stack: string, deployPart: (service: string) => string) => ({
+  startServices: (services: string[]) => services.map(deployPart).join(' &&\n     '),
   removeServices: (services: string[]) => `docker service rm ${services.map((s) => `${stack}_${s}`).join(' ')}`,
   volumeNote: (volume: string) => `docker volume rm ${stack}_${volume} on the host that ran it`,
 });
@@ -103,7 +108,7 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean, 
           `# ${i === 0 ? 'then, ' : ''}on ${n}'s host: until docker volume rm ${stack}_${n}-data; do sleep 2; done`,
       ),
     ],
-    ...swarmRemoval(stack),
+    ...swarmServices(stack, deployPart),
     allAtOnce: 'docker stack deploy',
     start: (nodes: string[]) =>
       // HOST_k as in README.md: the host to run node k (left as it is, the line fails: no deploy).

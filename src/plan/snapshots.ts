@@ -140,11 +140,12 @@ export function keysOfAnotherStore(
   planned: Tunable[],
   force = false,
 ): { env: Record<string, string>; texts: Record<string, string>; notes: string[] } {
-  const held = SNAPSHOT_KEYS.filter((name) => env[name] !== undefined && env[name] !== '');
-  if (previous === undefined || held.length === 0 || !previous.snapshotsEndpoint === !next.snapshotsEndpoint)
+  if (previous === undefined || !previous.snapshotsEndpoint === !next.snapshotsEndpoint)
     return { env, texts, notes: [] };
+  // Empty ones (the lines gen-compose left for the user to fill in) are replaced without a word.
+  const held = SNAPSHOT_KEYS.filter((name) => env[name] !== undefined && env[name] !== '');
   // The user's own keys (filled in by hand) are lost with the line: only on purpose.
-  if (!next.snapshotsEndpoint && !force)
+  if (held.length > 0 && !next.snapshotsEndpoint && !force)
     throw new UsageError(
       `${held.join(' and ')} in .env hold your keys for ${previous.snapshotsEndpoint}, and MinIO needs keys of its own in their place: copy yours elsewhere, then pass --force`,
     );
@@ -156,7 +157,7 @@ export function keysOfAnotherStore(
     : `${held.join(' and ')} in .env were the keys of ${previous.snapshotsEndpoint}: replaced (--force) by a new key MinIO gives Restate`;
   // The text as written too: a kept line is written back as it was.
   const otherTexts = Object.fromEntries(Object.entries(texts).filter(([name]) => !SNAPSHOT_KEYS.includes(name)));
-  return { env: { ...env, ...fresh }, texts: otherTexts, notes: [note] };
+  return { env: { ...env, ...fresh }, texts: otherTexts, notes: held.length > 0 ? [note] : [] };
 }
 
 /**
@@ -179,11 +180,17 @@ export function storeChange({ previous, next, run }: ChangeContext): Change {
       ]
     : [];
   const minioGone = previous.snapshotsEndpoint === undefined;
+  // Swarm's rolling deploys update one node's service each: MinIO would come only with the last.
+  const minioFirst = next.snapshotsEndpoint
+    ? []
+    : [
+        `Start MinIO and its bucket job first, so that each node finds its store when it restarts:\n     ${run.startServices(['minio', 'minio-create-bucket'])}`,
+      ];
   return {
     notes: [`snapshots: ${previous.snapshotsEndpoint ?? 'MinIO'} → ${store}`],
-    steps: fillIn,
+    steps: [...fillIn, ...minioFirst],
     last: [
-      `Snapshot every partition into ${store}, which holds none of this cluster's snapshots yet (a node that joins later, or a replaced one, catches up from it):\n     ${run.restatectl(nodeName(1))} snapshots create`,
+      `Snapshot every partition into ${store}, so that it holds the cluster's latest state (a node that joins later, or a replaced one, catches up from it):\n     ${run.restatectl(nodeName(1))} snapshots create`,
       ...(minioGone
         ? [
             `Remove MinIO and its bucket job, which these files no longer have (its volume keeps the snapshots it held: ${run.volumeNote('minio-data')} once you no longer need them):\n     ${run.removeServices(['minio', 'minio-create-bucket'])}`,
