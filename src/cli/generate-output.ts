@@ -62,6 +62,8 @@ function maskSecrets(text: string, secrets: Set<string>, before?: string): strin
   const earlier = before === undefined ? undefined : readableValues(before);
   const now = composeDotenvValues(text);
   return maskSecretLines(text, secrets, (name) => {
+    // Left empty for the user to fill in (an external store's keys): nothing to hide.
+    if (now[name] === '') return '';
     const changed = earlier !== undefined && earlier[name] !== undefined && earlier[name] !== now[name];
     return `********${changed ? ' (a new value)' : ''}`;
   });

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { loadCompose } from '../load/loader.js';
-import { COMPOSE_FILE, OVERRIDE_FILE } from '../output-files.js';
+import { loadCompose, overrideFileOf } from '../load/loader.js';
+import { COMPOSE_FILE, OVERRIDE_FILE, STACK_FILE, STACK_OVERRIDE_FILE } from '../output-files.js';
 import { allPorts, resolvedPorts } from '../plan/plan.js';
 import type { ClusterPlan } from '../plan/model.js';
 
@@ -44,4 +44,27 @@ export function overrideNotes(plan: ClusterPlan, out: string): string[] {
     }
   }
   return [];
+}
+
+/**
+ * A Restate setting of the user's in .env (RESTATE_…, not one of gen-compose's) that no file of
+ * the cluster names: .env only fills in the `${…}` the compose files name, so no node ever sees
+ * it (a trial's RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT=10s was kept in silence, and check
+ * found nothing). Said, not refused: an override file that names it passes it on.
+ */
+export function unreadRestateLines(plan: ClusterPlan, out: string): string[] {
+  const override = overrideFileOf(join(out, plan.options.target === 'swarm' ? STACK_FILE : COMPOSE_FILE));
+  let overrideText = '';
+  try {
+    overrideText = override === undefined ? '' : readFileSync(override, 'utf8');
+  } catch {
+    // An override gen-compose cannot read names nothing it can see; overrideNotes says why.
+  }
+  const unread = Object.keys(plan.userVariables).filter(
+    (name) => name.startsWith('RESTATE_') && !new RegExp(`\\b${name}\\b`).test(overrideText),
+  );
+  return unread.map(
+    (name) =>
+      `${name} in .env reaches no node: .env only fills in the \${…} the files name, and none names it; to set it on the nodes, put it under their environment in ${plan.options.target === 'swarm' ? STACK_OVERRIDE_FILE : OVERRIDE_FILE} (or delete the line)`,
+  );
 }
