@@ -65,7 +65,7 @@ test('a masked --dry-run diff still says which secret would get a new value', ()
   edit('.env', (text) => text.replace(/^RESTATE_S3_SECRET_KEY=.*$/m, 'RESTATE_S3_SECRET_KEY='));
   const r = gen('--force', '--dry-run');
   expect(r.status).toBe(0);
-  expect(r.stdout).toContain('-RESTATE_S3_SECRET_KEY=********\n+RESTATE_S3_SECRET_KEY=******** (a new value)');
+  expect(r.stdout).toContain('-RESTATE_S3_SECRET_KEY=\n+RESTATE_S3_SECRET_KEY=******** (a new value)');
   // An unchanged secret is masked with no mark.
   expect(r.stdout).not.toMatch(/MINIO_ROOT_PASSWORD=\*+ \(a new value\)/);
 });
