@@ -64,7 +64,7 @@ export function summary(plan: ClusterPlan, changes: FileChanges, fresh = true): 
   lines.push(
     plan.minio
       ? `  ${'minio'.padEnd(11)} S3 API ${url(plan.minio.ports.api)}  console ${url(plan.minio.ports.console)}`
-      : `  snapshots   ${o.snapshotsEndpoint}: fill in RESTATE_S3_ACCESS_KEY and RESTATE_S3_SECRET_KEY in .env, and create the bucket`,
+      : `  snapshots   ${o.snapshotsEndpoint}${storeToDo(plan)}`,
     ...(plan.loadBalancer
       ? [`  ${'load-balancer'.padEnd(11)} ${url(plan.loadBalancer.port)} (every node's ingress behind one URL)`]
       : []),
@@ -174,4 +174,14 @@ function reachability(
     ...hint,
     ...warnings,
   ];
+}
+
+/** What an external snapshot store still needs from the user: its keys, while .env holds none. */
+function storeToDo(plan: ClusterPlan): string {
+  const keys = ['RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
+  const empty = keys.filter((name) => plan.tunables.find((t) => t.name === name)?.effective === '');
+  const bucket = plan.tunables.find((t) => t.name === 'RESTATE_WORKER__SNAPSHOTS__DESTINATION')?.effective ?? '';
+  return empty.length > 0
+    ? `: fill in ${empty.join(' and ')} in .env, and create the bucket of ${bucket} (a bucket you own)`
+    : ` (bucket of ${bucket}, keys in .env)`;
 }

@@ -27,7 +27,9 @@ function storeTunables(options: ClusterOptions): Tunable[] {
       name: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION',
       value: DEFAULT_SNAPSHOT_DESTINATION,
       group: 'snapshots',
-      description: 'Where partition snapshots go: s3://BUCKET/PREFIX (the bucket is created at start-up)',
+      description: external
+        ? 'Where partition snapshots go: s3://BUCKET/PREFIX (a bucket of yours: S3 bucket names are global, so name one you own)'
+        : 'Where partition snapshots go: s3://BUCKET/PREFIX (the bucket is created at start-up)',
     }),
     declare({
       name: 'RESTATE_WORKER__SNAPSHOTS__SNAPSHOT_INTERVAL_NUM_RECORDS',
@@ -176,7 +178,7 @@ export function storeChange({ previous, next, run }: ChangeContext): Change {
     ? [
         previous.snapshotsEndpoint
           ? `Check that ${keys} in .env are keys of ${store} and that its bucket exists, before the steps below: each node uses the new store once it is recreated`
-          : `Fill in ${keys} in .env with keys of ${store} and create its bucket, before the steps below: each node uses the new store once it is recreated (the files do not resolve while the keys are empty)`,
+          : `Fill in ${keys} in .env with keys of ${store} and create its bucket (the one RESTATE_WORKER__SNAPSHOTS__DESTINATION names: S3 bucket names are global, so name one you own), before the steps below: each node uses the new store once it is recreated (the files do not resolve while the keys are empty)`,
       ]
     : [];
   const minioGone = previous.snapshotsEndpoint === undefined;
