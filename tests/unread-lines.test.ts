@@ -1,8 +1,9 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterDir } from './helpers.js';
 
-// A Restate setting of the user's in .env that no file names reaches no node (issue 19 trial 19c D13).
+// .env lines that would not take effect as written: a Restate setting of the user's that no file
+// names (issue 19 trial 19c D13), a ${…} naming a variable set only further down (D8, D9).
 
 const { out, gen } = clusterDir();
 
@@ -23,4 +24,26 @@ test('a RESTATE_ setting in .env that no file names is said to reach no node, un
   const named = gen();
   expect(named.status).toBe(0);
   expect(named.stdout).not.toContain('reaches no node');
+});
+
+test('a ${…} that names a variable set only further down .env is refused in one line that says so, nothing written', () => {
+  expect(gen('--nodes', '3').status).toBe(0);
+  const env = join(out(), '.env');
+  writeFileSync(
+    env,
+    readFileSync(env, 'utf8').replace(/^RESTATE_LOG_FILTER=.*$/m, 'RESTATE_LOG_FILTER=${MY_FILTER}') +
+      'MY_FILTER=debug\n',
+  );
+  const before = readFileSync(env, 'utf8');
+  const r = gen();
+  expect({ status: r.status, stderr: r.stderr }).toEqual({
+    status: 2,
+    stderr: `gen-compose: .env has RESTATE_LOG_FILTER=\${MY_FILTER}, and MY_FILTER is set only further down .env: docker compose reads a \${…} from the shell or the lines above it, so it reads MY_FILTER there as empty; move the MY_FILTER line above it; nothing in ${out()} was changed\n`,
+  });
+  expect(readFileSync(env, 'utf8')).toBe(before);
+  // Above it, it is read (and kept as written).
+  writeFileSync(env, 'MY_FILTER=debug\n' + before.replace(/^MY_FILTER=debug\n/m, ''));
+  const fixed = gen();
+  expect(fixed.status).toBe(0);
+  expect(fixed.stdout).toContain('RESTATE_LOG_FILTER=debug');
 });

@@ -10,7 +10,8 @@ import { keysOfAnotherStore } from '../plan/snapshots.js';
 import { keepExistingValues, keepSecrets, optionEdits } from '../plan/kept-values.js';
 import { generateSecrets, randomSource, seededSource, type Secrets } from '../plan/secrets.js';
 import { renderCluster, renderComposeFile, withRememberedSteps } from '../render/index.js';
-import { COMPOSE_FILE, STACK_FILE } from '../output-files.js';
+import { COMPOSE_FILE, ENV_FILE, STACK_FILE } from '../output-files.js';
+import { forwardReference } from '../load/dotenv.js';
 import { unrestartedRewrites } from './unrestarted-rewrites.js';
 import { rewriteSteps, runningClusterCommands, type Operator } from '../plan/running-commands.js';
 import { readExisting, type ExistingCluster } from '../write/existing.js';
@@ -214,6 +215,8 @@ async function decide(args: GenerateArgs, generatorVersion: string, bin: string 
   completeInterruptedWrite(args);
   const existing = readExisting(args.out);
   judgeExisting(existing, args);
+  const forward = forwardReference(existing.contents[ENV_FILE] ?? '', (name) => process.env[name]);
+  if (forward !== undefined) throw new UsageError(`${forward}; nothing in ${args.out} was changed`);
   const operator = operatorIn(args.out, bin);
   const decided = decideOptions(existing, args, operator);
   const secrets = generateSecrets(args.secretsSeed === undefined ? randomSource : seededSource(args.secretsSeed));

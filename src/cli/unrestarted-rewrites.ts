@@ -27,12 +27,16 @@ export function unrestartedRewrites(
   // (and the file as it is would not resolve without it).
   const deleted = [...secretNames].filter((name) => !(name in existing.env)).map((name) => [name, '\u0000deleted']);
   const before = resolvedServices(existing.contents[file] ?? '', existing.contents[ENV_FILE] ?? '', {
-    ...unfilled(existing.contents[ENV_FILE] ?? ''),
+    ...unfilled(existing.contents[ENV_FILE] ?? '', secretNames),
     ...Object.fromEntries(deleted),
     ...existing.state?.tunables,
     ...existing.state?.keptEdits,
   });
-  const after = resolvedServices(written(file) ?? '', written(ENV_FILE) ?? '', unfilled(written(ENV_FILE) ?? ''));
+  const after = resolvedServices(
+    written(file) ?? '',
+    written(ENV_FILE) ?? '',
+    unfilled(written(ENV_FILE) ?? '', secretNames),
+  );
   if (!before || !after) return [];
   const rank = (name: string) => nodeNumberOf(name) ?? Number.MAX_SAFE_INTEGER;
   const watched = (name: string) =>
@@ -48,7 +52,7 @@ export function unrestartedRewrites(
  * required, so they would not resolve at all, and the nodes they change would get no step. Here
  * they stand for "not filled in yet", which differs from any value they held before.
  */
-function unfilled(dotenvText: string): Record<string, string> {
+function unfilled(dotenvText: string, secretNames: Set<string>): Record<string, string> {
   let values: Record<string, string>;
   try {
     values = composeDotenvValues(dotenvText);
@@ -58,7 +62,7 @@ function unfilled(dotenvText: string): Record<string, string> {
   }
   return Object.fromEntries(
     Object.keys(values)
-      .filter((name) => values[name] === '')
+      .filter((name) => secretNames.has(name) && values[name] === '')
       .map((name) => [name, '\u0000unfilled']),
   );
 }

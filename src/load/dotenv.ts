@@ -24,6 +24,8 @@ export interface DotenvEntry {
   value: string;
   /** The text after `=` to the line's end, as written: quotes, `${…}`, an inline comment. */
   raw: string;
+  /** Variables its `${…}` named that neither the shell nor a line above it set (read as empty). */
+  unset?: string[];
 }
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
@@ -55,12 +57,42 @@ export function parseComposeDotenv(text: string, shell: Lookup = () => undefined
       throw new DotenvError(`line ${line}: "${current.trim()}" is not KEY=value`);
     const valueStart =
       i + (current.length - statement.length) + (statement.length - body.length) + key.length + separator.length;
-    const read = readValue(source, valueStart, line, lookup);
-    entries[key] = { value: read.value, raw: source.slice(valueStart, read.rawEnd) };
+    const unset: string[] = [];
+    const read = readValue(source, valueStart, line, (name) => {
+      const value = lookup(name);
+      if (value === undefined) unset.push(name);
+      return value;
+    });
+    entries[key] = {
+      value: read.value,
+      raw: source.slice(valueStart, read.rawEnd),
+      ...(unset.length ? { unset } : {}),
+    };
     line += source.slice(i, read.next).split('\n').length - 1;
     i = read.next;
   }
   return entries;
+}
+
+/**
+ * A line whose `${X}` Compose reads as empty because X is set only further down (Compose reads a
+ * variable from the shell or the lines above): the user meant X's value (a trial's
+ * NODE1_INGRESS_PORT_OVERRIDE=${MYPORT} was refused as "=, which is not a port", and
+ * RESTATE_LOG_FILTER=${MY_FILTER} ran the default). Its one-line refusal, if any.
+ */
+export function forwardReference(text: string, shell: Lookup): string | undefined {
+  let entries: Record<string, DotenvEntry>;
+  try {
+    entries = parseComposeDotenv(text, shell);
+  } catch {
+    return undefined;
+  }
+  for (const [name, entry] of Object.entries(entries)) {
+    const later = entry.unset?.find((other) => other !== name && entries[other] !== undefined);
+    if (later !== undefined)
+      return `.env has ${name}=${entry.raw}, and ${later} is set only further down .env: docker compose reads a \${…} from the shell or the lines above it, so it reads ${later} there as empty; move the ${later} line above it`;
+  }
+  return undefined;
 }
 
 /** The plain values, as npm's dotenv.parse gives them. */
