@@ -47,3 +47,14 @@ test('a ${…} that names a variable set only further down .env is refused in on
   expect(fixed.status).toBe(0);
   expect(fixed.stdout).toContain('RESTATE_LOG_FILTER=debug');
 });
+
+test('under Swarm, a .env line that sh reads otherwise than Compose gets a note: the printed steps load .env with sh', () => {
+  expect(gen('--nodes', '3', '--target', 'swarm').status).toBe(0);
+  appendFileSync(join(out(), '.env'), "MY_NOTE=hello world\nQUOTED='hello world'\nCOMMENTED=abc # a comment\n");
+  const r = gen();
+  expect(r.status).toBe(0);
+  const notes = r.stdout.split('\n').filter((l) => l.includes('load .env with sh'));
+  expect(notes).toEqual([
+    "note: MY_NOTE=hello world in .env: the printed Swarm steps load .env with sh (. ./.env), which reads it otherwise than docker compose does; quote the value ('…')",
+  ]);
+});

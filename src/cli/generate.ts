@@ -23,7 +23,7 @@ import { present, writeResult, type Outcome } from './generate-output.js';
 import { droppedEnvLinesNote, handEditForCheck, judgeHandEdits, judgeOtherEdits } from './hand-edits.js';
 import { completeInterruptedWrite, judgeExisting, strangers } from './output-directory.js';
 import { operatorIn } from './program.js';
-import { overrideNotes, unreadRestateLines } from './override-ports.js';
+import { overrideNotes, shellReadsOtherwise, unreadRestateLines } from './override-ports.js';
 import {
   earlierStepsFor,
   refuseReplacingAgain,
@@ -171,7 +171,11 @@ async function planAndRender(inputs: PlanInputs) {
   kept.notes.unshift(...edits.notes, ...store.notes);
   checkKeptValues(kept.plan, kept.edited);
   if (existing.ours) refuseUnreadLines(kept.plan, previous?.tunables);
-  kept.notes.push(...overrideNotes(kept.plan, args.out), ...unreadRestateLines(kept.plan, args.out));
+  kept.notes.push(
+    ...overrideNotes(kept.plan, args.out),
+    ...unreadRestateLines(kept.plan, args.out),
+    ...shellReadsOtherwise(kept.plan),
+  );
   const templates = templateDir(options.templates, args);
   const render = templates === undefined ? undefined : await customTemplates(templates);
   const generator = { version: generatorVersion, program: operator.program };

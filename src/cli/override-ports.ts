@@ -68,3 +68,19 @@ export function unreadRestateLines(plan: ClusterPlan, out: string): string[] {
       `${name} in .env reaches no node: .env only fills in the \${…} the files name, and none names it; to set it on the nodes, put it under their environment in ${plan.options.target === 'swarm' ? STACK_OVERRIDE_FILE : OVERRIDE_FILE} (or delete the line)`,
   );
 }
+
+/**
+ * Under Swarm the printed steps load .env with `. ./.env` (docker stack deploy reads no .env),
+ * and sh reads some lines Compose takes differently: an unquoted value with a blank or one of
+ * sh's operators (`MY_NOTE=hello world` ran `world` as a command in a trial, and stopped the
+ * block). Said for each such line, with the fix: quote it.
+ */
+export function shellReadsOtherwise(plan: ClusterPlan): string[] {
+  if (plan.options.target !== 'swarm') return [];
+  return Object.entries(plan.envText ?? {})
+    .filter(([, raw]) => !/^['"]/.test(raw) && /[\s;&|<>()`]/.test(raw.replace(/\s+#.*$/, '')))
+    .map(
+      ([name, raw]) =>
+        `${name}=${raw} in .env: the printed Swarm steps load .env with sh (. ./.env), which reads it otherwise than docker compose does; quote the value ('…')`,
+    );
+}
