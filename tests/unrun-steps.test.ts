@@ -20,7 +20,7 @@ test('a change after one whose steps may not have run says so in a note that nam
   const lb = gen('--load-balancer');
   expect(lb.status).toBe(0);
   expect(lb.stdout).toMatch(
-    /\nnote: the steps printed at \d{4}-\d\d-\d\d \d\d:\d\d UTC for the last change are not printed again after this one \(Recreate restate-1, restate-2, restate-3 one at a time\): gen-compose cannot tell whether they ran, and the steps below assume they did; if they did not, what they were for is still to be done on the running cluster/,
+    /\nnote: the steps printed at \d{4}-\d\d-\d\d \d\d:\d\d UTC for the last change are not printed again after this one \(Recreate restate-1, restate-2, restate-3 one at a time\): gen-compose cannot tell whether they ran, and the steps below assume they did\n/,
   );
   // Not printed to paste: run after these files, an earlier block could undo this change (trial 19c: a
   // version back and forth, pasted as shown, downgraded every Swarm node at once).

@@ -48,11 +48,24 @@ export function supersededSteps(
 ): string[] {
   const last = earlierStepsFor(previous, options);
   if (steps.length === 0 || last === undefined || last.replacedNode !== undefined) return [];
-  // A step's title: its first line up to the first ";" or ":" (the commands follow).
-  const titles = last.steps.filter((step) => !steps.includes(step)).map((step) => step.split(/[;:]\s/)[0]!.trim());
+  // A step's title: its first line, asides left out, up to the first ";" or ":" (the commands follow).
+  const titles = last.steps
+    .filter((step) => !steps.includes(step))
+    .map((step) =>
+      step
+        .split('\n')[0]!
+        .replace(/\s*\([^()]*\)/g, '')
+        .split(/[;:]\s|:$/)[0]!
+        .trim(),
+    );
   if (titles.length === 0) return [];
+  // Swarm: a deploy of the whole stack file applies every change of it at once (trial 19d).
+  const swarm =
+    options.target === 'swarm'
+      ? '; if they did not run, a deploy of the whole stack file below applies what they were to apply to every node at once: roll those nodes first, one at a time, with stack-part as a rolling block does'
+      : '';
   return [
-    `the steps printed at ${printedAt(last.at)} for the last change are not printed again after this one (${titles.join('; ')}): gen-compose cannot tell whether they ran, and the steps below assume they did; if they did not, what they were for is still to be done on the running cluster (gen-compose ready stops on a node not yet started or an identity left behind)`,
+    `the steps printed at ${printedAt(last.at)} for the last change are not printed again after this one (${titles.join('; ')}): gen-compose cannot tell whether they ran, and the steps below assume they did${swarm}`,
   ];
 }
 
