@@ -136,6 +136,16 @@ test.each<[string, string[], string]>([
     '--replaced-nodes names node 101, and nodes are numbered 1..100',
   ],
   [
+    'a hand-written --replaced-nodes that replaces the node again, as --replace-node 3 would (trial 19d)',
+    ['--replaced-nodes', '3:2'],
+    "restate-3 got its new identity in the last change (AT): if that change's steps have not run, run them (gen-compose --out OUT prints them again) rather than replace it again, which would leave its old identity in the cluster (gen-compose ready OUT says whether one is left); if the new identity lost its disk too, give --force",
+  ],
+  [
+    'a --replaced-nodes that names a node twice',
+    ['--replaced-nodes', '3:1,3:2'],
+    '--replaced-nodes names node 3 twice ("3:1,3:2"): give each node once',
+  ],
+  [
     'a hand-written --replaced-nodes that gives a node back a removed identity',
     ['--replaced-nodes', ''],
     "--replaced-nodes none would give restate-3 back restate-3, the identity restate-3-r1 replaces, which Restate refuses for good once the replacement's steps ran: if they never ran (a --replace-node given by mistake), give --force to undo it; to replace a node, --replace-node K",
@@ -144,7 +154,8 @@ test.each<[string, string[], string]>([
   expect(gen('--nodes', '3').status).toBe(0);
   expect(gen('--replace-node', '3').status).toBe(0);
   const r = gen(...args);
-  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: `gen-compose: ${message}\n` });
+  const stderr = r.stderr.replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/, 'AT').replaceAll(out(), 'OUT');
+  expect({ status: r.status, stderr }).toEqual({ status: 2, stderr: `gen-compose: ${message}\n` });
 });
 
 test('a --replace-node given by mistake is undone with --replaced-nodes and --force, which says when that is right', () => {

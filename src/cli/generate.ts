@@ -139,7 +139,7 @@ function decideOptions(existing: ExistingCluster, args: GenerateArgs, operator: 
       );
     }
   };
-  refuseReplacingAgain(previous?.lastSteps, args);
+  refuseReplacingAgain(previous, args);
   const options = fromEdits(() => validateOptions(mergeOptions(previous?.options, edits.flags)));
   const regeneration = fromEdits(() => judgeRegeneration(previous?.options, options, args.force, operator));
   return { previous, edits, options, regeneration };

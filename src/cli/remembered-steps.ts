@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { ClusterOptions } from '../plan/options.js';
+import { UNSET, type ClusterOptions } from '../plan/options.js';
 import { parseReplacements } from '../plan/replacements.js';
 import type { GeneratorState, RememberedSteps } from '../write/existing.js';
 import type { GenerateArgs } from './generate.js';
@@ -15,9 +15,17 @@ import { printedAt } from './generate-output.js';
  * good, since a new block takes out only the identity just before. Forced: the new identity
  * lost its disk too, after its steps ran.
  */
-export function refuseReplacingAgain(last: RememberedSteps | undefined, { flags, force, out }: GenerateArgs): void {
-  const node = Number(flags.replaceNode?.trim());
-  if (force || last?.replacedNode === undefined || last.replacedNode !== node) return;
+export function refuseReplacingAgain(previous: GeneratorState | undefined, { flags, force, out }: GenerateArgs): void {
+  const last = previous?.lastSteps;
+  if (force || last?.replacedNode === undefined) return;
+  // --replaced-nodes written by hand with a later generation for that node is the same move (trial 19d D7).
+  const generation = (text: string | undefined) => parseReplacements(text).get(last.replacedNode!) ?? 0;
+  const byHand =
+    flags.replacedNodes !== undefined &&
+    flags.replacedNodes !== UNSET &&
+    generation(flags.replacedNodes) > generation(previous!.options.replacedNodes);
+  const node = byHand ? last.replacedNode : Number(flags.replaceNode?.trim());
+  if (last.replacedNode !== node) return;
   throw new UsageError(
     `restate-${node} got its new identity in the last change (${printedAt(last.at)}): if that change's steps have not run, run them (gen-compose --out ${out} prints them again) rather than replace it again, which would leave its old identity in the cluster (gen-compose ready ${out} says whether one is left); if the new identity lost its disk too, give --force`,
   );

@@ -31,6 +31,8 @@ export function parseReplacements(text: string | undefined): Replacements {
       throw new UsageError(`--replaced-nodes names node ${node}, and nodes are numbered 1..${MAX_NODES}`);
     if (generation < 1 || generation > 999)
       throw new UsageError(`--replaced-nodes: node ${node}'s replacements must be 1..999, got ${generation}`);
+    if (replacements.has(node))
+      throw new UsageError(`--replaced-nodes names node ${node} twice ("${text}"): give each node once`);
     replacements.set(node, generation);
   }
   return replacements;
