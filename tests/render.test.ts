@@ -65,10 +65,8 @@ describe.each([
         '2',
         'http://localhost:9070/health',
       ]);
-      expect(service.dependsOn).toEqual({
-        minio: { condition: 'service_healthy' },
-        'minio-create-bucket': { condition: 'service_completed_successfully' },
-      });
+      // Nodes start with MinIO, not after it (tests/engine/start-order.test.ts).
+      expect(service.dependsOn).toEqual({});
     }
     const minio = project.services.find((s) => s.name === 'minio')!;
     expect(minio.image).toMatch(/^quay\.io\/minio\/minio:RELEASE\.\d{4}-/);
