@@ -1,5 +1,5 @@
 // --target swarm: the same plan rendered as a stack for docker stack deploy, checked and rehearsed.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { jest } from '@jest/globals';
@@ -122,7 +122,11 @@ describe.each([3, 5])('%i-node stack', (nodes) => {
       const fabric = 'http://localhost:5122/health';
       expect(healthy([])).toBe(false);
       expect(healthy([fabric])).toBe(true); // never served: reachable is enough, so it can join
-      expect(healthy([admin])).toBe(true); // serves: and now it is marked
+      // Without a node ID the admin API is not asked (its bound but silent port held each probe 2 s).
+      expect(healthy([admin, fabric], { node_id: null as unknown as string, age: '3s 2ms' })).toBe(true);
+      expect(existsSync(join(sandbox.path, '.served-once'))).toBe(false);
+      expect(healthy([admin])).toBe(false); // the fabric port answers first, always
+      expect(healthy([admin, fabric])).toBe(true); // serves: and now it is marked
       expect(healthy([fabric])).toBe(false); // served once, in the cluster: only the admin API counts
       expect(healthy([fabric], { node_id: null as unknown as string, age: '9s 1ms' })).toBe(false); // not found the cluster yet
       expect(healthy([fabric], { node_id: null as unknown as string, age: '15s 1ms' })).toBe(true); // for 15 s: let the peers reach it

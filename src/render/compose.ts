@@ -201,9 +201,12 @@ function swarmHealthcheck(plan: ClusterPlan): string {
   const { admin, fabric } = plan.nodes[0]!.ports;
   const marker = `${plan.dataDir}/.served-once`;
   // `$$` is a literal `$` in a compose or stack file; the image has curl and jq.
+  // The fabric port first: a node without a node ID has no admin API yet, and its bound but
+  // silent admin port held each probe for the whole 2 s (a fresh deploy's peers entered DNS
+  // 2 s late, and so did the cluster).
   const script = [
-    `curl -fsS -m 2 http://localhost:${admin.containerPort}/health >/dev/null && touch ${marker} && exit 0`,
     `status=$$(curl -fsS -m 2 http://localhost:${fabric.containerPort}/health) || exit 1`,
+    `echo "$$status" | jq -e '.node_id != null' >/dev/null && curl -fsS -m 2 http://localhost:${admin.containerPort}/health >/dev/null && touch ${marker} && exit 0`,
     `test ! -e ${marker} && exit 0`,
     `echo "$$status" | jq -e '.node_id == null and (.age | test("^([0-9]+[dhm] |(1[5-9]|[2-9][0-9]|[0-9]{3,})s)"))' >/dev/null`,
   ].join('; ');

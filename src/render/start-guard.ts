@@ -49,7 +49,14 @@ export function startGuardScript(node: RestateNode): string[] {
     `  while :; do sleep 3600 & wait $!; done`,
     `}`,
   ];
-  const ask = `state=$(curl -fsS -m 2 "http://$peer:${fabric}/health" 2>/dev/null | jq -r '${verdict}' 2>/dev/null)`;
+  // Every peer at once, each answer a line "peer verdict". A name not in DNS yet (a Swarm task
+  // joins its service's DNS only once healthy) can take the whole lookup timeout of a resolver
+  // that does not answer: asked one after the other, such peers cost 2 s each per round.
+  const askAll = [
+    `ask() { echo "$1 $(curl -fsS --connect-timeout 1 -m 2 "http://$1:${fabric}/health" 2>/dev/null | jq -r '${verdict}' 2>/dev/null)"; }`,
+    `ask_all() { for peer in ${peers.join(' ')}; do ask "$peer" & done; wait; }`,
+  ];
+  const ask = `state=$(echo "$answers" | awk -v peer="$peer" '$1 == peer { print $2 }')`;
   const header = [
     `# ${node.name} asks its peers before it starts on an empty disk: a lost disk must not start`,
     `# under a name the cluster knows${node.autoProvision ? ', nor provision a second cluster' : ''}. (gen-compose)`,
@@ -58,10 +65,12 @@ export function startGuardScript(node: RestateNode): string[] {
     `data="$RESTATE_BASE_DIR/$RESTATE_NODE_NAME"`,
     `[ ! -d "$data" ] || exec ${RESTATE_SERVER_BINARY}`,
     ...lostDisk,
+    ...askAll,
   ];
   if (!node.autoProvision)
     return [
       ...header,
+      `answers=$(ask_all)`,
       `for peer in ${peers.join(' ')}; do`,
       `  ${ask}`,
       `  [ "$state" != formed ] || { refuse_if_listed "$peer"; break; }`,
@@ -73,6 +82,7 @@ export function startGuardScript(node: RestateNode): string[] {
     `deadline=$(($(date +%s) + ${PROVISION_GUARD_WAIT_SECONDS}))`,
     `while [ "$(date +%s)" -lt "$deadline" ]; do`,
     `  fresh=0`,
+    `  answers=$(ask_all)`,
     `  for peer in ${peers.join(' ')}; do`,
     `    ${ask}`,
     `    if [ "$state" = formed ]; then`,
