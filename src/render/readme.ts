@@ -4,6 +4,7 @@ import { runningClusterCommands } from '../plan/running-commands.js';
 import { clusterNetwork } from '../plan/nodes.js';
 import { regenerateCommand, type Generator } from './header.js';
 import { renderBuiltin, type Render } from './templates.js';
+import { PROVISION_GUARD_WAIT_SECONDS } from './start-guard.js';
 
 /*
  * The generated cluster's README: topology, endpoints, fault tolerance in words, and commands
@@ -181,6 +182,7 @@ function commandsView(plan: ClusterPlan, { swarm, url, curlTo }: Addresses, prog
     invokeCommand: lb ? `curl -fsS ${url(lb.port)}${add}` : `${curlTo(node1.ports.ingress, node1, '')}${add}`,
     // The provisioning node's guard, said where the README tells what a lost disk means.
     provisioner: provisioner?.name,
+    provisionerWaitSeconds: PROVISION_GUARD_WAIT_SECONDS,
     failoverNode: lastNonProvisioner?.name ?? node1.name,
     startPeers: (lastNonProvisioner ?? node1).startPeers.join(' and '),
     failoverNodeId: lastNonProvisioner?.id ?? node1.id,
