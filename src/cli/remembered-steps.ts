@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { UNSET, type ClusterOptions } from '../plan/options.js';
-import { parseReplacements } from '../plan/replacements.js';
+import { generationOf } from '../plan/replacements.js';
 import type { GeneratorState, RememberedSteps } from '../write/existing.js';
 import type { GenerateArgs } from './generate.js';
 import { printedAt } from './generate-output.js';
@@ -19,7 +19,7 @@ export function refuseReplacingAgain(previous: GeneratorState | undefined, { fla
   const last = previous?.lastSteps;
   if (force || last?.replacedNode === undefined) return;
   // --replaced-nodes written by hand with a later generation for that node is the same move (trial 19d D7).
-  const generation = (text: string | undefined) => parseReplacements(text).get(last.replacedNode!) ?? 0;
+  const generation = (text: string | undefined) => generationOf(text, last.replacedNode!);
   const byHand =
     flags.replacedNodes !== undefined &&
     flags.replacedNodes !== UNSET &&
@@ -98,7 +98,7 @@ export function supersededReplacement(
   const node = last?.replacedNode;
   if (node === undefined || steps.length === 0 || Number(flags.replaceNode?.trim()) === node) return [];
   // Undone (--replaced-nodes --force gave the node its identity back): the steps are not to run.
-  const generation = (o: ClusterOptions) => parseReplacements(o.replacedNodes).get(node) ?? 0;
+  const generation = (o: ClusterOptions) => generationOf(o.replacedNodes, node);
   if (generation(options) < generation(previous!.options)) return [];
   return [
     `the steps printed at ${printedAt(last!.at)} for restate-${node}'s replacement are not printed again after this change: if they have not run, its old identity is still in the cluster: run gen-compose ready in the output directory before the steps below, it stops on such an identity and prints the commands that take it out`,

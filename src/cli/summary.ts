@@ -2,6 +2,7 @@ import { BROWSER_BLOCKED_PORTS } from '../docker/ports.js';
 import { STACK_OVERRIDE_FILE } from '../output-files.js';
 import { ENDPOINTS, isLoopback, type EndpointKind } from '../plan/exposure.js';
 import { allPorts, resolvedPorts, type ClusterPlan, type PublishedPort } from '../plan/plan.js';
+import { SNAPSHOT_KEYS } from '../plan/snapshots.js';
 import { describeTolerance } from '../restate/tolerance.js';
 import { variablesNewerThan } from '../restate/versions.js';
 
@@ -178,8 +179,7 @@ function reachability(
 
 /** What an external snapshot store still needs from the user: its keys, while .env holds none. */
 function storeToDo(plan: ClusterPlan): string {
-  const keys = ['RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
-  const empty = keys.filter((name) => plan.tunables.find((t) => t.name === name)?.effective === '');
+  const empty = SNAPSHOT_KEYS.filter((name) => plan.tunables.find((t) => t.name === name)?.effective === '');
   const bucket = plan.tunables.find((t) => t.name === 'RESTATE_WORKER__SNAPSHOTS__DESTINATION')?.effective ?? '';
   return empty.length > 0
     ? `: fill in ${empty.join(' and ')} in .env, and create the bucket of ${bucket} (a bucket you own)`

@@ -6,6 +6,9 @@ import { publishAll, type Exposure, type PortSpec } from './published-ports.js';
 import type { Secrets } from './secrets.js';
 import { declare, entryOf, fromTunable } from './tunables.js';
 
+/** MinIO's services and volume, by name: the files name them, and so do the steps that start or remove them. */
+export const MINIO_NAMES = { service: 'minio', bucketService: 'minio-create-bucket', volume: 'minio-data' } as const;
+
 function minioPortSpecs(offset: number): Record<'api' | 'console', PortSpec> {
   const host = minioPorts(offset);
   return {
@@ -60,11 +63,9 @@ export function planMinio(
   });
   const { ports, tunables: portTunables } = publishAll(minioPortSpecs(options.portOffset), exposure);
   const minio: MinioPlan = {
-    service: 'minio',
-    bucketService: 'minio-create-bucket',
+    ...MINIO_NAMES,
     imageTunable: image.name,
     versionTunable: version.name,
-    volume: 'minio-data',
     ports,
     environment: [entryOf(rootUser), entryOf(rootPassword), { name: 'TZ', value: fromTunable('TZ') }],
     destinationTunable: 'RESTATE_WORKER__SNAPSHOTS__DESTINATION',

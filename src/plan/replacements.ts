@@ -38,6 +38,11 @@ export function parseReplacements(text: string | undefined): Replacements {
   return replacements;
 }
 
+/** How many times node K has been replaced, as "K:G,…" says (0: never). */
+export function generationOf(text: string | undefined, node: number): number {
+  return parseReplacements(text).get(node) ?? 0;
+}
+
 export function formatReplacements(replacements: Replacements): string | undefined {
   if (replacements.size === 0) return undefined;
   return [...replacements]

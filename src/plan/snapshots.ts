@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_SNAPSHOT_DESTINATION, MINIO_CONTAINER_PORTS } from './defaults.js';
 import { snapshotsRetainedVariable } from '../restate/versions.js';
 import type { SettingsPart } from './cluster-settings.js';
-import { planMinio } from './minio.js';
+import { MINIO_NAMES, planMinio } from './minio.js';
 import type { MinioPlan, Tunable } from './model.js';
 import { nodeName } from './nodes.js';
 import type { ClusterOptions } from './options.js';
@@ -125,7 +125,8 @@ export function planSnapshots(
   };
 }
 
-const SNAPSHOT_KEYS = ['RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
+/** The snapshot store's keys in .env: MinIO's user for Restate, or the user's own bucket's. */
+export const SNAPSHOT_KEYS = ['RESTATE_S3_ACCESS_KEY', 'RESTATE_S3_SECRET_KEY'];
 
 /**
  * The snapshot keys .env holds belong to the store they were made for: MinIO's user for
@@ -186,7 +187,7 @@ export function storeChange({ previous, next, run }: ChangeContext): Change {
   const minioFirst = next.snapshotsEndpoint
     ? []
     : [
-        `Start MinIO and its bucket job first, so that each node finds its store when it restarts:\n     ${run.startServices(['minio', 'minio-create-bucket'])}`,
+        `Start MinIO and its bucket job first, so that each node finds its store when it restarts:\n     ${run.startServices([MINIO_NAMES.service, MINIO_NAMES.bucketService])}`,
       ];
   return {
     notes: [`snapshots: ${previous.snapshotsEndpoint ?? 'MinIO'} → ${store}`],
@@ -195,7 +196,7 @@ export function storeChange({ previous, next, run }: ChangeContext): Change {
       `Snapshot every partition into ${store}, so that it holds the cluster's latest state (a node that joins later, or a replaced one, catches up from it):\n     ${run.restatectl(nodeName(1))} snapshots create`,
       ...(minioGone
         ? [
-            `Remove MinIO and its bucket job, which these files no longer have (its volume keeps the snapshots it held: ${run.volumeNote('minio-data')} once you no longer need them):\n     ${run.removeServices(['minio', 'minio-create-bucket'])}`,
+            `Remove MinIO and its bucket job, which these files no longer have (its volume keeps the snapshots it held: ${run.volumeNote(MINIO_NAMES.volume)} once you no longer need them):\n     ${run.removeServices([MINIO_NAMES.service, MINIO_NAMES.bucketService])}`,
           ]
         : []),
     ],
