@@ -50,6 +50,24 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     /node name "restate-2" is used by restate-2 and restate-3/,
   ],
   [
+    'data-volume: a node without a volume at its base directory',
+    inService('restate-2', '    volumes:\n      - restate-2-data:/restate-data\n', ''),
+    (e) => e,
+    /error data-volume restate-2 -: no volume at \/restate-data, where its data \(\/restate-data\/restate-2\) lives: the next recreate starts it empty under a name the cluster knows/,
+  ],
+  [
+    'data-volume: a node whose data is on an anonymous volume',
+    inService('restate-3', '      - restate-3-data:/restate-data', '      - /restate-data'),
+    (e) => e,
+    /error data-volume restate-3 -: its data \(\/restate-data\/restate-3\) is on an anonymous volume/,
+  ],
+  [
+    'image-reference: an image whose tag variable is unset',
+    (c) => c.replace(/restate:\$\{RESTATE_VERSION:-[^}]+\}/g, 'restate:${RESTATE_IMAGE_TAG}'),
+    (e) => e,
+    /error image-reference restate-1 -: image "docker\.restate\.dev\/restatedev\/restate:" is no image reference/,
+  ],
+  [
     'same-cluster-name',
     inService(
       'restate-3',

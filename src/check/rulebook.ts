@@ -4,7 +4,8 @@ import { advertisedAddress } from './rules/advertised-address.js';
 import { credentials } from './rules/credentials.js';
 import { exposure } from './rules/exposure.js';
 import { healthcheck } from './rules/healthcheck.js';
-import { imageRegistry, imageTagRule } from './rules/image.js';
+import { dataVolume } from './rules/data-volume.js';
+import { imageReference, imageRegistry, imageTagRule } from './rules/image.js';
 import { ingress } from './rules/ingress.js';
 import { listenPorts } from './rules/listen-ports.js';
 import { memory } from './rules/memory.js';
@@ -40,7 +41,8 @@ export const RULEBOOK: readonly RulebookEntry[] = [
   faultToleranceRule,
   snapshots,
   // Container rules: what Docker would run, whatever Restate thinks of it.
-  { together: [healthcheck, imageTagRule, imageRegistry] },
+  { together: [healthcheck, imageReference, imageTagRule, imageRegistry] },
+  dataVolume,
   credentials,
   ports,
   listenPorts,

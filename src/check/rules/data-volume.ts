@@ -1,0 +1,56 @@
+import { posix } from 'node:path';
+import type { ComposeService } from '../../load/compose-file.js';
+import { scalarString } from '../../load/values.js';
+import type { ServiceRule } from './rule.js';
+
+/** Where the Restate image keeps its data unless RESTATE_BASE_DIR says otherwise (Restate's Docker docs). */
+const IMAGE_BASE_DIR = '/restate-data';
+
+/** The directory a node's data lives in: `<base-dir>/<node-name>`, relative paths from the working directory. */
+function dataDirOf(s: ComposeService): { baseDir: string; dataDir: string } {
+  const workingDir = scalarString(s.raw.working_dir) ?? '/';
+  const baseDir = posix.resolve(workingDir, s.environment.RESTATE_BASE_DIR || IMAGE_BASE_DIR);
+  const nodeName = s.environment.RESTATE_NODE_NAME;
+  return { baseDir, dataDir: nodeName ? posix.join(baseDir, nodeName) : baseDir };
+}
+
+/** Each mount as source and target; an anonymous volume (or tmpfs) has no source. */
+function mounts(s: ComposeService): { source: string; target: string }[] {
+  return s.volumes.map((spec) => {
+    const parts = spec.split(':');
+    return parts.length === 1 ? { source: '', target: parts[0]! } : { source: parts[0]!, target: parts[1]! };
+  });
+}
+
+const holds = (target: string, dir: string) => {
+  const t = posix.resolve('/', target);
+  return dir === t || dir.startsWith(t === '/' ? '/' : `${t}/`);
+};
+
+export const dataVolume: ServiceRule = {
+  id: 'data-volume',
+  summary:
+    "each Restate node keeps its data on a volume: one mounted at its base directory (where the image's data lives)",
+  fix: 'mount a named volume at the base directory (volumes: - restate-1-data:/restate-data), one per node',
+  each: 'node',
+  check: (s, { nodes }) => {
+    const { baseDir, dataDir } = dataDirOf(s);
+    const mount = mounts(s).find((m) => holds(m.target, dataDir));
+    if (mount?.source) return [];
+    // One node alone loses its own state; a node of a cluster is refused under its name after.
+    const loss =
+      nodes.length > 1
+        ? 'the next recreate starts it empty under a name the cluster knows, which Restate refuses: the node is lost'
+        : 'the next recreate starts it empty: every invocation and its state are gone';
+    return [
+      {
+        severity: nodes.length > 1 ? 'error' : 'warning',
+        rule: 'data-volume',
+        service: s.name,
+        message: mount
+          ? `its data (${dataDir}) is on an anonymous volume, which docker compose down and up (or a new task under Swarm) replaces with an empty one: ${loss}; mount a named volume at ${baseDir}`
+          : `no volume at ${baseDir}, where its data (${dataDir}) lives: ${loss}; mount a named volume at ${baseDir}`,
+      },
+    ];
+  },
+};
