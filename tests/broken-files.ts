@@ -124,6 +124,12 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     /http:\/\/restate-3:5122 is restate-3, which does not run the metadata-server role/,
   ],
   [
+    "metadata-addresses: a node's host-published port, not the one it listens on in the network",
+    everywhere(',"http://restate-2:5122",', ',"http://restate-2:25122",'),
+    (e) => e,
+    /error metadata-addresses restate-1 RESTATE_METADATA_CLIENT__ADDRESSES: http:\/\/restate-2:25122 is port 25122, but restate-2's fabric listens on 5122/,
+  ],
+  [
     'metadata-addresses: a comma-separated string',
     everywhere(
       '\'["http://restate-1:5122","http://restate-2:5122","http://restate-3:5122"]\'',

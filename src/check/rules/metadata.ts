@@ -1,5 +1,5 @@
 import type { ComposeService } from '../../load/compose-file.js';
-import { rolesOf } from '../../restate/services.js';
+import { listenPortOf, rolesOf } from '../../restate/services.js';
 import { metadataBootstrapCount } from '../../restate/metadata-client.js';
 import { hostOf, type Finding, type ProjectRule, type RuleContext, type ServiceRule } from './rule.js';
 
@@ -44,7 +44,17 @@ function listed(
         severity: 'error',
         message: `${address} is ${service.name}, which does not run the metadata-server role`,
       });
-    else found.add(service);
+    else {
+      // Inside the network a peer connects to the port the named node binds, whatever it publishes.
+      const fabric = listenPortOf(service.environment, 'fabric');
+      const port = Number(target.port || (address.startsWith('https:') ? 443 : 80));
+      if (port !== fabric)
+        problems.push({
+          severity: 'error',
+          message: `${address} is port ${port}, but ${service.name}'s fabric listens on ${fabric} (RESTATE_BIND_ADDRESS): the metadata client would not reach it`,
+        });
+      else found.add(service);
+    }
   }
   return { found, problems };
 }
@@ -53,7 +63,7 @@ function listed(
 export const metadataAddresses: ServiceRule = {
   id: 'metadata-addresses',
   summary:
-    "each node's metadata client lists, as a JSON list, only nodes that run the metadata server, and enough of them (a quorum, at least three) to find the group",
+    "each node's metadata client lists, as a JSON list, only nodes that run the metadata server, at the fabric port each binds, and enough of them (a quorum, at least three) to find the group",
   fix: 'set RESTATE_METADATA_CLIENT__ADDRESSES to ["http://<metadata node>:5122", …], every metadata node or at least a quorum of them',
   appliesTo: 'cluster',
   refusesRehearsal: true,
