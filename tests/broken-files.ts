@@ -186,10 +186,8 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
   [
     'snapshots: no bucket job',
     (c) =>
-      c.slice(0, c.indexOf('  # Before any node starts: creates the snapshot bucket')) +
-      c
-        .slice(c.indexOf('volumes:\n  restate-1-data'))
-        .replace(/    minio-create-bucket:\n      condition: service_completed_successfully\n/, ''),
+      c.slice(0, c.indexOf('  # Once MinIO is healthy: creates the snapshot bucket')) +
+      c.slice(c.indexOf('volumes:\n  restate-1-data')),
     (e) => e,
     /warning snapshots - -: no service creates the bucket/,
   ],

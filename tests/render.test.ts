@@ -65,8 +65,8 @@ describe.each([
         '2',
         'http://localhost:9070/health',
       ]);
-      // Nodes start with MinIO, not after it (tests/engine/start-order.test.ts).
-      expect(service.dependsOn).toEqual({});
+      // Nodes start MinIO, but do not wait for it (tests/engine/start-order.test.ts).
+      expect(service.dependsOn).toEqual({ minio: { condition: 'service_started' } });
     }
     const minio = project.services.find((s) => s.name === 'minio')!;
     expect(minio.image).toMatch(/^quay\.io\/minio\/minio:RELEASE\.\d{4}-/);
