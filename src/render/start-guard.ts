@@ -2,8 +2,15 @@ import { CONTAINER_PORTS } from '../plan/defaults.js';
 import type { RestateNode } from '../plan/model.js';
 import { RESTATE_SERVER_BINARY } from '../restate/services.js';
 
-/** How long the provisioning node waits for its peers to say whether they hold a cluster, in seconds. */
-export const PROVISION_GUARD_WAIT_SECONDS = 120;
+/**
+ * How long the provisioning node waits for its peers to say whether they hold a cluster, in
+ * seconds: under Swarm's healthcheck (start period 60 s) a task still waiting was killed as
+ * unhealthy at 72 s, before a longer wait could say why.
+ */
+export const PROVISION_GUARD_WAIT_SECONDS = 50;
+
+/** How often the provisioning node says which peers it still waits for, from that many seconds on. */
+const WAIT_LOG_EVERY_SECONDS = 10;
 
 /** The line a node whose disk is lost logs instead of starting (tests and READMEs quote its start). */
 export const LOST_DISK_LOG = 'its data is gone and the cluster still lists it';
@@ -80,6 +87,8 @@ export function startGuardScript(node: RestateNode): string[] {
   return [
     ...header,
     `deadline=$(($(date +%s) + ${PROVISION_GUARD_WAIT_SECONDS}))`,
+    // Said while it waits (a silent wait looked like a broken node, trial 23 D3), not on a normal start.
+    `say_at=$(($(date +%s) + 5))`,
     `while [ "$(date +%s)" -lt "$deadline" ]; do`,
     `  fresh=0`,
     `  answers=$(ask_all)`,
@@ -94,6 +103,10 @@ export function startGuardScript(node: RestateNode): string[] {
     `    [ "$state" != fresh ] || fresh=$((fresh + 1))`,
     `  done`,
     `  [ "$fresh" -lt ${peers.length} ] || exec ${RESTATE_SERVER_BINARY}`,
+    `  if [ "$(date +%s)" -ge "$say_at" ]; then`,
+    `    echo "${node.name}: waiting for ${peers.join(', ')} to say whether they hold a cluster, on their fabric port by name: $(echo "$answers" | awk '{ printf "%s%s %s", sep, $1, ($2 == "" ? "no answer" : $2); sep = ", " }')" >&2`,
+    `    say_at=$(($(date +%s) + ${WAIT_LOG_EVERY_SECONDS}))`,
+    `  fi`,
     `  sleep 0.5`,
     `done`,
     `echo "${node.name}: ${peers.join(', ')} did not say within ${PROVISION_GUARD_WAIT_SECONDS} s whether they hold a cluster; not provisioning (start them first)" >&2`,
