@@ -33,18 +33,20 @@ function readyAgainst(
   timeout = '60',
   extra: string[] = [],
   tables: object[][] = [[], [], [], []],
+  ps = 'restate-1\trunning\nrestate-2\trunning\nrestate-3\trunning\n',
 ) {
   const bin = join(dir.path, 'bin');
   mkdirSync(bin, { recursive: true });
   const answers = [nodes, ...tables].map((t) => `--gen-compose-table--\n${JSON.stringify(t)}\n`).join('');
   writeFileSync(join(dir.path, 'tables'), answers);
   writeFileSync(join(dir.path, 'log'), log);
+  writeFileSync(join(dir.path, 'ps'), ps);
   writeFileSync(
     join(bin, 'docker'),
     `#!/bin/sh
 case "$1 $2" in
   "compose version") echo "Docker Compose version v2.29.0" ;;
-  "compose ps") printf "restate-1\\trunning\\nrestate-2\\trunning\\nrestate-3\\trunning\\n" ;;
+  "compose ps") cat ${join(dir.path, 'ps')} ;;
   "compose exec") cat ${join(dir.path, 'tables')} ;;
   "compose logs") cat ${join(dir.path, 'log')} ;;
   *) echo "unexpected: $*" >&2; exit 1 ;;
@@ -177,6 +179,17 @@ test('--replacing, first in a replacement block: a node already down passes at o
       'gen-compose ready: restate-2 (N2) is alive and serving, and this block would take it down to replace it, with restate-3 (N3) already down: --replace-node is for a node whose disk is gone; if this one was named by mistake, undo it before anything runs (gen-compose --out . --replaced-nodes VALUE --force, VALUE the one its Regenerate line had before, or none if no node had been replaced; docs/operations.md)\n',
   });
   expect(alive.seconds).toBeLessThan(30);
+  // The old container removed (as one does with a dead disk): the state the block begins in (trial 23 D5).
+  const removed = 'restate-1\trunning\nrestate-3\trunning\n';
+  const gone2 = readyAgainst(out, nodes('dead'), '', '60', ['--replacing', 'N2'], undefined, removed);
+  expect({ status: gone2.status, stdout: gone2.stdout }).toEqual({
+    status: 0,
+    stdout: 'ready: restate-2 (N2) is dead: its replacement takes nothing down\n',
+  });
+  // Any other node stopped still stops it at once.
+  const other = readyAgainst(out, nodes('dead'), '', '60', ['--replacing', 'N3'], undefined, removed);
+  expect({ status: other.status, stderr: other.stderr }).toMatchObject({ status: 1 });
+  expect(other.stderr).toMatch(/^gen-compose ready: restate-2 is not created, and no wait starts it/);
   // A node the cluster does not list: a typo, or the block pasted again after it ran (trial 22d).
   const gone = readyAgainst(out, nodes('alive'), '', '60', ['--replacing', 'N7']);
   expect({ status: gone.status, stderr: gone.stderr }).toEqual({

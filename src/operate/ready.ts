@@ -12,6 +12,7 @@ import {
   type ClusterView,
   type ReadinessTable,
 } from '../restate/readiness.js';
+import { serviceOfId } from '../plan/replacements.js';
 import type { Operator } from '../plan/running-commands.js';
 import { leftBehindMessage } from './left-behind.js';
 import { lostDiskCheck } from './lost-disk.js';
@@ -150,8 +151,10 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
   const started = Date.now();
   const access = restatectlAccess(options.dir, options.shell, options.stack);
   const nodes = access.nodes;
-  // A cluster that is not running at all does not start by waiting.
-  const notRunning = access.notRunning();
+  // A cluster that is not running at all does not start by waiting. The node a replacement takes
+  // out may be stopped or removed: that is the state its block begins in (trial 23 D5).
+  const replaced = options.replacing === undefined ? [] : [serviceOfId(Number(options.replacing.slice(1)))];
+  const notRunning = access.notRunning(replaced);
   if (notRunning !== undefined) return { ok: false, message: `gen-compose ready: ${notRunning}` };
   const unfinished = options.updated === undefined ? undefined : await awaitUpdate(access, options.updated);
   if (unfinished !== undefined) return { ok: false, message: `gen-compose ready: ${unfinished}` };

@@ -20,8 +20,12 @@ export interface RestatectlAccess {
   shell: (node: string, script: string, args: string[]) => string[];
   /** What runs the commands, for messages. */
   via: (node: string) => string;
-  /** Why no wait can help (no node running; on Compose, a node stopped), said at once; undefined if none. Throws when no engine answers. */
-  notRunning: () => string | undefined;
+  /**
+   * Why no wait can help (no node running; on Compose, a node stopped), said at once; undefined if
+   * none. `excused`: a node whose container may be down or gone (the one a replacement takes out).
+   * Throws when no engine answers.
+   */
+  notRunning: (excused?: string[]) => string | undefined;
   /** The last lines `node`'s service logged (stdout and stderr), empty when docker cannot say. */
   recentLog: (node: string) => string;
   /** Swarm: the state of the last update of `node`'s service (`none` when it has none, and on compose). */
@@ -101,14 +105,15 @@ function composeAccess(dir: string, services: ComposeService[]): Reach {
     shell: (node, script, args) => ['compose', 'exec', '-T', node, 'sh', '-c', script, 'sh', ...args],
     via: (node) => `docker compose exec ${node}`,
     recentLog: (node) => logText(docker(dir, ['compose', 'logs', '--no-color', '--tail', String(LOG_LINES), node])),
-    notRunning: () => {
+    notRunning: (excused = []) => {
       const version = docker(dir, ['compose', 'version']);
       if (version.status !== 0)
         throw new UsageError(
           `ready runs \`docker compose exec\`, and \`docker compose version\` failed: ${firstLine(version)}`,
         );
       const listed = docker(dir, ['compose', 'ps', '--all', '--format', '{{.Service}}\t{{.State}}']);
-      return listed.status === 0 ? stoppedNodes(dir, nodes, listed.stdout) : undefined;
+      const judged = nodes.filter((n) => !excused.includes(n));
+      return listed.status === 0 ? stoppedNodes(dir, judged, listed.stdout) : undefined;
     },
     updateOf: (node) => ({ service: node, state: 'none', message: '' }),
   };

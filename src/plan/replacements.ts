@@ -51,6 +51,11 @@ export function formatReplacements(replacements: Replacements): string | undefin
     .join(',');
 }
 
+/** The service restate-K that a Restate node ID belongs to, whichever identity of it (N1003 → restate-3). */
+export function serviceOfId(id: number): string {
+  return `restate-${id % 1000}`;
+}
+
 /** The Restate identity of the node in service restate-K: its ID and its node name. */
 export function restateIdentity(node: number, replacements: Replacements): { id: number; name: string } {
   const generation = replacements.get(node) ?? 0;
