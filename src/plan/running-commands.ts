@@ -153,8 +153,8 @@ function swarmCommands(o: ClusterOptions, program: string, canLoseOne: boolean, 
  * Compose recreates one node, waiting until it is healthy. Not with --no-deps: compose then
  * stamps the container with a config hash that leaves out depends_on, so the next plain
  * `docker compose up -d` recreated every node at once (an 18 s outage in a trial), and an
- * unchanged node was recreated anyway. The generated nodes depend on nothing (so nothing else
- * starts first); a depends_on the user adds in the override file is what this keeps honest.
+ * unchanged node was recreated anyway. A node depends on MinIO (started, not healthy): the line
+ * starts a stopped MinIO again, and --wait waits for its health too.
  */
 const recreate = (node: string) => `docker compose up -d --wait ${node}`;
 

@@ -104,7 +104,7 @@ export function startGuardScript(node: RestateNode): string[] {
     `  done`,
     `  [ "$fresh" -lt ${peers.length} ] || exec ${RESTATE_SERVER_BINARY}`,
     `  if [ "$(date +%s)" -ge "$say_at" ]; then`,
-    `    echo "${node.name}: waiting for ${peers.join(', ')} to say whether they hold a cluster, on their fabric port by name: $(echo "$answers" | awk '{ printf "%s%s %s", sep, $1, ($2 == "" ? "no answer" : $2); sep = ", " }')" >&2`,
+    `    echo "${node.name}: waiting for ${peers.join(', ')} to say whether they hold a cluster, on their fabric port by name: $(echo "$answers" | sort | awk '{ printf "%s%s %s", sep, $1, ($2 == "" ? "no answer" : $2 == "fresh" ? "awaits provisioning" : $2 == "formed" ? "holds a cluster" : "is starting"); sep = ", " }')" >&2`,
     `    say_at=$(($(date +%s) + ${WAIT_LOG_EVERY_SECONDS}))`,
     `  fi`,
     `  sleep 0.5`,
