@@ -9,7 +9,7 @@ import { RESTATE_SERVER_BINARY } from '../restate/services.js';
  */
 export const PROVISION_GUARD_WAIT_SECONDS = 50;
 
-/** How often the provisioning node says which peers it still waits for, from that many seconds on. */
+/** How often the provisioning node says again what its peers answered (the first time after 5 s). */
 const WAIT_LOG_EVERY_SECONDS = 10;
 
 /** The line a node whose disk is lost logs instead of starting (tests and READMEs quote its start). */
