@@ -16,7 +16,7 @@ import {
   http,
   pasteBlock,
   regenerateAndPaste,
-  register,
+  startCounter,
   run,
   snapshotResult,
   waitFor,
@@ -142,18 +142,7 @@ function composeCluster(engine: Engine, c: ClusterCase) {
         1000,
       );
     } else {
-      docker([
-        'run',
-        '-d',
-        '--name',
-        `${project}-counter`,
-        '--network',
-        `${project}_default`,
-        '--network-alias',
-        'counter',
-        engine.images.counter,
-      ]);
-      await register(admin(1), 'http://counter:9080');
+      await startCounter(engine, project, admin(1));
     }
     for (let k = 1; k <= nodes; k += 1) {
       await waitFor(`invocations through restate-${k}`, 90, () => counter.addThrough(ingress(k)), 1000);

@@ -221,6 +221,25 @@ export function counterClient(keys: string[]) {
   };
 }
 
+/**
+ * The counter service in a container named `<project>-counter` on a compose project's default
+ * network, reachable from the nodes as http://counter:9080, and registered through `adminUrl`.
+ */
+export async function startCounter(engine: Engine, project: string, adminUrl: string): Promise<void> {
+  run(engine.env, 'docker', [
+    'run',
+    '-d',
+    '--name',
+    `${project}-counter`,
+    '--network',
+    `${project}_default`,
+    '--network-alias',
+    'counter',
+    engine.images.counter,
+  ]);
+  await register(adminUrl, 'http://counter:9080');
+}
+
 /** Registers a deployment through an admin API, retrying while the cluster is still settling. */
 export async function register(adminUrl: string, serviceUrl: string): Promise<void> {
   await waitFor(

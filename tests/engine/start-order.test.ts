@@ -12,7 +12,7 @@ import {
   aliveNodes,
   counterClient,
   describeWithEngine,
-  register,
+  startCounter,
   run,
   sleep,
   snapshotResult,
@@ -65,18 +65,7 @@ describeWithEngine('docker compose: the nodes need not wait for the snapshot sto
     // Long enough for every partition's first start to have met the missing store.
     await sleep(20_000);
     compose(['up', '-d', '--wait', 'minio', 'minio-create-bucket']);
-    docker([
-      'run',
-      '-d',
-      '--name',
-      `${project}-counter`,
-      '--network',
-      `${project}_default`,
-      '--network-alias',
-      'counter',
-      engine.images.counter,
-    ]);
-    await register(published('NODE1_ADMIN_PORT_OVERRIDE'), 'http://counter:9080');
+    await startCounter(engine, project, published('NODE1_ADMIN_PORT_OVERRIDE'));
     for (let k = 1; k <= 3; k += 1)
       await waitFor(`invocations through restate-${k}`, 120, () => counter.addThrough(ingress(k)), 1000);
     expect(await counter.verifyThrough(ingress(3))).toBe(true);
