@@ -50,6 +50,33 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     /node name "restate-2" is used by restate-2 and restate-3/,
   ],
   [
+    'config-file: a TOML file that is not mounted from the compose directory',
+    inService(
+      'restate-2',
+      'RESTATE_NODE_NAME: "restate-2"',
+      'RESTATE_NODE_NAME: "restate-2"\n      RESTATE_CONFIG: "/etc/restate/restate.toml"',
+    ),
+    (e) => e,
+    /warning config-file restate-2 -: \/etc\/restate\/restate\.toml is not mounted from this directory \(no bind mount or config holds it\), so check cannot read it: its settings are not judged/,
+  ],
+  [
+    'config-file: a TOML file mounted from a file that does not exist',
+    (c) =>
+      inService(
+        'restate-2',
+        'RESTATE_NODE_NAME: "restate-2"',
+        'RESTATE_NODE_NAME: "restate-2"\n      RESTATE_CONFIG: "/etc/restate/restate.toml"',
+      )(
+        inService(
+          'restate-2',
+          '      - restate-2-data:/restate-data',
+          '      - restate-2-data:/restate-data\n      - ./restate-2.toml:/etc/restate/restate.toml:ro',
+        )(c),
+      ),
+    (e) => e,
+    /error config-file restate-2 -: \/etc\/restate\/restate\.toml is mounted from .*restate-2\.toml, which is no file here/,
+  ],
+  [
     'data-volume: a node without a volume at its base directory',
     inService('restate-2', '    volumes:\n      - restate-2-data:/restate-data\n', ''),
     (e) => e,
@@ -137,6 +164,28 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     ),
     (e) => e,
     /is not a list/,
+  ],
+  [
+    'advertised-address: a node on a network of its own, which its peers cannot reach',
+    (c) =>
+      inService(
+        'restate-3',
+        'hostname: restate-3',
+        'hostname: restate-3\n    networks: [apart]',
+      )(c).replace(/^volumes:\n/m, 'networks:\n  apart: {}\n\nvolumes:\n'),
+    (e) => e,
+    /error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: restate-1, restate-2 share no network with restate-3: restate-3 does not resolve there/,
+  ],
+  [
+    'metadata-addresses: a metadata server on a network the node is not on',
+    (c) =>
+      inService(
+        'restate-3',
+        'hostname: restate-3',
+        'hostname: restate-3\n    networks: [apart]',
+      )(c).replace(/^volumes:\n/m, 'networks:\n  apart: {}\n\nvolumes:\n'),
+    (e) => e,
+    /error metadata-addresses restate-1 RESTATE_METADATA_CLIENT__ADDRESSES: http:\/\/restate-3:5122 is restate-3, which shares no network with restate-1: the name does not resolve there/,
   ],
   [
     'replication above the node count',
@@ -281,14 +330,24 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     /warning exposure restate-1 -: publishes its admin API and UI \(control plane\) on 0\.0\.0\.0/,
   ],
   [
-    'restate-version: one node on another Restate version',
+    'restate-version: one node two minor versions behind the others',
+    inService(
+      'restate-3',
+      'hostname: restate-3',
+      'hostname: restate-3\n    image: "docker.restate.dev/restatedev/restate:1.5.3"',
+    ),
+    (e) => e,
+    /error restate-version - -: the nodes run Restate versions more than one minor version apart \(1\.7\.12 on restate-1, restate-2; 1\.5\.3 on restate-3\)/,
+  ],
+  [
+    'restate-version: one node on the next patch version, mid rolling upgrade',
     inService(
       'restate-3',
       'hostname: restate-3',
       'hostname: restate-3\n    image: "docker.restate.dev/restatedev/restate:1.7.10"',
     ),
     (e) => e,
-    /error restate-version - -: the nodes run different Restate versions \(1\.7\.12, 1\.7\.10\)/,
+    /warning restate-version - -: the nodes run different Restate versions \(1\.7\.12 on restate-1, restate-2; 1\.7\.10 on restate-3\): a rolling upgrade under way/,
   ],
 ];
 

@@ -38,7 +38,7 @@ describe.each(['dev', 'ha', 'prod'])('examples/%s', (dir) => {
   test('passes check with zero findings, proven with the real server', async () => {
     const result = await check(join(ROOT, 'examples', dir));
     expect(problems(result)).toEqual([]);
-    expect(result.restateServer?.version).toBe('1.7.12');
+    expect(result.restateServers.map((s) => s.version)).toEqual(['1.7.12']);
   });
 });
 
@@ -169,7 +169,8 @@ describe('binaries and versions', () => {
         throw new UsageError('restate-server not found (looked in node_modules and PATH)');
       },
     });
-    expect(r.restateServer).toBeUndefined();
+    expect(r.restateServers).toEqual([]);
+    expect(r.unproven).toEqual(['restate-1', 'restate-2', 'restate-3']);
     expect(r.findings.map(brief)).toContain('warning fidelity-skipped - -');
     expect(r.findings.find((f) => f.rule === 'fidelity-skipped')?.message).toMatch(
       /settings not proven against a real server: restate-server not found/,
@@ -191,7 +192,7 @@ describe('binaries and versions', () => {
         expect(readFileSync(join(dir.path, 'docker-compose.yaml'), 'utf8')).toContain(`${retained}:`);
         const r = runCli(['check', dir.path, '--fetch', '--json']);
         const result = JSON.parse(r.stdout);
-        expect(result.restateServer.version).toBe(version);
+        expect(result.restateServers.map((s: { version: string }) => s.version)).toEqual([version]);
         expect(result.findings.filter((f: Finding) => f.severity !== 'info')).toEqual([]);
         expect(r.status).toBe(0);
       } finally {

@@ -1,7 +1,7 @@
-import type { ComposeProject } from '../load/compose-file.js';
+import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { loadCompose } from '../load/loader.js';
 import { fetchBinary, findBinary, type Binary } from '../restate/binaries.js';
-import { isRestateService } from '../restate/services.js';
+import { imageTag, isRestateService } from '../restate/services.js';
 import { isSupported } from '../restate/versions.js';
 import { fidelity } from './fidelity.js';
 import { applyRulebook, looksLikeStack, RULES, type Finding } from './rulebook.js';
@@ -25,13 +25,20 @@ export interface CheckResult {
   file: string;
   /** The override file merged into it, as Compose merges it (see load/loader.ts). */
   override?: string;
-  /** The binary the fidelity check ran, if any. */
-  restateServer?: { version: string; path: string; source: string };
+  /** The binaries the fidelity check ran, each with the nodes it proved (each node by its own version's). */
+  restateServers: { version: string; path: string; source: string; nodes: string[] }[];
+  /** Nodes whose settings no binary proved (the findings say why). */
+  unproven: string[];
   findings: Finding[];
 }
 
-/** Picks the binary for the file's Restate version, saying so when it has to settle for another. */
-function binaryFor(version: string | undefined, options: CheckOptions, findings: Finding[]): Binary | undefined {
+/** Picks the binary for some nodes' Restate version, saying so when it has to settle for another. */
+function binaryFor(
+  version: string | undefined,
+  options: CheckOptions,
+  findings: Finding[],
+  who: string,
+): Binary | undefined {
   const locate = options.locate ?? findBinary;
   // A binary the user named, or asked to fetch, must be there: failing is their error to see.
   if (options.restateServer) return locate('restate-server', { explicit: options.restateServer });
@@ -48,7 +55,7 @@ function binaryFor(version: string | undefined, options: CheckOptions, findings:
     findings.push({
       severity: 'warning',
       rule: 'fidelity-skipped',
-      message: `settings not proven against a real server: ${(lookupError as Error).message}`,
+      message: `${who}settings not proven against a real server: ${(lookupError as Error).message}`,
     });
     return undefined;
   }
@@ -56,7 +63,7 @@ function binaryFor(version: string | undefined, options: CheckOptions, findings:
     findings.push({
       severity: 'warning',
       rule: 'fidelity-version',
-      message: `the file runs Restate ${version}, but the settings were checked with restate-server ${binary.version} (${binary.source}); keys differ between versions${isSupported(version) ? ": run check --fetch to use the file's own version" : ''}`,
+      message: `${who ? `${who}run` : 'the file runs'} Restate ${version}, but ${who ? 'their' : 'the'} settings were checked with restate-server ${binary.version} (${binary.source}); keys differ between versions${isSupported(version) ? ": run check --fetch to use the file's own version" : ''}`,
     });
   }
   return binary;
@@ -66,23 +73,40 @@ export async function checkProject(project: ComposeProject, options: CheckOption
   const swarm = options.swarm === true || looksLikeStack(project);
   const findings = applyRulebook(project, swarm);
   const nodes = project.services.filter(isRestateService);
-  // The settings are proven with the first node's version (restate-version judges the rest).
-  const version = restateVersionsOf({ nodes })[0];
+  // Each node is proven by its own version's binary: a file mid rolling upgrade runs two.
+  // A node whose tag is no version (latest, a digest) goes with the first pinned version.
+  const pinned = restateVersionsOf({ nodes });
+  const byVersion = new Map<string | undefined, ComposeService[]>();
+  for (const node of nodes) {
+    const tag = imageTag(node.image);
+    const version = tag !== undefined && pinned.includes(tag) ? tag : pinned[0];
+    byVersion.set(version, [...(byVersion.get(version) ?? []), node]);
+  }
 
-  let restateServer: CheckResult['restateServer'];
-  if (nodes.length > 0) {
-    const binary = binaryFor(version, options, findings);
-    if (binary) {
-      restateServer = { version: binary.version, path: binary.path, source: binary.source };
-      // A few at a time: each run is a short-lived restate-server process.
-      const results: Finding[][] = [];
-      for (let i = 0; i < nodes.length; i += 4) {
-        results.push(...(await Promise.all(nodes.slice(i, i + 4).map((n) => fidelity(n, binary)))));
-      }
+  const restateServers: CheckResult['restateServers'] = [];
+  const unproven: string[] = [];
+  for (const [version, group] of byVersion) {
+    const names = group.map((n) => n.name);
+    const who = byVersion.size > 1 ? `${names.join(', ')}: ` : '';
+    const binary = binaryFor(version, options, findings, who);
+    if (!binary) {
+      unproven.push(...names);
+      continue;
+    }
+    restateServers.push({ version: binary.version, path: binary.path, source: binary.source, nodes: names });
+    // A few at a time: each run is a short-lived restate-server process.
+    for (let i = 0; i < group.length; i += 4) {
+      const results = await Promise.all(group.slice(i, i + 4).map((n) => fidelity(n, binary)));
       findings.push(...results.flat());
     }
   }
-  return { file: project.file, ...(project.override ? { override: project.override } : {}), restateServer, findings };
+  return {
+    file: project.file,
+    ...(project.override ? { override: project.override } : {}),
+    restateServers,
+    unproven,
+    findings,
+  };
 }
 
 export async function check(target: string, options: CheckOptions): Promise<CheckResult> {
@@ -99,9 +123,7 @@ export function formatText(result: CheckResult): string {
     .filter((f) => f.severity !== 'info')
     .map((f) => `${f.severity.padEnd(7)} ${findingLine(f)}`);
   const info = result.findings.filter((f) => f.severity === 'info').map((f) => `info    ${f.message}`);
-  const proven = result.restateServer
-    ? `settings proven with restate-server ${result.restateServer.version} --dump-config`
-    : 'settings NOT proven against a real server';
+  const proven = provenLine(result);
   return [
     ...lines,
     ...info,
@@ -109,9 +131,28 @@ export function formatText(result: CheckResult): string {
   ].join('\n');
 }
 
+/** Which binary proved which nodes' settings, and which nodes none did. */
+function provenLine({ restateServers, unproven }: CheckResult): string {
+  const several = restateServers.length + (unproven.length > 0 ? 1 : 0) > 1;
+  const proven = restateServers.map(
+    (s, i) => `${i === 0 ? 'restate-server ' : ''}${s.version}${several ? ` (${s.nodes.join(', ')})` : ''}`,
+  );
+  const parts = [
+    ...(proven.length > 0 ? [`settings proven with ${proven.join(' and ')} --dump-config`] : []),
+    ...(unproven.length > 0 || proven.length === 0
+      ? [`settings${several ? ` of ${unproven.join(', ')}` : ''} NOT proven against a real server`]
+      : []),
+  ];
+  return parts.join('; ');
+}
+
 /** What check proves with restate-server --dump-config, after the rulebook: ids its findings carry. */
 const PROOF_CHECKS = [
-  { id: 'fidelity', summary: 'every RESTATE_* variable takes effect in restate-server --dump-config, with its value' },
+  {
+    id: 'fidelity',
+    summary:
+      "every setting (RESTATE_* variable, TOML file key, restate-server flag) takes effect in the node's own version's restate-server --dump-config, with its value",
+  },
   { id: 'fidelity-version', summary: "the settings were proven with another version than the file's own" },
   { id: 'fidelity-skipped', summary: 'no restate-server was at hand, so the settings were not proven' },
 ];

@@ -1,20 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import type { ComposeService } from '../load/compose-file.js';
+import { winnerOf, type ConfigInput } from '../load/restate-inputs.js';
 import type { Binary } from '../restate/binaries.js';
-import {
-  displayValue,
-  keyPathOf,
-  knownVariables,
-  lookup,
-  NOT_CONFIG_KEYS,
-  sameValue,
-  suggestionFor,
-  variableOf,
-} from '../restate/config-keys.js';
+import { displayValue, keyPathOf, knownVariables, lookup, sameValue, suggestionFor } from '../restate/config-keys.js';
 import { RESTATE_VALUE_KINDS, restateValueProblem } from '../restate/settings.js';
 import type { Finding } from './rules/rule.js';
 
@@ -36,12 +28,12 @@ const PATH_VARIABLES = new Set(['RESTATE_BASE_DIR']);
 const ANSI_COLOUR = /\u001b\[[0-9;]*m/g;
 
 /**
- * restate-server --dump-config prints the effective configuration, environment overrides
- * applied, and exits without starting a server. Run with the service's environment only
- * (plus PATH), so nothing from this shell leaks in, in `root`, a private directory that also
- * holds the service's paths.
+ * restate-server --dump-config prints the effective configuration (its TOML file, environment
+ * overrides and flags applied) and exits without starting a server. Run with the service's
+ * environment only (plus PATH), so nothing from this shell leaks in, in `root`, a private
+ * directory that also holds the service's paths.
  */
-function dumpConfig(binary: Binary, env: Record<string, string>, root: string): Promise<Dump> {
+function dumpConfig(binary: Binary, env: Record<string, string>, root: string, args: string[] = []): Promise<Dump> {
   const privateEnv = Object.fromEntries(
     Object.entries(env).map(([name, value]) => [
       name,
@@ -56,7 +48,7 @@ function dumpConfig(binary: Binary, env: Record<string, string>, root: string): 
       timeout: 20_000,
       maxBuffer: 8 << 20,
     };
-    execFile(binary.path, ['--dump-config'], options, (error, stdout, stderr) => {
+    execFile(binary.path, ['--dump-config', ...args], options, (error, stdout, stderr) => {
       if (error) {
         const line =
           `${stderr}\n${stdout}`.split('\n').find((l) => /error/i.test(l)) ??
@@ -74,70 +66,125 @@ function dumpConfig(binary: Binary, env: Record<string, string>, root: string): 
   });
 }
 
+/** A TOML document of these keys alone (to find which of a file's keys stops the server). */
+function tomlOf(inputs: ConfigInput[]): string {
+  const document: Record<string, unknown> = {};
+  for (const { path, tomlValue } of inputs) {
+    let table = document;
+    for (const key of path.slice(0, -1)) table = (table[key] ??= {}) as Record<string, unknown>;
+    table[path.at(-1)!] = tomlValue;
+  }
+  return stringifyToml(document);
+}
+
 /**
- * Proves, for one Restate service, that every RESTATE_* variable took effect with the value it
- * asks for. A variable missing from the effective configuration was ignored (Restate does
- * that silently); one with another value was overridden or misread. A variable that stops the
- * server from starting is found by trying the variables one at a time.
+ * The command line that gives the server these inputs' TOML keys (the service's own file when
+ * they are all of it, written into `root`) and flags. A base directory that a flag or the TOML
+ * file sets moves into `root`, as PATH_VARIABLES do for variables.
+ */
+function serverArgs(service: ComposeService, root: string, inputs: ConfigInput[]): string[] {
+  const { restate } = service;
+  const args: string[] = [];
+  const toml = inputs.filter((i) => i.source === 'toml');
+  if (toml.length > 0) {
+    const whole = toml.length === restate.inputs.filter((i) => i.source === 'toml').length;
+    const file = join(root, 'restate.toml');
+    writeFileSync(file, whole && restate.configFile?.text !== undefined ? restate.configFile.text : tomlOf(toml));
+    args.push('--config-file', file);
+  }
+  for (const input of inputs.filter((i) => i.source === 'flag')) {
+    const value =
+      input.variable === 'RESTATE_BASE_DIR' && input.value.startsWith('/') ? join(root, input.value) : input.value;
+    args.push(
+      `--${input.path[0]}=${input.variable === 'RESTATE_ROLES' ? (JSON.parse(value) as string[]).join(',') : value}`,
+    );
+  }
+  if (restate.production) args.push('--production');
+  const base = inputs.filter((i) => i.variable === 'RESTATE_BASE_DIR').at(-1);
+  if (base?.source === 'toml' && base.value.startsWith('/')) args.push(`--base-dir=${join(root, base.value)}`);
+  return args;
+}
+
+/**
+ * Proves, for one Restate service, that every setting it is given (each RESTATE_* variable,
+ * each key of its TOML file, each flag) took effect with the value it asks for. A key missing
+ * from the effective configuration was ignored (Restate does that silently); one with another
+ * value was overridden or misread. An input that stops the server from starting is found by
+ * trying the inputs one at a time.
  */
 export async function fidelity(service: ComposeService, binary: Binary): Promise<Finding[]> {
   const root = mkdtempSync(join(tmpdir(), 'gen-compose-check-'));
   try {
-    return await proveVariables(service, binary, root);
+    return await proveInputs(service, binary, root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-async function proveVariables(service: ComposeService, binary: Binary, root: string): Promise<Finding[]> {
+/**
+ * The service's environment with only these inputs' RESTATE_* variables. Never RESTATE_CONFIG:
+ * it names a path inside the container, and the file's path here is given as --config-file.
+ */
+function environmentOf(service: ComposeService, inputs: ConfigInput[]): Record<string, string> {
+  const kept = new Set(inputs.filter((i) => i.source === 'environment').map((i) => i.variable));
+  return Object.fromEntries(
+    Object.entries(service.environment).filter(([name]) => !name.startsWith('RESTATE_') || kept.has(name)),
+  );
+}
+
+async function proveInputs(service: ComposeService, binary: Binary, root: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   const who = `restate-server ${binary.version}`;
-  const variables = Object.keys(service.environment).filter((v) => v.startsWith('RESTATE_') && !NOT_CONFIG_KEYS.has(v));
-  let env = { ...service.environment };
+  const say = (input: ConfigInput | undefined, message: string, severity: Finding['severity'] = 'error') =>
+    findings.push({
+      severity,
+      rule: 'fidelity',
+      service: service.name,
+      ...(input ? { variable: input.variable, ...(input.source === 'environment' ? {} : { where: input.where }) } : {}),
+      message,
+    });
+  const run = (inputs: ConfigInput[]) =>
+    dumpConfig(binary, environmentOf(service, inputs), root, serverArgs(service, root, inputs));
+  let inputs = service.restate.inputs;
 
-  let dump = await dumpConfig(binary, env, root);
+  let dump = await run(inputs);
   if (!dump.ok) {
-    const culprits: string[] = [];
-    for (const variable of variables) {
-      const alone = await dumpConfig(binary, { [variable]: service.environment[variable]! }, root);
-      if (!alone.ok) {
-        culprits.push(variable);
-        findings.push({
-          severity: 'error',
-          rule: 'fidelity',
-          service: service.name,
-          variable,
-          message: `"${service.environment[variable]}" stops ${who} from starting: ${alone.error}`,
-        });
-      }
+    // One input at a time (a TOML key alone in a file of its own) names the one that stops it.
+    const culprits: ConfigInput[] = [];
+    for (const input of inputs) {
+      const alone = await run([input]);
+      if (alone.ok) continue;
+      culprits.push(input);
+      say(input, `"${input.value}" stops ${who} from starting: ${alone.error}`);
     }
     if (culprits.length === 0) {
-      findings.push({
-        severity: 'error',
-        rule: 'fidelity',
-        service: service.name,
-        message: `${who} refuses this configuration: ${dump.error}`,
-      });
+      say(undefined, `${who} refuses this configuration: ${dump.error}`);
       return findings;
     }
-    env = Object.fromEntries(Object.entries(env).filter(([k]) => !culprits.includes(k)));
-    dump = await dumpConfig(binary, env, root);
+    inputs = inputs.filter((i) => !culprits.includes(i));
+    dump = await run(inputs);
     if (!dump.ok) {
-      findings.push({
-        severity: 'error',
-        rule: 'fidelity',
-        service: service.name,
-        message: `${who} refuses this configuration: ${dump.error}`,
-      });
+      say(undefined, `${who} refuses this configuration: ${dump.error}`);
       return findings;
     }
   }
 
   const config = dump.config!;
   const known = knownVariables(config);
-  for (const variable of variables.filter((v) => v in env)) {
-    const message = misreading(variable, env[variable]!, { config, known, root, who, version: binary.version });
-    if (message) findings.push({ severity: 'error', rule: 'fidelity', service: service.name, variable, message });
+  for (const input of inputs) {
+    const winner = winnerOf(service.restate, input.variable);
+    if (winner !== input) {
+      // Shadowed: a later source sets the same key; only a different value is worth a word.
+      if (winner && winner.value !== input.value)
+        say(
+          input,
+          `sets "${input.value}", but ${winner.where} sets "${winner.value}", which wins (flags over RESTATE_* variables over the TOML file)`,
+          'warning',
+        );
+      continue;
+    }
+    const message = misreading(input, { config, known, root, who, version: binary.version });
+    if (message) say(input, message);
   }
   return findings;
 }
@@ -150,27 +197,38 @@ interface EffectiveConfig {
   version: string;
 }
 
-/** How the server's effective configuration misreads one variable, or undefined. */
-function misreading(variable: string, intended: string, { config, known, root, who, version }: EffectiveConfig) {
-  const path = keyPathOf(variable);
+/** A suggestion in the terms of the input's source: a TOML key or a flag rather than a variable. */
+function inTermsOf(input: ConfigInput, text: string): string {
+  if (input.source === 'environment') return text;
+  return text.replace(/RESTATE_[A-Z0-9_]+/g, (variable) =>
+    input.source === 'flag' ? `--${keyPathOf(variable).join('-')}` : keyPathOf(variable).join('.'),
+  );
+}
+
+/** How the server's effective configuration misreads one input, or undefined. */
+function misreading(input: ConfigInput, { config, known, root, who, version }: EffectiveConfig) {
+  const { variable, path, value: intended } = input;
   const found = lookup(config, path);
-  // A path variable was moved into the private directory: judged as the service asked for it.
+  // A base directory was moved into the private directory: judged as the service asked for it.
   const effective =
-    PATH_VARIABLES.has(variable) && typeof found.value === 'string' && found.value.startsWith(root)
+    variable === 'RESTATE_BASE_DIR' && typeof found.value === 'string' && found.value.startsWith(root)
       ? { ...found, value: found.value.slice(root.length) }
       : found;
   if (!effective.found) {
+    const canonical = keyPathOf(variable);
+    if (input.source === 'toml' && canonical.join('.') !== path.join('.') && lookup(config, canonical).found)
+      return `ignored by ${who}: its TOML keys are written in kebab-case; write ${canonical.join('.')}`;
     const suggestion = suggestionFor(
       variable,
       known.filter((k) => k !== variable),
       version,
     );
-    return `ignored by ${who}: ${path.join('.')} is no configuration key${suggestion ? `; ${suggestion}` : ''}`;
+    return `ignored by ${who}: ${path.join('.')} is no configuration key${suggestion ? `; ${inTermsOf(input, suggestion)}` : ''}`;
   }
   // --dump-config does not parse the log filter; the server panics on a bad one when it starts.
   const problem = RESTATE_VALUE_KINDS[variable] === 'log filter' ? restateValueProblem(variable, intended) : undefined;
   if (problem) return `"${intended}" stops ${who} from starting (it panics configuring its log): ${problem}`;
   if (!sameValue(intended, effective.value))
-    return `set to "${intended}", but ${who} reads ${variableOf(path) === variable ? path.join('.') : variable} as ${displayValue(effective.value)}`;
+    return `set to "${intended}", but ${who} reads ${path.join('.')} as ${displayValue(effective.value)}`;
   return undefined;
 }

@@ -1,6 +1,8 @@
 import type { ComposeProject } from '../load/compose-file.js';
+import { winnerOf } from '../load/restate-inputs.js';
 import { isRestateService, servicesByHost } from '../restate/services.js';
 import { advertisedAddress } from './rules/advertised-address.js';
+import { configFile } from './rules/config-file.js';
 import { credentials } from './rules/credentials.js';
 import { exposure } from './rules/exposure.js';
 import { healthcheck } from './rules/healthcheck.js';
@@ -30,6 +32,7 @@ export type { Finding, Severity } from './rules/rule.js';
 export const RULEBOOK: readonly RulebookEntry[] = [
   // Cluster rules: Restate's documented requirements for nodes that are meant to form one cluster.
   noRestateService,
+  configFile,
   singleAutoProvision,
   uniqueNodeIdentity,
   sameClusterName,
@@ -88,9 +91,21 @@ export function applyRulebook(project: ComposeProject, swarm: boolean): Finding[
     byHost: servicesByHost(project.services),
     swarm,
   };
-  return RULEBOOK.flatMap((entry) =>
+  const findings = RULEBOOK.flatMap((entry) =>
     'together' in entry
       ? c.project.services.flatMap((s) => entry.together.flatMap((rule) => findingsOf(rule, c, [s])))
       : findingsOf(entry, c),
   );
+  return findings.map((f) => withWhere(f, project));
+}
+
+/**
+ * Rules name a setting by its RESTATE_* variable; one that a TOML file or a flag set is shown
+ * as the user wrote it (`default-replication in ./restate.toml`, `--node-name`).
+ */
+export function withWhere(finding: Finding, project: ComposeProject): Finding {
+  if (!finding.service || !finding.variable) return finding;
+  const service = project.services.find((s) => s.name === finding.service);
+  const input = service && winnerOf(service.restate, finding.variable);
+  return input && input.source !== 'environment' ? { ...finding, where: input.where } : finding;
 }

@@ -1,5 +1,6 @@
 import { deployOf, type Deploy } from './deploy.js';
 import { isRecord, scalarString, stringOrList } from './values.js';
+import { restateInputsOf, type RestateInputs } from './restate-inputs.js';
 
 /**
  * A typed model of the parts of a compose file that check and rehearse judge, after YAML merge
@@ -45,12 +46,31 @@ export interface ComposeService {
   healthcheck?: Healthcheck;
   dependsOn: Record<string, { condition: string }>;
   volumes: string[];
+  /** `volumes:` read as mounts (both syntaxes), for what a path inside the container is backed by. */
+  mounts: Mount[];
+  /**
+   * The networks it joins (Compose's `default` when it names none), each with the aliases it
+   * answers to there; undefined under a `network_mode`, where Compose's networks do not apply.
+   */
+  networks?: Record<string, { aliases: string[] }>;
   entrypoint?: string[] | string;
   command?: string[] | string;
   memLimit?: string;
   /** The `deploy:` section, when the service has one. */
   deploy?: Deploy;
+  /** Its Restate configuration from every source (TOML file, RESTATE_* variables, flags). */
+  restate: RestateInputs;
   raw: Record<string, unknown>;
+}
+
+/**
+ * One entry of a service's `volumes:`. A bind mount's source is a host path (relative ones from
+ * the project directory); a named volume's is its name; an anonymous volume has none.
+ */
+export interface Mount {
+  type: 'bind' | 'volume' | 'tmpfs';
+  source?: string;
+  target: string;
 }
 
 export interface ComposeNetwork {
@@ -190,14 +210,50 @@ function volumesOf(value: unknown): string[] {
   );
 }
 
+/**
+ * Compose's two syntaxes: `SOURCE:TARGET[:MODE]` or `TARGET`, where a source that starts with
+ * `/`, `.` or `~` is a host path and any other is a volume's name; or a mapping with `type`.
+ */
+function mountsOf(value: unknown): Mount[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry): Mount[] => {
+    if (isRecord(entry)) {
+      const target = scalarString(entry.target);
+      if (!target) return [];
+      const type = scalarString(entry.type) ?? 'volume';
+      const source = scalarString(entry.source) || undefined;
+      return [{ type: type === 'bind' ? 'bind' : type === 'tmpfs' ? 'tmpfs' : 'volume', source, target }];
+    }
+    const parts = String(entry).split(':');
+    if (parts.length === 1) return [{ type: 'volume', target: parts[0]! }];
+    const [source, target] = parts as [string, string];
+    return [{ type: /^[/.~]/.test(source) ? 'bind' : 'volume', source, target }];
+  });
+}
+
+function serviceNetworksOf(raw: Record<string, unknown>): ComposeService['networks'] {
+  if (raw.network_mode !== undefined) return undefined;
+  const value = raw.networks;
+  if (Array.isArray(value)) return Object.fromEntries(value.map((name) => [String(name), { aliases: [] }]));
+  if (isRecord(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([name, spec]) => [
+        name,
+        { aliases: isRecord(spec) && Array.isArray(spec.aliases) ? spec.aliases.map(String) : [] },
+      ]),
+    );
+  return { default: { aliases: [] } };
+}
+
 export function serviceOf(
   name: string,
   raw: Record<string, unknown>,
   shell: (name: string) => string | undefined,
   envFiles: Record<string, string>,
+  project: { dir: string; configs: Record<string, unknown> },
 ): ComposeService {
   const deploy = deployOf(raw.deploy);
-  return {
+  const service: Omit<ComposeService, 'restate'> = {
     name,
     image: scalarString(raw.image),
     hostname: scalarString(raw.hostname),
@@ -208,10 +264,13 @@ export function serviceOf(
     healthcheck: healthcheckOf(raw.healthcheck),
     dependsOn: dependsOnOf(raw.depends_on),
     volumes: volumesOf(raw.volumes),
+    mounts: mountsOf(raw.volumes),
+    networks: serviceNetworksOf(raw),
     entrypoint: stringOrList(raw.entrypoint),
     command: stringOrList(raw.command),
     memLimit: scalarString(raw.mem_limit) ?? deploy?.memoryLimit,
     deploy,
     raw,
   };
+  return { ...service, restate: restateInputsOf(service, project.dir, project.configs) };
 }

@@ -186,7 +186,7 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
       }
       Object.assign(envFiles, readDotenv(full, shell));
     }
-    return serviceOf(name, spec, lookup, envFiles);
+    return serviceOf(name, spec, lookup, envFiles, { dir, configs: isRecord(raw.configs) ? raw.configs : {} });
   });
 
   return {

@@ -92,7 +92,7 @@ export function restatectlAccess(
   return {
     ...access,
     nodes: services.map((s) => s.name),
-    declaredNames: services.flatMap((s) => s.environment.RESTATE_NODE_NAME ?? []),
+    declaredNames: services.flatMap((s) => s.restate.settings.RESTATE_NODE_NAME ?? []),
   };
 }
 
@@ -173,8 +173,8 @@ function swarmAccess(dir: string, project: ComposeProject, services: ComposeServ
   const run = (node: string) => {
     const service = byName.get(node)!;
     const address =
-      service.environment.RESTATE_ADVERTISED_ADDRESS ??
-      `http://${service.hostname ?? node}:${listenPortOf(service.environment, 'fabric')}`;
+      service.restate.settings.RESTATE_ADVERTISED_ADDRESS ??
+      `http://${service.hostname ?? node}:${listenPortOf(service.restate.settings, 'fabric')}`;
     return ['run', '--rm', '--network', networkOf(project, service, stack), '-e', `RESTATECTL_ADDRESS=${address}`];
   };
   return {

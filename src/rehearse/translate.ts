@@ -183,7 +183,8 @@ function byHostOrSelf(service: ComposeService, host: string, addressing: boolean
 
 /** One Restate service as a process: its listeners, data directory and addresses on this machine. */
 function localNode(service: ComposeService, t: Translator, s3: LocalS3 | undefined, baseDir: string): LocalNode {
-  const source = service.environment;
+  // Its TOML file's and flags' settings too, as variables: a process here starts with neither.
+  const source = { ...service.environment, ...service.restate.settings };
   // Variables for the server only: the container's other variables (TZ, …) pass unchanged.
   const env: Record<string, string> = { ...source };
   const note = (variable: string, to: string, why: string) => {
@@ -234,13 +235,13 @@ export function translate(project: ComposeProject, { baseDir, freePort }: Transl
   const services = project.services.filter(isRestateService);
   const t = translator(project, freePort);
   // The snapshot store: the first node's settings decide (a difference between nodes is check's business).
-  const firstEnv = services[0]?.environment ?? {};
+  const firstEnv = services[0]?.restate.settings ?? {};
   const s3 = snapshotStore(project, firstEnv, t);
   const nodes = services.map((service) => localNode(service, t, s3, baseDir));
   const images = new Set(services.map((s) => imageTag(s.image)).filter((v): v is string => !!v));
   const checked = rehearsalFindings(project);
   // As check's fault-tolerance rule counts: only nodes with the role carry the log or the metadata.
-  const counted = replicationOf(services.map((s) => s.environment));
+  const counted = replicationOf(services.map((s) => s.restate.settings));
   // Not a number: the server refuses it at start-up, which the rehearsal then reports.
   const replication = counted.replication ?? Number.NaN;
   return {

@@ -47,7 +47,7 @@ const GRAFANA_IMAGE = /(^|\/)grafana\/grafana(-oss|-enterprise)?([:@]|$)/;
 /** What a service's container port is, read from the file alone (for files anyone wrote). */
 export function endpointKindOf(service: ComposeService, containerPort: number): EndpointKind | undefined {
   if (isRestateService(service)) {
-    const env = service.environment;
+    const env = service.restate.settings;
     if (containerPort === listenPortOf(env, 'admin')) return 'admin';
     if (containerPort === listenPortOf(env, 'fabric')) return 'fabric';
     if (containerPort === listenPortOf(env, 'ingress')) return 'ingress';

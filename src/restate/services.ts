@@ -38,7 +38,7 @@ export const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
  * node, a fourth metadata server, by check and ready).
  */
 export function isRestateService(service: ComposeService): boolean {
-  if ('RESTATE_NODE_NAME' in service.environment) return true;
+  if ('RESTATE_NODE_NAME' in service.restate.settings) return true;
   if (!RESTATE_IMAGE.test(service.image ?? '')) return false;
   const entrypoint = [service.entrypoint ?? []].flat().join(' ');
   return entrypoint === '' || entrypoint.includes('restate-server');
@@ -92,7 +92,7 @@ export function replicationOf(nodes: Record<string, string>[]): {
 
 /** The node name: RESTATE_NODE_NAME, else the container's hostname (Restate's default). */
 export function nodeNameOf(service: ComposeService): string {
-  return service.environment.RESTATE_NODE_NAME ?? service.hostname ?? service.name;
+  return service.restate.settings.RESTATE_NODE_NAME ?? service.hostname ?? service.name;
 }
 
 /** The tag of an image reference, or undefined when it has none (which means latest). */
@@ -111,8 +111,23 @@ export function servicesByHost(services: ComposeService[]): Map<string, ComposeS
     byHost.set(s.name, s);
     if (s.hostname) byHost.set(s.hostname, s);
     if (s.containerName !== undefined) byHost.set(s.containerName, s);
+    for (const { aliases } of Object.values(s.networks ?? {})) for (const alias of aliases) byHost.set(alias, s);
   }
   return byHost;
+}
+
+/**
+ * The networks two services share: where one can reach the other by name. Undefined when either
+ * runs under a network_mode (host networking, another container's), which this cannot judge.
+ */
+export function sharedNetworks(a: ComposeService, b: ComposeService): string[] | undefined {
+  if (!a.networks || !b.networks) return undefined;
+  return Object.keys(a.networks).filter((name) => name in b.networks!);
+}
+
+/** Whether `from` can reach `to` by name: the same container, or a network they share (as far as can be judged). */
+export function reachesByName(from: ComposeService, to: ComposeService): boolean {
+  return from === to || (sharedNetworks(from, to)?.length ?? 1) > 0;
 }
 
 /**

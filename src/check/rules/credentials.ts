@@ -7,7 +7,7 @@ export const credentials: ServiceRule = {
   fix: 'generate a secret',
   each: 'service',
   check: (s) =>
-    Object.entries(s.environment)
+    Object.entries({ ...s.environment, ...s.restate.settings })
       .filter(([name, value]) => /(PASSWORD|SECRET_ACCESS_KEY)$/.test(name) && isWellKnownSecret(value))
       .map(([name, value]) => ({
         severity: 'warning',

@@ -9,8 +9,8 @@ const IMAGE_BASE_DIR = '/restate-data';
 /** The directory a node's data lives in: `<base-dir>/<node-name>`, relative paths from the working directory. */
 function dataDirOf(s: ComposeService): { baseDir: string; dataDir: string } {
   const workingDir = scalarString(s.raw.working_dir) ?? '/';
-  const baseDir = posix.resolve(workingDir, s.environment.RESTATE_BASE_DIR || IMAGE_BASE_DIR);
-  const nodeName = s.environment.RESTATE_NODE_NAME;
+  const baseDir = posix.resolve(workingDir, s.restate.settings.RESTATE_BASE_DIR || IMAGE_BASE_DIR);
+  const nodeName = s.restate.settings.RESTATE_NODE_NAME;
   return { baseDir, dataDir: nodeName ? posix.join(baseDir, nodeName) : baseDir };
 }
 

@@ -11,7 +11,7 @@ export const ingress: ProjectRule = {
   fix: 'add "http-ingress" to RESTATE_ROLES',
   appliesTo: 'cluster',
   check: ({ nodes }) => {
-    const ingressNodes = nodes.filter((n) => rolesOf(n.environment).includes('http-ingress'));
+    const ingressNodes = nodes.filter((n) => rolesOf(n.restate.settings).includes('http-ingress'));
     if (ingressNodes.length === 0)
       return [
         {

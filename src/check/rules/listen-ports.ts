@@ -14,7 +14,7 @@ export const listenPorts: ServiceRule = {
   check: (n) => {
     const byPort = new Map<number, Listener[]>();
     for (const listener of Object.keys(BIND_VARIABLES) as Listener[]) {
-      const port = listenPortOf(n.environment, listener);
+      const port = listenPortOf(n.restate.settings, listener);
       byPort.set(port, [...(byPort.get(port) ?? []), listener]);
     }
     return [...byPort]

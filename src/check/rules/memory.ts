@@ -10,8 +10,8 @@ export const memory: ServiceRule = {
   check: (s) => {
     const problem = memoryFitProblem(
       s.memLimit,
-      s.environment.RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE,
-      s.environment.RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE,
+      s.restate.settings.RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE,
+      s.restate.settings.RESTATE_ADMIN__QUERY_ENGINE__MEMORY_SIZE,
     );
     return problem === undefined
       ? []

@@ -1,9 +1,9 @@
 import type { ComposeService } from '../../load/compose-file.js';
-import { listenPortOf, rolesOf } from '../../restate/services.js';
+import { listenPortOf, reachesByName, rolesOf } from '../../restate/services.js';
 import { metadataBootstrapCount } from '../../restate/metadata-client.js';
 import { hostOf, type Finding, type ProjectRule, type RuleContext, type ServiceRule } from './rule.js';
 
-const runsMetadata = (s: ComposeService) => rolesOf(s.environment).includes('metadata-server');
+const runsMetadata = (s: ComposeService) => rolesOf(s.restate.settings).includes('metadata-server');
 
 /** The address list as written: a JSON list, or undefined when it is not one. */
 function parseList(text: string): unknown[] | undefined {
@@ -30,6 +30,7 @@ function unset(self: boolean): Verdict {
 
 /** Each listed address: it must name a service that runs the metadata server. */
 function listed(
+  from: ComposeService,
   addresses: string[],
   byHost: RuleContext['byHost'],
 ): { found: Set<ComposeService>; problems: Verdict[] } {
@@ -44,9 +45,14 @@ function listed(
         severity: 'error',
         message: `${address} is ${service.name}, which does not run the metadata-server role`,
       });
+    else if (!reachesByName(from, service))
+      problems.push({
+        severity: 'error',
+        message: `${address} is ${service.name}, which shares no network with ${from.name}: the name does not resolve there`,
+      });
     else {
       // Inside the network a peer connects to the port the named node binds, whatever it publishes.
-      const fabric = listenPortOf(service.environment, 'fabric');
+      const fabric = listenPortOf(service.restate.settings, 'fabric');
       const port = Number(target.port || (address.startsWith('https:') ? 443 : 80));
       if (port !== fabric)
         problems.push({
@@ -76,7 +82,7 @@ export const metadataAddresses: ServiceRule = {
       variable: 'RESTATE_METADATA_CLIENT__ADDRESSES',
       message,
     });
-    const written = n.environment.RESTATE_METADATA_CLIENT__ADDRESSES;
+    const written = n.restate.settings.RESTATE_METADATA_CLIENT__ADDRESSES;
     const self = runsMetadata(n);
     if (written === undefined) return nodes.length > 1 ? [at(unset(self))] : [];
     const list = parseList(written);
@@ -84,7 +90,7 @@ export const metadataAddresses: ServiceRule = {
       const message = `"${written}" is not a list; write it as ["http://restate-1:5122", …] (a comma-separated string fails at start-up)`;
       return [at({ severity: 'error', message })];
     }
-    const { found, problems } = listed(list.map(String), byHost);
+    const { found, problems } = listed(n, list.map(String), byHost);
     const findings = problems.map(at);
     // A node that has joined follows the members the cluster lists; the addresses are where it
     // starts, so they need enough members that one answers whenever the group has a quorum.

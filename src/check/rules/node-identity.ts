@@ -32,7 +32,7 @@ export const uniqueNodeIdentity: ProjectRule = {
   appliesTo: 'cluster',
   check: ({ nodes }) => [
     ...duplicates(nodes, 'node name', nodeNameOf, 'RESTATE_NODE_NAME'),
-    ...duplicates(nodes, 'node id', (s) => s.environment.RESTATE_FORCE_NODE_ID, 'RESTATE_FORCE_NODE_ID'),
+    ...duplicates(nodes, 'node id', (s) => s.restate.settings.RESTATE_FORCE_NODE_ID, 'RESTATE_FORCE_NODE_ID'),
   ],
 };
 
@@ -42,7 +42,7 @@ export const sameClusterName: ProjectRule = {
   fix: 'set one RESTATE_CLUSTER_NAME on every node',
   appliesTo: 'cluster',
   check: ({ nodes }) => {
-    const clusterNames = new Set(nodes.map((n) => clusterNameOf(n.environment)));
+    const clusterNames = new Set(nodes.map((n) => clusterNameOf(n.restate.settings)));
     if (clusterNames.size <= 1) return [];
     return [
       {

@@ -3,7 +3,7 @@ import { describeTolerance, faultTolerance, replicationFits } from '../../restat
 import type { Finding, ProjectRule, RuleContext } from './rule.js';
 
 /** The replication the nodes are provisioned with, and what carries it. */
-const replicationOf = ({ nodes }: RuleContext) => replicationOfNodes(nodes.map((n) => n.environment));
+const replicationOf = ({ nodes }: RuleContext) => replicationOfNodes(nodes.map((n) => n.restate.settings));
 
 export const replication: ProjectRule = {
   id: 'replication',

@@ -8,12 +8,14 @@ export interface Finding {
   rule: string;
   service?: string;
   variable?: string;
+  /** Where the setting is written when that is not the variable itself: a TOML key, a flag. */
+  where?: string;
   message: string;
 }
 
 /** A finding on one line, as check's report prints it after the severity. */
 export function findingLine(f: Finding): string {
-  const where = [f.service, f.variable].filter(Boolean).join(' ');
+  const where = [f.service, f.where ?? f.variable].filter(Boolean).join(' ');
   return `${where}${where ? ': ' : ''}${f.message}`;
 }
 

@@ -12,7 +12,7 @@ export const singleAutoProvision: ProjectRule = {
   // the second node sometimes finds the first one's cluster and joins it).
   refusesRehearsal: true,
   check: ({ nodes }) => {
-    const provisioners = nodes.filter((n) => autoProvisions(n.environment));
+    const provisioners = nodes.filter((n) => autoProvisions(n.restate.settings));
     if (provisioners.length === 0)
       return [
         {
@@ -30,7 +30,7 @@ export const singleAutoProvision: ProjectRule = {
       rule: 'single-auto-provision',
       service: n.name,
       variable: 'RESTATE_AUTO_PROVISION',
-      message: `${n.environment.RESTATE_AUTO_PROVISION === undefined ? "not set, so true (Restate's default)" : `"${n.environment.RESTATE_AUTO_PROVISION}"`}: ${provisioners.length} nodes would auto-provision (${provisioners.map((p) => p.name).join(', ')}); at most one may, or each forms a cluster of its own`,
+      message: `${n.restate.settings.RESTATE_AUTO_PROVISION === undefined ? "not set, so true (Restate's default)" : `"${n.restate.settings.RESTATE_AUTO_PROVISION}"`}: ${provisioners.length} nodes would auto-provision (${provisioners.map((p) => p.name).join(', ')}); at most one may, or each forms a cluster of its own`,
     }));
   },
 };

@@ -10,7 +10,7 @@ type Say = (severity: Finding['severity'], variable: string, message: string) =>
 /** A node without a destination: an interval alone stops the server; none at all weakens a cluster. */
 function withoutDestination(n: ComposeService, multiNode: boolean, say: Say) {
   const interval = ['SNAPSHOT_INTERVAL', 'SNAPSHOT_INTERVAL_NUM_RECORDS'].find(
-    (k) => n.environment[v(k)] !== undefined,
+    (k) => n.restate.settings[v(k)] !== undefined,
   );
   if (interval) say('error', v(interval), 'a snapshot interval without a destination: restate-server refuses to start');
   if (multiNode)
@@ -23,7 +23,7 @@ function withoutDestination(n: ComposeService, multiNode: boolean, say: Say) {
 
 /** An s3:// destination's endpoint: plain http allowed, a region, and a host that exists. */
 function endpointSettings(n: ComposeService, byHost: RuleContext['byHost'], say: Say) {
-  const env = n.environment;
+  const env = n.restate.settings;
   const endpoint = env[v('AWS_ENDPOINT_URL')];
   const allowHttp = env[v('AWS_ALLOW_HTTP')];
   if (allowHttp !== undefined && allowHttp !== 'true' && allowHttp !== 'false') {
@@ -51,7 +51,7 @@ function eachNode({ nodes, byHost }: RuleContext): Finding[] {
   for (const n of nodes) {
     const say: Say = (severity, variable, message) =>
       findings.push({ severity, rule: 'snapshots', service: n.name, variable, message });
-    const destination = n.environment[v('DESTINATION')];
+    const destination = n.restate.settings[v('DESTINATION')];
     const problem = destination === undefined ? undefined : snapshotDestinationProblem(destination);
     if (destination === undefined) withoutDestination(n, nodes.length > 1, say);
     else if (problem) say('error', v('DESTINATION'), `"${destination}": ${problem}`);
@@ -62,8 +62,8 @@ function eachNode({ nodes, byHost }: RuleContext): Finding[] {
 
 /** Restate never creates the bucket: when the store is a service of the file, some service must. */
 function bucketCreated({ nodes, byHost, project }: RuleContext): Finding[] {
-  const destination = nodes.map((n) => n.environment[v('DESTINATION')]).find((d) => d?.startsWith('s3://'));
-  const endpoint = nodes[0]!.environment[v('AWS_ENDPOINT_URL')];
+  const destination = nodes.map((n) => n.restate.settings[v('DESTINATION')]).find((d) => d?.startsWith('s3://'));
+  const endpoint = nodes[0]!.restate.settings[v('AWS_ENDPOINT_URL')];
   if (!destination || !endpoint || !byHost.has(hostOf(endpoint)?.host ?? '') || createsBucket(project.services))
     return [];
   return [
@@ -79,7 +79,7 @@ function sameSettings({ nodes }: RuleContext): Finding[] {
   const settings = new Set(
     nodes.map((n) =>
       JSON.stringify(
-        Object.entries(n.environment)
+        Object.entries(n.restate.settings)
           .filter(([k]) => k.startsWith(v('')))
           .sort(),
       ),

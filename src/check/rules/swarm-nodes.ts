@@ -7,7 +7,7 @@ export const swarmSelfAddress: ServiceRule = {
   appliesTo: 'stack',
   each: 'node',
   check: (n, { byHost }) => {
-    const advertised = n.environment.RESTATE_ADVERTISED_ADDRESS;
+    const advertised = n.restate.settings.RESTATE_ADVERTISED_ADDRESS;
     const host = advertised ? hostOf(advertised)?.host : undefined;
     const target = host ? byHost.get(host) : undefined;
     if (!target || target.deploy?.endpointMode === 'dnsrr') return [];

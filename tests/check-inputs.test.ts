@@ -1,0 +1,271 @@
+// check reads what Restate reads (issue 20): a TOML file named by RESTATE_CONFIG or
+// --config-file, flags in command:, every node's own version. The same cluster written in TOML
+// must be judged as it is in variables, fault for fault; each proof runs the real restate-server.
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import { check, type CheckResult } from '../src/check/check.js';
+import type { Finding } from '../src/check/rulebook.js';
+import { writeAsToml } from './as-toml.js';
+import { COMPOSE_CASES } from './broken-files.js';
+import { ROOT, runCli, tempDir } from './helpers.js';
+
+jest.setTimeout(300_000);
+
+/** A finding as the equality of the two files compares it: not its words, which name the source. */
+const judged = (f: Finding) => `${f.severity} ${f.rule} ${f.service ?? '-'} ${f.variable ?? '-'}`;
+const judgement = (r: CheckResult) => r.findings.map(judged).sort();
+const problems = (r: CheckResult) => r.findings.filter((f) => f.severity !== 'info');
+
+/** examples/ha edited, checked as written and as the same cluster configured through TOML files. */
+async function bothWays(edit: (c: string) => string = (c) => c, envEdit: (e: string) => string = (e) => e) {
+  const dir = tempDir();
+  try {
+    const env = join(dir.path, 'env');
+    const toml = join(dir.path, 'toml');
+    cpSync(join(ROOT, 'examples', 'ha'), env, { recursive: true });
+    mkdirSync(toml);
+    writeFileSync(join(env, 'docker-compose.yaml'), edit(readFileSync(join(env, 'docker-compose.yaml'), 'utf8')));
+    writeFileSync(join(env, '.env'), envEdit(readFileSync(join(env, '.env'), 'utf8')));
+    writeAsToml(env, toml);
+    return { env: await check(env, { fetch: false }), toml: await check(toml, { fetch: false }) };
+  } finally {
+    dir.remove();
+  }
+}
+
+describe('the same cluster through TOML files is judged as through variables', () => {
+  test('examples/ha: no finding either way, every TOML key proven', async () => {
+    const { env, toml } = await bothWays();
+    expect(problems(toml)).toEqual([]);
+    expect(judgement(toml)).toEqual(judgement(env));
+    expect(toml.restateServers.map((s) => s.version)).toEqual(['1.7.12']);
+  });
+
+  // Every broken-file case of the rules that read settings, in TOML: the same findings.
+  const settingsCases = COMPOSE_CASES.filter(([name]) =>
+    /^(fidelity|single-auto-provision|unique-node-identity|same-cluster-name|advertised-address|metadata|ingress|replication|fault-tolerance|snapshots|data-volume|listen-ports|memory|credentials)/.test(
+      name,
+    ),
+  );
+  test('there are such cases', () => expect(settingsCases.length).toBeGreaterThan(10));
+  test.each(settingsCases)('%s', async (_name, edit, envEdit) => {
+    const { env, toml } = await bothWays(edit, envEdit);
+    expect(judgement(toml)).toEqual(judgement(env));
+  });
+
+  test('a finding names the TOML key and file, not the variable', async () => {
+    const { toml } = await bothWays((c) =>
+      c.replace('RESTATE_AUTO_PROVISION: "false"', 'RESTATE_AUTO_PROVISONING: "false"'),
+    );
+    const line = toml.findings.find((f) => f.rule === 'fidelity');
+    expect(line?.where).toMatch(/^auto-provisoning in .*restate-restate-2\.toml$/);
+    expect(line?.message).toMatch(/auto-provisoning is no configuration key; did you mean auto-provision\?/);
+  });
+});
+
+/** A three-node cluster written by hand: flags in command:, TOML through configs: and bind mounts. */
+function handWritten(dir: string, nodeFlags: (n: number) => string[], toml: (n: number) => string) {
+  const node = (n: number) => `
+  restate-${n}:
+    image: docker.restate.dev/restatedev/restate:1.7.12
+    command: ${JSON.stringify(nodeFlags(n))}
+    volumes:
+      - restate-${n}-data:/restate-data
+${n === 3 ? '    configs:\n      - source: restate-3-toml\n        target: /etc/restate/restate.toml\n' : `      - ./restate-${n}.toml:/etc/restate/restate.toml:ro\n`}`;
+  writeFileSync(
+    join(dir, 'docker-compose.yaml'),
+    `services:${[1, 2, 3].map(node).join('')}
+volumes:
+  restate-1-data:
+  restate-2-data:
+  restate-3-data:
+configs:
+  restate-3-toml:
+    file: ./restate-3.toml
+`,
+  );
+  for (const n of [1, 2, 3]) writeFileSync(join(dir, `restate-${n}.toml`), toml(n));
+}
+
+const CLUSTER_TOML = `
+cluster-name = "shop"
+default-replication = 2
+roles = ["worker", "admin", "metadata-server", "log-server", "http-ingress"]
+
+[metadata-client]
+addresses = ["http://restate-1:5122", "http://restate-2:5122", "http://restate-3:5122"]
+`;
+
+describe('flags and TOML files, as people write them', () => {
+  test('flags name the node and turn provisioning off on all but one: no error, every input proven', async () => {
+    const dir = tempDir();
+    try {
+      handWritten(
+        dir.path,
+        (n) => [
+          '--config-file',
+          '/etc/restate/restate.toml',
+          `--node-name=restate-${n}`,
+          '--advertised-address',
+          `http://restate-${n}:5122`,
+          `--auto-provision=${n === 1}`,
+        ],
+        () => CLUSTER_TOML,
+      );
+      const r = await check(dir.path, { fetch: false });
+      // Warned only of what the file lacks (no healthcheck, no snapshot destination).
+      expect(
+        r.findings
+          .filter((f) => f.severity === 'error' || f.rule === 'fidelity')
+          .map((f) => `${judged(f)}: ${f.message}`),
+      ).toEqual([]);
+      expect(new Set(problems(r).map((f) => f.rule))).toEqual(new Set(['healthcheck', 'snapshots']));
+      expect(r.restateServers.map((s) => s.version)).toEqual(['1.7.12']);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('--production turns auto-provisioning off; a node without it, or with it on in its TOML file, provisions', async () => {
+    const dir = tempDir();
+    try {
+      handWritten(
+        dir.path,
+        (n) => ['-c', '/etc/restate/restate.toml', '--node-name', `restate-${n}`, ...(n === 3 ? [] : ['--production'])],
+        (n) => (n === 1 ? 'auto-provision = true\n' : '') + CLUSTER_TOML,
+      );
+      const r = await check(dir.path, { fetch: false });
+      const provisioning = r.findings.filter((f) => f.rule === 'single-auto-provision');
+      expect(provisioning.map((f) => f.service).sort()).toEqual(['restate-1', 'restate-3']);
+      expect(provisioning.find((f) => f.service === 'restate-1')?.where).toMatch(
+        /^auto-provision in .*restate-1\.toml$/,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('a flag over a variable over the TOML file, as Restate orders them; a shadowed value is said', async () => {
+    const dir = tempDir();
+    try {
+      handWritten(
+        dir.path,
+        (n) => ['--config-file=/etc/restate/restate.toml', `--node-name=restate-${n}`, `--auto-provision=${n === 1}`],
+        (n) => CLUSTER_TOML.replace('cluster-name = "shop"', `cluster-name = "${n === 3 ? 'other' : 'shop'}"`),
+      );
+      const compose = join(dir.path, 'docker-compose.yaml');
+      writeFileSync(
+        compose,
+        readFileSync(compose, 'utf8').replace(
+          '  restate-3:\n',
+          '  restate-3:\n    environment:\n      RESTATE_CLUSTER_NAME: shop\n',
+        ),
+      );
+      const r = await check(dir.path, { fetch: false });
+      expect(r.findings.filter((f) => f.rule === 'same-cluster-name')).toEqual([]);
+      const shadowed = r.findings.find((f) => f.rule === 'fidelity' && f.service === 'restate-3');
+      expect(shadowed?.severity).toBe('warning');
+      expect(shadowed?.where).toMatch(/^cluster-name in .*restate-3\.toml$/);
+      expect(shadowed?.message).toMatch(/sets "other", but RESTATE_CLUSTER_NAME sets "shop", which wins/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('a TOML file check cannot read is said, and a missing or broken one is an error', async () => {
+    const dir = tempDir();
+    try {
+      handWritten(
+        dir.path,
+        (n) => ['--config-file', n === 1 ? '/etc/restate/elsewhere.toml' : '/etc/restate/restate.toml'],
+        (n) => (n === 2 ? 'default-replication = [' : CLUSTER_TOML),
+      );
+      const compose = join(dir.path, 'docker-compose.yaml');
+      writeFileSync(compose, readFileSync(compose, 'utf8').replace('file: ./restate-3.toml', 'file: ./gone.toml'));
+      const r = await check(dir.path, { fetch: false });
+      const said = r.findings.filter((f) => f.rule === 'config-file').map((f) => `${judged(f)}: ${f.message}`);
+      expect(said).toEqual([
+        expect.stringMatching(
+          /^warning config-file restate-1 -: \/etc\/restate\/elsewhere\.toml is not mounted from this directory .* its settings are not judged$/,
+        ),
+        expect.stringMatching(
+          /^error config-file restate-2 -: .*restate-2\.toml is not valid TOML, and restate-server would not start/,
+        ),
+        expect.stringMatching(
+          /^error config-file restate-3 -: \/etc\/restate\/restate\.toml is mounted from .*gone\.toml, which is no file here/,
+        ),
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('a TOML key in snake_case is ignored by Restate, and said so', async () => {
+    const dir = tempDir();
+    try {
+      handWritten(
+        dir.path,
+        (n) => [
+          '--config-file',
+          '/etc/restate/restate.toml',
+          `--node-name=restate-${n}`,
+          `--auto-provision=${n === 1}`,
+        ],
+        (n) => CLUSTER_TOML.replace('default-replication', n === 2 ? 'default_replication' : 'default-replication'),
+      );
+      const r = await check(dir.path, { fetch: false });
+      expect(r.findings.filter((f) => f.rule === 'fidelity').map((f) => `${judged(f)}: ${f.message}`)).toEqual([
+        expect.stringMatching(
+          /^error fidelity restate-2 RESTATE_DEFAULT_REPLICATION: ignored by restate-server 1\.7\.12: its TOML keys are written in kebab-case; write default-replication$/,
+        ),
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('every node by its own version', () => {
+  test('mid rolling upgrade (restate-1 on 1.6.2): a warning, each node proven by its own binary, advice for its version', () => {
+    const dir = tempDir();
+    try {
+      expect(runCli(['--snapshots-retained', '2', '--out', dir.path]).status).toBe(0);
+      const compose = join(dir.path, 'docker-compose.yaml');
+      const text = readFileSync(compose, 'utf8');
+      // restate-1 back on 1.6.2, with its 1.6 key; the others keep 1.7's.
+      const at = text.indexOf('\n  restate-1:\n');
+      const edited =
+        text.slice(0, at) +
+        text
+          .slice(at)
+          .replace(
+            'hostname: restate-1',
+            'hostname: restate-1\n    image: docker.restate.dev/restatedev/restate:1.6.2',
+          );
+      writeFileSync(compose, edited);
+      const r = runCli(['check', dir.path, '--fetch', '--json']);
+      const result = JSON.parse(r.stdout) as CheckResult;
+      expect(result.restateServers.map((s) => [s.version, s.nodes])).toEqual([
+        ['1.6.2', ['restate-1']],
+        ['1.7.12', ['restate-2', 'restate-3']],
+      ]);
+      const lines = problems(result).map((f) => `${judged(f)}: ${f.message}`);
+      // The anchor gives restate-1 1.7's key, which its 1.6 binary does not read: advice for 1.6.
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^warning restate-version - -: the nodes run different Restate versions \(1\.6\.2 on restate-1; 1\.7\.12 on restate-2, restate-3\)/,
+        ),
+        expect.stringMatching(
+          /^error fidelity restate-1 RESTATE_WORKER__SNAPSHOTS__NUM_RETAINED: ignored by restate-server 1\.6\.2: .*use RESTATE_WORKER__SNAPSHOTS__EXPERIMENTAL_NUM_RETAINED/,
+        ),
+      ]);
+      const text2 = runCli(['check', dir.path, '--fetch']).stdout;
+      expect(text2).toMatch(
+        /settings proven with restate-server 1\.6\.2 \(restate-1\) and 1\.7\.12 \(restate-2, restate-3\) --dump-config/,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+});
