@@ -89,6 +89,16 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     /error data-volume restate-3 -: its data \(\/restate-data\/restate-3\) is on an anonymous volume/,
   ],
   [
+    'data-volume: a node whose data is on a tmpfs',
+    inService(
+      'restate-1',
+      '      - restate-1-data:/restate-data',
+      '      - type: tmpfs\n        target: /restate-data',
+    ),
+    (e) => e,
+    /error data-volume restate-1 -: its data \(\/restate-data\/restate-1\) is on a tmpfs, in memory, gone whenever the container stops/,
+  ],
+  [
     'image-reference: an image whose tag variable is unset',
     (c) => c.replace(/restate:\$\{RESTATE_VERSION:-[^}]+\}/g, 'restate:${RESTATE_IMAGE_TAG}'),
     (e) => e,

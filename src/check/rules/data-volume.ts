@@ -14,14 +14,6 @@ function dataDirOf(s: ComposeService): { baseDir: string; dataDir: string } {
   return { baseDir, dataDir: nodeName ? posix.join(baseDir, nodeName) : baseDir };
 }
 
-/** Each mount as source and target; an anonymous volume (or tmpfs) has no source. */
-function mounts(s: ComposeService): { source: string; target: string }[] {
-  return s.volumes.map((spec) => {
-    const parts = spec.split(':');
-    return parts.length === 1 ? { source: '', target: parts[0]! } : { source: parts[0]!, target: parts[1]! };
-  });
-}
-
 const holds = (target: string, dir: string) => {
   const t = posix.resolve('/', target);
   return dir === t || dir.startsWith(t === '/' ? '/' : `${t}/`);
@@ -35,8 +27,8 @@ export const dataVolume: ServiceRule = {
   each: 'node',
   check: (s, { nodes }) => {
     const { baseDir, dataDir } = dataDirOf(s);
-    const mount = mounts(s).find((m) => holds(m.target, dataDir));
-    if (mount?.source) return [];
+    const mount = s.mounts.find((m) => holds(m.target, dataDir));
+    if (mount?.source && mount.type !== 'tmpfs') return [];
     // One node alone loses its own state; a node of a cluster is refused under its name after.
     const loss =
       nodes.length > 1
@@ -47,9 +39,12 @@ export const dataVolume: ServiceRule = {
         severity: nodes.length > 1 ? 'error' : 'warning',
         rule: 'data-volume',
         service: s.name,
-        message: mount
-          ? `its data (${dataDir}) is on an anonymous volume, which docker compose down and up (or a new task under Swarm) replaces with an empty one: ${loss}; mount a named volume at ${baseDir}`
-          : `no volume at ${baseDir}, where its data (${dataDir}) lives: ${loss}; mount a named volume at ${baseDir}`,
+        message:
+          mount?.type === 'tmpfs'
+            ? `its data (${dataDir}) is on a tmpfs, in memory, gone whenever the container stops: ${loss}; mount a named volume at ${baseDir}`
+            : mount
+              ? `its data (${dataDir}) is on an anonymous volume, which docker compose down and up (or a new task under Swarm) replaces with an empty one: ${loss}; mount a named volume at ${baseDir}`
+              : `no volume at ${baseDir}, where its data (${dataDir}) lives: ${loss}; mount a named volume at ${baseDir}`,
       },
     ];
   },
