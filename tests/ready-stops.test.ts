@@ -33,7 +33,7 @@ function readyAgainst(
   timeout = '60',
   extra: string[] = [],
   tables: object[][] = [[], [], [], []],
-  ps = 'restate-1\trunning\nrestate-2\trunning\nrestate-3\trunning\n',
+  ps = 'restate-1\trunning\nrestate-2\trunning\nrestate-3\trunning\nminio\trunning\n',
 ) {
   const bin = join(dir.path, 'bin');
   mkdirSync(bin, { recursive: true });
@@ -218,5 +218,11 @@ test('a wait that ends with every node alive but a replica that never starts nam
   expect(r.status).toBe(1);
   expect(r.stderr).toBe(
     'gen-compose ready: after 3s the cluster still cannot lose a node: partition 0: its replica on restate-2 (N2) is starting (docker compose logs restate-2 says why restate-2\'s replicas do not start; on Restate 1.6 "Column family already exists" there is Restate issue 4534, fixed in 1.7.0, and docker compose restart restate-2 clears it)\n',
+  );
+  // With MinIO stopped, the replica waits for a snapshot it cannot fetch: the store is named (trial 23 D1).
+  const ps = 'restate-1\trunning\nrestate-2\trunning\nrestate-3\trunning\nminio\texited\n';
+  const withoutStore = readyAgainst(out, nodes, '', '3', [], [partitions, replicas, [], []], ps);
+  expect(withoutStore.stderr).toBe(
+    'gen-compose ready: after 3s the cluster still cannot lose a node: partition 0: its replica on restate-2 (N2) is starting (minio is exited: the snapshot store, which a replica that starts without local state restores from; docker compose up -d --wait minio starts it)\n',
   );
 });

@@ -188,8 +188,21 @@ test('a node whose container is stopped or half made is named at once with the c
   );
   expect(
     stoppedNodes('.', nodes, ps(['restate-1\trunning', 'restate-2\texited', 'restate-2\trunning', 'minio\trunning'])),
-  ).toMatch(/^restate-3 is not created, and no wait starts it: docker compose up -d --wait restate-3 /);
+  ).toBe(
+    'restate-3 is not created, and no wait starts it: docker compose up -d --wait restate-3 starts it (restate-3 has no container: it was removed, or never created), then run ready again, or the block it began',
+  );
   expect(stoppedNodes('DIR', nodes, ps(['restate-1\texited', 'minio\trunning']))).toBe(
     'no Restate node of DIR is running (restate-1, restate-2, restate-3); start them with docker compose up -d',
   );
+});
+
+test('a snapshot store that does not run is named, with the command that starts it', async () => {
+  const { storesDown } = await import('../src/operate/restatectl-access.js');
+  const ps = (lines: string[]) => lines.join('\n');
+  expect(storesDown(['minio'], ps(['restate-1\trunning', 'minio\trunning']))).toBeUndefined();
+  expect(storesDown(['minio'], ps(['restate-1\trunning', 'minio\texited']))).toEqual({
+    services: ['minio'],
+    said: 'minio is exited',
+  });
+  expect(storesDown(['minio'], ps(['restate-1\trunning']))?.said).toBe('minio is not created');
 });

@@ -23,6 +23,7 @@ import {
   restatectlAccess,
   timedOut,
   type RestatectlAccess,
+  type StoreDown,
 } from './restatectl-access.js';
 
 /**
@@ -199,7 +200,7 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
         const seconds = ((Date.now() - waitFrom) / 1000).toFixed(1);
         return {
           ok: true,
-          message: `ready after ${seconds}s: every node alive, every partition led and its replicas caught up, ${spareAtSize(view, options.leaving) ? 'every log writable without any one node' : 'every log writable (at its size the cluster cannot lose a node: nothing more to wait for)'}${options.leaving.length > 0 ? `; nothing left on ${options.leaving.join(', ')}` : ''}`,
+          message: `ready after ${seconds}s: every node alive, every partition led and its replicas caught up, ${spareAtSize(view, options.leaving) ? 'every log writable without any one node' : 'every log writable (at its size the cluster cannot lose a node: nothing more to wait for)'}${options.leaving.length > 0 ? `; nothing left on ${options.leaving.join(', ')}` : ''}${storeWarning(access.storeDown())}`,
         };
       }
       last = summarize(reasons);
@@ -212,10 +213,26 @@ export async function waitUntilReady(options: ReadyOptions): Promise<{ ok: boole
     // cluster: the reason before it stands; a trial's timeouts all blamed a healthy node.)
     await sleep(Math.min(1000, Math.max(0, left())));
   }
+  // A replica that waits for a snapshot waits for ever while the store is down (trial 23 D1).
+  const store = stuck.length > 0 ? access.storeDown() : undefined;
   return {
     ok: false,
-    message: `gen-compose ready: after ${options.timeoutSeconds}s the cluster still cannot lose a node: ${last}${down.length > 0 ? downHint(down, options.stack) : stuckHint(stuck, options.stack)}`,
+    message: `gen-compose ready: after ${options.timeoutSeconds}s the cluster still cannot lose a node: ${last}${down.length > 0 ? downHint(down, options.stack) : store ? storeHint(store) : stuckHint(stuck, options.stack)}`,
   };
+}
+
+/**
+ * Ready, with the snapshot store down: nothing waits for it (no node depends on its health),
+ * and losing the next node is safe, but the cluster cannot snapshot or trim its log, and a node
+ * that lost its disk cannot be restored (trial 23 D2).
+ */
+function storeWarning(store: StoreDown | undefined): string {
+  if (store === undefined) return '';
+  return `; but ${store.said}: the snapshot store, without which the cluster cannot snapshot, trim its log or restore a node that lost its disk (docker compose up -d --wait ${store.services.join(' ')} starts it)`;
+}
+
+function storeHint(store: StoreDown): string {
+  return ` (${store.said}: the snapshot store, which a replica that starts without local state restores from; docker compose up -d --wait ${store.services.join(' ')} starts it)`;
 }
 
 /**

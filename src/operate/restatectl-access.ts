@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { isRecord, type ComposeProject, type ComposeService } from '../load/compose-file.js';
 import { loadCompose } from '../load/loader.js';
-import { isRestateService, listenPortOf } from '../restate/services.js';
+import { hostOf } from '../check/rules/rule.js';
+import { isRestateService, listenPortOf, servicesByHost } from '../restate/services.js';
 
 /**
  * How an operation on a running cluster reaches restatectl, read from the cluster's files:
@@ -28,6 +29,12 @@ export interface RestatectlAccess {
   notRunning: (excused?: string[]) => string | undefined;
   /** The last lines `node`'s service logged (stdout and stderr), empty when docker cannot say. */
   recentLog: (node: string) => string;
+  /**
+   * Compose: the snapshot store's service when it is not running (it is started by no wait,
+   * and a cluster without it cannot snapshot, trim its log or restore a lost disk), said as
+   * "minio is exited"; undefined when it runs, or on Swarm.
+   */
+  storeDown: () => StoreDown | undefined;
   /** Swarm: the state of the last update of `node`'s service (`none` when it has none, and on compose). */
   updateOf: (node: string) => { service: string; state: string; message: string };
 }
@@ -88,7 +95,8 @@ export function restatectlAccess(
     );
   if (!isStack && stack !== undefined)
     throw new UsageError(`--stack names a Swarm stack, and ${project.file} is a compose project`);
-  const access = stack === undefined ? composeAccess(dir, services) : swarmAccess(dir, project, services, stack);
+  const access =
+    stack === undefined ? composeAccess(dir, project, services) : swarmAccess(dir, project, services, stack);
   return {
     ...access,
     nodes: services.map((s) => s.name),
@@ -99,8 +107,10 @@ export function restatectlAccess(
 /** How restatectl is reached; which nodes there are is read from the file by the caller. */
 type Reach = Omit<RestatectlAccess, 'nodes' | 'declaredNames'>;
 
-function composeAccess(dir: string, services: ComposeService[]): Reach {
+function composeAccess(dir: string, project: ComposeProject, services: ComposeService[]): Reach {
   const nodes = services.map((s) => s.name);
+  const stores = snapshotStoresOf(project, services);
+  const ps = () => docker(dir, ['compose', 'ps', '--all', '--format', '{{.Service}}\t{{.State}}']);
   return {
     shell: (node, script, args) => ['compose', 'exec', '-T', node, 'sh', '-c', script, 'sh', ...args],
     via: (node) => `docker compose exec ${node}`,
@@ -111,12 +121,52 @@ function composeAccess(dir: string, services: ComposeService[]): Reach {
         throw new UsageError(
           `ready runs \`docker compose exec\`, and \`docker compose version\` failed: ${firstLine(version)}`,
         );
-      const listed = docker(dir, ['compose', 'ps', '--all', '--format', '{{.Service}}\t{{.State}}']);
+      const listed = ps();
       const judged = nodes.filter((n) => !excused.includes(n));
       return listed.status === 0 ? stoppedNodes(dir, judged, listed.stdout) : undefined;
     },
+    storeDown: () => {
+      if (stores.length === 0) return undefined;
+      const listed = ps();
+      return listed.status === 0 ? storesDown(stores, listed.stdout) : undefined;
+    },
     updateOf: (node) => ({ service: node, state: 'none', message: '' }),
   };
+}
+
+/** The services the nodes' snapshot endpoint (RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL) names. */
+function snapshotStoresOf(project: ComposeProject, nodes: ComposeService[]): string[] {
+  const byHost = servicesByHost(project.services);
+  const named = nodes.flatMap((n) => {
+    const endpoint = n.restate.settings.RESTATE_WORKER__SNAPSHOTS__AWS_ENDPOINT_URL;
+    const target = endpoint === undefined ? undefined : hostOf(endpoint);
+    const service = target && byHost.get(target.host);
+    return service ? [service.name] : [];
+  });
+  return [...new Set(named)];
+}
+
+/** `docker compose ps` lines as each service's state: the running one of two containers counts. */
+function statesOf(psLines: string): Map<string, string> {
+  const states = new Map<string, string>();
+  for (const [service = '', state = ''] of psLines.split('\n').map((l) => l.trim().split('\t'))) {
+    // Two containers of one service (one half made): the one that runs counts.
+    if (states.get(service) !== 'running') states.set(service, state);
+  }
+  return states;
+}
+
+/** Snapshot store services that do not run: their names, and their states in words ("minio is exited"). */
+export interface StoreDown {
+  services: string[];
+  said: string;
+}
+
+export function storesDown(stores: string[], psLines: string): StoreDown | undefined {
+  const states = statesOf(psLines);
+  const down = stores.filter((s) => states.get(s) !== 'running');
+  if (down.length === 0) return undefined;
+  return { services: down, said: down.map((s) => `${s} is ${states.get(s) || 'not created'}`).join(', ') };
 }
 
 /**
@@ -125,17 +175,17 @@ function composeAccess(dir: string, services: ComposeService[]): Reach {
  * 300 s on a node its Ctrl-C had stopped). A container that is restarting may still come back.
  */
 export function stoppedNodes(dir: string, nodes: string[], psLines: string): string | undefined {
-  const states = new Map<string, string>();
-  for (const [service = '', state = ''] of psLines.split('\n').map((l) => l.trim().split('\t'))) {
-    // Two containers of one service (one half made): the one that runs counts.
-    if (states.get(service) !== 'running') states.set(service, state);
-  }
+  const states = statesOf(psLines);
   if (!nodes.some((n) => states.get(n) === 'running'))
     return `no Restate node of ${dir} is running (${nodes.join(', ')}); start them with docker compose up -d`;
   const stopped = nodes.filter((n) => !['running', 'restarting'].includes(states.get(n) ?? ''));
   if (stopped.length === 0) return undefined;
   const them = stopped.length === 1 ? 'it' : 'them';
-  return `${stopped.map((n) => `${n} is ${states.get(n) || 'not created'}`).join(', ')}, and no wait starts ${them}: docker compose up -d --wait ${stopped.join(' ')} starts ${them} (docker compose logs ${stopped[0]} says why it stopped), then run ready again, or the block it began`;
+  // A removed container has no log to read (trial 23b E6).
+  const why = states.has(stopped[0]!)
+    ? `docker compose logs ${stopped[0]} says why it stopped`
+    : `${stopped[0]} has no container: it was removed, or never created`;
+  return `${stopped.map((n) => `${n} is ${states.get(n) || 'not created'}`).join(', ')}, and no wait starts ${them}: docker compose up -d --wait ${stopped.join(' ')} starts ${them} (${why}), then run ready again, or the block it began`;
 }
 
 /** The stack's name for the network a service is on: its own `name:`, else STACK_KEY. */
@@ -196,6 +246,7 @@ function swarmAccess(dir: string, project: ComposeProject, services: ComposeServ
         );
       return undefined;
     },
+    storeDown: () => undefined,
     updateOf: (node) => {
       if (!services.some((s) => s.name === node))
         throw new UsageError(
