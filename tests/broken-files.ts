@@ -57,7 +57,7 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
       'RESTATE_NODE_NAME: "restate-2"\n      RESTATE_CONFIG: "/etc/restate/restate.toml"',
     ),
     (e) => e,
-    /warning config-file restate-2 -: \/etc\/restate\/restate\.toml is not mounted from this directory \(no bind mount or config holds it\), so check cannot read it: its settings are not judged/,
+    /warning config-file restate-2 -: \/etc\/restate\/restate\.toml is not mounted from this directory \(no bind mount or config holds it\), so check cannot read it: the settings it may hold are unknown, and no finding rests on them/,
   ],
   [
     'config-file: a TOML file mounted from a file that does not exist',
@@ -80,13 +80,13 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
     'data-volume: a node without a volume at its base directory',
     inService('restate-2', '    volumes:\n      - restate-2-data:/restate-data\n', ''),
     (e) => e,
-    /error data-volume restate-2 -: no volume at \/restate-data, where its data \(\/restate-data\/restate-2\) lives: the next recreate starts it empty under a name the cluster knows/,
+    /error data-volume restate-2 RESTATE_BASE_DIR: no volume at \/restate-data, where its data \(\/restate-data\/restate-2\) lives: the next recreate starts it empty under a name the cluster knows/,
   ],
   [
     'data-volume: a node whose data is on an anonymous volume',
     inService('restate-3', '      - restate-3-data:/restate-data', '      - /restate-data'),
     (e) => e,
-    /error data-volume restate-3 -: its data \(\/restate-data\/restate-3\) is on an anonymous volume/,
+    /error data-volume restate-3 RESTATE_BASE_DIR: its data \(\/restate-data\/restate-3\) is on an anonymous volume/,
   ],
   [
     'data-volume: a node whose data is on a tmpfs',
@@ -96,7 +96,7 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
       '      - type: tmpfs\n        target: /restate-data',
     ),
     (e) => e,
-    /error data-volume restate-1 -: its data \(\/restate-data\/restate-1\) is on a tmpfs, in memory, gone whenever the container stops/,
+    /error data-volume restate-1 RESTATE_BASE_DIR: its data \(\/restate-data\/restate-1\) is on a tmpfs, in memory, gone whenever the container stops/,
   ],
   [
     'image-reference: an image whose tag variable is unset',

@@ -187,7 +187,7 @@ describe('flags and TOML files, as people write them', () => {
       const said = r.findings.filter((f) => f.rule === 'config-file').map((f) => `${judged(f)}: ${f.message}`);
       expect(said).toEqual([
         expect.stringMatching(
-          /^warning config-file restate-1 -: \/etc\/restate\/elsewhere\.toml is not mounted from this directory .* its settings are not judged$/,
+          /^warning config-file restate-1 -: \/etc\/restate\/elsewhere\.toml is not mounted from this directory .* the settings it may hold are unknown, and no finding rests on them$/,
         ),
         expect.stringMatching(
           /^error config-file restate-2 -: .*restate-2\.toml is not valid TOML, and restate-server would not start/,
@@ -267,5 +267,163 @@ describe('every node by its own version', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+/** Three nodes written by hand: `node(n)` is each service's body (indented four spaces). */
+async function checkCluster(node: (n: number) => string, files: Record<string, string> = {}, extra = '') {
+  const dir = tempDir();
+  try {
+    writeFileSync(
+      join(dir.path, 'docker-compose.yaml'),
+      `services:\n${[1, 2, 3].map((n) => `  restate-${n}:\n${node(n)}`).join('')}${extra}volumes:\n  restate-1-data:\n  restate-2-data:\n  restate-3-data:\n`,
+    );
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);
+    return await check(dir.path, { fetch: false });
+  } finally {
+    dir.remove();
+  }
+}
+
+const IMAGE = '    image: docker.restate.dev/restatedev/restate:1.7.12\n';
+const DATA = (n: number) => `    volumes:\n      - restate-${n}-data:/restate-data\n`;
+/** The flags of a correct cluster's node n. */
+const FLAGS = (n: number) =>
+  `--node-name=restate-${n} --cluster-name=shop --advertised-address=http://restate-${n}:5122 --auto-provision=${n === 1}`;
+const errorsOf = (r: CheckResult) =>
+  r.findings.filter((f) => f.severity === 'error').map((f) => `${judged(f)}: ${f.message}`);
+const said = (r: CheckResult) => problems(r).map((f) => `${judged(f)}: ${f.message}`);
+
+describe('command lines and files as Compose and Restate read them (issue 20 trial)', () => {
+  test('a string command: is split as a shell splits it, quotes inside words removed', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    command: ${FLAGS(n).replace('--cluster-name=shop', `--cluster-name='shop'`)} --roles "worker,admin,log-server,metadata-server,http-ingress"\n${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([]);
+  });
+
+  test('a file mounted into a mounted directory is the one the container reads', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    command: ["--config-file", "/etc/restate/restate.toml"]\n    volumes:\n      - restate-${n}-data:/restate-data\n      - ./conf:/etc/restate:ro\n      - ./node${n}.toml:/etc/restate/restate.toml:ro\n`,
+      Object.fromEntries(
+        [1, 2, 3].map((n) => [
+          `node${n}.toml`,
+          `node-name = "restate-${n}"\nauto-provision = ${n === 1}\nadvertised-address = "http://restate-${n}:5122"\n${CLUSTER_TOML}`,
+        ]),
+      ),
+    );
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.findings.filter((f) => f.rule === 'config-file')).toEqual([]);
+  });
+
+  test('a TOML file check cannot read: said once a node, and no finding rests on what it may hold', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `    image: registry.example.com/acme/restate-node:1.7.12\n    environment:\n      RESTATE_CONFIG: /etc/restate/restate.toml\n${DATA(n)}`,
+    );
+    // (Its healthcheck is missing too: a warning of its own.)
+    expect(said(r).filter((line) => !line.startsWith('warning healthcheck'))).toEqual(
+      [1, 2, 3].map((n) =>
+        expect.stringMatching(
+          new RegExp(
+            `^warning config-file restate-${n} -: /etc/restate/restate\\.toml is not mounted from this directory`,
+          ),
+        ),
+      ),
+    );
+  });
+
+  test("working_dir moves Restate's default base directory: data outside the volume is found", async () => {
+    const r = await checkCluster((n) => `${IMAGE}    working_dir: /etc/restate\n    command: ${FLAGS(n)}\n${DATA(n)}`);
+    expect(errorsOf(r)).toEqual(
+      [1, 2, 3].map((n) =>
+        expect.stringMatching(new RegExp(`^error data-volume restate-${n} -: no volume at /etc/restate/restate-data`)),
+      ),
+    );
+  });
+
+  test('bind-port sets the fabric port when no bind address does; advertised-host the address', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    command: --node-name=restate-${n} --auto-provision=${n === 1}\n    environment:\n      RESTATE_BIND_PORT: "6122"\n      RESTATE_ADVERTISED_HOST: restate-${n}\n      RESTATE_METADATA_CLIENT__ADDRESSES: '["http://restate-1:6122","http://restate-2:6122","http://restate-3:6122"]'\n${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.findings.filter((f) => f.rule === 'advertised-address' || f.rule === 'metadata-addresses')).toEqual([]);
+  });
+
+  test('sh -c with "$@": the flags command: passes through reach restate-server; an echo runs nothing', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    entrypoint: ["/bin/sh", "-c", "echo \\"launching restate-server on $$HOSTNAME\\"; exec restate-server \\"$$@\\"", "restate-server"]\n    command: ${JSON.stringify(FLAGS(n).split(' '))}\n${DATA(n)}`,
+    );
+    expect(said(r).filter((line) => !/^warning (healthcheck|snapshots|metadata-addresses)/.test(line))).toEqual([]);
+  });
+
+  test('repeated --role flags add up, as clap reads them', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    command: ${FLAGS(n)} --role worker --role admin --role log-server --role metadata-server${n === 3 ? ' --role http-ingress' : ''}\n${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([]);
+  });
+
+  test('every word reaches the proof: the binary named again in command: stops the server', async () => {
+    const r = await checkCluster(
+      (n) => `${IMAGE}    command: ${n === 1 ? 'restate-server ' : ''}${FLAGS(n)}\n${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([
+      expect.stringMatching(
+        /^error fidelity restate-1 -: restate-server 1\.7\.12 refuses this configuration: error: unexpected argument 'restate-server' found/,
+      ),
+    ]);
+  });
+
+  test('MEMORY_LIMIT is read after the RESTATE_* variables, as Restate reads it', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    command: ${FLAGS(n)}\n    mem_limit: 2g\n    environment:\n      RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE: 512MB\n      MEMORY_LIMIT: 3GB\n${DATA(n)}`,
+    );
+    const memory = r.findings.filter((f) => f.rule === 'memory');
+    expect(memory.map((f) => `${f.service} ${f.where}`)).toEqual([
+      'restate-1 MEMORY_LIMIT',
+      'restate-2 MEMORY_LIMIT',
+      'restate-3 MEMORY_LIMIT',
+    ]);
+    expect(r.findings.find((f) => f.rule === 'fidelity')?.message).toMatch(
+      /^sets "512MB", but MEMORY_LIMIT sets "3GB", which wins/,
+    );
+  });
+
+  test('a TOML file the nodes share: a node overriding it with its own variable is the intent, no warning', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    command: ["-c", "/etc/restate/restate.toml", "--node-name=restate-${n}", "--advertised-address=http://restate-${n}:5122"]\n    environment:\n      RESTATE_AUTO_PROVISION: "${n === 1}"\n    volumes:\n      - restate-${n}-data:/restate-data\n      - ./shared.toml:/etc/restate/restate.toml:ro\n`,
+      { 'shared.toml': `auto-provision = false\n${CLUSTER_TOML}` },
+    );
+    expect(r.findings.filter((f) => f.rule === 'fidelity')).toEqual([]);
+    expect(errorsOf(r)).toEqual([]);
+  });
+
+  test("the S3 client's AWS_* fallbacks count: a region and http allowed through them is no fault, none anywhere is", async () => {
+    const minio = `  minio:\n    image: quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z\n    command: server /data\n`;
+    const snapshots = (aws: string) => (n: number) =>
+      `${IMAGE}    command: ${FLAGS(n)}\n    environment:\n      RESTATE_WORKER__SNAPSHOTS__DESTINATION: s3://restate/snapshots\n      AWS_ENDPOINT_URL: http://minio:9000\n${aws}${DATA(n)}`;
+    const covered = await checkCluster(snapshots('      AWS_REGION: local\n      AWS_ALLOW_HTTP: "true"\n'), {}, minio);
+    expect(covered.findings.filter((f) => f.rule === 'snapshots' && f.severity === 'error')).toEqual([]);
+    const bare = await checkCluster(snapshots(''), {}, minio);
+    expect(
+      bare.findings
+        .filter((f) => f.rule === 'snapshots' && f.severity === 'error')
+        .map((f) => `${f.service} ${f.variable}`),
+    ).toEqual([
+      'restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP',
+      'restate-1 RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
+      'restate-2 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP',
+      'restate-2 RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
+      'restate-3 RESTATE_WORKER__SNAPSHOTS__AWS_ALLOW_HTTP',
+      'restate-3 RESTATE_WORKER__SNAPSHOTS__AWS_REGION',
+    ]);
   });
 });

@@ -217,16 +217,16 @@ describe('binaries and versions', () => {
     }
   });
 
-  test("--fetch for a version npm does not have: one line with npm's own reason, exit 2, asked once", () => {
+  test("--fetch for a version npm does not have: judged by the binary at hand, with npm's own reason", () => {
     const dir = tempDir();
     try {
       expect(runCli(['--restate-version', '1.6.1', '--out', dir.path]).status).toBe(0);
       const env = join(dir.path, '.env');
       writeFileSync(env, readFileSync(env, 'utf8').replace('RESTATE_VERSION=1.6.1', 'RESTATE_VERSION=1.6.0'));
       const r = runCli(['check', dir.path, '--fetch']);
-      expect(r.status).toBe(2);
-      expect(r.stderr.trim()).toBe(
-        'gen-compose: could not fetch @restatedev/restate-server-linux-x64@1.6.0 from npm: npm error notarget No matching version found for @restatedev/restate-server-linux-x64@1.6.0.',
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(
+        /^warning the file runs Restate 1\.6\.0, but the settings were checked with restate-server 1\.\d+\.\d+ \(\w+\); keys differ between versions \(--fetch: npm error notarget No matching version found for @restatedev\/restate-server-linux-x64@1\.6\.0/m,
       );
     } finally {
       dir.remove();

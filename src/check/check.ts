@@ -2,7 +2,7 @@ import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { loadCompose } from '../load/loader.js';
 import { fetchBinary, findBinary, type Binary } from '../restate/binaries.js';
 import { imageTag, isRestateService } from '../restate/services.js';
-import { isSupported } from '../restate/versions.js';
+import { isPublished, isSupported } from '../restate/versions.js';
 import { fidelity } from './fidelity.js';
 import { applyRulebook, looksLikeStack, RULES, type Finding } from './rulebook.js';
 import { restateVersionsOf } from './rules/restate-version.js';
@@ -49,8 +49,17 @@ function binaryFor(
   } catch (error) {
     lookupError = error;
   }
-  if (version && options.fetch && isSupported(version) && binary?.version !== version)
-    return fetchBinary('restate-server', version);
+  // A release npm never carried (1.7.3) cannot be fetched: judged by the binary at hand, and said.
+  let missing: string | undefined;
+  if (version && options.fetch && isSupported(version) && binary?.version !== version) {
+    try {
+      return fetchBinary('restate-server', version);
+    } catch (error) {
+      const why = (error as Error).message;
+      if (!binary || !/\b(notarget|ETARGET|E404)\b|No matching version/.test(why)) throw error;
+      missing = why.replace(/^could not fetch \S+ from npm[^:]*: /, '');
+    }
+  }
   if (!binary) {
     findings.push({
       severity: 'warning',
@@ -63,7 +72,7 @@ function binaryFor(
     findings.push({
       severity: 'warning',
       rule: 'fidelity-version',
-      message: `${who ? `${who}run` : 'the file runs'} Restate ${version}, but ${who ? 'their' : 'the'} settings were checked with restate-server ${binary.version} (${binary.source}); keys differ between versions${isSupported(version) ? ": run check --fetch to use the file's own version" : ''}`,
+      message: `${who ? `${who}run` : 'the file runs'} Restate ${version}, but ${who ? 'their' : 'the'} settings were checked with restate-server ${binary.version} (${binary.source}); keys differ between versions${missing ? ` (--fetch: ${missing})` : isPublished(version) ? ": run check --fetch to use the file's own version" : ''}`,
     });
   }
   return binary;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import type { ComposeService } from '../load/compose-file.js';
-import { winnerOf, type ConfigInput } from '../load/restate-inputs.js';
+import { RAW_VARIABLES, winnerOf, type ConfigInput } from '../load/restate-inputs.js';
 import type { Binary } from '../restate/binaries.js';
 import { displayValue, keyPathOf, knownVariables, lookup, sameValue, suggestionFor } from '../restate/config-keys.js';
 import { RESTATE_VALUE_KINDS, restateValueProblem } from '../restate/settings.js';
@@ -77,32 +77,62 @@ function tomlOf(inputs: ConfigInput[]): string {
   return stringifyToml(document);
 }
 
+/** A path the service gives the server, moved into `root` (see PATH_VARIABLES). */
+const privatePath = (root: string, path: string) => (path.startsWith('/') ? join(root, path) : path);
+
 /**
- * The command line that gives the server these inputs' TOML keys (the service's own file when
- * they are all of it, written into `root`) and flags. A base directory that a flag or the TOML
- * file sets moves into `root`, as PATH_VARIABLES do for variables.
+ * The service's command line as written, its paths moved: the TOML file to `file`, a base
+ * directory into `root`. Every word reaches the server, so one it refuses (a stray
+ * `restate-server`, `-c` without a path) is found.
+ */
+function writtenArgs(args: string[], root: string, file: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    const takesPath = word === '-c' || word === '--config-file' || word === '--base-dir';
+    if (takesPath && i + 1 < args.length) {
+      out.push(word, word === '--base-dir' ? privatePath(root, args[++i]!) : (i++, file));
+      continue;
+    }
+    const joined = /^(--config-file=|-c=?)(.+)$/.exec(word) ?? /^(--base-dir=)(.+)$/.exec(word);
+    if (joined) out.push(`${joined[1]}${joined[1] === '--base-dir=' ? privatePath(root, joined[2]!) : file}`);
+    else out.push(word);
+  }
+  return out;
+}
+
+/**
+ * The command line that gives the server these inputs: when they are all of the service's, its
+ * own command line and TOML file; otherwise (one input alone) the TOML keys among them in a file
+ * of their own and the flags among them. A base directory set by a flag or the TOML file moves
+ * into `root`, as PATH_VARIABLES do for variables.
  */
 function serverArgs(service: ComposeService, root: string, inputs: ConfigInput[]): string[] {
   const { restate } = service;
-  const args: string[] = [];
+  const file = join(root, 'restate.toml');
   const toml = inputs.filter((i) => i.source === 'toml');
+  const base = inputs.filter((i) => i.variable === 'RESTATE_BASE_DIR').at(-1);
+  const tomlBase =
+    base?.source === 'toml' && base.value.startsWith('/') ? [`--base-dir=${join(root, base.value)}`] : [];
+  if (inputs.length === restate.inputs.length) {
+    writeFileSync(file, restate.configFile?.text ?? tomlOf(toml));
+    const args = writtenArgs(restate.flags, root, file);
+    const named = restate.flags.some((w) => /^(-c|--config-file)/.test(w));
+    return [...(restate.configFile && !named ? ['--config-file', file] : []), ...args, ...tomlBase];
+  }
+  const args: string[] = [];
   if (toml.length > 0) {
-    const whole = toml.length === restate.inputs.filter((i) => i.source === 'toml').length;
-    const file = join(root, 'restate.toml');
-    writeFileSync(file, whole && restate.configFile?.text !== undefined ? restate.configFile.text : tomlOf(toml));
+    writeFileSync(file, tomlOf(toml));
     args.push('--config-file', file);
   }
   for (const input of inputs.filter((i) => i.source === 'flag')) {
-    const value =
-      input.variable === 'RESTATE_BASE_DIR' && input.value.startsWith('/') ? join(root, input.value) : input.value;
+    const value = input.variable === 'RESTATE_BASE_DIR' ? privatePath(root, input.value) : input.value;
     args.push(
       `--${input.path[0]}=${input.variable === 'RESTATE_ROLES' ? (JSON.parse(value) as string[]).join(',') : value}`,
     );
   }
   if (restate.production) args.push('--production');
-  const base = inputs.filter((i) => i.variable === 'RESTATE_BASE_DIR').at(-1);
-  if (base?.source === 'toml' && base.value.startsWith('/')) args.push(`--base-dir=${join(root, base.value)}`);
-  return args;
+  return [...args, ...tomlBase];
 }
 
 /**
@@ -126,9 +156,11 @@ export async function fidelity(service: ComposeService, binary: Binary): Promise
  * it names a path inside the container, and the file's path here is given as --config-file.
  */
 function environmentOf(service: ComposeService, inputs: ConfigInput[]): Record<string, string> {
-  const kept = new Set(inputs.filter((i) => i.source === 'environment').map((i) => i.variable));
+  const kept = new Set(inputs.filter((i) => i.source === 'environment').map((i) => i.where));
   return Object.fromEntries(
-    Object.entries(service.environment).filter(([name]) => !name.startsWith('RESTATE_') || kept.has(name)),
+    Object.entries(service.environment).filter(
+      ([name]) => !(name.startsWith('RESTATE_') || name in RAW_VARIABLES) || kept.has(name),
+    ),
   );
 }
 
@@ -140,7 +172,7 @@ async function proveInputs(service: ComposeService, binary: Binary, root: string
       severity,
       rule: 'fidelity',
       service: service.name,
-      ...(input ? { variable: input.variable, ...(input.source === 'environment' ? {} : { where: input.where }) } : {}),
+      ...(input ? { variable: input.variable, ...(input.where === input.variable ? {} : { where: input.where }) } : {}),
       message,
     });
   const run = (inputs: ConfigInput[]) =>
@@ -155,7 +187,7 @@ async function proveInputs(service: ComposeService, binary: Binary, root: string
       const alone = await run([input]);
       if (alone.ok) continue;
       culprits.push(input);
-      say(input, `"${input.value}" stops ${who} from starting: ${alone.error}`);
+      say(input, `${input.source === 'flag' ? '' : `"${input.value}" `}stops ${who} from starting: ${alone.error}`);
     }
     if (culprits.length === 0) {
       say(undefined, `${who} refuses this configuration: ${dump.error}`);
@@ -174,11 +206,13 @@ async function proveInputs(service: ComposeService, binary: Binary, root: string
   for (const input of inputs) {
     const winner = winnerOf(service.restate, input.variable);
     if (winner !== input) {
-      // Shadowed: a later source sets the same key; only a different value is worth a word.
-      if (winner && winner.value !== input.value)
+      // Shadowed: a later source sets the same key; only a different value is worth a word, and
+      // not over a TOML file other nodes share (the per-node override is what it is for).
+      const sharedFile = input.source === 'toml' && service.restate.configFile?.shared === true;
+      if (winner && winner.value !== input.value && !sharedFile)
         say(
           input,
-          `sets "${input.value}", but ${winner.where} sets "${winner.value}", which wins (flags over RESTATE_* variables over the TOML file)`,
+          `sets "${input.value}", but ${winner.where} sets "${winner.value}", which wins (Restate reads the TOML file, then RESTATE_* variables, then MEMORY_LIMIT, RUST_LOG and their kin, then flags)`,
           'warning',
         );
       continue;
@@ -216,7 +250,8 @@ function misreading(input: ConfigInput, { config, known, root, who, version }: E
       : found;
   if (!effective.found) {
     const canonical = keyPathOf(variable);
-    if (input.source === 'toml' && canonical.join('.') !== path.join('.') && lookup(config, canonical).found)
+    // Restate's keys are kebab-case, in TOML as everywhere: a snake_case key is never read.
+    if (input.source === 'toml' && canonical.join('.') !== path.join('.'))
       return `ignored by ${who}: its TOML keys are written in kebab-case; write ${canonical.join('.')}`;
     const suggestion = suggestionFor(
       variable,

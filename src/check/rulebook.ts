@@ -1,5 +1,6 @@
-import type { ComposeProject } from '../load/compose-file.js';
+import type { ComposeProject, ComposeService } from '../load/compose-file.js';
 import { winnerOf } from '../load/restate-inputs.js';
+import { keyPathOf } from '../restate/config-keys.js';
 import { isRestateService, servicesByHost } from '../restate/services.js';
 import { advertisedAddress } from './rules/advertised-address.js';
 import { configFile } from './rules/config-file.js';
@@ -96,7 +97,24 @@ export function applyRulebook(project: ComposeProject, swarm: boolean): Finding[
       ? c.project.services.flatMap((s) => entry.together.flatMap((rule) => findingsOf(rule, c, [s])))
       : findingsOf(entry, c),
   );
-  return findings.map((f) => withWhere(f, project));
+  return findings.filter((f) => !restsOnTheUnknown(f, c.nodes)).map((f) => withWhere(f, project));
+}
+
+/**
+ * A finding about a setting that a node's unreadable configuration may hold (a TOML file on a
+ * volume, baked into an image, a flag the shell expands) is no finding: "not set, so true" is
+ * not known there. It concerns that node when it names it, or when it concerns the cluster as
+ * a whole; the config-file rule says what could not be read.
+ */
+function restsOnTheUnknown(finding: Finding, nodes: ComposeService[]): boolean {
+  if (!finding.variable || finding.rule === 'fidelity') return false;
+  return nodes.some(
+    (n) =>
+      n.restate.partlyUnknown &&
+      winnerOf(n.restate, finding.variable!) === undefined &&
+      (finding.service === undefined ||
+        new RegExp(`(^|[^\\w-])${n.name}([^\\w-]|$)`).test(`${finding.service} ${finding.message}`)),
+  );
 }
 
 /**
@@ -106,6 +124,12 @@ export function applyRulebook(project: ComposeProject, swarm: boolean): Finding[
 export function withWhere(finding: Finding, project: ComposeProject): Finding {
   if (!finding.service || !finding.variable) return finding;
   const service = project.services.find((s) => s.name === finding.service);
-  const input = service && winnerOf(service.restate, finding.variable);
-  return input && input.source !== 'environment' ? { ...finding, where: input.where } : finding;
+  if (!service) return finding;
+  const input = winnerOf(service.restate, finding.variable);
+  if (input) return input.where !== finding.variable ? { ...finding, where: input.where } : finding;
+  // Set nowhere, in a node configured through a TOML file: the fix may be a key there.
+  const file = service.restate.configFile;
+  return file?.text !== undefined
+    ? { ...finding, where: `${finding.variable} or ${keyPathOf(finding.variable).join('.')} in ${file.shown}` }
+    : finding;
 }

@@ -189,6 +189,16 @@ export function loadCompose(target: string, options: LoadOptions = {}): ComposeP
     return serviceOf(name, spec, lookup, envFiles, { dir, configs: isRecord(raw.configs) ? raw.configs : {} });
   });
 
+  // A TOML file several nodes read is shared: a node's own variable or flag over it is the intent.
+  const readers = new Map<string, number>();
+  for (const { restate } of services) {
+    const path = restate.configFile?.hostPath;
+    if (path !== undefined) readers.set(path, (readers.get(path) ?? 0) + 1);
+  }
+  for (const { restate } of services)
+    if (restate.configFile?.hostPath !== undefined)
+      restate.configFile.shared = readers.get(restate.configFile.hostPath)! > 1;
+
   return {
     file,
     override,

@@ -1,12 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { posix, resolve } from 'node:path';
+import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import type { ComposeService } from './compose-file.js';
 
-/** What is read here: the service as loaded, before its Restate inputs are. */
-type ServiceFields = Omit<ComposeService, 'restate'>;
 import { isRecord, scalarString } from './values.js';
 import { keyPathOf, NOT_CONFIG_KEYS, variableOf } from '../restate/config-keys.js';
+import { parseFlags, serverArguments, type ServiceFields } from './server-args.js';
 
 /**
  * Every way a Restate node takes its configuration, read from a compose service, in Restate's
@@ -24,11 +22,16 @@ export interface RestateInputs {
    * The TOML file: where the container reads it, where it is on this machine (a `configs:`
    * entry's inline content has no such path), and its text when it could be read.
    */
-  configFile?: { containerPath: string; hostPath?: string; text?: string };
+  configFile?: { containerPath: string; hostPath?: string; shown: string; text?: string; shared?: boolean };
   /** The flags restate-server is started with, as written; undefined when they cannot be read. */
   flags: string[];
   /** `--production`: Restate's production defaults (auto-provision off). */
   production: boolean;
+  /**
+   * Some of its configuration cannot be read from the files (a TOML file check cannot read, a
+   * flag the shell expands): a setting no readable source sets may be set there.
+   */
+  partlyUnknown: boolean;
   /**
    * What could not be read (a finding of the config-file rule each): `stops` when restate-server
    * would not start on it either, otherwise check cannot know what it holds.
@@ -52,105 +55,6 @@ export interface ConfigInput {
   where: string;
 }
 
-/** Flags that are not configuration keys (server/src/main.rs). */
-const SERVER_FLAGS = new Set(['--dump-config', '--production', '--no-logo', '--metadata-migration-mode']);
-/** Flags that take no value. */
-const SWITCHES = SERVER_FLAGS;
-/** Other names clap accepts for a flag (cli_option_overrides.rs). */
-const FLAG_ALIASES: Record<string, string> = {
-  'allow-bootstrap': 'auto-provision',
-  role: 'roles',
-  'node-location': 'location',
-  'bootstrap-num-partitions': 'default-num-partitions',
-};
-
-/** Splits a command string as a shell would split plain words and quotes (no expansions). */
-export function shellWords(text: string): string[] {
-  const words: string[] = [];
-  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (const m of text.matchAll(pattern)) words.push(m[1] ?? m[2] ?? m[3]!);
-  return words;
-}
-
-const listOf = (value: string[] | string | undefined): string[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : shellWords(value);
-
-const SHELLS = /(^|\/)(ba|da)?sh$/;
-const SERVER = /(^|\/)restate-server$/;
-
-/**
- * The arguments restate-server gets. The image's entrypoint is restate-server, so `command:`
- * holds them; an entrypoint that is restate-server takes its own words first. A shell script
- * (`sh -c`) is read for the words after restate-server on the line that runs it; a word there
- * that the shell expands cannot be known from the file.
- */
-function serverArguments(service: ServiceFields): { args: string[]; problem?: string } {
-  const entrypoint = listOf(service.entrypoint);
-  const command = listOf(service.command);
-  if (entrypoint.length === 0) return { args: command };
-  if (SERVER.test(entrypoint[0]!)) return { args: [...entrypoint.slice(1), ...command] };
-  if (!SHELLS.test(entrypoint[0]!)) return { args: [] };
-  const script = [...entrypoint.slice(1), ...command].find((word) => /restate-server/.test(word));
-  if (!script) return { args: [] };
-  const sites = script
-    .split('\n')
-    .flatMap((line) => [...line.matchAll(/restate-server\b([^;&|#)]*)/g)].map((m) => m[1]!.trim()));
-  const words = [...new Set(sites)].flatMap((site) => shellWords(site)).filter((w) => !/^"?\$@"?$/.test(w));
-  const expanded = words.filter((w) => w.includes('$'));
-  if (expanded.length > 0)
-    return {
-      args: words.filter((w) => !w.includes('$')),
-      problem: `its entrypoint script starts restate-server with ${expanded.join(' ')}, which the shell expands when it runs: check cannot know that value`,
-    };
-  return { args: words };
-}
-
-interface ParsedFlags {
-  configFile?: string;
-  production: boolean;
-  overrides: ConfigInput[];
-}
-
-/** restate-server's command line as clap reads it: `--name value`, `--name=value`, `-c path`. */
-function parseFlags(args: string[]): ParsedFlags {
-  const parsed: ParsedFlags = { production: false, overrides: [] };
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
-    if (SWITCHES.has(word)) {
-      if (word === '--production') parsed.production = true;
-      continue;
-    }
-    const short = /^-c(.*)$/.exec(word);
-    if (short) {
-      parsed.configFile = short[1] ? short[1].replace(/^=/, '') : args[++i];
-      continue;
-    }
-    const long = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(word);
-    if (!long) continue; // a stray word: clap refuses it, and the proof says so
-    const name = FLAG_ALIASES[long[1]!] ?? long[1]!;
-    let values: string[];
-    if (long[2] !== undefined) values = [long[2]];
-    else if (name === 'roles') {
-      values = [];
-      while (i + 1 < args.length && !args[i + 1]!.startsWith('-')) values.push(args[++i]!);
-    } else values = i + 1 < args.length ? [args[++i]!] : [];
-    if (name === 'config-file') {
-      parsed.configFile = values[0];
-      continue;
-    }
-    const value =
-      name === 'roles' ? JSON.stringify(values.flatMap((v) => v.split(',')).filter(Boolean)) : (values[0] ?? '');
-    parsed.overrides.push({
-      source: 'flag',
-      variable: variableOf([name]),
-      path: [name],
-      value,
-      where: `--${long[1]}`,
-    });
-  }
-  return parsed;
-}
-
 /** A TOML value as a variable's text: lists as JSON (as RESTATE_ROLES is written), the rest as text. */
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -167,42 +71,93 @@ function leavesOf(table: Record<string, unknown>, prefix: string[] = []): { path
   );
 }
 
+type HostSource = { hostPath?: string; content?: string; problem?: string };
+
 /**
  * Where a path inside the container comes from on this machine: a bind mount of the file or of
- * a directory above it, or a `configs:` entry backed by a file (or inline content).
+ * a directory above it, or a `configs:` entry backed by a file (or inline content). Of several
+ * that hold it, the deepest: Docker mounts parents first, so a file mounted into a mounted
+ * directory is the one the container sees.
  */
 function hostSourceOf(
   service: ServiceFields,
   containerPath: string,
   projectDir: string,
   topConfigs: Record<string, unknown>,
-): { hostPath?: string; content?: string; problem?: string } {
+): HostSource {
+  const candidates: { target: string; source: () => HostSource }[] = [];
   for (const mount of service.mounts) {
     const target = posix.resolve('/', mount.target);
     if (containerPath !== target && !containerPath.startsWith(`${target}/`)) continue;
-    if (mount.type !== 'bind' || !mount.source)
-      return {
-        problem: `${containerPath} is on ${mount.source ? `the volume ${mount.source}` : 'an anonymous volume'}, which check cannot read: its settings are not judged`,
-      };
-    const source = mount.source.replace(/^~(?=\/)/, process.env.HOME ?? '~');
-    return { hostPath: resolve(projectDir, source, posix.relative(target, containerPath)) };
+    candidates.push({
+      target,
+      source: () => {
+        if (mount.type !== 'bind' || !mount.source)
+          return {
+            problem: `${containerPath} is on ${mount.source ? `the volume ${mount.source}` : 'an anonymous volume'}, which check cannot read: the settings it may hold are unknown, and no finding rests on them`,
+          };
+        const source = mount.source.replace(/^~(?=\/)/, process.env.HOME ?? '~');
+        return { hostPath: resolve(projectDir, source, posix.relative(target, containerPath)) };
+      },
+    });
   }
   const configs = Array.isArray(service.raw.configs) ? service.raw.configs : [];
   for (const entry of configs) {
     const name = isRecord(entry) ? scalarString(entry.source) : scalarString(entry);
     if (!name) continue;
-    const target = (isRecord(entry) && scalarString(entry.target)) || `/${name}`;
-    if (posix.resolve('/', target) !== containerPath) continue;
-    const config = topConfigs[name];
-    if (isRecord(config) && typeof config.file === 'string') return { hostPath: resolve(projectDir, config.file) };
-    if (isRecord(config) && typeof config.content === 'string') return { content: config.content };
-    return {
-      problem: `${containerPath} is the config ${name}, which is not a file or content of this project: its settings are not judged`,
-    };
+    const target = posix.resolve('/', (isRecord(entry) && scalarString(entry.target)) || `/${name}`);
+    if (target !== containerPath) continue;
+    candidates.push({
+      target,
+      source: () => {
+        const config = topConfigs[name];
+        if (isRecord(config) && typeof config.file === 'string') return { hostPath: resolve(projectDir, config.file) };
+        if (isRecord(config) && typeof config.content === 'string') return { content: config.content };
+        return {
+          problem: `${containerPath} is the config ${name}, which is not a file or content of this project: the settings it may hold are unknown, and no finding rests on them`,
+        };
+      },
+    });
   }
-  return {
-    problem: `${containerPath} is not mounted from this directory (no bind mount or config holds it), so check cannot read it: its settings are not judged`,
-  };
+  const deepest = candidates.sort((a, b) => b.target.length - a.target.length)[0];
+  return (
+    deepest?.source() ?? {
+      problem: `${containerPath} is not mounted from this directory (no bind mount or config holds it), so check cannot read it: the settings it may hold are unknown, and no finding rests on them`,
+    }
+  );
+}
+
+/**
+ * Variables without the RESTATE_ prefix that Restate reads after the RESTATE_* ones, so over
+ * them (config_loader.rs, merge_with_env): MEMORY_LIMIT sets RocksDB's memory, RUST_LOG the
+ * log filter, and so on.
+ */
+export const RAW_VARIABLES: Record<string, { variable: string; value?: (text: string) => string | undefined }> = {
+  RUST_LOG: { variable: 'RESTATE_LOG_FILTER' },
+  HTTP_PROXY: { variable: 'RESTATE_HTTP_PROXY' },
+  NO_PROXY: { variable: 'RESTATE_NO_PROXY' },
+  AWS_EXTERNAL_ID: { variable: 'RESTATE_AWS_ASSUME_ROLE_EXTERNAL_ID' },
+  MEMORY_LIMIT: { variable: 'RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE' },
+  DO_NOT_TRACK: {
+    variable: 'RESTATE_DISABLE_TELEMETRY',
+    value: (text) =>
+      ['yes', '1', 'true'].includes(text) ? 'true' : ['no', '0', 'false'].includes(text) ? 'false' : undefined,
+  },
+};
+
+function rawInputsOf(environment: Record<string, string>): ConfigInput[] {
+  return Object.entries(RAW_VARIABLES).flatMap(([name, { variable, value }]): ConfigInput[] => {
+    const text = environment[name];
+    const read = text === undefined ? undefined : value ? value(text) : text;
+    if (read === undefined) return [];
+    return [{ source: 'environment', variable, path: keyPathOf(variable), value: read, where: name }];
+  });
+}
+
+/** A file of the project as its compose file names it (./restate-1.toml); one elsewhere in full. */
+function shownPath(projectDir: string, path: string): string {
+  const inside = relative(projectDir, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : `./${inside}`;
 }
 
 /** Reads a service's Restate configuration from its TOML file, environment and flags. */
@@ -223,19 +178,19 @@ export function restateInputsOf(
     const workingDir = scalarString(service.raw.working_dir) ?? '/';
     const containerPath = posix.resolve(workingDir, configPath);
     const source = hostSourceOf(service, containerPath, projectDir, topConfigs);
-    configFile = { containerPath, hostPath: source.hostPath };
+    const shown = source.hostPath === undefined ? containerPath : shownPath(projectDir, source.hostPath);
+    configFile = { containerPath, hostPath: source.hostPath, shown };
     let text = source.content;
     if (source.problem) problems.push({ stops: false, message: source.problem });
     else if (source.hostPath !== undefined) {
       if (!existsSync(source.hostPath) || !statSync(source.hostPath).isFile())
         problems.push({
           stops: true,
-          message: `${containerPath} is mounted from ${source.hostPath}, which is no file here (compose would mount an empty directory there, and restate-server would not start)`,
+          message: `${containerPath} is mounted from ${shownPath(projectDir, source.hostPath)}, which is no file here (compose would mount an empty directory there, and restate-server would not start)`,
         });
       else text = readFileSync(source.hostPath, 'utf8');
     }
     if (text !== undefined) {
-      const shown = source.hostPath ?? containerPath;
       try {
         const document = parseToml(text) as Record<string, unknown>;
         configFile.text = text;
@@ -267,14 +222,15 @@ export function restateInputsOf(
       where: variable,
     }));
 
-  const inputs = [...tomlInputs, ...envInputs, ...flags.overrides];
+  const inputs = [...tomlInputs, ...envInputs, ...rawInputsOf(service.environment), ...flags.overrides];
   const settings: Record<string, string> = {};
   // A TOML key spelt otherwise than Restate's kebab-case (base_dir) is not read: the proof says so.
   const read = (input: ConfigInput) => input.path.join('.') === keyPathOf(input.variable).join('.');
   for (const input of inputs.filter(read)) settings[input.variable] = input.value;
   // --production turns auto-provisioning off unless a source turns it on (Restate's production profile).
   if (flags.production && settings.RESTATE_AUTO_PROVISION === undefined) settings.RESTATE_AUTO_PROVISION = 'false';
-  return { settings, inputs, configFile, flags: args, production: flags.production, problems };
+  const partlyUnknown = problems.length > 0 && !problems.some((p) => p.stops);
+  return { settings, inputs, configFile, flags: args, production: flags.production, problems, partlyUnknown };
 }
 
 /** The input that decides a setting (the last of the three sources to set it), if any. */

@@ -22,23 +22,48 @@ export const BIND_VARIABLES = {
 } as const;
 export type Listener = keyof typeof BIND_VARIABLES;
 
-/** The container port a node listens on for one kind of traffic: its bind address's, else the default. */
+/** The variable that sets only each listener's port, used when its bind address is unset. */
+export const PORT_VARIABLES = {
+  fabric: 'RESTATE_BIND_PORT',
+  admin: 'RESTATE_ADMIN__BIND_PORT',
+  ingress: 'RESTATE_INGRESS__BIND_PORT',
+} as const satisfies Record<Listener, string>;
+
+/**
+ * The container port a node listens on for one kind of traffic: its bind address's, else its
+ * bind port (common.rs, ListenerOptions::bind_address), else the default.
+ */
 export function listenPortOf(env: Record<string, string>, listener: Listener): number {
   const m = /:(\d+)\/?$/.exec(env[BIND_VARIABLES[listener]] ?? '');
-  return m ? Number(m[1]) : RESTATE_PORTS[listener];
+  if (m) return Number(m[1]);
+  const port = env[PORT_VARIABLES[listener]];
+  return port !== undefined && /^\d+$/.test(port) ? Number(port) : RESTATE_PORTS[listener];
+}
+
+/** Which setting decides a listener's port, for messages: its bind address, its bind port, or none (the default). */
+export function listenPortSetting(env: Record<string, string>, listener: Listener): string | undefined {
+  if (/:(\d+)\/?$/.test(env[BIND_VARIABLES[listener]] ?? '')) return BIND_VARIABLES[listener];
+  return env[PORT_VARIABLES[listener]] !== undefined ? PORT_VARIABLES[listener] : undefined;
 }
 
 /** Host names that, inside a container, mean the container itself. */
 export const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
 
 /**
- * A Restate node: the Restate image running its server, or a service that names a node. The
+ * A Restate node: the Restate image running its server, or a service that names a node, a
+ * Restate configuration file (RESTATE_CONFIG) or restate-server as its entrypoint. The
  * image with an entrypoint of its own that never mentions restate-server is something else on
  * that image (a restatectl or sleep container of the user's; a trial's was taken for a fourth
  * node, a fourth metadata server, by check and ready).
  */
 export function isRestateService(service: ComposeService): boolean {
   if ('RESTATE_NODE_NAME' in service.restate.settings) return true;
+  // Another image (a custom one with the TOML file baked in) named as Restate's configuration is.
+  if (
+    'RESTATE_CONFIG' in service.environment ||
+    /(^|\/)restate-server$/.test([service.entrypoint ?? []].flat()[0] ?? '')
+  )
+    return true;
   if (!RESTATE_IMAGE.test(service.image ?? '')) return false;
   const entrypoint = [service.entrypoint ?? []].flat().join(' ');
   return entrypoint === '' || entrypoint.includes('restate-server');

@@ -1,5 +1,5 @@
 import { listenPortOf, LOOPBACK, reachesByName } from '../../restate/services.js';
-import { hostOf, type Finding, type ServiceRule } from './rule.js';
+import { hostOf, portOrigin, type Finding, type ServiceRule } from './rule.js';
 
 /** Addresses: a node must be reachable by its peers at the address it advertises. */
 export const advertisedAddress: ServiceRule = {
@@ -11,15 +11,24 @@ export const advertisedAddress: ServiceRule = {
   each: 'node',
   check: (n, { nodes, byHost }) => {
     const multiNode = nodes.length > 1;
-    const advertised = n.restate.settings.RESTATE_ADVERTISED_ADDRESS;
+    const { settings } = n.restate;
+    const fabric = listenPortOf(settings, 'fabric');
+    // advertised-host gives the host of an address at the fabric port, when no address is set.
+    const host = settings.RESTATE_ADVERTISED_HOST;
+    const advertised =
+      settings.RESTATE_ADVERTISED_ADDRESS ?? (host === undefined ? undefined : `http://${host}:${fabric}`);
+    const variable =
+      settings.RESTATE_ADVERTISED_ADDRESS === undefined && host !== undefined
+        ? 'RESTATE_ADVERTISED_HOST'
+        : 'RESTATE_ADVERTISED_ADDRESS';
     const finding = (severity: Finding['severity'], message: string): Finding[] => [
-      { severity, rule: 'advertised-address', service: n.name, variable: 'RESTATE_ADVERTISED_ADDRESS', message },
+      { severity, rule: 'advertised-address', service: n.name, variable, message },
     ];
     if (advertised === undefined)
       return multiNode
         ? finding(
             'warning',
-            'not set: the node advertises an address derived from its hostname; set it explicitly (http://<service>:5122)',
+            `not set: the node advertises an address derived from its hostname; set it explicitly (http://<service>:${fabric})`,
           )
         : [];
     const target = hostOf(advertised);
@@ -32,12 +41,11 @@ export const advertisedAddress: ServiceRule = {
     if (!service) return finding('error', `${advertised} names "${target.host}", which is no service in this file`);
     if (service !== n) return finding('error', `${advertised} names ${service.name}, not ${n.name} itself`);
     // Peers connect to the advertised port: it must be where the node's fabric listens.
-    const fabric = listenPortOf(n.restate.settings, 'fabric');
     const port = Number(target.port || (advertised.startsWith('https:') ? 443 : 80));
     if (port !== fabric)
       return finding(
         'error',
-        `${advertised} is port ${port}, but ${n.name}'s fabric listens on ${fabric} (RESTATE_BIND_ADDRESS): peers would not reach it`,
+        `${advertised} is port ${port}, but ${n.name}'s fabric listens on ${fabric} (${portOrigin(n, 'fabric')}): peers would not reach it`,
       );
     const apart = nodes.filter((peer) => !reachesByName(peer, n)).map((peer) => peer.name);
     if (apart.length > 0)

@@ -3,13 +3,16 @@ import type { ComposeService } from '../../load/compose-file.js';
 import { scalarString } from '../../load/values.js';
 import type { ServiceRule } from './rule.js';
 
-/** Where the Restate image keeps its data unless RESTATE_BASE_DIR says otherwise (Restate's Docker docs). */
-const IMAGE_BASE_DIR = '/restate-data';
+/**
+ * Restate's base directory unless one is set: restate-data in its working directory
+ * (crates/types/src/config/common.rs), /restate-data in the image, whose working directory is /.
+ */
+const DEFAULT_BASE_DIR = 'restate-data';
 
 /** The directory a node's data lives in: `<base-dir>/<node-name>`, relative paths from the working directory. */
 function dataDirOf(s: ComposeService): { baseDir: string; dataDir: string } {
   const workingDir = scalarString(s.raw.working_dir) ?? '/';
-  const baseDir = posix.resolve(workingDir, s.restate.settings.RESTATE_BASE_DIR || IMAGE_BASE_DIR);
+  const baseDir = posix.resolve(workingDir, s.restate.settings.RESTATE_BASE_DIR || DEFAULT_BASE_DIR);
   const nodeName = s.restate.settings.RESTATE_NODE_NAME;
   return { baseDir, dataDir: nodeName ? posix.join(baseDir, nodeName) : baseDir };
 }
@@ -39,6 +42,8 @@ export const dataVolume: ServiceRule = {
         severity: nodes.length > 1 ? 'error' : 'warning',
         rule: 'data-volume',
         service: s.name,
+        // Named where the base directory is set (a TOML key or a flag shows as written).
+        ...(s.restate.settings.RESTATE_BASE_DIR === undefined ? {} : { variable: 'RESTATE_BASE_DIR' }),
         message:
           mount?.type === 'tmpfs'
             ? `its data (${dataDir}) is on a tmpfs, in memory, gone whenever the container stops: ${loss}; mount a named volume at ${baseDir}`

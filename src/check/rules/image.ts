@@ -8,7 +8,7 @@ const REFERENCE =
 
 export const imageReference: ServiceRule = {
   id: 'image-reference',
-  summary: 'every image is a reference Docker can pull (an unset variable in it leaves one it refuses)',
+  summary: 'every image is a reference Docker can pull (a variable in it that is unset or empty leaves one it refuses)',
   fix: 'set the variable the image names in .env, or give it a default (${NAME:-value})',
   each: 'service',
   check: (s) => {
@@ -18,7 +18,7 @@ export const imageReference: ServiceRule = {
         severity: 'error',
         rule: 'image-reference',
         service: s.name,
-        message: `image "${s.image}" is no image reference (Docker refuses it: invalid reference format); Compose reads an unset variable as empty: is one in the image unset in .env?`,
+        message: `image "${s.image}" is no image reference (Docker refuses it: invalid reference format); Compose reads an unset variable as empty: is one in the image unset or empty in .env?`,
       },
     ];
   },

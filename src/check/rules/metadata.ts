@@ -1,7 +1,7 @@
 import type { ComposeService } from '../../load/compose-file.js';
 import { listenPortOf, reachesByName, rolesOf } from '../../restate/services.js';
 import { metadataBootstrapCount } from '../../restate/metadata-client.js';
-import { hostOf, type Finding, type ProjectRule, type RuleContext, type ServiceRule } from './rule.js';
+import { hostOf, portOrigin, type Finding, type ProjectRule, type RuleContext, type ServiceRule } from './rule.js';
 
 const runsMetadata = (s: ComposeService) => rolesOf(s.restate.settings).includes('metadata-server');
 
@@ -57,7 +57,7 @@ function listed(
       if (port !== fabric)
         problems.push({
           severity: 'error',
-          message: `${address} is port ${port}, but ${service.name}'s fabric listens on ${fabric} (RESTATE_BIND_ADDRESS): the metadata client would not reach it`,
+          message: `${address} is port ${port}, but ${service.name}'s fabric listens on ${fabric} (${portOrigin(service, 'fabric')}): the metadata client would not reach it`,
         });
       else found.add(service);
     }

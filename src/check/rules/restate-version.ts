@@ -4,9 +4,7 @@ import type { Finding, ProjectRule, RuleContext } from './rule.js';
 
 /** The Restate versions the nodes' images pin, in file order (latest and digests aside). */
 export function restateVersionsOf({ nodes }: Pick<RuleContext, 'nodes'>): string[] {
-  return [
-    ...new Set(nodes.map((n) => imageTag(n.image)).filter((v): v is string => v !== undefined && v !== 'latest')),
-  ];
+  return [...new Set(nodes.map((n) => imageTag(n.image)).filter((v): v is string => !!v && v !== 'latest'))];
 }
 
 /** Which nodes run each version, in file order: "1.6.2 on restate-1, 1.7.12 on restate-2, restate-3". */

@@ -1,4 +1,6 @@
 import type { ComposeProject, ComposeService } from '../../load/compose-file.js';
+import { winnerOf } from '../../load/restate-inputs.js';
+import { listenPortSetting, type Listener } from '../../restate/services.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -80,4 +82,10 @@ export function hostOf(url: string): { host: string; port: string } | undefined 
   } catch {
     return undefined;
   }
+}
+
+/** Where a node's listener port comes from, as a user finds it: "RESTATE_BIND_ADDRESS", "bind-port in ./restate.toml", "the default". */
+export function portOrigin(service: ComposeService, listener: Listener): string {
+  const variable = listenPortSetting(service.restate.settings, listener);
+  return variable === undefined ? 'the default' : (winnerOf(service.restate, variable)?.where ?? variable);
 }

@@ -1,6 +1,6 @@
 import { serviceNamedBy, snapshotDestinationProblem } from '../../restate/settings.js';
 import type { ComposeService } from '../../load/compose-file.js';
-import { createsBucket } from '../../restate/services.js';
+import { createsBucket, reachesByName } from '../../restate/services.js';
 import { hostOf, type Finding, type ProjectRule, type RuleContext } from './rule.js';
 
 const v = (name: string) => `RESTATE_WORKER__SNAPSHOTS__${name}`;
@@ -21,11 +21,26 @@ function withoutDestination(n: ComposeService, multiNode: boolean, say: Say) {
     );
 }
 
-/** An s3:// destination's endpoint: plain http allowed, a region, and a host that exists. */
+/**
+ * The S3 client's settings, with the AWS conventions Restate falls back to when a key is unset
+ * (crates/object-store-util: AWS_ALLOW_HTTP, AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, and the
+ * AWS SDK's region chain, AWS_REGION / AWS_DEFAULT_REGION).
+ */
+function s3Settings(n: ComposeService) {
+  const settings = n.restate.settings;
+  const aws = n.environment;
+  return {
+    endpoint: settings[v('AWS_ENDPOINT_URL')] ?? aws.AWS_ENDPOINT_URL_S3 ?? aws.AWS_ENDPOINT_URL,
+    allowHttp:
+      settings[v('AWS_ALLOW_HTTP')] ??
+      (aws.AWS_ALLOW_HTTP === undefined ? undefined : aws.AWS_ALLOW_HTTP.trim().toLowerCase()),
+    region: settings[v('AWS_REGION')] ?? settings[v('AWS_PROFILE')] ?? aws.AWS_REGION ?? aws.AWS_DEFAULT_REGION,
+  };
+}
+
+/** An s3:// destination's endpoint: plain http allowed, a region, and a host that exists and is reached. */
 function endpointSettings(n: ComposeService, byHost: RuleContext['byHost'], say: Say) {
-  const env = n.restate.settings;
-  const endpoint = env[v('AWS_ENDPOINT_URL')];
-  const allowHttp = env[v('AWS_ALLOW_HTTP')];
+  const { endpoint, allowHttp, region } = s3Settings(n);
   if (allowHttp !== undefined && allowHttp !== 'true' && allowHttp !== 'false') {
     say(
       'error',
@@ -36,13 +51,20 @@ function endpointSettings(n: ComposeService, byHost: RuleContext['byHost'], say:
     const message = `the endpoint ${endpoint} is plain http, which Restate refuses unless AWS_ALLOW_HTTP is "true"`;
     say('error', v('AWS_ALLOW_HTTP'), message);
   }
-  if (endpoint !== undefined && env[v('AWS_REGION')] === undefined && env[v('AWS_PROFILE')] === undefined) {
+  if (endpoint !== undefined && region === undefined) {
     const message = 'not set: with a custom endpoint the node fails to resolve a region; set any value (e.g. local)';
     say('error', v('AWS_REGION'), message);
   }
   const host = endpoint ? serviceNamedBy(endpoint) : undefined;
-  if (host !== undefined && !byHost.has(host)) {
+  const store = host === undefined ? undefined : byHost.get(host);
+  if (host !== undefined && !store) {
     say('error', v('AWS_ENDPOINT_URL'), `${endpoint} names "${host}", which is no service in this file`);
+  } else if (store && !reachesByName(n, store)) {
+    say(
+      'error',
+      v('AWS_ENDPOINT_URL'),
+      `${endpoint} is ${store.name}, which shares no network with ${n.name}: the name does not resolve there, and no snapshot is written or read`,
+    );
   }
 }
 
@@ -63,7 +85,7 @@ function eachNode({ nodes, byHost }: RuleContext): Finding[] {
 /** Restate never creates the bucket: when the store is a service of the file, some service must. */
 function bucketCreated({ nodes, byHost, project }: RuleContext): Finding[] {
   const destination = nodes.map((n) => n.restate.settings[v('DESTINATION')]).find((d) => d?.startsWith('s3://'));
-  const endpoint = nodes[0]!.restate.settings[v('AWS_ENDPOINT_URL')];
+  const { endpoint } = s3Settings(nodes[0]!);
   if (!destination || !endpoint || !byHost.has(hostOf(endpoint)?.host ?? '') || createsBucket(project.services))
     return [];
   return [
