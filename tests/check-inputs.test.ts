@@ -427,3 +427,85 @@ describe('command lines and files as Compose and Restate read them (issue 20 tri
     ]);
   });
 });
+
+describe('shell scripts and files as the shell and Compose read them (issue 20 re-trial)', () => {
+  const sh = (script: string) => `${IMAGE}    entrypoint: ["/bin/sh", "-c", ${JSON.stringify(script)}]\n`;
+
+  test('variables a script sets for restate-server count: exported, assigned in front, through env', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${
+          n === 1
+            ? sh(
+                `export RESTATE_CLUSTER_NAME=shop\nexec restate-server ${FLAGS(1).replace(' --cluster-name=shop', '')}`,
+              )
+            : n === 2
+              ? sh(`RESTATE_CLUSTER_NAME=shop exec restate-server ${FLAGS(2).replace(' --cluster-name=shop', '')}`)
+              : sh(`exec env RESTATE_CLUSTER_NAME=other restate-server ${FLAGS(3).replace(' --cluster-name=shop', '')}`)
+        }${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([
+      expect.stringMatching(
+        /^error same-cluster-name - RESTATE_CLUSTER_NAME: the nodes name different clusters \(shop, other\)/,
+      ),
+    ]);
+  });
+
+  test('$(…) and backquotes are one word the shell makes (said, and its flag left out); `# a note` is nothing', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${sh(
+          n === 2
+            ? `exec restate-server --node-name $$(hostname) --cluster-name=shop --advertised-address=http://restate-2:5122 \`# not here\` --auto-provision=false`
+            : `exec restate-server ${FLAGS(n)}`,
+        )}    hostname: restate-${n}\n${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.findings.filter((f) => f.rule === 'config-file').map((f) => `${f.service}: ${f.message}`)).toEqual([
+      'restate-2: its entrypoint script starts restate-server with --node-name $(hostname), which the shell makes when it runs: check cannot know that value',
+    ]);
+  });
+
+  test('a folded command: is one line of words to Compose; tini in front of restate-server is still restate-server', async () => {
+    const r = await checkCluster((n) =>
+      n === 3
+        ? `    image: registry.example.com/acme/restate-tini:1.7.12\n    entrypoint: ["/sbin/tini", "--", "/usr/local/bin/restate-server"]\n    command: ${JSON.stringify(FLAGS(3).split(' '))}\n${DATA(3)}`
+        : `${IMAGE}    command: >\n      ${FLAGS(n).replace(' --advertised', '\n      --advertised')}\n${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.findings.find((f) => f.rule === 'fault-tolerance')?.message ?? '').not.toMatch(/^2 node/);
+    expect(r.findings.filter((f) => f.rule === 'metadata-quorum')).toEqual([]);
+  });
+
+  test('an alias resolves only on the network that declares it', async () => {
+    const networks = (n: number) =>
+      n === 1
+        ? '    networks: [cluster]\n'
+        : n === 2
+          ? '    networks: [cluster, storage]\n'
+          : '    networks:\n      cluster: {}\n      storage:\n        aliases: [node-c]\n';
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    command: ${FLAGS(n).replace('http://restate-3:5122', 'http://node-c:5122')}\n${networks(n)}${DATA(n)}`,
+      {},
+      'networks:\n  cluster: {}\n  storage: {}\n',
+    );
+    expect(errorsOf(r)).toEqual([
+      expect.stringMatching(
+        /^error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: restate-1 shares no network with restate-3: node-c does not resolve there/,
+      ),
+    ]);
+  });
+
+  test('AWS_ALLOW_HTTP that is not "true" is false, not a refusal; a TOML file that is missing leaves nothing resting on it', async () => {
+    const r = await checkCluster(
+      (n) =>
+        `${IMAGE}    command: ${FLAGS(n)}${n === 3 ? ' -c /etc/restate/restate.toml' : ''}\n    environment:\n      RESTATE_WORKER__SNAPSHOTS__DESTINATION: s3://restate/snapshots\n      AWS_ENDPOINT_URL: https://s3.eu-central-1.amazonaws.com\n      AWS_REGION: eu-central-1\n      AWS_ALLOW_HTTP: "yes"\n    volumes:\n      - restate-${n}-data:/restate-data\n      - ./restate-${n}.toml:/etc/restate/restate.toml:ro\n`,
+    );
+    expect(errorsOf(r)).toEqual([
+      expect.stringMatching(
+        /^error config-file restate-3 -: \/etc\/restate\/restate\.toml is mounted from \.\/restate-3\.toml, which is no file here/,
+      ),
+    ]);
+  });
+});

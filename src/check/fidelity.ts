@@ -114,7 +114,7 @@ function serverArgs(service: ComposeService, root: string, inputs: ConfigInput[]
   const base = inputs.filter((i) => i.variable === 'RESTATE_BASE_DIR').at(-1);
   const tomlBase =
     base?.source === 'toml' && base.value.startsWith('/') ? [`--base-dir=${join(root, base.value)}`] : [];
-  if (inputs.length === restate.inputs.length) {
+  if (inputs === restate.inputs) {
     writeFileSync(file, restate.configFile?.text ?? tomlOf(toml));
     const args = writtenArgs(restate.flags, root, file);
     const named = restate.flags.some((w) => /^(-c|--config-file)/.test(w));
@@ -156,12 +156,11 @@ export async function fidelity(service: ComposeService, binary: Binary): Promise
  * it names a path inside the container, and the file's path here is given as --config-file.
  */
 function environmentOf(service: ComposeService, inputs: ConfigInput[]): Record<string, string> {
-  const kept = new Set(inputs.filter((i) => i.source === 'environment').map((i) => i.where));
-  return Object.fromEntries(
-    Object.entries(service.environment).filter(
-      ([name]) => !(name.startsWith('RESTATE_') || name in RAW_VARIABLES) || kept.has(name),
-    ),
+  const others = Object.entries(service.environment).filter(
+    ([name]) => !(name.startsWith('RESTATE_') || name in RAW_VARIABLES),
   );
+  const given = inputs.filter((i) => i.source === 'environment' && i.envName).map((i) => [i.envName!, i.value]);
+  return Object.fromEntries([...others, ...given]);
 }
 
 async function proveInputs(service: ComposeService, binary: Binary, root: string): Promise<Finding[]> {
@@ -251,7 +250,11 @@ function misreading(input: ConfigInput, { config, known, root, who, version }: E
   if (!effective.found) {
     const canonical = keyPathOf(variable);
     // Restate's keys are kebab-case, in TOML as everywhere: a snake_case key is never read.
-    if (input.source === 'toml' && canonical.join('.') !== path.join('.'))
+    if (
+      input.source === 'toml' &&
+      canonical.join('.') !== path.join('.') &&
+      (known.includes(variable) || lookup(config, canonical).found)
+    )
       return `ignored by ${who}: its TOML keys are written in kebab-case; write ${canonical.join('.')}`;
     const suggestion = suggestionFor(
       variable,

@@ -51,6 +51,8 @@ export interface ConfigInput {
   value: string;
   /** A TOML key's value as the file types it. */
   tomlValue?: unknown;
+  /** A variable's name in the environment (MEMORY_LIMIT sets RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE's key). */
+  envName?: string;
   /** How a user finds it: `RESTATE_X`, `worker.snapshots.destination in ./restate.toml`, `--node-name`. */
   where: string;
 }
@@ -71,7 +73,12 @@ function leavesOf(table: Record<string, unknown>, prefix: string[] = []): { path
   );
 }
 
-type HostSource = { hostPath?: string; content?: string; problem?: string };
+type HostSource = {
+  hostPath?: string;
+  content?: string;
+  problem?: string;
+  directory?: { source: string; target: string };
+};
 
 /**
  * Where a path inside the container comes from on this machine: a bind mount of the file or of
@@ -97,7 +104,10 @@ function hostSourceOf(
             problem: `${containerPath} is on ${mount.source ? `the volume ${mount.source}` : 'an anonymous volume'}, which check cannot read: the settings it may hold are unknown, and no finding rests on them`,
           };
         const source = mount.source.replace(/^~(?=\/)/, process.env.HOME ?? '~');
-        return { hostPath: resolve(projectDir, source, posix.relative(target, containerPath)) };
+        return {
+          hostPath: resolve(projectDir, source, posix.relative(target, containerPath)),
+          ...(target === containerPath ? {} : { directory: { source: resolve(projectDir, source), target } }),
+        };
       },
     });
   }
@@ -150,7 +160,7 @@ function rawInputsOf(environment: Record<string, string>): ConfigInput[] {
     const text = environment[name];
     const read = text === undefined ? undefined : value ? value(text) : text;
     if (read === undefined) return [];
-    return [{ source: 'environment', variable, path: keyPathOf(variable), value: read, where: name }];
+    return [{ source: 'environment', variable, path: keyPathOf(variable), value: read, where: name, envName: name }];
   });
 }
 
@@ -167,11 +177,11 @@ export function restateInputsOf(
   topConfigs: Record<string, unknown>,
 ): RestateInputs {
   const problems: RestateInputs['problems'] = [];
-  const { args, problem } = serverArguments(service);
+  const { args, env: scriptEnv, problem } = serverArguments(service);
   if (problem) problems.push({ stops: false, message: problem });
   const flags = parseFlags(args);
 
-  const configPath = flags.configFile ?? service.environment.RESTATE_CONFIG;
+  const configPath = flags.configFile ?? service.environment.RESTATE_CONFIG ?? scriptEnv.RESTATE_CONFIG;
   let configFile: RestateInputs['configFile'];
   const tomlInputs: ConfigInput[] = [];
   if (configPath) {
@@ -186,7 +196,9 @@ export function restateInputsOf(
       if (!existsSync(source.hostPath) || !statSync(source.hostPath).isFile())
         problems.push({
           stops: true,
-          message: `${containerPath} is mounted from ${shownPath(projectDir, source.hostPath)}, which is no file here (compose would mount an empty directory there, and restate-server would not start)`,
+          message: source.directory
+            ? `${containerPath} is not in ${shownPath(projectDir, source.directory.source)} (mounted at ${source.directory.target}): no file ${shownPath(projectDir, source.hostPath)}, and restate-server would not start`
+            : `${containerPath} is mounted from ${shownPath(projectDir, source.hostPath)}, which is no file here (compose would mount an empty directory there, and restate-server would not start)`,
         });
       else text = readFileSync(source.hostPath, 'utf8');
     }
@@ -212,24 +224,28 @@ export function restateInputsOf(
     }
   }
 
-  const envInputs: ConfigInput[] = Object.entries(service.environment)
+  // A variable the entrypoint script sets reaches restate-server over the container's own.
+  const environment = { ...service.environment, ...scriptEnv };
+  const envInputs: ConfigInput[] = Object.entries(environment)
     .filter(([name]) => name.startsWith('RESTATE_') && !NOT_CONFIG_KEYS.has(name))
     .map(([variable, value]) => ({
       source: 'environment',
       variable,
       path: keyPathOf(variable),
       value,
-      where: variable,
+      where: variable in scriptEnv ? `${variable} in its entrypoint script` : variable,
+      envName: variable,
     }));
 
-  const inputs = [...tomlInputs, ...envInputs, ...rawInputsOf(service.environment), ...flags.overrides];
+  const inputs = [...tomlInputs, ...envInputs, ...rawInputsOf(environment), ...flags.overrides];
   const settings: Record<string, string> = {};
   // A TOML key spelt otherwise than Restate's kebab-case (base_dir) is not read: the proof says so.
   const read = (input: ConfigInput) => input.path.join('.') === keyPathOf(input.variable).join('.');
   for (const input of inputs.filter(read)) settings[input.variable] = input.value;
   // --production turns auto-provisioning off unless a source turns it on (Restate's production profile).
   if (flags.production && settings.RESTATE_AUTO_PROVISION === undefined) settings.RESTATE_AUTO_PROVISION = 'false';
-  const partlyUnknown = problems.length > 0 && !problems.some((p) => p.stops);
+  // A file that is missing or no TOML holds something all the same: unknown too.
+  const partlyUnknown = problems.length > 0;
   return { settings, inputs, configFile, flags: args, production: flags.production, problems, partlyUnknown };
 }
 

@@ -33,7 +33,7 @@ const OPERATOR = /^(;|&&|\|\||\||&|\n|\(|\)|\{|\})$/;
  * `|`, a newline, …) as words of their own; a comment runs to the end of its line. A word that
  * the shell would expand keeps its `$` (its value is not in the file).
  */
-export function shellWords(text: string): string[] {
+export function shellWords(text: string, { script = true } = {}): string[] {
   const words: string[] = [];
   let word: string | undefined;
   const push = () => {
@@ -57,9 +57,26 @@ export function shellWords(text: string): string[] {
     } else if (c === '\\') {
       if (i + 1 < text.length && text[i + 1] !== '\n') word = (word ?? '') + text[i + 1];
       i++;
+    } else if (c === '$' && text[i + 1] === '(') {
+      // A command substitution is one word whatever it holds; its value is not in the file.
+      let depth = 0;
+      const from = i;
+      for (; i < text.length; i++) {
+        if (text[i] === '(') depth++;
+        else if (text[i] === ')' && --depth === 0) break;
+      }
+      word = (word ?? '') + text.slice(from, i + 1);
+    } else if (c === '`') {
+      const close = text.indexOf('`', i + 1);
+      const end = close < 0 ? text.length : close;
+      const body = text.slice(i + 1, end);
+      // `# a note` is the shell idiom for a comment inside a command line: it expands to nothing.
+      if (!body.trimStart().startsWith('#')) word = (word ?? '') + `\`${body}\``;
+      i = end;
     } else if (c === '#' && word === undefined) {
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
-    } else if (c === '\n' || c === ';' || c === '(' || c === ')') {
+    } else if (c === '\n' && !script) push();
+    else if (c === '\n' || c === ';' || c === '(' || c === ')') {
       push();
       words.push(c);
     } else if (c === '&' || c === '|') {
@@ -74,33 +91,58 @@ export function shellWords(text: string): string[] {
   return words;
 }
 
+/** `command:`/`entrypoint:` as Compose splits a string (go-shellwords: a newline is a space). */
 const listOf = (value: string[] | string | undefined): string[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : shellWords(value);
+  value === undefined ? [] : Array.isArray(value) ? value : shellWords(value, { script: false });
 
 const SHELLS = /(^|\/)(ba|da)?sh$/;
 const SERVER = /(^|\/)restate-server$/;
 /** Words that may stand before a command's name in a script. */
-const PREFIXES = new Set(['exec', 'then', 'do', 'else', '!', 'time']);
+const PREFIXES = new Set(['exec', 'then', 'do', 'else', '!', 'time', 'env']);
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+/** What a script gives restate-server: each run's arguments, and the variables it sets for it. */
+interface ScriptRun {
+  args: string[];
+  env: Record<string, string>;
+}
 
 /**
- * The arguments of each command of a shell script that runs restate-server: a word in command
- * position (first of a simple command, after `exec`, `then`, …) whose name is restate-server,
- * up to the operator that ends it. `"$@"` stands for the script's positional arguments (`sh -c
- * SCRIPT NAME ARG…`). An echo that mentions restate-server runs nothing.
+ * The commands of a shell script that run restate-server: a word in command position (first of
+ * a simple command, after `exec`, `then`, `env`, …) whose name is restate-server, up to the
+ * operator that ends it; with the variables the script exports before it and those assigned in
+ * front of it (`RESTATE_X=1 exec restate-server`, `exec env RESTATE_X=1 restate-server`).
+ * `"$@"` stands for the script's positional arguments (`sh -c SCRIPT NAME ARG…`). An echo that
+ * mentions restate-server runs nothing.
  */
-function scriptRuns(script: string, positional: string[]): string[][] {
+function scriptRuns(script: string, positional: string[]): ScriptRun[] {
   const words = shellWords(script);
-  const runs: string[][] = [];
+  const runs: ScriptRun[] = [];
+  const exported: Record<string, string> = {};
   let atStart = true;
+  let assigned: Record<string, string> = {};
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     if (OPERATOR.test(word)) {
       atStart = true;
+      assigned = {};
       continue;
     }
     if (!atStart) continue;
-    if (PREFIXES.has(word) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) continue;
+    const assignment = ASSIGNMENT.exec(word);
+    if (assignment) {
+      assigned[assignment[1]!] = assignment[2]!;
+      continue;
+    }
+    if (PREFIXES.has(word)) continue;
     atStart = false;
+    if (word === 'export') {
+      for (i++; i < words.length && !OPERATOR.test(words[i]!); i++) {
+        const exportedOne = ASSIGNMENT.exec(words[i]!);
+        if (exportedOne) exported[exportedOne[1]!] = exportedOne[2]!;
+      }
+      i--;
+      continue;
+    }
     if (!SERVER.test(word)) continue;
     const args: string[] = [];
     for (i++; i < words.length && !OPERATOR.test(words[i]!); i++) {
@@ -108,42 +150,89 @@ function scriptRuns(script: string, positional: string[]): string[][] {
       else args.push(words[i]!);
     }
     i--;
-    runs.push(args);
+    runs.push({ args, env: { ...exported, ...assigned } });
   }
   return runs;
 }
 
+/** A word whose value the shell makes when it runs: a variable, a command substitution. */
+const expands = (word: string) => word.includes('$') || word.includes('`');
+
+/**
+ * The words that can be known: an expanded word is dropped, with the flag it is the value of
+ * (`--node-name $(hostname)`), so the next flag is not read as that value.
+ */
+function knownWords(args: string[]): { known: string[]; unknown: string[] } {
+  const known: string[] = [];
+  const unknown: string[] = [];
+  for (const word of args) {
+    if (!expands(word)) {
+      known.push(word);
+      continue;
+    }
+    const flag = known.at(-1);
+    if (!word.startsWith('-') && flag?.startsWith('--') && !flag.includes('=') && !SWITCHES.has(flag)) {
+      known.pop();
+      unknown.push(`${flag} ${word}`);
+    } else unknown.push(word);
+  }
+  return { known, unknown };
+}
+
+export interface ServerArguments {
+  /** The arguments, as written (words the shell expands left out). */
+  args: string[];
+  /** Variables a script sets for restate-server (exported, or assigned in front of it). */
+  env: Record<string, string>;
+  problem?: string;
+}
+
 /**
  * The arguments restate-server gets, as written. The image's entrypoint is restate-server, so
- * `command:` holds them; an entrypoint that is restate-server takes its own words first. A
- * shell script (`sh -c`) is read for the command that runs restate-server; a word there that
- * the shell expands cannot be known from the file.
+ * `command:` holds them; an entrypoint that runs restate-server (itself, or through an init
+ * such as tini: its words after restate-server) takes its own words first. A shell script
+ * (`sh -c`) is read for the command that runs restate-server; a word there that the shell
+ * expands cannot be known from the file.
  */
-export function serverArguments(service: ServiceFields): { args: string[]; problem?: string } {
+export function serverArguments(service: ServiceFields): ServerArguments {
   const entrypoint = listOf(service.entrypoint);
   const command = listOf(service.command);
-  if (entrypoint.length === 0) return { args: command };
-  if (SERVER.test(entrypoint[0]!)) return { args: [...entrypoint.slice(1), ...command] };
-  if (!SHELLS.test(entrypoint[0]!)) return { args: [] };
+  if (entrypoint.length === 0) return { args: command, env: {} };
+  if (!SHELLS.test(entrypoint[0]!)) {
+    const at = entrypoint.findIndex((word) => SERVER.test(word));
+    return { args: at < 0 ? [] : [...entrypoint.slice(at + 1), ...command], env: {} };
+  }
   const words = [...entrypoint.slice(1), ...command];
   const dashC = words.indexOf('-c');
-  if (dashC < 0 || dashC + 1 >= words.length) return { args: [] };
+  if (dashC < 0 || dashC + 1 >= words.length) return { args: [], env: {} };
   // sh -c SCRIPT NAME ARG…: NAME is $0, the ARGs are "$@".
   const runs = scriptRuns(words[dashC + 1]!, words.slice(dashC + 3));
-  const distinct = [...new Set(runs.map((run) => JSON.stringify(run)))].map((run) => JSON.parse(run) as string[]);
-  const args = distinct[0] ?? [];
-  const expanded = args.filter((w) => w.includes('$'));
+  // Runs that differ only in what the script exports on one branch (the generated start guard
+  // turns auto-provisioning off when it finds a cluster) are one way to start: the variables
+  // every run gets are read, the others are the script's decision when it runs.
+  const distinct = [...new Set(runs.map((run) => JSON.stringify(run.args)))].map(
+    (args) => JSON.parse(args) as string[],
+  );
+  const everywhere = Object.fromEntries(
+    Object.entries(runs[0]?.env ?? {}).filter(([name, value]) => runs.every((r) => r.env[name] === value)),
+  );
+  const run: ScriptRun = { args: distinct[0] ?? [], env: everywhere };
+  const { known, unknown } = knownWords(run.args);
+  const env = Object.fromEntries(Object.entries(run.env).filter(([, value]) => !expands(value)));
+  const unknownEnv = Object.keys(run.env).filter((name) => !(name in env));
   if (distinct.length > 1)
     return {
-      args,
-      problem: `its entrypoint script starts restate-server in ${distinct.length} ways, with different flags: check judges the first (${args.join(' ') || 'no flags'})`,
+      args: known,
+      env,
+      problem: `its entrypoint script starts restate-server in ${distinct.length} ways, with different flags: check judges the first (${run.args.join(' ') || 'no flags'})`,
     };
-  if (expanded.length > 0)
+  if (unknown.length + unknownEnv.length > 0)
     return {
-      args: args.filter((w) => !w.includes('$')),
-      problem: `its entrypoint script starts restate-server with ${expanded.join(' ')}, which the shell expands when it runs: check cannot know that value`,
+      args: known,
+      env,
+      problem: `its entrypoint script starts restate-server with ${[...unknown, ...unknownEnv.map((n) => `${n}=${run.env[n]}`)].join(', ')}, which the shell makes when it runs: check cannot know that value`,
     };
-  return { args };
+  return { args: known, env };
 }
 
 export interface ParsedFlags {

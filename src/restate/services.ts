@@ -51,7 +51,7 @@ export const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
 
 /**
  * A Restate node: the Restate image running its server, or a service that names a node, a
- * Restate configuration file (RESTATE_CONFIG) or restate-server as its entrypoint. The
+ * Restate configuration file (RESTATE_CONFIG) or restate-server in its entrypoint. The
  * image with an entrypoint of its own that never mentions restate-server is something else on
  * that image (a restatectl or sleep container of the user's; a trial's was taken for a fourth
  * node, a fourth metadata server, by check and ready).
@@ -61,7 +61,7 @@ export function isRestateService(service: ComposeService): boolean {
   // Another image (a custom one with the TOML file baked in) named as Restate's configuration is.
   if (
     'RESTATE_CONFIG' in service.environment ||
-    /(^|\/)restate-server$/.test([service.entrypoint ?? []].flat()[0] ?? '')
+    [service.entrypoint ?? []].flat().some((word) => /(^|\/)restate-server$/.test(word))
   )
     return true;
   if (!RESTATE_IMAGE.test(service.image ?? '')) return false;
@@ -150,9 +150,17 @@ export function sharedNetworks(a: ComposeService, b: ComposeService): string[] |
   return Object.keys(a.networks).filter((name) => name in b.networks!);
 }
 
-/** Whether `from` can reach `to` by name: the same container, or a network they share (as far as can be judged). */
-export function reachesByName(from: ComposeService, to: ComposeService): boolean {
-  return from === to || (sharedNetworks(from, to)?.length ?? 1) > 0;
+/**
+ * Whether `from` can reach `to` by `name`: the same container, or a network they share where
+ * the name resolves (a service's name, hostname and container name on all its networks, an
+ * alias only on the network that declares it); true where it cannot be judged (network_mode).
+ */
+export function reachesByName(from: ComposeService, to: ComposeService, name?: string): boolean {
+  if (from === to) return true;
+  const shared = sharedNetworks(from, to);
+  if (shared === undefined) return true;
+  const everywhere = name === undefined || [to.name, to.hostname, to.containerName].includes(name);
+  return shared.some((network) => everywhere || to.networks![network]!.aliases.includes(name));
 }
 
 /**

@@ -47,7 +47,7 @@ export const advertisedAddress: ServiceRule = {
         'error',
         `${advertised} is port ${port}, but ${n.name}'s fabric listens on ${fabric} (${portOrigin(n, 'fabric')}): peers would not reach it`,
       );
-    const apart = nodes.filter((peer) => !reachesByName(peer, n)).map((peer) => peer.name);
+    const apart = nodes.filter((peer) => !reachesByName(peer, n, target.host)).map((peer) => peer.name);
     if (apart.length > 0)
       return finding(
         'error',

@@ -45,7 +45,7 @@ function listed(
         severity: 'error',
         message: `${address} is ${service.name}, which does not run the metadata-server role`,
       });
-    else if (!reachesByName(from, service))
+    else if (!reachesByName(from, service, target.host))
       problems.push({
         severity: 'error',
         message: `${address} is ${service.name}, which shares no network with ${from.name}: the name does not resolve there`,

@@ -4,7 +4,9 @@ import type { Finding, ProjectRule, RuleContext } from './rule.js';
 
 /** The Restate versions the nodes' images pin, in file order (latest and digests aside). */
 export function restateVersionsOf({ nodes }: Pick<RuleContext, 'nodes'>): string[] {
-  return [...new Set(nodes.map((n) => imageTag(n.image)).filter((v): v is string => !!v && v !== 'latest'))];
+  // A tag that is no x.y.z (a custom image's 2025.11) says nothing of the Restate inside.
+  const versions = nodes.map((n) => imageTag(n.image)).filter((v): v is string => /^\d+\.\d+\.\d+/.test(v ?? ''));
+  return [...new Set(versions)];
 }
 
 /** Which nodes run each version, in file order: "1.6.2 on restate-1, 1.7.12 on restate-2, restate-3". */

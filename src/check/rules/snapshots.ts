@@ -31,9 +31,10 @@ function s3Settings(n: ComposeService) {
   const aws = n.environment;
   return {
     endpoint: settings[v('AWS_ENDPOINT_URL')] ?? aws.AWS_ENDPOINT_URL_S3 ?? aws.AWS_ENDPOINT_URL,
+    // The key must be true or false; the variable is true when it says so, and false otherwise.
     allowHttp:
       settings[v('AWS_ALLOW_HTTP')] ??
-      (aws.AWS_ALLOW_HTTP === undefined ? undefined : aws.AWS_ALLOW_HTTP.trim().toLowerCase()),
+      (aws.AWS_ALLOW_HTTP === undefined ? undefined : String(aws.AWS_ALLOW_HTTP.trim().toLowerCase() === 'true')),
     region: settings[v('AWS_REGION')] ?? settings[v('AWS_PROFILE')] ?? aws.AWS_REGION ?? aws.AWS_DEFAULT_REGION,
   };
 }
@@ -55,11 +56,12 @@ function endpointSettings(n: ComposeService, byHost: RuleContext['byHost'], say:
     const message = 'not set: with a custom endpoint the node fails to resolve a region; set any value (e.g. local)';
     say('error', v('AWS_REGION'), message);
   }
-  const host = endpoint ? serviceNamedBy(endpoint) : undefined;
+  // A dotted name is a service's alias when one declares it, else a host outside the file.
+  const host = endpoint ? hostOf(endpoint)?.host : undefined;
   const store = host === undefined ? undefined : byHost.get(host);
-  if (host !== undefined && !store) {
+  if (endpoint && serviceNamedBy(endpoint) !== undefined && !store) {
     say('error', v('AWS_ENDPOINT_URL'), `${endpoint} names "${host}", which is no service in this file`);
-  } else if (store && !reachesByName(n, store)) {
+  } else if (store && !reachesByName(n, store, host)) {
     say(
       'error',
       v('AWS_ENDPOINT_URL'),
@@ -97,22 +99,25 @@ function bucketCreated({ nodes, byHost, project }: RuleContext): Finding[] {
   ];
 }
 
+/** The store each node writes to, however it is set (AWS_* fallbacks too); unknown nodes aside. */
 function sameSettings({ nodes }: RuleContext): Finding[] {
   const settings = new Set(
-    nodes.map((n) =>
-      JSON.stringify(
-        Object.entries(n.restate.settings)
-          .filter(([k]) => k.startsWith(v('')))
-          .sort(),
-      ),
-    ),
+    nodes
+      .filter((n) => !n.restate.partlyUnknown)
+      .map((n) => {
+        const { endpoint, region, allowHttp } = s3Settings(n);
+        // Unset, plain http is not allowed: the same as false.
+        const destination = n.restate.settings[v('DESTINATION')];
+        return JSON.stringify({ destination, endpoint, region, allowHttp: allowHttp ?? 'false' });
+      }),
   );
   if (settings.size <= 1) return [];
   return [
     {
       severity: 'warning',
       rule: 'snapshots',
-      message: 'the nodes have different snapshot settings; every node writes and reads the same snapshots',
+      message:
+        'the nodes have different snapshot stores (destination, endpoint, region or AWS_ALLOW_HTTP); every node writes and reads the same snapshots',
     },
   ];
 }
