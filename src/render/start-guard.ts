@@ -86,6 +86,8 @@ export function startGuardScript(node: RestateNode): string[] {
     ];
   return [
     ...header,
+    // What each peer answered last, in node order (sort -V: restate-2 before restate-10).
+    `heard() { echo "$answers" | sort -V | awk '{ printf "%s%s %s", sep, $1, ($2 == "" ? "no answer" : $2 == "fresh" ? "awaits provisioning" : "is starting"); sep = ", " }'; }`,
     `deadline=$(($(date +%s) + ${PROVISION_GUARD_WAIT_SECONDS}))`,
     // Said while it waits (a silent wait looked like a broken node, trial 23 D3), not on a normal start.
     `say_at=$(($(date +%s) + 5))`,
@@ -104,12 +106,13 @@ export function startGuardScript(node: RestateNode): string[] {
     `  done`,
     `  [ "$fresh" -lt ${peers.length} ] || exec ${RESTATE_SERVER_BINARY}`,
     `  if [ "$(date +%s)" -ge "$say_at" ]; then`,
-    `    echo "${node.name}: waiting for ${peers.join(', ')} to say whether they hold a cluster, on their fabric port by name: $(echo "$answers" | sort | awk '{ printf "%s%s %s", sep, $1, ($2 == "" ? "no answer" : $2 == "fresh" ? "awaits provisioning" : $2 == "formed" ? "holds a cluster" : "is starting"); sep = ", " }')" >&2`,
+    `    echo "${node.name}: waiting until ${peers.join(', ')} all say whether they hold a cluster, on their fabric port by name: $(heard)" >&2`,
     `    say_at=$(($(date +%s) + ${WAIT_LOG_EVERY_SECONDS}))`,
     `  fi`,
     `  sleep 0.5`,
     `done`,
-    `echo "${node.name}: ${peers.join(', ')} did not say within ${PROVISION_GUARD_WAIT_SECONDS} s whether they hold a cluster; not provisioning (start them first)" >&2`,
+    // Names the peers that never answered, not those that did (trial 23c D1).
+    `echo "${node.name}: after ${PROVISION_GUARD_WAIT_SECONDS} s, not every peer has said whether it holds a cluster (last answers: $(heard)); not provisioning: start the peers that give no answer, or see why they cannot be reached" >&2`,
     `exit 1`,
   ];
 }
