@@ -184,7 +184,7 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
         'hostname: restate-3\n    networks: [apart]',
       )(c).replace(/^volumes:\n/m, 'networks:\n  apart: {}\n\nvolumes:\n'),
     (e) => e,
-    /error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: restate-1, restate-2 share no network with restate-3: restate-3 does not resolve there/,
+    /error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: restate-1, restate-2 share no network with restate-3, so restate-3 does not resolve there: they cannot reach it/,
   ],
   [
     'metadata-addresses: a metadata server on a network the node is not on',
@@ -195,7 +195,7 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
         'hostname: restate-3\n    networks: [apart]',
       )(c).replace(/^volumes:\n/m, 'networks:\n  apart: {}\n\nvolumes:\n'),
     (e) => e,
-    /error metadata-addresses restate-1 RESTATE_METADATA_CLIENT__ADDRESSES: http:\/\/restate-3:5122 is restate-3, which shares no network with restate-1: the name does not resolve there/,
+    /error metadata-addresses restate-1 RESTATE_METADATA_CLIENT__ADDRESSES: http:\/\/restate-3:5122 is restate-3, and restate-1 shares no network with restate-3, so restate-3 does not resolve there/,
   ],
   [
     'replication above the node count',

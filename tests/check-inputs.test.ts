@@ -492,7 +492,7 @@ describe('shell scripts and files as the shell and Compose read them (issue 20 r
     );
     expect(errorsOf(r)).toEqual([
       expect.stringMatching(
-        /^error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: restate-1 shares no network with restate-3: node-c does not resolve there/,
+        /^error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: node-c is restate-3's alias on storage, which restate-1 is not on: they cannot reach it/,
       ),
     ]);
   });
@@ -506,6 +506,56 @@ describe('shell scripts and files as the shell and Compose read them (issue 20 r
       expect.stringMatching(
         /^error config-file restate-3 -: \/etc\/restate\/restate\.toml is mounted from \.\/restate-3\.toml, which is no file here/,
       ),
+    ]);
+  });
+});
+
+describe('how a node starts, when a script decides (issue 20, third trial)', () => {
+  const shell = (script: string, command: string[] = []) =>
+    `${IMAGE}    entrypoint: ["/bin/sh", "-ec", ${JSON.stringify(script)}, "sh", ${command.map((w) => JSON.stringify(w)).join(', ')}]\n`.replace(
+      ', ]',
+      ']',
+    );
+
+  test('sh -ec and an exec "$@" wrapper are read; the script in command: keeps the node in the cluster', async () => {
+    const r = await checkCluster((n) =>
+      n === 1
+        ? `${shell('exec restate-server "$$@"', FLAGS(1).split(' '))}${DATA(1)}`
+        : n === 2
+          ? `${IMAGE}    entrypoint: ["/bin/sh", "-c"]\n    command: ["exec restate-server --node-name $$(hostname) ${FLAGS(2).replace('--node-name=restate-2 ', '')}"]\n    hostname: restate-2\n${DATA(2)}`
+          : `${shell(`set -x\nexec restate-server ${FLAGS(3).replace('--cluster-name=shop', '--cluster-name=other')}`)}${DATA(3)}`,
+    );
+    expect(errorsOf(r)).toEqual([
+      expect.stringMatching(
+        /^error same-cluster-name - RESTATE_CLUSTER_NAME: the nodes name different clusters \(shop, other\)/,
+      ),
+    ]);
+    expect(r.findings.find((f) => f.severity === 'info')?.message).toMatch(/^3 node\(s\)/);
+  });
+
+  test('a variable exported on one branch only is said to be unknown, not taken as set', async () => {
+    const r = await checkCluster((n) =>
+      n === 2
+        ? `${shell(`if [ -e /x ]; then export RESTATE_AUTO_PROVISION=true; else export RESTATE_AUTO_PROVISION=false; fi\nexec restate-server ${FLAGS(2).replace(' --auto-provision=false', '')}`)}${DATA(2)}`
+        : `${IMAGE}    command: ${FLAGS(n)}\n${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.findings.filter((f) => f.rule === 'config-file').map((f) => `${f.service}: ${f.message}`)).toEqual([
+      'restate-2: its entrypoint script starts restate-server with RESTATE_AUTO_PROVISION (set on some paths only), which the shell makes when it runs: check cannot know that value',
+    ]);
+  });
+
+  test('a here-document is text, and an entrypoint check cannot follow is said', async () => {
+    const r = await checkCluster((n) =>
+      n === 2
+        ? `${shell(`cat > /tmp/note <<EOF\nrestate-server --cluster-name=other\nEOF\nexec restate-server ${FLAGS(2)}`)}${DATA(2)}`
+        : n === 3
+          ? `${IMAGE}    entrypoint: ["/opt/start-node"]\n    environment:\n      RESTATE_NODE_NAME: restate-3\n      RESTATE_CLUSTER_NAME: shop\n      RESTATE_AUTO_PROVISION: "false"\n      RESTATE_ADVERTISED_ADDRESS: http://restate-3:5122\n${DATA(3)}`
+          : `${IMAGE}    command: ${FLAGS(n)}\n${DATA(n)}`,
+    );
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.findings.filter((f) => f.rule === 'config-file').map((f) => `${f.service}: ${f.message}`)).toEqual([
+      'restate-3: check cannot read how it starts restate-server (entrypoint ["/opt/start-node"]): the flags and variables it is started with are unknown',
     ]);
   });
 });

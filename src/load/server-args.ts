@@ -1,6 +1,8 @@
 import type { ComposeService } from './compose-file.js';
 import type { ConfigInput } from './restate-inputs.js';
 import { variableOf } from '../restate/config-keys.js';
+import { shellWords } from './shell-words.js';
+import { ASSIGNMENT, DASH_C, ENV, scriptRuns, SERVER, SHELLS } from './shell-script.js';
 
 /**
  * restate-server's command line as a compose service gives it: from `command:`, an
@@ -23,137 +25,9 @@ const FLAG_ALIASES: Record<string, string> = {
   'bootstrap-num-partitions': 'default-num-partitions',
 };
 
-/** A shell operator that ends a simple command. */
-const OPERATOR = /^(;|&&|\|\||\||&|\n|\(|\)|\{|\})$/;
-
-/**
- * A command string split as a POSIX shell splits it (go-shellwords, which Compose uses for a
- * string `command:`, does the same): quotes removed wherever they stand in a word (`--a='b'`
- * is `--a=b`), backslash escapes, and, unquoted, the operators that end a command (`;`, `&&`,
- * `|`, a newline, …) as words of their own; a comment runs to the end of its line. A word that
- * the shell would expand keeps its `$` (its value is not in the file).
- */
-export function shellWords(text: string, { script = true } = {}): string[] {
-  const words: string[] = [];
-  let word: string | undefined;
-  const push = () => {
-    if (word !== undefined) words.push(word);
-    word = undefined;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "'") {
-      const close = text.indexOf("'", i + 1);
-      const end = close < 0 ? text.length : close;
-      word = (word ?? '') + text.slice(i + 1, end);
-      i = end;
-    } else if (c === '"') {
-      let body = '';
-      for (i++; i < text.length && text[i] !== '"'; i++) {
-        if (text[i] === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]!)) i++;
-        body += text[i];
-      }
-      word = (word ?? '') + body;
-    } else if (c === '\\') {
-      if (i + 1 < text.length && text[i + 1] !== '\n') word = (word ?? '') + text[i + 1];
-      i++;
-    } else if (c === '$' && text[i + 1] === '(') {
-      // A command substitution is one word whatever it holds; its value is not in the file.
-      let depth = 0;
-      const from = i;
-      for (; i < text.length; i++) {
-        if (text[i] === '(') depth++;
-        else if (text[i] === ')' && --depth === 0) break;
-      }
-      word = (word ?? '') + text.slice(from, i + 1);
-    } else if (c === '`') {
-      const close = text.indexOf('`', i + 1);
-      const end = close < 0 ? text.length : close;
-      const body = text.slice(i + 1, end);
-      // `# a note` is the shell idiom for a comment inside a command line: it expands to nothing.
-      if (!body.trimStart().startsWith('#')) word = (word ?? '') + `\`${body}\``;
-      i = end;
-    } else if (c === '#' && word === undefined) {
-      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
-    } else if (c === '\n' && !script) push();
-    else if (c === '\n' || c === ';' || c === '(' || c === ')') {
-      push();
-      words.push(c);
-    } else if (c === '&' || c === '|') {
-      push();
-      const double = text[i + 1] === c;
-      words.push(double ? c + c : c);
-      if (double) i++;
-    } else if (c === ' ' || c === '\t') push();
-    else word = (word ?? '') + c;
-  }
-  push();
-  return words;
-}
-
 /** `command:`/`entrypoint:` as Compose splits a string (go-shellwords: a newline is a space). */
 const listOf = (value: string[] | string | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : shellWords(value, { script: false });
-
-const SHELLS = /(^|\/)(ba|da)?sh$/;
-const SERVER = /(^|\/)restate-server$/;
-/** Words that may stand before a command's name in a script. */
-const PREFIXES = new Set(['exec', 'then', 'do', 'else', '!', 'time', 'env']);
-const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
-/** What a script gives restate-server: each run's arguments, and the variables it sets for it. */
-interface ScriptRun {
-  args: string[];
-  env: Record<string, string>;
-}
-
-/**
- * The commands of a shell script that run restate-server: a word in command position (first of
- * a simple command, after `exec`, `then`, `env`, …) whose name is restate-server, up to the
- * operator that ends it; with the variables the script exports before it and those assigned in
- * front of it (`RESTATE_X=1 exec restate-server`, `exec env RESTATE_X=1 restate-server`).
- * `"$@"` stands for the script's positional arguments (`sh -c SCRIPT NAME ARG…`). An echo that
- * mentions restate-server runs nothing.
- */
-function scriptRuns(script: string, positional: string[]): ScriptRun[] {
-  const words = shellWords(script);
-  const runs: ScriptRun[] = [];
-  const exported: Record<string, string> = {};
-  let atStart = true;
-  let assigned: Record<string, string> = {};
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    if (OPERATOR.test(word)) {
-      atStart = true;
-      assigned = {};
-      continue;
-    }
-    if (!atStart) continue;
-    const assignment = ASSIGNMENT.exec(word);
-    if (assignment) {
-      assigned[assignment[1]!] = assignment[2]!;
-      continue;
-    }
-    if (PREFIXES.has(word)) continue;
-    atStart = false;
-    if (word === 'export') {
-      for (i++; i < words.length && !OPERATOR.test(words[i]!); i++) {
-        const exportedOne = ASSIGNMENT.exec(words[i]!);
-        if (exportedOne) exported[exportedOne[1]!] = exportedOne[2]!;
-      }
-      i--;
-      continue;
-    }
-    if (!SERVER.test(word)) continue;
-    const args: string[] = [];
-    for (i++; i < words.length && !OPERATOR.test(words[i]!); i++) {
-      if (words[i] === '$@' || words[i] === '$*') args.push(...positional);
-      else args.push(words[i]!);
-    }
-    i--;
-    runs.push({ args, env: { ...exported, ...assigned } });
-  }
-  return runs;
-}
 
 /** A word whose value the shell makes when it runs: a variable, a command substitution. */
 const expands = (word: string) => word.includes('$') || word.includes('`');
@@ -184,29 +58,49 @@ export interface ServerArguments {
   args: string[];
   /** Variables a script sets for restate-server (exported, or assigned in front of it). */
   env: Record<string, string>;
+  /** What of it cannot be known from the file, in a line. */
   problem?: string;
+}
+
+/** Where restate-server starts in an entrypoint and command: after an init or env, or in a shell's -c script. */
+function startOf(words: string[]): { server?: number; shell?: number; env: Record<string, string> } {
+  const env: Record<string, string> = {};
+  for (let k = 0; k < words.length; k++) {
+    const word = words[k]!;
+    if (SERVER.test(word)) return { server: k, env };
+    if (SHELLS.test(word)) return { shell: k, env };
+    const assignment = ASSIGNMENT.exec(word);
+    if (assignment && words.slice(0, k).some((w) => ENV.test(w))) env[assignment[1]!] = assignment[2]!;
+  }
+  return { env };
 }
 
 /**
  * The arguments restate-server gets, as written. The image's entrypoint is restate-server, so
  * `command:` holds them; an entrypoint that runs restate-server (itself, or through an init
- * such as tini: its words after restate-server) takes its own words first. A shell script
- * (`sh -c`) is read for the command that runs restate-server; a word there that the shell
- * expands cannot be known from the file.
+ * such as tini, or env: its words after restate-server) takes its own words first. A shell
+ * script (`sh -c`, `bash -lc`) is read for the command that runs restate-server; a word there
+ * that the shell expands cannot be known from the file, nor a script check cannot follow.
  */
 export function serverArguments(service: ServiceFields): ServerArguments {
   const entrypoint = listOf(service.entrypoint);
   const command = listOf(service.command);
   if (entrypoint.length === 0) return { args: command, env: {} };
-  if (!SHELLS.test(entrypoint[0]!)) {
-    const at = entrypoint.findIndex((word) => SERVER.test(word));
-    return { args: at < 0 ? [] : [...entrypoint.slice(at + 1), ...command], env: {} };
-  }
-  const words = [...entrypoint.slice(1), ...command];
-  const dashC = words.indexOf('-c');
-  if (dashC < 0 || dashC + 1 >= words.length) return { args: [], env: {} };
+  const words = [...entrypoint, ...command];
+  const start = startOf(words);
+  if (start.server !== undefined) return { args: words.slice(start.server + 1), env: start.env };
+  const cannot = {
+    args: [],
+    env: {},
+    problem: `check cannot read how it starts restate-server (entrypoint ${JSON.stringify(entrypoint)}): the flags and variables it is started with are unknown`,
+  };
+  if (start.shell === undefined) return cannot;
+  const dashC = words.findIndex((w, k) => k > start.shell! && DASH_C.test(w));
+  if (dashC < 0 || dashC + 1 >= words.length) return cannot;
   // sh -c SCRIPT NAME ARG…: NAME is $0, the ARGs are "$@".
-  const runs = scriptRuns(words[dashC + 1]!, words.slice(dashC + 3));
+  const read = scriptRuns(words[dashC + 1]!, words.slice(dashC + 3), new Set(Object.keys(service.environment)));
+  const { runs } = read;
+  if (runs.length === 0) return cannot;
   // Runs that differ only in what the script exports on one branch (the generated start guard
   // turns auto-provisioning off when it finds a cluster) are one way to start: the variables
   // every run gets are read, the others are the script's decision when it runs.
@@ -214,23 +108,31 @@ export function serverArguments(service: ServiceFields): ServerArguments {
     (args) => JSON.parse(args) as string[],
   );
   const everywhere = Object.fromEntries(
-    Object.entries(runs[0]?.env ?? {}).filter(([name, value]) => runs.every((r) => r.env[name] === value)),
+    Object.entries(runs[0]!.env).filter(([name, value]) => runs.every((r) => r.env[name] === value)),
   );
-  const run: ScriptRun = { args: distinct[0] ?? [], env: everywhere };
-  const { known, unknown } = knownWords(run.args);
-  const env = Object.fromEntries(Object.entries(run.env).filter(([, value]) => !expands(value)));
-  const unknownEnv = Object.keys(run.env).filter((name) => !(name in env));
+  const { known, unknown } = knownWords(distinct[0]!);
+  const env = Object.fromEntries(Object.entries(everywhere).filter(([, value]) => !expands(value)));
+  const unknowable = [
+    ...unknown,
+    ...Object.keys(everywhere)
+      .filter((name) => !(name in env))
+      .map((n) => `${n}=${everywhere[n]}`),
+    ...[...read.uncertain]
+      .filter((name) => name.startsWith('RESTATE_') && !(name in env))
+      .map((n) => `${n} (set on some paths only)`),
+    ...read.unread,
+  ];
   if (distinct.length > 1)
     return {
       args: known,
       env,
-      problem: `its entrypoint script starts restate-server in ${distinct.length} ways, with different flags: check judges the first (${run.args.join(' ') || 'no flags'})`,
+      problem: `its entrypoint script starts restate-server in ${distinct.length} ways, with different flags: check judges the first (${distinct[0]!.join(' ') || 'no flags'})`,
     };
-  if (unknown.length + unknownEnv.length > 0)
+  if (unknowable.length > 0)
     return {
       args: known,
       env,
-      problem: `its entrypoint script starts restate-server with ${[...unknown, ...unknownEnv.map((n) => `${n}=${run.env[n]}`)].join(', ')}, which the shell makes when it runs: check cannot know that value`,
+      problem: `its entrypoint script starts restate-server with ${unknowable.join(', ')}, which the shell makes when it runs: check cannot know that value`,
     };
   return { args: known, env };
 }

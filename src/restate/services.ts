@@ -66,7 +66,10 @@ export function isRestateService(service: ComposeService): boolean {
     return true;
   if (!RESTATE_IMAGE.test(service.image ?? '')) return false;
   const entrypoint = [service.entrypoint ?? []].flat().join(' ');
-  return entrypoint === '' || entrypoint.includes('restate-server');
+  // A shell entrypoint may take its script from command: (entrypoint: [sh, -c]).
+  return (
+    entrypoint === '' || [entrypoint, [service.command ?? []].flat().join(' ')].join(' ').includes('restate-server')
+  );
 }
 
 /** RESTATE_ROLES as the server reads it: a JSON-style list, or the default of all roles. */
@@ -148,6 +151,17 @@ export function servicesByHost(services: ComposeService[]): Map<string, ComposeS
 export function sharedNetworks(a: ComposeService, b: ComposeService): string[] | undefined {
   if (!a.networks || !b.networks) return undefined;
   return Object.keys(a.networks).filter((name) => name in b.networks!);
+}
+
+/** Why `from` cannot reach `to` by `name`, in words: no shared network, or an alias on one it is not on. */
+export function unreachableBecause(from: ComposeService[], to: ComposeService, name: string): string {
+  const them = from.map((s) => s.name).join(', ');
+  const on = Object.entries(to.networks ?? {})
+    .filter(([, { aliases }]) => aliases.includes(name))
+    .map(([network]) => network);
+  return on.length > 0 && ![to.name, to.hostname, to.containerName].includes(name)
+    ? `${name} is ${to.name}'s alias on ${on.join(', ')}, which ${them} ${from.length === 1 ? 'is' : 'are'} not on`
+    : `${them} ${from.length === 1 ? 'shares' : 'share'} no network with ${to.name}, so ${name} does not resolve there`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { listenPortOf, LOOPBACK, reachesByName } from '../../restate/services.js';
+import { listenPortOf, LOOPBACK, reachesByName, unreachableBecause } from '../../restate/services.js';
 import { hostOf, portOrigin, type Finding, type ServiceRule } from './rule.js';
 
 /** Addresses: a node must be reachable by its peers at the address it advertises. */
@@ -47,12 +47,9 @@ export const advertisedAddress: ServiceRule = {
         'error',
         `${advertised} is port ${port}, but ${n.name}'s fabric listens on ${fabric} (${portOrigin(n, 'fabric')}): peers would not reach it`,
       );
-    const apart = nodes.filter((peer) => !reachesByName(peer, n, target.host)).map((peer) => peer.name);
+    const apart = nodes.filter((peer) => !reachesByName(peer, n, target.host));
     if (apart.length > 0)
-      return finding(
-        'error',
-        `${apart.join(', ')} share${apart.length === 1 ? 's' : ''} no network with ${n.name}: ${target.host} does not resolve there, so they cannot reach it at ${advertised}`,
-      );
+      return finding('error', `${unreachableBecause(apart, n, target.host)}: they cannot reach it at ${advertised}`);
     return [];
   },
 };

@@ -1,5 +1,5 @@
 import type { ComposeService } from '../../load/compose-file.js';
-import { listenPortOf, reachesByName, rolesOf } from '../../restate/services.js';
+import { listenPortOf, reachesByName, rolesOf, unreachableBecause } from '../../restate/services.js';
 import { metadataBootstrapCount } from '../../restate/metadata-client.js';
 import { hostOf, portOrigin, type Finding, type ProjectRule, type RuleContext, type ServiceRule } from './rule.js';
 
@@ -48,7 +48,7 @@ function listed(
     else if (!reachesByName(from, service, target.host))
       problems.push({
         severity: 'error',
-        message: `${address} is ${service.name}, which shares no network with ${from.name}: the name does not resolve there`,
+        message: `${address} is ${service.name}, and ${unreachableBecause([from], service, target.host)}`,
       });
     else {
       // Inside the network a peer connects to the port the named node binds, whatever it publishes.

@@ -49,7 +49,10 @@ function endpointSettings(n: ComposeService, byHost: RuleContext['byHost'], say:
       `"${allowHttp}" is not true or false (lowercase): restate-server refuses to start`,
     );
   } else if (endpoint?.startsWith('http://') && allowHttp !== 'true') {
-    const message = `the endpoint ${endpoint} is plain http, which Restate refuses unless AWS_ALLOW_HTTP is "true"`;
+    const message =
+      n.restate.settings[v('AWS_ALLOW_HTTP')] === 'false'
+        ? `the endpoint ${endpoint} is plain http, and aws-allow-http is "false" here, over any AWS_ALLOW_HTTP: Restate refuses it`
+        : `the endpoint ${endpoint} is plain http, which Restate refuses unless AWS_ALLOW_HTTP is "true"`;
     say('error', v('AWS_ALLOW_HTTP'), message);
   }
   if (endpoint !== undefined && region === undefined) {
@@ -108,7 +111,9 @@ function sameSettings({ nodes }: RuleContext): Finding[] {
         const { endpoint, region, allowHttp } = s3Settings(n);
         // Unset, plain http is not allowed: the same as false.
         const destination = n.restate.settings[v('DESTINATION')];
-        return JSON.stringify({ destination, endpoint, region, allowHttp: allowHttp ?? 'false' });
+        // Whether plain http is allowed matters only for an http:// endpoint.
+        const http = endpoint?.startsWith('http://') ? (allowHttp ?? 'false') : undefined;
+        return JSON.stringify({ destination, endpoint, region, http });
       }),
   );
   if (settings.size <= 1) return [];
