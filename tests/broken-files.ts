@@ -8,6 +8,14 @@ type Edit = (text: string) => string;
 
 const everywhere = (from: string, to: string) => (compose: string) => compose.replaceAll(from, to);
 
+/** restate-3 on a network of its own, which no other service joins. */
+const restate3OnItsOwnNetwork: Edit = (c) =>
+  inService(
+    'restate-3',
+    'hostname: restate-3',
+    'hostname: restate-3\n    networks: [apart]',
+  )(c).replace(/^volumes:\n/m, 'networks:\n  apart: {}\n\nvolumes:\n');
+
 /** The rule a case trips: the id its name starts with. */
 export const ruleOfCase = (name: string): string => /^[a-z-]+/.exec(name)![0];
 
@@ -177,23 +185,13 @@ export const COMPOSE_CASES: [string, Edit, Edit, RegExp][] = [
   ],
   [
     'advertised-address: a node on a network of its own, which its peers cannot reach',
-    (c) =>
-      inService(
-        'restate-3',
-        'hostname: restate-3',
-        'hostname: restate-3\n    networks: [apart]',
-      )(c).replace(/^volumes:\n/m, 'networks:\n  apart: {}\n\nvolumes:\n'),
+    restate3OnItsOwnNetwork,
     (e) => e,
     /error advertised-address restate-3 RESTATE_ADVERTISED_ADDRESS: restate-1, restate-2 share no network with restate-3, so restate-3 does not resolve there: they cannot reach it/,
   ],
   [
     'metadata-addresses: a metadata server on a network the node is not on',
-    (c) =>
-      inService(
-        'restate-3',
-        'hostname: restate-3',
-        'hostname: restate-3\n    networks: [apart]',
-      )(c).replace(/^volumes:\n/m, 'networks:\n  apart: {}\n\nvolumes:\n'),
+    restate3OnItsOwnNetwork,
     (e) => e,
     /error metadata-addresses restate-1 RESTATE_METADATA_CLIENT__ADDRESSES: http:\/\/restate-3:5122 is restate-3, and restate-1 shares no network with restate-3, so restate-3 does not resolve there/,
   ],

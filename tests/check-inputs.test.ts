@@ -559,3 +559,17 @@ describe('how a node starts, when a script decides (issue 20, third trial)', () 
     ]);
   });
 });
+
+test('a flag restate-server does not have sets nothing: refused by the proof, not counted by the rules', async () => {
+  const r = await checkCluster((n) => `${IMAGE}    command: ${FLAGS(n)} --default-replication 3\n${DATA(n)}`);
+  expect(r.findings.find((f) => f.severity === 'info')?.message).not.toMatch(/replication 3/);
+  expect(errorsOf(r)).toEqual(
+    [1, 2, 3].map((n) =>
+      expect.stringMatching(
+        new RegExp(
+          `^error fidelity restate-${n} -: restate-server 1\\.7\\.12 refuses this configuration: error: unexpected argument '--default-replication'`,
+        ),
+      ),
+    ),
+  );
+});

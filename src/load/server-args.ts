@@ -17,6 +17,34 @@ export type ServiceFields = Omit<ComposeService, 'restate'>;
 const SERVER_FLAGS = new Set(['--dump-config', '--production', '--no-logo', '--metadata-migration-mode']);
 /** Flags that take no value. */
 const SWITCHES = SERVER_FLAGS;
+/** The flags that set configuration keys (CommonOptionCliOverride, cli_option_overrides.rs). */
+const OVERRIDE_FLAGS = new Set([
+  'listen-mode',
+  'use-random-ports',
+  'advertised-host',
+  'bind-ip',
+  'bind-port',
+  'roles',
+  'node-name',
+  'location',
+  'force-node-id',
+  'cluster-name',
+  'auto-provision',
+  'base-dir',
+  'metadata-store-address',
+  'bind-address',
+  'advertised-address',
+  'default-num-partitions',
+  'shutdown-timeout',
+  'tracing-endpoint',
+  'tracing-runtime-endpoint',
+  'tracing-services-endpoint',
+  'tracing-json-path',
+  'tracing-filter',
+  'log-filter',
+  'log-format',
+  'log-disable-ansi-codes',
+]);
 /** Other names clap accepts for a flag (cli_option_overrides.rs). */
 const FLAG_ALIASES: Record<string, string> = {
   'allow-bootstrap': 'auto-provision',
@@ -166,6 +194,8 @@ export function parseFlags(args: string[]): ParsedFlags {
       values = [];
       while (i + 1 < args.length && !args[i + 1]!.startsWith('-')) values.push(args[++i]!);
     } else values = i + 1 < args.length ? [args[++i]!] : [];
+    // A flag restate-server does not have sets nothing (clap refuses it, and the proof says so).
+    if (name !== 'config-file' && !OVERRIDE_FLAGS.has(name)) continue;
     if (name === 'config-file') {
       parsed.configFile = values[0];
       continue;
