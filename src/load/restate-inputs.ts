@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-
 import { isRecord, scalarString } from './values.js';
 import { keyPathOf, NOT_CONFIG_KEYS, variableOf } from '../restate/config-keys.js';
 import { parseFlags, serverArguments, type ServiceFields } from './server-args.js';
@@ -9,7 +8,8 @@ import { parseFlags, serverArguments, type ServiceFields } from './server-args.j
 /**
  * Every way a Restate node takes its configuration, read from a compose service, in Restate's
  * own order of precedence (crates/types/src/config_loader.rs): defaults < the TOML file named
- * by --config-file / -c / RESTATE_CONFIG < RESTATE_* variables < command-line flags. Rules
+ * by --config-file / -c / RESTATE_CONFIG < RESTATE_* variables < MEMORY_LIMIT, RUST_LOG and
+ * their kin (RAW_VARIABLES) < command-line flags. Rules
  * judge the `settings` that result, named as RESTATE_* variables whatever set them, so a
  * cluster configured through TOML is judged like the same cluster written in variables.
  */
@@ -23,7 +23,7 @@ export interface RestateInputs {
    * entry's inline content has no such path), and its text when it could be read.
    */
   configFile?: { containerPath: string; hostPath?: string; shown: string; text?: string; shared?: boolean };
-  /** The flags restate-server is started with, as written; undefined when they cannot be read. */
+  /** The words restate-server is started with, as written (those the shell makes left out). */
   flags: string[];
   /** `--production`: Restate's production defaults (auto-provision off). */
   production: boolean;
