@@ -22,6 +22,8 @@ interface Dump {
  * server would read (a false "multiple nodes" error was seen with /restate-data).
  */
 const PATH_VARIABLES = new Set(['RESTATE_BASE_DIR']);
+/** A path the service gives the server, moved into `root`. */
+const privatePath = (root: string, path: string) => (path.startsWith('/') ? join(root, path) : path);
 
 // restate-server colours its messages on a terminal; the report wants the words only.
 // eslint-disable-next-line no-control-regex -- the escape character is what is matched
@@ -35,10 +37,7 @@ const ANSI_COLOUR = /\u001b\[[0-9;]*m/g;
  */
 function dumpConfig(binary: Binary, env: Record<string, string>, root: string, args: string[] = []): Promise<Dump> {
   const privateEnv = Object.fromEntries(
-    Object.entries(env).map(([name, value]) => [
-      name,
-      PATH_VARIABLES.has(name) && value.startsWith('/') ? join(root, value) : value,
-    ]),
+    Object.entries(env).map(([name, value]) => [name, PATH_VARIABLES.has(name) ? privatePath(root, value) : value]),
   );
   return new Promise((resolve) => {
     // TMPDIR too: a server makes invoker-<id> directories there (rehearse's nodes left thousands in /tmp).
@@ -76,9 +75,6 @@ function tomlOf(inputs: ConfigInput[]): string {
   }
   return stringifyToml(document);
 }
-
-/** A path the service gives the server, moved into `root` (see PATH_VARIABLES). */
-const privatePath = (root: string, path: string) => (path.startsWith('/') ? join(root, path) : path);
 
 /**
  * The service's command line as written, its paths moved: the TOML file to `file`, a base
@@ -126,7 +122,7 @@ function serverArgs(service: ComposeService, root: string, inputs: ConfigInput[]
     args.push('--config-file', file);
   }
   for (const input of inputs.filter((i) => i.source === 'flag')) {
-    const value = input.variable === 'RESTATE_BASE_DIR' ? privatePath(root, input.value) : input.value;
+    const value = PATH_VARIABLES.has(input.variable) ? privatePath(root, input.value) : input.value;
     args.push(
       `--${input.path[0]}=${input.variable === 'RESTATE_ROLES' ? (JSON.parse(value) as string[]).join(',') : value}`,
     );
@@ -244,7 +240,7 @@ function misreading(input: ConfigInput, { config, known, root, who, version }: E
   const found = lookup(config, path);
   // A base directory was moved into the private directory: judged as the service asked for it.
   const effective =
-    variable === 'RESTATE_BASE_DIR' && typeof found.value === 'string' && found.value.startsWith(root)
+    PATH_VARIABLES.has(variable) && typeof found.value === 'string' && found.value.startsWith(root)
       ? { ...found, value: found.value.slice(root.length) }
       : found;
   if (!effective.found) {
